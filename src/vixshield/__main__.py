@@ -1,0 +1,5 @@
+"""``python -m vixshield``."""
+
+from vixshield.cli.app import main
+
+main()

@@ -1,0 +1,124 @@
+"""Types of the markets layer: the one chain interface strategy and backtest see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+from vixshield._typing import ArrayLike, FloatArray, Origin, Settlement, Underlying
+from vixshield.data.market import MarketData
+
+__all__ = ["CHAIN_COLUMNS", "Expiry", "MarketView", "OptionChain", "QuoteBlock"]
+
+CHAIN_COLUMNS: tuple[str, ...] = (
+    "expiry",  # Timestamp (date) of expiration
+    "root",  # "SPX" (monthly, AM), "SPXW" (weekly/daily, PM), "VIX"
+    "settlement",  # "AM" or "PM"
+    "strike",  # index points
+    "right",  # "C" or "P"
+    "bid",  # index points per unit (x100 for dollars per contract)
+    "ask",
+    "mid",
+    "iv",  # implied vol, decimal
+    "delta",  # per 1 point of the underlying (VIX: of the VIX future)
+    "gamma",
+    "vega",  # per 1 vol point
+    "theta",  # per calendar day
+    "t_years",  # ACT/365 from the as-of close to the settlement time
+    "forward",  # forward of that expiry (SPX: S e^{(r-q)T}; VIX: the VX future)
+    "origin",  # "real" or "modeled"
+)
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """One listed expiration on a date."""
+
+    date: pd.Timestamp
+    root: str
+    settlement: Settlement
+    t_years: float
+    """ACT/365 years from the as-of date's close (16:00 ET) to settlement."""
+
+
+@dataclass(frozen=True)
+class OptionChain:
+    """An option chain at a date's close.
+
+    ``quotes`` has exactly the columns `CHAIN_COLUMNS`, one row per
+    (expiry, strike, right), sorted by expiry, right, strike.
+    """
+
+    underlying: Underlying
+    as_of: pd.Timestamp
+    spot: float
+    rate: float
+    quotes: pd.DataFrame
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class QuoteBlock:
+    """Vectorised quotes for specific options (the fast path for backtests).
+
+    All arrays have the length of the request; prices in index points per unit.
+    """
+
+    bid: FloatArray
+    ask: FloatArray
+    mid: FloatArray
+    iv: FloatArray
+    delta: FloatArray
+    gamma: FloatArray
+    vega: FloatArray
+    theta: FloatArray
+    forward: FloatArray
+    t_years: FloatArray
+    origin: Origin
+
+
+class MarketView(Protocol):
+    """What strategy and backtest may ask of the markets layer.
+
+    Every method answers with data known at ``date``'s close only.
+    """
+
+    @property
+    def data(self) -> MarketData:
+        """The underlying market data (whole history; callers cut with ``until``)."""
+        ...
+
+    def expiries(self, date: pd.Timestamp, underlying: Underlying) -> list[Expiry]:
+        """Expirations listed at ``date`` (SPX: monthlies AM + weeklies PM as listed then)."""
+        ...
+
+    def chain(
+        self, date: pd.Timestamp, underlying: Underlying, expiry: pd.Timestamp | None = None
+    ) -> OptionChain:
+        """The full chain (or one expiry of it) at ``date``'s close."""
+        ...
+
+    def quote(
+        self,
+        date: pd.Timestamp,
+        underlying: Underlying,
+        expiry: Sequence[pd.Timestamp],
+        strike: ArrayLike,
+        right: Sequence[str],
+    ) -> QuoteBlock:
+        """Quotes for specific options at ``date``'s close (vectorised)."""
+        ...
+
+    def vx_curve(self, date: pd.Timestamp) -> pd.DataFrame:
+        """VX futures curve: columns expiry, value (vol points), dte (days), origin."""
+        ...
+
+    def settlement_value(self, underlying: Underlying, expiry: pd.Timestamp, root: str) -> float:
+        """Final settlement value: SPX AM = open on expiry, SPXW PM = close, VIX = SOQ.
+
+        NaN where the expiry has not happened in the data.
+        """
+        ...
