@@ -14,7 +14,7 @@ import pandas as pd
 
 from vixshield._typing import Right, Settlement, Underlying
 
-__all__ = ["AccountState", "Leg", "Order", "Position", "RuleFired"]
+__all__ = ["AccountState", "Decision", "Leg", "Order", "Position", "RuleFired"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,37 @@ class AccountState:
     equity: float
     cash: float
     margin: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the strategy decided at one close, with its reasons.
+
+    Attributes
+    ----------
+    date : Timestamp
+        The close the decision is for (uses data known then only).
+    regime : str
+        Regime name (for example ``"calm"``, ``"normal"``, ``"elevated"``, ``"stressed"``).
+    regime_inputs : Mapping
+        Indicator values the regime used; a dropped input maps to ``"missing"``.
+    orders : tuple of Order
+        Orders to execute at this close.
+    audit : tuple of RuleFired
+        Every rule evaluated, with inputs and outcome.
+    details : Mapping
+        Layer-specific structured output for reports (condor candidate analytics,
+        hedge layer targets versus holdings, upcoming events, credit-to-hedge
+        ratio). JSON-serialisable values only.
+    state : object
+        Opaque strategy state to pass to the next call (regime hysteresis, the
+        cycle history of the credit-to-hedge rule). Never mutated.
+    """
+
+    date: pd.Timestamp
+    regime: str
+    regime_inputs: Mapping[str, float | str]
+    orders: tuple[Order, ...]
+    audit: tuple[RuleFired, ...]
+    details: Mapping[str, object] = field(default_factory=dict)
+    state: object = None
