@@ -14,5 +14,7 @@ SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
 def shared_data() -> Path:
     """The real sample data folder ``<repo>/../shared/data``; skips where absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real sample data not found at {SHARED_DATA} (present in this workplace and CI)")
+        pytest.skip(
+            f"real sample data not found at {SHARED_DATA} (present in this workplace and CI)"
+        )
     return SHARED_DATA
