@@ -1,0 +1,170 @@
+"""The embedded default market data: works offline on a fresh machine.
+
+Built from the data sets that ship with the ``arch`` package plus
+VixShield's own event calendars:
+
+* SPX open/high/low/close, daily 1999-01-04 .. 2018-12-31 (``arch.data.sp500``);
+* VIX close 2014-01-03 .. 2019-01-03 (``arch.data.vix``);
+* core CPI (CPILFESL, index level) as the ``value`` of CPI release events whose
+  reference month it covers (``arch.data.core_cpi``); a value is never placed
+  before its release date;
+* FOMC/CPI/PPI/GDP calendars 2014-2026 (``vixshield/data/resources``);
+* a *modeled* 3-month rate: the mid-point of the Fed funds target range,
+  stepped on FOMC decision dates (``resources/fed_funds_target.csv``).
+
+Nothing else is available offline: VIX before 2014, VIX9D/3M/6M, VVIX, SKEW,
+VX futures and NYSE breadth are NaN/empty and listed in `MarketData.warnings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from vixshield.data.calendars import trading_days
+from vixshield.data.events import EVENT_FILES, fed_funds_target, load_events, resource_path
+from vixshield.data.market import DAILY_COLUMNS, EVENT_KINDS, MarketData, Provenance
+
+__all__ = ["EMBEDDED_FETCHED_AT", "RATE_MODEL_NOTE", "load_embedded"]
+
+EMBEDDED_FETCHED_AT = "2026-11-26T00:00:00+00:00"
+"""Fixed ``fetched_at`` of every embedded series (the package's data date), so
+that two loads are identical."""
+
+RATE_MODEL_NOTE = (
+    "modeled: mid-point of the Fed funds target range (single target before 2008-12-16), "
+    "stepped on the FOMC decision date (the close after a 14:00 ET announcement); "
+    "a stand-in for the 3-month T-bill yield, which tracks it to within about 0.1-0.3 "
+    "percentage points except around expected moves. Table from Federal Reserve "
+    "policy-rate history compiled by recollection (resources/fed_funds_target.csv); "
+    "changes after 2025-12-10 unknown."
+)
+
+_SPX_COLUMNS = {"Open": "spx_open", "High": "spx_high", "Low": "spx_low", "Close": "spx_close"}
+
+
+def _naive_ns(index: pd.Index) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(index)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    return pd.DatetimeIndex(idx.astype("datetime64[ns]")).normalize()
+
+
+def _cpi_values(events: pd.DataFrame, core_cpi: pd.Series) -> pd.DataFrame:
+    """Fill ``value`` of CPI events with the core CPI level of their reference month."""
+    out = events.copy()
+    levels = pd.Series(core_cpi.to_numpy(dtype=np.float64), index=_naive_ns(core_cpi.index))
+    levels.index = pd.DatetimeIndex(levels.index).to_period("M")
+    is_cpi = (out["kind"] == "CPI").to_numpy()
+    ref = pd.PeriodIndex(
+        [str(lbl).split()[-1] if k else "NaT" for lbl, k in zip(out["label"], is_cpi, strict=True)],
+        freq="M",
+    )
+    values = levels.reindex(ref).to_numpy(dtype=np.float64)
+    # A value may only appear on a release strictly after its reference month.
+    month_end = np.asarray(ref.to_timestamp(how="end").normalize())
+    ok = is_cpi & np.isfinite(values) & (out["date"].to_numpy() > month_end)
+    out["value"] = np.where(ok, values, np.nan)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _build() -> MarketData:
+    from arch.data import core_cpi, sp500, vix
+
+    spx = sp500.load()
+    vixd = vix.load()
+    cpi = core_cpi.load()
+    spx.index = _naive_ns(spx.index)
+    vixd.index = _naive_ns(vixd.index)
+    start = min(spx.index.min(), vixd.index.min())
+    end = max(spx.index.max(), vixd.index.max())
+    days = pd.DatetimeIndex(trading_days(start, end).to_numpy(), name="date")
+    daily = pd.DataFrame(np.nan, index=days, columns=list(DAILY_COLUMNS), dtype=np.float64)
+    warnings: list[str] = []
+    for src, dst in _SPX_COLUMNS.items():
+        daily[dst] = spx[src].astype(np.float64).reindex(days)
+    daily["vix"] = vixd["vix"].astype(np.float64).reindex(days)
+    off = spx.index.difference(days).union(vixd.index.difference(days))
+    if len(off):
+        warnings.append(
+            f"embedded: {len(off)} arch rows on exchange holidays (NaN in arch's FRED-based VIX) "
+            "dropped"
+        )
+
+    target = fed_funds_target()
+    mid = ((target["lower"] + target["upper"]) / 2.0).sort_index()
+    daily["rate"] = mid.reindex(days, method="ffill").to_numpy(dtype=np.float64)
+
+    events = _cpi_values(load_events(), cpi["CPILFESL"])
+
+    vx = pd.DataFrame(
+        {
+            "date": pd.Series([], dtype="datetime64[ns]"),
+            "expiry": pd.Series([], dtype="datetime64[ns]"),
+            "settle": pd.Series([], dtype=np.float64),
+        }
+    )
+    prov: dict[str, Provenance] = {}
+    for col in _SPX_COLUMNS.values():
+        prov[col] = Provenance(col, "arch", "arch.data.sp500", EMBEDDED_FETCHED_AT, "real")
+    prov["vix"] = Provenance(
+        "vix",
+        "arch",
+        "arch.data.vix",
+        EMBEDDED_FETCHED_AT,
+        "real",
+        "VIX close 2014-01-03 .. 2019-01-03",
+    )
+    prov["rate"] = Provenance(
+        "rate",
+        "model",
+        resource_path("fed_funds_target.csv"),
+        EMBEDDED_FETCHED_AT,
+        "modeled",
+        RATE_MODEL_NOTE,
+    )
+    for kind in EVENT_KINDS:
+        note = ""
+        if kind == "CPI":
+            note = (
+                "value = core CPI level (CPILFESL, 1982-84=100) of the reference month from "
+                "arch.data.core_cpi: latest vintage, not the first print; NaN after 2018-11"
+            )
+        prov[f"events:{kind}"] = Provenance(
+            f"events:{kind}",
+            "vixshield",
+            resource_path(EVENT_FILES[kind]),
+            EMBEDDED_FETCHED_AT,
+            "real",
+            note,
+        )
+    for col in DAILY_COLUMNS:
+        if col not in prov:
+            warnings.append(f"{col}: no data in the embedded default")
+    warnings.append("vix: embedded default covers 2014-01-03 .. 2019-01-03 only (NaN before)")
+    warnings.append("rate: modeled from the Fed funds target range (no real 3-month rate offline)")
+    warnings.append("vx: no VIX futures in the embedded default")
+    warnings.append("PPI and GDP release dates partly unverified or estimated (see their notes)")
+    return MarketData(daily=daily, vx=vx, events=events, provenance=prov, warnings=tuple(warnings))
+
+
+def load_embedded() -> MarketData:
+    """The embedded default market data (offline, cached in-process).
+
+    Returns
+    -------
+    MarketData
+        ``daily`` on NYSE trading days 1999-01-04 .. 2019-01-03 with
+        `DAILY_COLUMNS` (NaN where no data), an empty ``vx`` frame, the shipped
+        event calendar (CPI values = core CPI levels where known), provenance
+        for every loaded series and warnings for every missing one.
+
+    Notes
+    -----
+    The same object is returned on every call; `MarketData` is frozen and its
+    frames must not be mutated (take ``.copy()`` before editing).
+    """
+    return _build()

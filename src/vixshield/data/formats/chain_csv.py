@@ -1,0 +1,166 @@
+"""VixShield's generic option-chain file (CSV or Parquet).
+
+Documented format, one row per option quote::
+
+    quote_date,underlying,root,expiry,settlement,strike,right,bid,ask[,iv,...]
+    2026-08-21,SPX,SPXW,2026-08-28,PM,6790,P,12.3,12.6,0.151
+
+* ``quote_date``, ``expiry``: ISO dates (``MM/DD/YYYY`` also accepted);
+* ``underlying``: ``SPX`` or ``VIX``; ``root``: ``SPX``, ``SPXW``, ``VIX``, ``VIXW``;
+* ``settlement``: ``AM``/``PM``; may be empty, then taken from the root;
+* ``strike``, ``bid``, ``ask``: index points per unit (bid/ask may be empty);
+* ``right``: ``C``/``P`` (``call``/``put`` accepted);
+* ``iv``: optional implied volatility as a decimal (0.15 = 15%).
+
+Extra columns (delta, gamma, ...) are ignored. Parquet files carry the same
+columns; their error "line" is the record number + 1 (as if a header line
+preceded the first record).
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from vixshield.data.formats._chain import DEFAULT_SETTLEMENT, build_chain
+from vixshield.data.formats._parsed import Hints, Parsed
+from vixshield.data.formats._table import Table, display_name, read_table, table_from_frame
+from vixshield.data.validate import parse_dates, parse_numbers
+from vixshield.errors import DataError
+
+__all__ = ["KIND", "REQUIRED", "looks_like", "parse", "parse_parquet"]
+
+KIND = "chain_csv"
+
+REQUIRED: tuple[str, ...] = (
+    "quote_date",
+    "underlying",
+    "root",
+    "expiry",
+    "settlement",
+    "strike",
+    "right",
+    "bid",
+    "ask",
+)
+
+_RIGHTS = {"C": "C", "P": "P", "CALL": "C", "PUT": "P"}
+_UNDERLYINGS = ("SPX", "VIX")
+
+
+def looks_like(lines: list[str]) -> bool:
+    """A header holding ``quote_date``, ``strike`` and ``right``."""
+    if not lines:
+        return False
+    head = {f.strip().lower() for f in lines[0].split(",")}
+    return {"quote_date", "strike", "right"} <= head
+
+
+def _text_col(table: Table, name: str, allowed: dict[str, str], *, file: str) -> np.ndarray:
+    raw = table.col(name)
+    out = np.empty(len(raw), dtype=object)
+    for i, v in enumerate(raw):
+        key = str(v).strip().upper()
+        if key not in allowed:
+            raise DataError(
+                f"expected one of {sorted(set(allowed.values()))}, got {str(v)!r}",
+                file=file,
+                row=int(table.lines[i]),
+                field=name,
+            )
+        out[i] = allowed[key]
+    return out
+
+
+def _from_table(table: Table, file: str) -> Parsed:
+    table = Table(
+        table.file,
+        tuple(h.lower() for h in table.header),
+        table.header_line,
+        {k.lower(): v for k, v in table.cells.items()},
+        table.lines,
+        table.skipped,
+    )
+    for col in REQUIRED:
+        table.col(col)  # raises with the header line if absent
+    lines = table.lines
+    qd = parse_dates(table.col("quote_date"), lines, file=file, field="quote_date")
+    ex = parse_dates(table.col("expiry"), lines, file=file, field="expiry")
+    underlying = _text_col(table, "underlying", {u: u for u in _UNDERLYINGS}, file=file)
+    root = _text_col(table, "root", {r: r for r in DEFAULT_SETTLEMENT}, file=file)
+    ok_root = np.array([r.startswith(u) for r, u in zip(root, underlying, strict=True)])
+    if not ok_root.all():
+        i = int(np.argmin(ok_root))
+        raise DataError(
+            f"root {root[i]!r} does not belong to underlying {underlying[i]!r}",
+            file=file,
+            row=int(lines[i]),
+            field="root",
+        )
+    settlement = np.array(
+        [
+            DEFAULT_SETTLEMENT[r] if str(s).strip() == "" else str(s).strip().upper()
+            for s, r in zip(table.col("settlement"), root, strict=True)
+        ],
+        dtype=object,
+    )
+    bad = ~np.isin(settlement, np.array(["AM", "PM"], dtype=object))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(
+            f"expected 'AM' or 'PM', got {settlement[i]!r}",
+            file=file,
+            row=int(lines[i]),
+            field="settlement",
+        )
+    right = _text_col(table, "right", _RIGHTS, file=file)
+    strike = parse_numbers(table.col("strike"), lines, file=file, field="strike", positive=True)
+    bid = parse_numbers(
+        table.col("bid"), lines, file=file, field="bid", nonnegative=True, allow_missing=True
+    )
+    ask = parse_numbers(
+        table.col("ask"), lines, file=file, field="ask", nonnegative=True, allow_missing=True
+    )
+    iv = (
+        parse_numbers(
+            table.col("iv"), lines, file=file, field="iv", nonnegative=True, allow_missing=True
+        )
+        if table.has("iv")
+        else np.full(len(lines), np.nan)
+    )
+    frame, warnings = build_chain(
+        file=file,
+        lines=lines,
+        quote_date=qd,
+        underlying=underlying,
+        root=root,
+        expiry=ex,
+        settlement=settlement,
+        strike=strike,
+        right=right,
+        bid=bid,
+        ask=ask,
+        iv=iv,
+    )
+    return Parsed(KIND, {"chain": frame}, tuple(warnings))
+
+
+def parse(text: str, *, source: str, hints: Hints) -> Parsed:
+    """Parse a chain CSV into ``{"chain": frame}``."""
+    file = display_name(source)
+    table = read_table(
+        text, file=file, is_header=lambda f: "quote_date" in [x.lower() for x in f], max_preamble=20
+    )
+    return _from_table(table, file)
+
+
+def parse_parquet(data: bytes, *, source: str, hints: Hints) -> Parsed:
+    """Parse a chain Parquet file (same columns as the CSV)."""
+    file = display_name(source)
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several types for a corrupt file
+        raise DataError(f"not a readable Parquet file ({exc})", file=file) from exc
+    return _from_table(table_from_frame(frame, file=file), file)
