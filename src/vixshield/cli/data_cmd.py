@@ -1,9 +1,271 @@
-"""CLI: `vixshield data` commands (owned by the data layer)."""
+"""CLI: `vixshield data` commands (owned by the data layer).
+
+``status`` lists the store, ``fetch`` downloads from the network providers and
+``import`` reads local files. Heavy libraries are imported inside the commands
+so that ``vixshield --help`` stays fast. User errors print one line per
+problem (``error: ...``) and exit with status 2; nothing is half-written.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
 import typer
+
+from vixshield.errors import UserError
+
+if TYPE_CHECKING:
+    from vixshield.data.store import Store, WriteResult
 
 __all__ = ["app"]
 
-app = typer.Typer(help="data commands.", no_args_is_help=True)
+app = typer.Typer(
+    help="Local market-data store: status, fetch from the network, import files.",
+    no_args_is_help=True,
+)
+
+_Home = Annotated[
+    Path | None,
+    typer.Option(
+        "--home", help="Data home (default: $VIXSHIELD_HOME, else ~/.local/share/vixshield)."
+    ),
+]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a `UserError` into ``error: <line>`` on stderr (one per line) and exit 2."""
+    try:
+        yield
+    except UserError as err:
+        for line in str(err).splitlines() or [type(err).__name__]:
+            sys.stderr.write(f"error: {line}\n")
+        raise typer.Exit(2) from None
+
+
+def _written_table(title: str, written: tuple[WriteResult, ...]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("series", "version", "rows", "changed", "added", "removed"):
+        table.add_column(col, justify="left" if col == "series" else "right")
+    for w in written:
+        version = str(w.version) if w.version is not None else "unchanged"
+        table.add_row(w.series, version, str(w.rows), str(w.changed), str(w.added), str(w.removed))
+    return table
+
+
+_MAX_WARNINGS = 25
+"""Warnings listed after an import or fetch; the rest are counted."""
+
+
+def _print_warnings(console: Any, warnings: tuple[str, ...]) -> None:
+    if not warnings:
+        return
+    console.print(f"{len(warnings)} warning(s):")
+    for w in warnings[:_MAX_WARNINGS]:
+        console.print(f"  {w}", markup=False, soft_wrap=True)
+    if len(warnings) > _MAX_WARNINGS:
+        console.print(f"  ... and {len(warnings) - _MAX_WARNINGS} more")
+
+
+def _gaps(store: Store, series: str) -> int | None:
+    """Trading days between a series' first and last date that have no value."""
+    from vixshield.data.calendars import CALENDAR_START, trading_days
+    from vixshield.data.market import DAILY_COLUMNS
+
+    info = store.latest(series)
+    if info is None or info.first is None or info.last is None:
+        return None
+    if series not in (*DAILY_COLUMNS, "vx"):
+        return None
+    import pandas as pd
+
+    first = max(pd.Timestamp(info.first), CALENDAR_START)
+    days = trading_days(first, info.last)
+    raw = store.read_raw(series)
+    dates = pd.DatetimeIndex(raw["date"])
+    if "value" in raw.columns:
+        dates = dates[raw["value"].notna().to_numpy()]
+    return int((~days.isin(dates)).sum())
+
+
+def _fallbacks(stored: set[str]) -> list[dict[str, Any]]:
+    """Series the loader needs that are not stored, and where they would come from.
+
+    ``fallback`` is ``"embedded default"`` where `load_store(fallback=load_embedded())`
+    would take the series from the embedded default, ``"shipped calendars"`` for
+    events (always used when none are imported), else None (the column stays NaN).
+    """
+    from vixshield.data.embedded import load_embedded
+    from vixshield.data.market import DAILY_COLUMNS
+
+    wanted = [s for s in (*DAILY_COLUMNS, "vx", "events") if s not in stored]
+    if not wanted:
+        return []
+    embedded = load_embedded()
+    out: list[dict[str, Any]] = []
+    for s in wanted:
+        fallback: str | None
+        if s == "events":
+            has = len(embedded.events) > 0
+            fallback = "shipped calendars"
+        else:
+            has = len(embedded.vx) > 0 if s == "vx" else embedded.has(s)
+            fallback = "embedded default" if has else None
+        origin = embedded.origin(s) if has and s != "events" else None
+        out.append({"series": s, "embedded": has, "origin": origin, "fallback": fallback})
+    return out
+
+
+@app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    home: _Home = None,
+) -> None:
+    """Every stored series: dates, rows, versions, gaps and provenance."""
+    with _user_errors():
+        from dataclasses import asdict
+
+        from vixshield.data.store import Store
+
+        store = Store(home)
+        rows: list[dict[str, Any]] = []
+        for st in store.status():
+            prov = st.provenance
+            rows.append(
+                {
+                    "series": st.series,
+                    "first": st.first,
+                    "last": st.last,
+                    "rows": st.rows,
+                    "versions": st.versions,
+                    "gaps": _gaps(store, st.series),
+                    "provenance": asdict(prov),
+                    "history": [
+                        {k: v for k, v in asdict(h).items() if k not in ("series", "provenance")}
+                        | {"fetched_at": h.provenance.fetched_at, "source": h.provenance.source}
+                        for h in store.history(st.series)
+                    ],
+                }
+            )
+        missing = _fallbacks({r["series"] for r in rows})
+        problems = store.verify()
+        if as_json:
+            doc = {
+                "store": str(store.root),
+                "series": rows,
+                "missing": missing,
+                "problems": list(problems),
+            }
+            typer.echo(json.dumps(doc, indent=2))
+            return
+
+        from rich import box
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console()
+        if not rows:
+            console.print(f"The store at {store.root} is empty.")
+        else:
+            table = Table(title=f"Store {store.root}", box=box.SIMPLE_HEAD, pad_edge=False)
+            widths = {"series": 9, "first": 10, "last": 10, "rows": 5, "gaps": 4, "ver": 3}
+            for col, width in (*widths.items(), ("provider", 5), ("origin", 7)):
+                right = col in ("rows", "gaps", "ver")
+                justify: Literal["left", "right"] = "right" if right else "left"
+                table.add_column(col, no_wrap=True, justify=justify, min_width=width)
+            table.add_column("source (fetched)", no_wrap=True, overflow="ellipsis")
+            for r in rows:
+                gaps = "" if r["gaps"] is None else str(r["gaps"])
+                p = r["provenance"]
+                table.add_row(
+                    r["series"],
+                    r["first"] or "",
+                    r["last"] or "",
+                    str(r["rows"]),
+                    gaps,
+                    str(r["versions"]),
+                    p["provider"],
+                    p["origin"],
+                    f"{Path(p['source']).name or p['source']} ({p['fetched_at'][:10]})",
+                )
+            console.print(table)
+        for m in missing:
+            if m["fallback"] is None:
+                where = "nowhere (the column stays NaN)"
+            else:
+                where = m["fallback"] + (f" ({m['origin']})" if m["origin"] else "")
+            console.print(f"{m['series']}: not in the store; would come from {where}")
+        for line in problems:
+            console.print(f"[red]integrity:[/red] {line}")
+
+
+@app.command("fetch")
+def fetch(
+    series: Annotated[
+        list[str] | None,
+        typer.Argument(help="Series keys (default: all daily series and vx)."),
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Use only this provider.")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Replace every provider's host (mirror or test server)."),
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds per download.")] = 30.0,
+    home: _Home = None,
+) -> None:
+    """Download series from Cboe, CFE, FRED and stooq into the store (all or nothing)."""
+    with _user_errors():
+        from rich.console import Console
+
+        from vixshield.data.providers import HttpSession, default_providers, fetch_to_store
+        from vixshield.data.store import Store
+
+        store = Store(home)
+        result = fetch_to_store(
+            series or None,
+            store,
+            providers=default_providers(base_url),
+            provider=provider,
+            session=HttpSession(timeout=timeout),
+        )
+        console = Console()
+        console.print(_written_table(f"Fetched into {store.root}", result.written))
+        _print_warnings(console, result.warnings)
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="A data file or a folder (searched recursively).")],
+    kind: Annotated[str | None, typer.Option("--kind", help="Force the file format kind.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Trade date of VX curve snapshots (YYYY-MM-DD).")
+    ] = None,
+    home: _Home = None,
+) -> None:
+    """Import data files; formats are recognised by their header (all or nothing)."""
+    with _user_errors():
+        from rich.console import Console
+
+        from vixshield.data.store import Store
+        from vixshield.data.store_import import import_path
+
+        store = Store(home)
+        result = import_path(path, store, kind=kind, as_of=as_of)
+        console = Console()
+        console.print(f"Read {len(result.files)} file(s).")
+        for f, reason in result.skipped:
+            console.print(f"skipped {f}: {reason}", markup=False)
+        if result.written:
+            console.print(_written_table(f"Imported into {store.root}", result.written))
+        else:
+            console.print("Nothing to import.")
+        _print_warnings(console, result.warnings)

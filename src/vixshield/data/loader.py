@@ -1,0 +1,208 @@
+"""Assemble `MarketData` from the local store.
+
+`load_store` reads the latest version of every stored series and lays the
+daily ones on NYSE trading days. Missing values stay NaN: the only fill is the
+T-bill rate, carried forward over at most `RATE_FFILL_LIMIT` trading days
+(bond-market holidays on which the NYSE trades), and its provenance says so.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import replace
+
+import pandas as pd
+
+from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
+from vixshield.data.market import DAILY_COLUMNS, MarketData, Provenance
+from vixshield.data.store import Store, VersionInfo, read_parquet
+
+__all__ = ["EVENT_COLUMNS", "RATE_FFILL_LIMIT", "VX_COLUMNS", "load_store"]
+
+RATE_FFILL_LIMIT = 5
+"""Trading days over which the T-bill ``rate`` may be carried forward (bond holidays)."""
+
+VX_COLUMNS: tuple[str, ...] = ("date", "expiry", "settle")
+EVENT_COLUMNS: tuple[str, ...] = ("date", "kind", "label", "value")
+
+
+def _empty_vx() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.Series([], dtype="datetime64[ns]"),
+            "expiry": pd.Series([], dtype="datetime64[ns]"),
+            "settle": pd.Series([], dtype="float64"),
+        }
+    )
+
+
+def _empty_events() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.Series([], dtype="datetime64[ns]"),
+            "kind": pd.Series([], dtype="string"),
+            "label": pd.Series([], dtype="string"),
+            "value": pd.Series([], dtype="float64"),
+        }
+    )
+
+
+def _read(store: Store, info: VersionInfo) -> pd.DataFrame:
+    return read_parquet(store.root / info.file)
+
+
+def _shipped_events() -> tuple[pd.DataFrame | None, str]:
+    """Data A's shipped calendars, or None with the reason where unavailable."""
+    try:
+        module = importlib.import_module("vixshield.data.events")
+    except ImportError as err:  # the shipped calendars are another module's job
+        return None, f"shipped event calendars unavailable ({err})"
+    events: pd.DataFrame = module.load_events()
+    return events, ""
+
+
+def load_store(
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    home: str | os.PathLike[str] | None = None,
+    *,
+    fallback: MarketData | None = None,
+) -> MarketData:
+    """Load the store's latest versions as `MarketData`.
+
+    Parameters
+    ----------
+    start, end : date-like, optional
+        Inclusive bounds. Defaults: the earliest and latest date of any stored
+        daily series (1990-01-02 .. today where none is stored).
+    home : path, optional
+        Data home (see `vixshield.data.store.data_home`).
+    fallback : MarketData, optional
+        Where a daily series or ``vx`` is not in the store, take it from here
+        (e.g. `vixshield.data.embedded.load_embedded()`), with its provenance
+        and a warning saying so. Default: nothing; missing columns stay NaN.
+
+    Returns
+    -------
+    MarketData
+        ``daily`` on NYSE trading days with exactly `DAILY_COLUMNS` (NaN where
+        a series has no value), ``vx`` settlements, ``events`` (the store's
+        ``events`` series if imported, else the shipped calendars), one
+        `Provenance` per loaded series and warnings for missing series and
+        dropped rows.
+
+    Notes
+    -----
+    Rows dated on days that are not NYSE sessions are dropped with a warning.
+    Only ``rate`` is forward-filled, over at most `RATE_FFILL_LIMIT` trading
+    days; every other gap stays NaN.
+    """
+    store = Store(home)
+    latest = {st.series: st.latest for st in store.status()}
+    warnings: list[str] = []
+    provenance: dict[str, Provenance] = {}
+
+    present = [c for c in DAILY_COLUMNS if c in latest]
+    firsts = [pd.Timestamp(f) for c in present if (f := latest[c].first) is not None]
+    lasts = [pd.Timestamp(d) for c in present if (d := latest[c].last) is not None]
+    lo = pd.Timestamp(start) if start is not None else min(firsts, default=CALENDAR_START)
+    hi = (
+        pd.Timestamp(end) if end is not None else max(lasts, default=pd.Timestamp.now().normalize())
+    )
+    if lo < CALENDAR_START or hi > CALENDAR_END:
+        warnings.append(
+            f"dates before {CALENDAR_START.date()} or after {CALENDAR_END.date()} are outside "
+            "the trading calendar and not loaded"
+        )
+        lo, hi = max(lo, CALENDAR_START), min(hi, CALENDAR_END)
+    days = trading_days(lo, hi)
+
+    columns: dict[str, pd.Series] = {}
+    for col in DAILY_COLUMNS:
+        info = latest.get(col)
+        if info is None:
+            if fallback is not None and fallback.has(col):
+                columns[col] = fallback.daily[col].reindex(days)
+                provenance[col] = fallback.provenance.get(col) or Provenance(
+                    col, "fallback", "fallback MarketData", "", "modeled"
+                )
+                warnings.append(f"{col}: not in the store; taken from the fallback data")
+            else:
+                warnings.append(f"{col}: not in the store; the column is NaN")
+            continue
+        raw = _read(store, info)
+        s = pd.Series(raw["value"].to_numpy(), index=pd.DatetimeIndex(raw["date"]), name=col)
+        s = s[(s.index >= lo) & (s.index <= hi)]
+        off = ~s.index.isin(days)
+        if off.any():
+            first = s.index[off][0].strftime("%Y-%m-%d")
+            warnings.append(
+                f"{col}: {int(off.sum())} row(s) dated on days the NYSE was closed "
+                f"(first {first}) dropped"
+            )
+        aligned = s.reindex(days)
+        prov = info.provenance
+        if col == "rate":
+            filled = aligned.ffill(limit=RATE_FFILL_LIMIT)
+            n_filled = int(filled.notna().sum() - aligned.notna().sum())
+            aligned = filled
+            note = (
+                f"forward-filled over at most {RATE_FFILL_LIMIT} trading days "
+                f"({n_filled} value(s) filled)"
+            )
+            prov = replace(prov, note=f"{prov.note}; {note}" if prov.note else note)
+        columns[col] = aligned
+        provenance[col] = prov
+
+    daily = pd.DataFrame(
+        {c: columns[c] if c in columns else float("nan") for c in DAILY_COLUMNS},
+        index=days,
+        dtype="float64",
+    )
+    daily.index.name = "date"
+
+    vx_info = latest.get("vx")
+    if vx_info is None and fallback is not None and len(fallback.vx):
+        fvx = fallback.vx
+        vx = fvx.loc[(fvx["date"] >= lo) & (fvx["date"] <= hi), list(VX_COLUMNS)]
+        vx = vx.reset_index(drop=True)
+        if "vx" in fallback.provenance:
+            provenance["vx"] = fallback.provenance["vx"]
+        warnings.append("vx: not in the store; taken from the fallback data")
+    elif vx_info is None:
+        vx = _empty_vx()
+        warnings.append("vx: not in the store; no VIX futures settlements")
+    else:
+        raw = _read(store, vx_info)
+        vx = raw.loc[(raw["date"] >= lo) & (raw["date"] <= hi), list(VX_COLUMNS)]
+        vx = vx.sort_values(["date", "expiry"], kind="stable").reset_index(drop=True)
+        provenance["vx"] = vx_info.provenance
+
+    ev_info = latest.get("events")
+    if ev_info is not None:
+        events = _read(store, ev_info).loc[:, list(EVENT_COLUMNS)]
+        events = events.sort_values("date", kind="stable").reset_index(drop=True)
+        for kind in sorted(events["kind"].dropna().unique()):
+            provenance[f"events:{kind}"] = replace(ev_info.provenance, series=f"events:{kind}")
+    else:
+        shipped, reason = _shipped_events()
+        if shipped is None:
+            events = _empty_events()
+            warnings.append(f"events: not in the store and {reason}")
+        else:
+            events = shipped.loc[:, list(EVENT_COLUMNS)].sort_values("date", kind="stable")
+            events = events.reset_index(drop=True)
+            for kind in sorted(events["kind"].dropna().unique()):
+                provenance[f"events:{kind}"] = Provenance(
+                    series=f"events:{kind}",
+                    provider="vixshield",
+                    source="vixshield.data.events (shipped calendars)",
+                    fetched_at="",
+                    origin="real",
+                    note="shipped calendar; not imported into the store",
+                )
+
+    return MarketData(
+        daily=daily, vx=vx, events=events, provenance=provenance, warnings=tuple(warnings)
+    )

@@ -1,0 +1,93 @@
+"""CFE VIX futures settlement files, one per monthly contract (no API key)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+import pandas as pd
+
+from vixshield.data.calendars import vx_expiries
+from vixshield.data.providers.base import (
+    Download,
+    FetchError,
+    HttpError,
+    HttpSession,
+    UrlProvider,
+)
+
+__all__ = ["CFE_BASE", "CfeVxProvider"]
+
+CFE_BASE = "https://cdn.cboe.com"
+_VX = "/data/us/futures/market_statistics/historical_data/VX/VX_{expiry}.csv"
+
+HISTORY_DAYS = 400
+"""Default look-back: contracts that expired up to this many calendar days ago."""
+AHEAD_DAYS = 280
+"""Default look-ahead: contracts expiring up to this many calendar days ahead (~9 listed)."""
+
+
+class CfeVxProvider(UrlProvider):
+    """VX settlements (volatility points) from ``VX_<YYYY-MM-DD>.csv``, one file per expiry.
+
+    Parameters
+    ----------
+    base_url : str, optional
+        Replaces ``https://cdn.cboe.com`` (see `resolve_base`).
+    expiries : sequence of date-like, optional
+        Contract expiries to download. Default: the monthly expiries from
+        `HISTORY_DAYS` ago to `AHEAD_DAYS` ahead (rule in
+        `vixshield.data.calendars.vx_expiry`).
+
+    Notes
+    -----
+    A contract whose file answers HTTP 404 (not listed yet) is skipped; the
+    fetch fails if every file is missing or on any other error.
+    """
+
+    name = "cfe"
+    default_base = CFE_BASE
+    kind = "cfe_vx"
+    paths: ClassVar[Mapping[str, str]] = {"vx": _VX}
+
+    def __init__(
+        self, base_url: str | None = None, expiries: Sequence[str | pd.Timestamp] | None = None
+    ) -> None:
+        super().__init__(base_url)
+        self._expiries = None if expiries is None else tuple(pd.Timestamp(e) for e in expiries)
+
+    def expiries(self) -> tuple[pd.Timestamp, ...]:
+        """The contract expiries this provider downloads."""
+        if self._expiries is not None:
+            return self._expiries
+        today = pd.Timestamp.now().normalize()
+        days = vx_expiries(
+            today - pd.Timedelta(days=HISTORY_DAYS), today + pd.Timedelta(days=AHEAD_DAYS)
+        )
+        return tuple(pd.Timestamp(d) for d in days)
+
+    def urls(self, series: str) -> tuple[str, ...]:
+        self._check(series)
+        return tuple(
+            f"{self.base_url}{_VX.format(expiry=e.strftime('%Y-%m-%d'))}" for e in self.expiries()
+        )
+
+    def parse_series(self, series: str) -> str | None:
+        return None
+
+    def fetch(self, series: str, session: HttpSession) -> tuple[Download, ...]:
+        urls = self.urls(series)
+        out: list[Download] = []
+        missing: list[HttpError] = []
+        for url in urls:
+            try:
+                out.append(Download(url, session.get(url)))
+            except HttpError as err:
+                if err.status != 404:
+                    raise FetchError(f"{series}: {err}") from None
+                missing.append(err)
+        if not out:
+            first = missing[0] if missing else None
+            detail = f": {first}" if first else ""
+            raise FetchError(f"{series}: none of {len(urls)} contract file(s) found{detail}")
+        return tuple(out)
