@@ -1,11 +1,372 @@
-"""CLI: top-level commands of this layer."""
+"""CLI: ``vixshield backtest``, ``vixshield compare`` and ``vixshield signal``.
+
+Heavy libraries (pandas, plotly, the engine) are imported inside the functions
+so ``vixshield --help`` stays fast. Bad user input (unknown policy, bad date,
+date outside the data, bad positions file, unwritable output folder) prints
+``error: <message>`` on one line to stderr and exits with status 2.
+
+The ``_load_*``, ``_run_backtest``, ``_summarize`` and ``_decide`` helpers are
+the seams between the CLI and the layers below (tests replace them).
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-__all__ = ["register"]
+from vixshield.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from vixshield.backtest.result import BacktestResult
+    from vixshield.data.market import MarketData
+    from vixshield.strategy.types import Decision, Position
+
+__all__ = ["DEFAULT_OUT", "DEFAULT_POLICY", "register"]
+
+DEFAULT_POLICY = "alvh-442"
+DEFAULT_OUT = Path("vixshield-out")
+_DATA_SOURCES = ("embedded", "store")
+
+PolicyOpt = Annotated[
+    str, typer.Option("--policy", "-p", help="Preset name or path to a policy TOML file.")
+]
+StartOpt = Annotated[
+    str | None,
+    typer.Option("--start", help="First day simulated, YYYY-MM-DD (default: data start)."),
+]
+EndOpt = Annotated[
+    str | None, typer.Option("--end", help="Last day simulated, YYYY-MM-DD (default: data end).")
+]
+CapitalOpt = Annotated[
+    float | None,
+    typer.Option("--capital", help="Starting equity in dollars (default: the policy's capital)."),
+]
+DataOpt = Annotated[
+    str,
+    typer.Option(
+        "--data", help="Market data: 'embedded' (shipped real 2014-2018 sample) or 'store'."
+    ),
+]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print only the JSON document on stdout (no progress).")
+]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn a `UserError` into one line on stderr and exit status 2."""
+    try:
+        yield
+    except UserError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+# -- seams to the layers below ------------------------------------------------------
+
+
+def _layer(module: str) -> Any:
+    """A layer module by name (its public functions are typed there; built in parallel)."""
+    import importlib
+
+    return importlib.import_module(module)
+
+
+def _load_market(source: str) -> MarketData:
+    """The market data bundle for ``--data``."""
+    if source == "embedded":
+        loaded: MarketData = _layer("vixshield.data.embedded").load_embedded()
+        return loaded
+    if source == "store":
+        from vixshield.data.loader import load_store
+
+        return load_store()
+    raise UserError(f"--data: expected one of {', '.join(_DATA_SOURCES)}, got {source!r}")
+
+
+def _load_policy(name_or_path: str) -> Any:
+    """The validated policy (raises `PolicyError`, a `UserError`, when unknown or invalid)."""
+    from vixshield.strategy.policy import load_policy
+
+    return load_policy(name_or_path)
+
+
+def _market_view(data: MarketData) -> Any:
+    return _layer("vixshield.markets").Markets(data)
+
+
+def _run_backtest(
+    policy: Any,
+    data: MarketData,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    capital: float | None,
+    progress: Callable[[int, int], None] | None,
+) -> BacktestResult:
+    from vixshield.backtest import Backtest
+
+    spec = Backtest(policy, _market_view(data), start=start, end=end, capital=capital)
+    return spec.run(progress=progress)
+
+
+def _summarize(result: BacktestResult) -> dict[str, object]:
+    from vixshield.backtest import summary_dict
+    from vixshield.report.summary import build_summary
+
+    return build_summary(result, summary_dict(result))
+
+
+def _decide(
+    date: pd.Timestamp,
+    data: MarketData,
+    positions: tuple[Position, ...],
+    policy: Any,
+    capital: float | None,
+) -> Decision:
+    from vixshield.strategy.types import AccountState
+
+    strategy = _layer("vixshield.strategy")
+
+    equity = float(capital if capital is not None else policy.account.capital)
+    account = AccountState(equity=equity, cash=equity, margin=0.0)
+    indicators = strategy.compute_indicators(data, policy)
+    decision: Decision = strategy.decide(
+        date, _market_view(data), positions, account, policy, state=None, indicators=indicators
+    )
+    return decision
+
+
+# -- argument checks ------------------------------------------------------------------
+
+
+def _parse_date(text: str | None, flag: str) -> pd.Timestamp | None:
+    import re
+
+    import pandas as pd
+
+    if text is None:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise UserError(f"{flag}: expected a date YYYY-MM-DD, got {text!r}")
+    try:
+        return pd.Timestamp(text.strip())
+    except ValueError:
+        raise UserError(f"{flag}: not a valid date: {text!r}") from None
+
+
+def _check_period(data: MarketData, start: pd.Timestamp | None, end: pd.Timestamp | None) -> None:
+    index = data.daily.index
+    if len(index) == 0:
+        raise UserError("the market data has no trading days")
+    first, last = index[0], index[-1]
+    span = f"the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+    for flag, day in (("--start", start), ("--end", end)):
+        if day is not None and not first <= day <= last:
+            raise UserError(f"{flag} {day:%Y-%m-%d} is outside the data: {span}")
+    if start is not None and end is not None and start > end:
+        raise UserError(f"--start {start:%Y-%m-%d} is after --end {end:%Y-%m-%d}")
+
+
+def _check_capital(capital: float | None) -> None:
+    import math
+
+    if capital is not None and not (math.isfinite(capital) and capital > 0):
+        raise UserError(f"--capital: expected a positive amount of dollars, got {capital}")
+
+
+def _write(write: Callable[[], list[Path]], out: Path) -> list[Path]:
+    try:
+        return write()
+    except OSError as err:
+        raise UserError(f"cannot write to {out}: {err.strerror or err}") from None
+
+
+@contextmanager
+def _progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr, or None when disabled."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} days"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _stdout_console() -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stdout)
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def backtest(
+    policy: PolicyOpt = DEFAULT_POLICY,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    capital: CapitalOpt = None,
+    data: DataOpt = "embedded",
+    out: OutOpt = DEFAULT_OUT,
+    json_output: JsonOpt = False,
+) -> None:
+    """Backtest a policy and write its summary, trades, equity and HTML report.
+
+    Files in the output folder: summary.json, trades.csv, equity.csv, report.html.
+    """
+    with _user_errors():
+        from vixshield.report.bundle import write_backtest_files
+        from vixshield.report.json_out import dumps_stable
+
+        first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+        _check_capital(capital)
+        market = _load_market(data)
+        _check_period(market, first, last)
+        spec = _load_policy(policy)
+        with _progress(not json_output, f"backtest {policy}") as update:
+            result = _run_backtest(spec, market, first, last, capital, update)
+        summary = _summarize(result)
+        _write(lambda: write_backtest_files(out, result, summary), out)
+        if json_output:
+            sys.stdout.write(dumps_stable(summary))
+            return
+        from vixshield.report.terminal import print_summary
+
+        console = _stdout_console()
+        print_summary(console, summary)
+        console.print(f"Wrote summary.json, trades.csv, equity.csv, report.html to {out}/")
+
+
+def compare(
+    policies: Annotated[
+        list[str], typer.Argument(help="Two or more preset names or policy TOML files.")
+    ],
+    start: StartOpt = None,
+    end: EndOpt = None,
+    capital: CapitalOpt = None,
+    data: DataOpt = "embedded",
+    out: OutOpt = DEFAULT_OUT,
+    json_output: JsonOpt = False,
+) -> None:
+    """Backtest several policies over the same period and compare them side by side.
+
+    Files in the output folder: compare.json, compare.html (overlaid equity and drawdowns).
+    """
+    with _user_errors():
+        from vixshield.report.bundle import compare_document, write_compare_files
+        from vixshield.report.json_out import dumps_stable
+
+        if len(policies) < 2:
+            raise UserError("compare needs at least two policies")
+        first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+        _check_capital(capital)
+        market = _load_market(data)
+        _check_period(market, first, last)
+        specs: dict[str, Any] = {}
+        for arg in policies:
+            spec = _load_policy(arg)
+            name = str(getattr(spec, "name", arg))
+            if name in specs:
+                raise UserError(f"policy {name!r} is given twice")
+            specs[name] = spec
+        results: dict[str, BacktestResult] = {}
+        summaries: dict[str, dict[str, object]] = {}
+        for name, spec in specs.items():
+            with _progress(not json_output, f"backtest {name}") as update:
+                results[name] = _run_backtest(spec, market, first, last, capital, update)
+            summaries[name] = _summarize(results[name])
+        _write(lambda: write_compare_files(out, results, summaries), out)
+        if json_output:
+            sys.stdout.write(dumps_stable(compare_document(summaries)))
+            return
+        from vixshield.report.terminal import print_compare
+
+        console = _stdout_console()
+        print_compare(console, summaries)
+        console.print(f"Wrote compare.json, compare.html to {out}/")
+
+
+def signal(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Close to decide at, YYYY-MM-DD (default: latest in data)."),
+    ] = None,
+    policy: PolicyOpt = DEFAULT_POLICY,
+    positions: Annotated[
+        Path | None,
+        typer.Option(
+            "--positions",
+            help="Open positions, JSON or CSV (format: vixshield.report.positions_file).",
+        ),
+    ] = None,
+    capital: Annotated[
+        float | None,
+        typer.Option(
+            "--capital",
+            help="Account equity in dollars used for sizing, taken as all cash with no margin "
+            "in use (default: the policy's capital).",
+        ),
+    ] = None,
+    data: DataOpt = "embedded",
+    json_output: JsonOpt = False,
+) -> None:
+    """The decision at a close: regime, condor, management, hedge layers, events, audit.
+
+    The condor to open (or why none), actions on the open positions of --positions,
+    each hedge layer's target versus holdings and the orders, upcoming events.
+    """
+    with _user_errors():
+        from vixshield.report.json_out import dumps_stable
+        from vixshield.report.positions_file import load_positions
+        from vixshield.report.signal_view import build_signal
+
+        day = _parse_date(date, "--date")
+        _check_capital(capital)
+        held = load_positions(positions) if positions is not None else ()
+        market = _load_market(data)
+        _check_period(market, day, None)
+        index = market.daily.index
+        if day is None:
+            day = index[-1]
+        elif day not in index:
+            before = index[index <= day]
+            hint = f"; the previous trading day is {before[-1]:%Y-%m-%d}" if len(before) else ""
+            raise UserError(f"--date {day:%Y-%m-%d} is not a trading day in the data{hint}")
+        spec = _load_policy(policy)
+        decision = _decide(day, market, held, spec, capital)
+        doc = build_signal(decision, held, str(getattr(spec, "name", policy)))
+        if json_output:
+            sys.stdout.write(dumps_stable(doc))
+            return
+        from vixshield.report.signal_view import print_signal
+
+        print_signal(_stdout_console(), doc)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to app."""
+    """Add ``backtest``, ``compare`` and ``signal`` to ``app``."""
+    app.command("backtest")(backtest)
+    app.command("compare")(compare)
+    app.command("signal")(signal)

@@ -1,0 +1,101 @@
+"""The files a run leaves in its output folder, rendered in memory then written atomically.
+
+``vixshield backtest`` writes `BACKTEST_FILES`; ``vixshield compare`` writes
+`COMPARE_FILES`. Every text is rendered before anything is written, and each
+file replaces its target in one `os.replace`, so a failed run leaves the folder
+as it was (see `vixshield.report.json_out.write_files_atomic`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from vixshield.backtest.result import BacktestResult
+from vixshield.report.html import render_compare_html, render_report_html
+from vixshield.report.json_out import dumps_stable, write_files_atomic
+
+__all__ = [
+    "BACKTEST_FILES",
+    "COMPARE_FILES",
+    "COMPARE_SCHEMA",
+    "compare_document",
+    "frame_csv",
+    "render_backtest_files",
+    "render_compare_files",
+    "write_backtest_files",
+    "write_compare_files",
+]
+
+BACKTEST_FILES: tuple[str, ...] = ("summary.json", "trades.csv", "equity.csv", "report.html")
+COMPARE_FILES: tuple[str, ...] = ("compare.json", "compare.html")
+COMPARE_SCHEMA = "vixshield.compare/1"
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
+    return value
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    """A frame as deterministic CSV: ISO dates, floats to 10 significant digits, ``\\n`` lines.
+
+    A named index (``date`` of the daily frame) is written as the first column.
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+        elif out[col].dtype == object:
+            out[col] = out[col].map(_cell)
+    index = out.index.name is not None
+    if index and isinstance(out.index, pd.DatetimeIndex):
+        out.index = out.index.strftime("%Y-%m-%d").rename(frame.index.name)
+    return str(out.to_csv(index=index, lineterminator="\n", float_format="%.10g"))
+
+
+def render_backtest_files(result: BacktestResult, summary: Mapping[str, object]) -> dict[str, str]:
+    """File name -> text for `BACKTEST_FILES`."""
+    return {
+        "summary.json": dumps_stable(summary),
+        "trades.csv": frame_csv(result.trades),
+        "equity.csv": frame_csv(result.daily),
+        "report.html": render_report_html(result, summary),
+    }
+
+
+def write_backtest_files(
+    out_dir: str | Path, result: BacktestResult, summary: Mapping[str, object]
+) -> list[Path]:
+    """Render and atomically write the backtest files into ``out_dir`` (created if needed)."""
+    texts = render_backtest_files(result, summary)
+    return write_files_atomic({Path(out_dir) / name: text for name, text in texts.items()})
+
+
+def compare_document(summaries: Mapping[str, Mapping[str, object]]) -> dict[str, object]:
+    """``compare.json``: the policies in the order given and each run's summary."""
+    return {"schema": COMPARE_SCHEMA, "policies": list(summaries), "summaries": dict(summaries)}
+
+
+def render_compare_files(
+    results: Mapping[str, BacktestResult], summaries: Mapping[str, Mapping[str, object]]
+) -> dict[str, str]:
+    """File name -> text for `COMPARE_FILES`."""
+    dailies = {name: r.daily for name, r in results.items()}
+    return {
+        "compare.json": dumps_stable(compare_document(summaries)),
+        "compare.html": render_compare_html(summaries, dailies),
+    }
+
+
+def write_compare_files(
+    out_dir: str | Path,
+    results: Mapping[str, BacktestResult],
+    summaries: Mapping[str, Mapping[str, object]],
+) -> list[Path]:
+    """Render and atomically write the comparison files into ``out_dir``."""
+    texts = render_compare_files(results, summaries)
+    return write_files_atomic({Path(out_dir) / name: text for name, text in texts.items()})

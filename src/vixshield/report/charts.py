@@ -1,0 +1,286 @@
+"""Plotly figures of a backtest (no I/O; `vixshield.report.html` embeds them).
+
+Every builder takes plain frames/arrays and returns a `plotly.graph_objects.Figure`
+with a fixed layout, so the same inputs give the same JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from vixshield.report.risk_graph import RiskGraph
+
+__all__ = [
+    "REGIME_COLORS",
+    "buy_and_hold",
+    "compare_figure",
+    "credit_to_hedge_figure",
+    "equity_figure",
+    "pnl_components_figure",
+    "regime_spans",
+    "risk_graph_figure",
+    "vix_regime_figure",
+]
+
+REGIME_COLORS: Mapping[str, str] = {
+    "calm": "rgba(46, 160, 67, 0.15)",
+    "normal": "rgba(88, 166, 255, 0.12)",
+    "elevated": "rgba(210, 153, 34, 0.20)",
+    "stressed": "rgba(218, 54, 51, 0.22)",
+}
+_EXTRA_COLORS = (
+    "rgba(137, 87, 229, 0.18)",
+    "rgba(110, 118, 129, 0.18)",
+    "rgba(191, 57, 137, 0.18)",
+)
+_LINE_COLORS = ("#1f6feb", "#d29922", "#2ea043", "#da3633", "#8957e5", "#6e7681", "#bf3989")
+_LAYOUT = {
+    "template": "plotly_white",
+    "height": 420,
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+    "legend": {"orientation": "h", "y": -0.15},
+    "hovermode": "x unified",
+}
+
+
+def _dates(index: pd.Index) -> list[str]:
+    return [pd.Timestamp(d).strftime("%Y-%m-%d") for d in index]
+
+
+def _values(series: pd.Series) -> list[float | None]:
+    arr = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return [None if not np.isfinite(v) else float(v) for v in arr]
+
+
+def buy_and_hold(spx: pd.Series, capital: float) -> pd.Series:
+    """SPX buy-and-hold equity, ``capital`` dollars on the first day (price index, no dividends)."""
+    first = spx.dropna()
+    if first.empty:
+        return spx * np.nan
+    return capital * spx / float(first.iloc[0])
+
+
+def _drawdown(equity: pd.Series) -> pd.Series:
+    return equity / equity.cummax() - 1.0
+
+
+def equity_figure(daily: pd.DataFrame, capital: float) -> go.Figure:
+    """Equity and drawdown of the strategy against SPX buy-and-hold (same capital)."""
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06
+    )
+    x = _dates(daily.index)
+    bh = buy_and_hold(daily["spx"], capital)
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=_values(daily["equity"]), name="Strategy equity", line={"color": _LINE_COLORS[0]}
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=_values(bh), name="SPX buy & hold", line={"color": "#6e7681"}),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=_values(100.0 * daily["drawdown"]),
+            name="Strategy drawdown",
+            fill="tozeroy",
+            line={"color": _LINE_COLORS[3]},
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=_values(100.0 * _drawdown(bh)),
+            name="SPX drawdown",
+            line={"color": "#6e7681", "dash": "dot"},
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_layout(title="Equity and drawdown vs SPX", **{**_LAYOUT, "height": 560})
+    fig.update_yaxes(title_text="Dollars", row=1, col=1)
+    fig.update_yaxes(title_text="Drawdown %", row=2, col=1)
+    return fig
+
+
+def regime_spans(regime: pd.Series) -> list[tuple[str, str, str]]:
+    """Contiguous runs of one regime as ``(regime, from, to)`` ISO dates.
+
+    ``to`` is the first day of the next run (so shaded spans touch), or the last
+    day for the final run.
+    """
+    spans: list[tuple[str, str, str]] = []
+    values = regime.astype("string").fillna("unknown").tolist()
+    dates = _dates(regime.index)
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            spans.append((str(values[start]), dates[start], dates[min(i, len(values) - 1)]))
+            start = i
+    return spans
+
+
+def _regime_color(name: str, names: list[str]) -> str:
+    if name in REGIME_COLORS:
+        return REGIME_COLORS[name]
+    extra = [n for n in names if n not in REGIME_COLORS]
+    return _EXTRA_COLORS[extra.index(name) % len(_EXTRA_COLORS)]
+
+
+def vix_regime_figure(daily: pd.DataFrame) -> go.Figure:
+    """VIX close with the strategy's regime shaded behind it."""
+    fig = go.Figure()
+    spans = regime_spans(daily["regime"]) if "regime" in daily else []
+    names = sorted({s[0] for s in spans})
+    for name, x0, x1 in spans:
+        fig.add_vrect(
+            x0=x0, x1=x1, fillcolor=_regime_color(name, names), line_width=0, layer="below"
+        )
+    for name in names:  # legend entries for the shading
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"regime: {name}",
+                marker={"size": 12, "symbol": "square", "color": _regime_color(name, names)},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=_dates(daily.index), y=_values(daily["vix"]), name="VIX", line={"color": "#24292f"}
+        )
+    )
+    fig.update_layout(title="VIX and regime", **_LAYOUT)
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(title_text="Vol points")
+    return fig
+
+
+def pnl_components_figure(daily: pd.DataFrame) -> go.Figure:
+    """Cumulative P&L by component: condor, each hedge layer, interest, costs (dollars)."""
+    fig = go.Figure()
+    x = _dates(daily.index)
+    cols = [c for c in daily.columns if str(c).startswith("pnl_")]
+    for i, col in enumerate(cols):
+        name = str(col).removeprefix("pnl_").replace("hedge:", "hedge ")
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=_values(daily[col].fillna(0.0).cumsum()),
+                name=name,
+                line={"color": _LINE_COLORS[i % len(_LINE_COLORS)]},
+            )
+        )
+    fig.update_layout(title="Cumulative P&L by component and hedge layer", **_LAYOUT)
+    fig.update_yaxes(title_text="Dollars")
+    return fig
+
+
+def credit_to_hedge_figure(daily: pd.DataFrame) -> go.Figure:
+    """The rolling credit-to-hedge-cost ratio through time (gaps where undefined)."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=_dates(daily.index),
+            y=_values(daily["credit_to_hedge"]),
+            name="Credit / hedge cost",
+            line={"color": _LINE_COLORS[1]},
+            connectgaps=False,
+        )
+    )
+    fig.add_hline(y=1.0, line_dash="dot", line_color="#6e7681")
+    fig.update_layout(title="Credit-to-hedge ratio", **_LAYOUT)
+    fig.update_yaxes(title_text="Ratio")
+    return fig
+
+
+def risk_graph_figure(graph: RiskGraph) -> go.Figure:
+    """P&L at expiry and today against SPX, per position kind and in total."""
+    fig = go.Figure()
+    x = graph.spx.tolist()
+    for i, (kind, pnl) in enumerate(sorted(graph.pnl_today.items())):
+        if kind == "total":
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=pnl.tolist(),
+                name=f"{kind} (today)",
+                line={
+                    "color": _LINE_COLORS[(i + 1) % len(_LINE_COLORS)],
+                    "width": 1,
+                    "dash": "dot",
+                },
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=graph.pnl_today["total"].tolist(),
+            name="Total today",
+            line={"color": _LINE_COLORS[0], "width": 2},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=graph.pnl_expiry["total"].tolist(),
+            name=f"Total at expiry {graph.expiry:%Y-%m-%d}",
+            line={"color": "#24292f", "width": 2},
+        )
+    )
+    fig.add_vline(x=graph.spot, line_dash="dash", line_color="#6e7681")
+    fig.add_hline(y=0.0, line_color="#6e7681", line_width=1)
+    fig.update_layout(
+        title=f"Risk graph of the latest condor and hedges (as of {graph.as_of:%Y-%m-%d})",
+        **{**_LAYOUT, "hovermode": "x"},
+    )
+    fig.update_xaxes(title_text="SPX")
+    fig.update_yaxes(title_text="P&L, dollars")
+    return fig
+
+
+def compare_figure(dailies: Mapping[str, pd.DataFrame]) -> go.Figure:
+    """Overlaid equity (top) and drawdown (bottom) curves of several runs."""
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06
+    )
+    for i, (name, daily) in enumerate(dailies.items()):
+        color = _LINE_COLORS[i % len(_LINE_COLORS)]
+        x = _dates(daily.index)
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=_values(daily["equity"]), name=name, legendgroup=name, line={"color": color}
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=_values(100.0 * daily["drawdown"]),
+                name=f"{name} drawdown",
+                legendgroup=name,
+                showlegend=False,
+                line={"color": color},
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_layout(title="Equity and drawdown by policy", **{**_LAYOUT, "height": 560})
+    fig.update_yaxes(title_text="Dollars", row=1, col=1)
+    fig.update_yaxes(title_text="Drawdown %", row=2, col=1)
+    return fig

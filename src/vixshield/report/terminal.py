@@ -1,0 +1,197 @@
+"""Rich terminal views of a backtest summary and of a comparison of runs.
+
+Views take the JSON-ready summary (`vixshield.report.summary.build_summary`),
+so the terminal, ``summary.json`` and the HTML report always show the same
+numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from vixshield.report.summary import KEY_METRICS, provenance_rows, stress_rows
+
+__all__ = [
+    "STRESS_COLUMNS",
+    "column_kind",
+    "fmt_value",
+    "metrics_table",
+    "print_compare",
+    "print_summary",
+    "rows_table",
+    "summary_renderable",
+]
+
+
+def fmt_value(value: object, kind: str = "auto") -> str:
+    """Format a value for display.
+
+    ``kind`` is ``"pct"`` (a decimal fraction shown in percent), ``"usd"``
+    (dollars, no cents), ``"num"`` (two decimals) or ``"auto"``. None shows as
+    an en dash.
+    """
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if kind == "pct":
+        return f"{100.0 * value:,.2f}%"
+    if kind == "usd":
+        return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
+    if kind == "num":
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,d}"
+    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+STRESS_COLUMNS: tuple[str, ...] = (
+    "window",
+    "start",
+    "end",
+    "days",
+    "pnl",
+    "pnl_condor",
+    "pnl_hedge",
+    "spx_return",
+    "vix_max",
+)
+"""Stress-window fields shown on the terminal (the HTML report shows every field)."""
+
+_PCT_NAMES = frozenset(
+    {
+        "total_return",
+        "cagr",
+        "annual_volatility",
+        "max_drawdown",
+        "worst_day",
+        "worst_week",
+        "worst_month",
+        "cvar_95",
+        "cvar_99",
+        "irr",
+        "alpha",
+        "win_rate",
+        "drawdown",
+    }
+)  # decimal fractions, shown in percent
+_USD_NAMES = frozenset(
+    {"capital", "final_equity", "avg_win", "avg_loss", "credit_collected", "hedge_cost"}
+)  # dollars
+
+
+def column_kind(name: str) -> str:
+    """Display format of a field by its name: ``"usd"``, ``"pct"`` or ``"auto"``.
+
+    ``pnl*`` fields and known money fields are dollars; ``*_return`` and known
+    rate fields are decimal fractions shown in percent.
+    """
+    if name.startswith("pnl") or name in _USD_NAMES:
+        return "usd"
+    if name.endswith("_return") or name in _PCT_NAMES:
+        return "pct"
+    return "auto"
+
+
+def metrics_table(summary: Mapping[str, object], title: str = "Key metrics") -> Table:
+    """Headline metrics, capital and final equity of one run."""
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("Metric")
+    table.add_column("Value", justify="right")
+    table.add_row("Period", f"{summary.get('start')} → {summary.get('end')}")
+    table.add_row("Capital", fmt_value(summary.get("capital"), "usd"))
+    table.add_row("Final equity", fmt_value(summary.get("final_equity"), "usd"))
+    for key, label, kind in KEY_METRICS:
+        table.add_row(label, fmt_value(summary.get(key), kind))
+    return table
+
+
+def _pnl_table(summary: Mapping[str, object]) -> Table:
+    table = Table(title="P&L by component", header_style="bold")
+    table.add_column("Component")
+    table.add_column("P&L", justify="right")
+    pnl = summary.get("pnl_by_component")
+    if isinstance(pnl, Mapping):
+        for key in sorted(pnl):
+            value = pnl[key]
+            style = "red" if isinstance(value, int | float) and value < 0 else ""
+            table.add_row(str(key), Text(fmt_value(value, "usd"), style=style))
+    return table
+
+
+def rows_table(
+    rows: Sequence[Mapping[str, object]], title: str, only: Sequence[str] | None = None
+) -> Table:
+    """A table of heterogeneous rows; columns in first-seen order (or ``only``'s, where present).
+
+    Columns with no value in any row are left out; values are formatted by `column_kind`.
+    """
+    table = Table(title=title, header_style="bold")
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    if only is not None:
+        columns = [c for c in only if c in columns]
+    columns = [c for c in columns if any(row.get(c) not in (None, "") for row in rows)]
+    for col in columns:
+        numeric = any(isinstance(row.get(col), int | float) for row in rows)
+        table.add_column(col, justify="right" if numeric else "left")
+    for row in rows:
+        table.add_row(
+            *("" if row.get(c) is None else fmt_value(row.get(c), column_kind(c)) for c in columns)
+        )
+    return table
+
+
+def summary_renderable(summary: Mapping[str, object]) -> RenderableType:
+    """Everything `print_summary` shows, as one Rich renderable."""
+    parts: list[RenderableType] = [
+        Text(f"VixShield backtest — policy {summary.get('policy')}", style="bold"),
+        metrics_table(summary),
+        _pnl_table(summary),
+    ]
+    stress = stress_rows(summary)
+    if stress:
+        parts.append(rows_table(stress, "Stress windows", STRESS_COLUMNS))
+    prov = provenance_rows(summary)
+    if prov:
+        parts.append(rows_table(prov, "Provenance", ("series", "origin", "provider", "note")))
+    warnings = summary.get("warnings")
+    if isinstance(warnings, list) and warnings:
+        parts.append(Text("Warnings:\n" + "\n".join(f"  • {w}" for w in warnings), style="yellow"))
+    return Group(*parts)
+
+
+def print_summary(console: Console, summary: Mapping[str, object]) -> None:
+    """Print the key metrics, P&L by component, stress windows, provenance and warnings."""
+    console.print(summary_renderable(summary))
+
+
+def print_compare(console: Console, summaries: Mapping[str, Mapping[str, object]]) -> None:
+    """Print a side-by-side table of the key metrics of several runs (one column per policy)."""
+    table = Table(title="Policy comparison", header_style="bold")
+    table.add_column("Metric")
+    for name in summaries:
+        table.add_column(name, justify="right")
+    runs = list(summaries.values())
+    table.add_row("Final equity", *(fmt_value(s.get("final_equity"), "usd") for s in runs))
+    for key, label, kind in KEY_METRICS:
+        table.add_row(label, *(fmt_value(s.get(key), kind) for s in runs))
+    components: set[str] = set()
+    for s in runs:
+        pnl = s.get("pnl_by_component")
+        if isinstance(pnl, Mapping):
+            components.update(str(k) for k in pnl)
+    for comp in sorted(components):
+        cells = []
+        for s in runs:
+            pnl = s.get("pnl_by_component")
+            cells.append(fmt_value(pnl.get(comp) if isinstance(pnl, Mapping) else None, "usd"))
+        table.add_row(f"P&L {comp}", *cells)
+    if runs:
+        table.caption = f"{runs[0].get('start')} → {runs[0].get('end')}"
+    console.print(table)
