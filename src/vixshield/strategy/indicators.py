@@ -1,0 +1,347 @@
+"""Causal indicators for the regime engine (one row per trading day).
+
+Every value in row ``t`` uses data up to ``t`` only: exponential averages and
+Wilder smoothing run forward, rolling windows end at ``t``, the GARCH(1,1)
+model is refit at most monthly on an expanding window ending at the refit date
+and its parameters are used from the refit date on, and event distances use
+the exchange calendar (known in advance) and the scheduled event dates.
+
+Columns (units)
+---------------
+vix, vix3m, vvix : vol points (copies of the inputs)
+ts_slope : term-structure slope, a ratio minus one. VIX3M/VIX - 1 where VIX3M
+    exists; else VX2/VX1 - 1 from the two nearest VIX futures (the "VX1-VX2
+    spread" expressed relative to VX1 so both sources share a unit); else NaN.
+ts_source : "vix3m", "vx" or "missing".
+ts_state : "contango" (slope > 0), "backwardation" (slope < 0), "flat" or "missing".
+macd, macd_signal, macd_hist : MACD(12, 26, 9) of ts_slope (EMA, ``adjust=False``).
+vvix_rsi : Wilder RSI(14) of VVIX, 0-100.
+ad_line : cumulative NYSE advances minus declines (issues).
+ad_divergence : +1 bearish (SPX up, A-D line down over 20 days), -1 bullish
+    (SPX down, A-D line up), 0 otherwise.
+vix_pct : share of the last 252 VIX closes at or below today's (0-1).
+iv_rank : (VIX - min) / (max - min) over the last 252 closes (0-1).
+garch_vol : GARCH(1,1) forecast of SPX volatility over the next 21 trading
+    days, annualised with 252 days, vol points.
+vrp : vix - garch_vol (vol points).
+days_to_fomc, days_to_cpi, days_to_ppi, days_to_gdp : trading days to the next
+    event of that kind (0 on the day; NaN where none is scheduled).
+custom:<name>, custom:<name>:on : a custom input's value and whether its rule holds.
+regime_score, regime : see `vixshield.strategy.regime`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from vixshield._typing import FloatArray
+from vixshield.data.market import MarketData
+from vixshield.strategy.policy import CustomIndicator, Policy
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "compute_indicators",
+    "custom_signal",
+    "garch_forecast",
+    "macd",
+    "rsi_wilder",
+    "trading_days_to_events",
+]
+
+EVENT_COLUMNS: dict[str, str] = {
+    "FOMC": "days_to_fomc",
+    "CPI": "days_to_cpi",
+    "PPI": "days_to_ppi",
+    "GDP": "days_to_gdp",
+}
+_LOOKBACK = 252  # trading days, one year (IV rank, percentile)
+_MIN_LOOKBACK = 60  # trading days before a rank is reported
+_HORIZON = 21  # trading days of the GARCH volatility forecast
+_ANNUAL = 252.0  # trading days per year for annualising daily variance
+
+
+def macd(
+    x: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """MACD line, signal line and histogram (causal EMAs, ``adjust=False``).
+
+    Notes
+    -----
+    ``macd = EMA_fast(x) - EMA_slow(x)``, ``signal = EMA_signal(macd)``,
+    ``hist = macd - signal`` with ``EMA_n`` weight ``2 / (n + 1)``
+    (Appel, 1979). NaN inputs are skipped (the EMA holds its last value).
+    """
+    ema_f = x.ewm(span=fast, adjust=False, ignore_na=True).mean()
+    ema_s = x.ewm(span=slow, adjust=False, ignore_na=True).mean()
+    line = ema_f - ema_s
+    sig = line.ewm(span=signal, adjust=False, ignore_na=True).mean()
+    return line, sig, line - sig
+
+
+def rsi_wilder(x: pd.Series, n: int = 14) -> pd.Series:
+    """Wilder's RSI(n), 0-100.
+
+    Notes
+    -----
+    The first average gain/loss is the simple mean of the first ``n`` changes;
+    then ``avg = (avg * (n - 1) + change) / n``. ``RSI = 100 - 100 / (1 + RS)``,
+    ``RS = avg_gain / avg_loss`` (Wilder, *New Concepts in Technical Trading
+    Systems*, 1978). Rows before ``n`` changes exist are NaN.
+    """
+    vals = x.to_numpy(dtype=np.float64)
+    out = np.full(vals.shape, np.nan)
+    valid = np.flatnonzero(~np.isnan(vals))
+    if len(valid) <= n:
+        return pd.Series(out, index=x.index)
+    v = vals[valid]
+    d = np.diff(v)
+    gain = np.maximum(d, 0.0)
+    loss = np.maximum(-d, 0.0)
+    ag = gain[:n].mean()
+    al = loss[:n].mean()
+    res = np.full(len(v), np.nan)
+    res[n] = 100.0 if al == 0 else 100.0 - 100.0 / (1.0 + ag / al)
+    for i in range(n, len(d)):
+        ag = (ag * (n - 1) + gain[i]) / n
+        al = (al * (n - 1) + loss[i]) / n
+        res[i + 1] = 100.0 if al == 0 else 100.0 - 100.0 / (1.0 + ag / al)
+    out[valid] = res
+    return pd.Series(out, index=x.index)
+
+
+def _garch_variance_path(
+    r: FloatArray, mu: float, omega: float, alpha: float, beta: float, v0: float
+) -> FloatArray:
+    """sigma^2_{t+1|t} for every t (GARCH(1,1) recursion started at ``v0``)."""
+    out = np.empty(len(r))
+    v = v0
+    for t in range(len(r)):
+        e = r[t] - mu
+        v = omega + alpha * e * e + beta * v
+        out[t] = v
+    return out
+
+
+def garch_forecast(close: pd.Series, min_obs: int = 252, horizon: int = _HORIZON) -> pd.Series:
+    """Causal GARCH(1,1) volatility forecast, annualised vol points.
+
+    The model (constant mean, normal errors, returns in percent) is fitted with
+    ``arch`` on the first trading day of each month once ``min_obs`` returns
+    exist, on all returns up to and including that day. From that day until the
+    next refit, the fitted parameters filter the returns known at each day into
+    ``sigma^2_{t+1|t}`` and the ``horizon``-day forecast is
+
+    ``mean_h(vbar + (alpha + beta)^(h-1) (sigma^2_{t+1|t} - vbar))``, h = 1..horizon,
+
+    with ``vbar = omega / (1 - alpha - beta)``; reported as
+    ``sqrt(252 x mean)`` (percent per year = vol points).
+
+    References
+    ----------
+    Bollerslev, T. (1986). Generalized autoregressive conditional
+    heteroskedasticity. J. Econometrics 31, 307-327.
+    """
+    from arch import arch_model
+
+    px = close.dropna()
+    out = pd.Series(np.nan, index=close.index, dtype=np.float64)
+    if len(px) < min_obs + 2:
+        return out
+    r = 100.0 * np.log(px.to_numpy(dtype=np.float64)[1:] / px.to_numpy(dtype=np.float64)[:-1])
+    dates = pd.DatetimeIndex(px.index[1:])
+    month = dates.year * 12 + dates.month
+    first_of_month = np.r_[True, month[1:] != month[:-1]]
+    refits = [i for i in np.flatnonzero(first_of_month) if i + 1 >= min_obs]
+    if not refits:
+        return out
+    h = np.arange(horizon, dtype=np.float64)
+    start_values: FloatArray | None = None  # warm start from the previous (earlier) fit
+    for j, start in enumerate(refits):
+        stop = refits[j + 1] if j + 1 < len(refits) else len(r)
+        train = r[: start + 1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res: Any = arch_model(train, mean="Constant", vol="GARCH", p=1, q=1).fit(
+                disp="off", show_warning=False, starting_values=start_values
+            )
+        start_values = np.asarray(res.params, dtype=np.float64)
+        mu, omega, alpha, beta = (
+            float(res.params[k]) for k in ("mu", "omega", "alpha[1]", "beta[1]")
+        )
+        persist = alpha + beta
+        v0 = float(np.var(train))
+        path = _garch_variance_path(r[:stop], mu, omega, alpha, beta, v0)[start:stop]
+        if persist < 1.0:
+            vbar = omega / (1.0 - persist)
+            mean_var = vbar + np.mean(persist**h) * (path - vbar)
+        else:
+            mean_var = path + omega * np.mean(h)
+        out.loc[dates[start:stop]] = np.sqrt(_ANNUAL * mean_var)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _sessions_cached(start: str, end: str) -> pd.DatetimeIndex:
+    import exchange_calendars as xcals
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = xcals.get_calendar("XNYS", start=start, end=end)
+        sessions = pd.DatetimeIndex(cal.sessions)
+    return sessions.tz_localize(None) if sessions.tz is not None else sessions
+
+
+def _trading_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """NYSE sessions from ``start`` to ``end`` (a calendar known in advance).
+
+    The calendar is built for the requested range (``exchange_calendars``'
+    default covers only about 20 years back).
+    """
+    lo = pd.Timestamp(start).normalize()
+    hi = pd.Timestamp(end).normalize()
+    if hi < lo:
+        return pd.DatetimeIndex([])
+    return _sessions_cached(str(lo.date()), str(hi.date()))
+
+
+def trading_days_to_events(
+    dates: pd.DatetimeIndex, events: pd.DataFrame, kinds: tuple[str, ...] = tuple(EVENT_COLUMNS)
+) -> pd.DataFrame:
+    """Trading days from each date to the next event of each kind (0 on the day).
+
+    Counting uses NYSE sessions only (from ``exchange_calendars``), so a count
+    does not depend on the rows of data after the date. NaN where no later event is scheduled.
+    """
+    out = pd.DataFrame(index=dates)
+    if len(dates) == 0:
+        for k in kinds:
+            out[EVENT_COLUMNS[k]] = np.empty(0)
+        return out
+    ev = events if len(events) else pd.DataFrame({"date": [], "kind": []})
+    last_event = pd.Timestamp(ev["date"].max()) if len(ev) else dates[-1]
+    sessions = _trading_sessions(dates[0], max(dates[-1], last_event) + pd.Timedelta(days=7))
+    pos_dates = sessions.searchsorted(dates)
+    for kind in kinds:
+        ev_dates = pd.DatetimeIndex(
+            pd.to_datetime(ev.loc[ev["kind"] == kind, "date"]).dt.normalize()
+        ).sort_values()
+        col = np.full(len(dates), np.nan)
+        if len(ev_dates):
+            nxt = ev_dates.searchsorted(dates, side="left")
+            has = nxt < len(ev_dates)
+            target = ev_dates[np.minimum(nxt, len(ev_dates) - 1)]
+            pos_ev = sessions.searchsorted(target, side="left")
+            col = np.where(has, pos_ev - pos_dates, np.nan).astype(np.float64)
+        out[EVENT_COLUMNS[kind]] = col
+    return out
+
+
+def _vx_slope(data: MarketData, index: pd.DatetimeIndex) -> pd.Series:
+    """VX2/VX1 - 1 from the two nearest unexpired VIX futures on each date."""
+    vx = data.vx
+    if len(vx) == 0:
+        return pd.Series(np.nan, index=index)
+    live = vx[(vx["expiry"] > vx["date"]) & (vx["settle"] > 0)].sort_values(["date", "expiry"])
+    rank = live.groupby("date").cumcount()
+    front = live[rank == 0].set_index("date")["settle"]
+    second = live[rank == 1].set_index("date")["settle"]
+    slope = (second / front - 1.0).reindex(index)
+    return slope.astype(np.float64)
+
+
+def custom_signal(data: MarketData, spec: CustomIndicator) -> tuple[pd.Series, pd.Series]:
+    """Value and on/off of a custom input (see `CustomIndicator`); NaN/False where missing.
+
+    z-scores use the trailing ``window`` values up to and including the date.
+    """
+    idx = data.daily.index
+    if spec.series not in data.daily.columns:
+        return pd.Series(np.nan, index=idx), pd.Series(False, index=idx)
+    x = data.daily[spec.series].astype(np.float64)
+    if spec.rule.startswith("zscore"):
+        roll = x.rolling(spec.window, min_periods=min(spec.window, 20))
+        value = (x - roll.mean()) / roll.std()
+    else:
+        value = x
+    vals = value.to_numpy(dtype=np.float64)
+    on = vals > spec.threshold if spec.rule.endswith("above") else vals < spec.threshold
+    return value, pd.Series(on & ~np.isnan(vals), index=idx)
+
+
+def compute_indicators(data: MarketData, policy: Policy) -> pd.DataFrame:
+    """All regime inputs and the regime, one causal row per trading day.
+
+    Parameters
+    ----------
+    data : MarketData
+        Daily series (NaN where missing), VX settlements and the event calendar.
+    policy : Policy
+        Supplies the regime thresholds, GARCH minimum history and custom inputs.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``data.daily``; columns as in the module docstring.
+    """
+    from vixshield.strategy.regime import classify_regimes
+
+    d = data.daily
+    idx = pd.DatetimeIndex(d.index)
+    out = pd.DataFrame(index=idx)
+    for col in ("vix", "vix3m", "vvix"):
+        out[col] = d[col].astype(np.float64) if col in d.columns else np.nan
+    ratio = out["vix3m"] / out["vix"] - 1.0
+    vx_slope = _vx_slope(data, idx)
+    slope = ratio.where(ratio.notna(), vx_slope)
+    out["ts_slope"] = slope
+    out["ts_source"] = np.where(ratio.notna(), "vix3m", np.where(vx_slope.notna(), "vx", "missing"))
+    s = slope.to_numpy(dtype=np.float64)
+    out["ts_state"] = np.where(
+        np.isnan(s),
+        "missing",
+        np.where(s > 0, "contango", np.where(s < 0, "backwardation", "flat")),
+    )
+    line, sig, hist = macd(slope)
+    valid = slope.notna().cumsum() > 0
+    out["macd"] = line.where(valid)
+    out["macd_signal"] = sig.where(valid)
+    out["macd_hist"] = hist.where(valid)
+    out["vvix_rsi"] = rsi_wilder(out["vvix"])
+    if "advances" in d.columns and "declines" in d.columns:
+        net = (d["advances"] - d["declines"]).astype(np.float64)
+        has_ad = net.notna()
+        ad_line = net.fillna(0.0).cumsum().where(has_ad)
+    else:
+        ad_line = pd.Series(np.nan, index=idx)
+    out["ad_line"] = ad_line
+    spx = d["spx_close"].astype(np.float64) if "spx_close" in d.columns else ad_line * np.nan
+    d_spx = spx - spx.shift(20)
+    d_ad = ad_line - ad_line.shift(20)
+    div = np.where((d_spx > 0) & (d_ad < 0), 1.0, np.where((d_spx < 0) & (d_ad > 0), -1.0, 0.0))
+    out["ad_divergence"] = np.where(d_ad.notna() & d_spx.notna(), div, np.nan)
+    vix = out["vix"]
+    roll = vix.rolling(_LOOKBACK, min_periods=_MIN_LOOKBACK)
+    lo, hi = roll.min(), roll.max()
+    rank = np.where(
+        hi > lo, (vix - lo) / (hi - lo), np.where(hi.notna() & vix.notna(), 0.5, np.nan)
+    )
+    out["iv_rank"] = rank
+    out["vix_pct"] = roll.apply(lambda w: float(np.mean(w <= w[-1])), raw=True)
+    out["garch_vol"] = garch_forecast(spx, policy.regime.garch_min_obs)
+    out["vrp"] = vix - out["garch_vol"]
+    ev = trading_days_to_events(idx, data.events)
+    for col in ev.columns:
+        out[col] = ev[col]
+    for spec in policy.custom:
+        value, on = custom_signal(data, spec)
+        out[f"custom:{spec.name}"] = value
+        out[f"custom:{spec.name}:on"] = on
+    score, regime = classify_regimes(out, policy.regime)
+    out["regime_score"] = score
+    out["regime"] = regime
+    return out

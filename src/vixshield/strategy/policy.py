@@ -1,0 +1,370 @@
+"""Policies: the TOML schema (pydantic v2), loading, presets.
+
+A policy is data, not code: every rule the strategy applies reads its
+parameters from a `Policy`. Presets are TOML files shipped in
+``vixshield/strategy/presets``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from vixshield.errors import PolicyError
+
+__all__ = [
+    "AccountPolicy",
+    "CondorPolicy",
+    "CostsPolicy",
+    "CustomIndicator",
+    "EntryPolicy",
+    "HedgeLayer",
+    "HedgePolicy",
+    "ManagementPolicy",
+    "Policy",
+    "RegimeEffect",
+    "RegimePolicy",
+    "SizingPolicy",
+    "format_validation_error",
+    "list_presets",
+    "load_policy",
+    "parse_policy",
+    "preset_text",
+]
+
+NonNeg = Annotated[float, Field(ge=0.0)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+EventKind = Literal["FOMC", "CPI", "PPI", "GDP"]
+REGIMES: tuple[str, ...] = ("calm", "normal", "elevated", "stressed")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccountPolicy(_Model):
+    """Account: ``capital`` in USD; ``cash_yield`` True lets idle cash earn the T-bill rate."""
+
+    capital: Annotated[float, Field(gt=0.0)] = 1_000_000.0
+    cash_yield: bool = True
+
+
+class CostsPolicy(_Model):
+    """Trading costs (USD per contract) and the fill model.
+
+    ``fees_per_contract`` default 0.60: Cboe SPX exchange fee plus ORF/OCC
+    fees, about 0.60 USD per contract (Cboe fee schedule, 2024, rounded).
+    Fill = mid -/+ ``spread_share`` x (ask - bid).
+    """
+
+    commission_per_contract: NonNeg = 0.65  # USD per contract, typical retail broker
+    fees_per_contract: NonNeg = 0.60  # USD per contract, exchange + regulatory
+    spread_share: Share = 0.25
+
+
+class SizingPolicy(_Model):
+    """Contracts = floor(``risk_per_condor`` x equity / max loss per condor)."""
+
+    risk_per_condor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.02
+    min_one: bool = True
+
+
+class EntryPolicy(_Model):
+    """Entry schedule: a new condor every ``every_n_days`` trading days, at most
+    ``max_open_condors`` open; no entry within ``min_days_to_event`` trading days
+    of the next event of ``event_kinds`` (0 turns the filter off)."""
+
+    every_n_days: Annotated[int, Field(ge=1)] = 5
+    max_open_condors: Annotated[int, Field(ge=1)] = 6
+    min_days_to_event: Annotated[int, Field(ge=0)] = 0
+    event_kinds: tuple[EventKind, ...] = ("FOMC", "CPI")
+
+
+class CondorPolicy(_Model):
+    """Iron condor construction.
+
+    ``strike_rule`` "sd": short strikes k standard deviations from the forward,
+    k = ``k_low`` + (``k_high`` - ``k_low``) x IV rank, scaled per side by
+    ``put_k_scale``/``call_k_scale`` and by the regime's k multiplier.
+    "delta": short strikes at ``short_delta`` (absolute; the regime's k multiplier
+    applies to the "sd" rule only). IV rank is that of VIX over 252 trading days
+    (`vixshield.strategy.indicators`). Wings by ``wing_rule``:
+    "width" (``put_width``/``call_width`` index points) or "delta" (``wing_delta``).
+    ``min_credit`` in index points per condor (x100 for USD).
+    """
+
+    dte_min: Annotated[int, Field(ge=1)] = 45
+    dte_max: Annotated[int, Field(ge=1)] = 60
+    dte_target: Annotated[int, Field(ge=1)] = 52
+    strike_rule: Literal["sd", "delta"] = "sd"
+    k_low: Annotated[float, Field(gt=0.0)] = 1.5
+    k_high: Annotated[float, Field(gt=0.0)] = 2.0
+    put_k_scale: Annotated[float, Field(gt=0.0)] = 1.0
+    call_k_scale: Annotated[float, Field(gt=0.0)] = 1.0
+    short_delta: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.10
+    wing_rule: Literal["width", "delta"] = "width"
+    put_width: Annotated[float, Field(gt=0.0)] = 50.0
+    call_width: Annotated[float, Field(gt=0.0)] = 50.0
+    wing_delta: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.03
+    min_credit: NonNeg = 0.5
+    min_credit_to_width: Share = 0.05
+
+    @model_validator(mode="after")
+    def _windows(self) -> CondorPolicy:
+        if not self.dte_min <= self.dte_target <= self.dte_max:
+            raise ValueError("need dte_min <= dte_target <= dte_max")
+        if self.k_high < self.k_low:
+            raise ValueError("need k_low <= k_high")
+        return self
+
+
+class ManagementPolicy(_Model):
+    """Condor exits: take profit when the value to close has fallen to
+    (1 - ``take_profit``) x credit; stop when the loss (value - credit) reaches
+    ``stop_multiple`` x credit; exit at ``exit_dte`` calendar days to expiry."""
+
+    take_profit: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    stop_multiple: Annotated[float, Field(gt=0.0)] = 2.0
+    exit_dte: Annotated[int, Field(ge=0)] = 21
+
+
+class HedgeLayer(_Model):
+    """One ALVH layer.
+
+    ``weight``: annual premium budget as a share of the budget basis.
+    ``strike_rule`` "delta" (call delta, ``strike_value`` e.g. 0.30; SPX puts use
+    the absolute put delta) or "pct_otm" (``strike_value`` percent over the VIX
+    future, below the SPX forward for puts). ``spread_width`` (points) is the
+    short call's distance for "vix_call_spread". Rolls at ``roll_dte`` days or when
+    theta per day exceeds ``roll_theta_share`` of the value; monetises
+    ``monetise_share`` when the value reaches ``monetise_multiple`` x cost;
+    scales by ``event_scale`` from ``event_days_before`` trading days before an
+    event of ``event_kinds`` (1.0 turns it off).
+    """
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")]
+    instrument: Literal["vix_call", "vix_call_spread", "spx_put"] = "vix_call"
+    dte_min: Annotated[int, Field(ge=1)]
+    dte_max: Annotated[int, Field(ge=1)]
+    strike_rule: Literal["delta", "pct_otm"] = "delta"
+    strike_value: Annotated[float, Field(gt=0.0)] = 0.30
+    spread_width: Annotated[float, Field(gt=0.0)] = 10.0
+    weight: NonNeg
+    roll_dte: Annotated[int, Field(ge=0)] = 7
+    roll_theta_share: Annotated[float, Field(gt=0.0)] = 0.10
+    monetise_multiple: Annotated[float, Field(gt=1.0)] = 3.0
+    monetise_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    event_scale: Annotated[float, Field(ge=0.0)] = 1.0
+    event_days_before: Annotated[int, Field(ge=0)] = 2
+    event_kinds: tuple[EventKind, ...] = ("FOMC", "CPI", "PPI")
+    temporal_theta: bool = False
+
+    @model_validator(mode="after")
+    def _window(self) -> HedgeLayer:
+        if self.dte_max < self.dte_min:
+            raise ValueError("need dte_min <= dte_max")
+        return self
+
+
+def _default_layers() -> tuple[HedgeLayer, ...]:
+    return (
+        HedgeLayer(name="short", dte_min=15, dte_max=45, weight=0.04, temporal_theta=True),
+        HedgeLayer(name="medium", dte_min=60, dte_max=120, weight=0.04),
+        HedgeLayer(name="long", dte_min=150, dte_max=270, weight=0.02, roll_dte=60),
+    )
+
+
+class HedgePolicy(_Model):
+    """The Adaptive Layered VIX Hedge.
+
+    ``budget_basis``: "equity" (annual budget = weight x equity), "credit"
+    (weight x annualised credit of the open condors) or "max_loss" (weight x max
+    loss of the open condors). ``adaptive`` False fixes every multiplier at 1.
+    Multipliers are clipped to [``multiplier_min``, ``multiplier_max``].
+    Credit-to-hedge: over ``credit_to_hedge_window`` condor cycles the net credit
+    must be >= ``credit_to_hedge_min`` x hedge cost, else ``credit_to_hedge_action``.
+    Rebalancing buys when held premium < (1 - ``buy_band``) x target and sells
+    when above (1 + ``sell_band``) x target. ``temporal_theta_ratio``: the short
+    layer moves to the medium bucket when its decay per premium dollar exceeds
+    this multiple of the medium layer's.
+    """
+
+    budget_basis: Literal["equity", "credit", "max_loss"] = "equity"
+    adaptive: bool = True
+    multiplier_min: NonNeg = 0.0
+    multiplier_max: NonNeg = 3.0
+    credit_to_hedge_min: NonNeg = 3.0
+    credit_to_hedge_window: Annotated[int, Field(ge=1)] = 3
+    credit_to_hedge_action: Literal["shrink", "skip", "warn"] = "shrink"
+    buy_band: Share = 0.25
+    sell_band: NonNeg = 1.0
+    temporal_theta_ratio: Annotated[float, Field(gt=0.0)] = 2.0
+    layers: tuple[HedgeLayer, ...] = Field(default_factory=_default_layers)
+
+    @model_validator(mode="after")
+    def _check(self) -> HedgePolicy:
+        if self.multiplier_max < self.multiplier_min:
+            raise ValueError("need multiplier_min <= multiplier_max")
+        names = [layer.name for layer in self.layers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer names must be unique (got {names})")
+        return self
+
+
+class RegimeEffect(_Model):
+    """What a regime allows: new condors, the k multiplier, layer multipliers
+    (by layer name; a layer not named gets 1.0)."""
+
+    allow_entries: bool = True
+    k_multiplier: Annotated[float, Field(gt=0.0)] = 1.0
+    layer_multipliers: dict[str, NonNeg] = Field(default_factory=dict)
+
+
+def _default_effects() -> dict[str, RegimeEffect]:
+    return {
+        "calm": RegimeEffect(layer_multipliers={"short": 0.75, "medium": 1.0, "long": 1.0}),
+        "normal": RegimeEffect(),
+        "elevated": RegimeEffect(
+            k_multiplier=1.15, layer_multipliers={"short": 1.5, "medium": 1.25, "long": 1.0}
+        ),
+        "stressed": RegimeEffect(
+            allow_entries=False, k_multiplier=1.3, layer_multipliers={"short": 0.5, "medium": 1.0}
+        ),
+    }
+
+
+class RegimePolicy(_Model):
+    """Regime classification (see `vixshield.strategy.regime`).
+
+    ``vix_thresholds``: VIX levels (vol points) separating calm/normal/elevated/
+    stressed. ``persist_days``: trading days a new regime must persist before it
+    is adopted (escalations of two or more levels switch at once).
+    ``rsi_high``: VVIX RSI above which the score rises half a level;
+    ``vrp_floor``: implied minus forecast vol (vol points) below which it rises one.
+    """
+
+    vix_thresholds: tuple[float, float, float] = (15.0, 20.0, 30.0)
+    persist_days: Annotated[int, Field(ge=1)] = 3
+    rsi_high: Annotated[float, Field(ge=0.0, le=100.0)] = 70.0
+    vrp_floor: float = -2.0
+    garch_min_obs: Annotated[int, Field(ge=100)] = 252
+    effects: dict[str, RegimeEffect] = Field(default_factory=_default_effects)
+
+    @model_validator(mode="after")
+    def _check(self) -> RegimePolicy:
+        if list(self.vix_thresholds) != sorted(self.vix_thresholds):
+            raise ValueError("vix_thresholds must be increasing")
+        unknown = set(self.effects) - set(REGIMES)
+        if unknown:
+            raise ValueError(f"unknown regime(s) {sorted(unknown)}; known: {list(REGIMES)}")
+        return self
+
+    def effect(self, regime: str) -> RegimeEffect:
+        """The effect of ``regime`` (defaults where the policy names none)."""
+        return self.effects.get(regime, RegimeEffect())
+
+
+class CustomIndicator(_Model):
+    """A user-defined input: a column of ``MarketData.daily`` with a rule.
+
+    ``rule``: "above"/"below" compare the value with ``threshold``;
+    "zscore_above"/"zscore_below" compare its ``window``-day z-score.
+    ``effect``: "block" blocks new condors while the rule holds; "layer" adds
+    ``add`` to the multiplier of ``layer`` (a layer name or "all").
+    """
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")]
+    series: Annotated[str, Field(min_length=1)]
+    rule: Literal["above", "below", "zscore_above", "zscore_below"]
+    threshold: float
+    window: Annotated[int, Field(ge=2)] = 252
+    effect: Literal["block", "layer"] = "layer"
+    layer: str = "all"
+    add: float = 0.5
+
+
+class Policy(_Model):
+    """A whole trading policy (see the module docstring of each rule)."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    account: AccountPolicy = Field(default_factory=AccountPolicy)
+    costs: CostsPolicy = Field(default_factory=CostsPolicy)
+    sizing: SizingPolicy = Field(default_factory=SizingPolicy)
+    entry: EntryPolicy = Field(default_factory=EntryPolicy)
+    condor: CondorPolicy = Field(default_factory=CondorPolicy)
+    management: ManagementPolicy = Field(default_factory=ManagementPolicy)
+    hedge: HedgePolicy = Field(default_factory=HedgePolicy)
+    regime: RegimePolicy = Field(default_factory=RegimePolicy)
+    custom: tuple[CustomIndicator, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Policy:
+        names = {layer.name for layer in self.hedge.layers}
+        for c in self.custom:
+            if c.effect == "layer" and c.layer != "all" and c.layer not in names:
+                raise ValueError(f"custom '{c.name}' names unknown layer '{c.layer}'")
+        return self
+
+
+_PRESETS = "vixshield.strategy.presets"
+
+
+def list_presets() -> list[str]:
+    """Names of the shipped presets, sorted."""
+    files = resources.files(_PRESETS).iterdir()
+    return sorted(f.name[:-5] for f in files if f.name.endswith(".toml"))
+
+
+def preset_text(name: str) -> str:
+    """The TOML text of preset ``name``; `PolicyError` if unknown."""
+    if name not in list_presets():
+        raise PolicyError(f"unknown preset '{name}'; known: {', '.join(list_presets())}")
+    return resources.files(_PRESETS).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+def format_validation_error(err: ValidationError, source: str) -> str:
+    """One line per error: ``SOURCE: [a.b.0.c] message (got value)``."""
+    lines = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"])
+        got = e.get("input")
+        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"{source}: [{loc}] {e['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def parse_policy(text: str, source: str = "<policy>") -> Policy:
+    """Parse and validate TOML ``text``; `PolicyError` with located messages."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise PolicyError(f"{source}: TOML syntax error: {err}") from None
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as err:
+        raise PolicyError(format_validation_error(err, source)) from None
+
+
+def load_policy(name_or_path: str | Path) -> Policy:
+    """Load a preset by name or a TOML policy file by path.
+
+    Raises
+    ------
+    PolicyError
+        Unknown preset, unreadable file, TOML syntax error (with line and
+        column) or schema violations (one located line each).
+    """
+    path = Path(name_or_path)
+    text_name = str(name_or_path)
+    if path.suffix == ".toml" or path.exists() or "/" in text_name:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise PolicyError(f"{path}: cannot read policy file ({err.strerror})") from None
+        return parse_policy(text, str(path))
+    return parse_policy(preset_text(text_name), f"preset:{text_name}")

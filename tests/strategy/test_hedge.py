@@ -1,0 +1,238 @@
+"""ALVH hedge: budgets by hand, layer rules, the credit-to-hedge rule."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from strategy_fakes import FakeMarket, synthetic_data
+
+from vixshield.strategy import load_policy, parse_policy
+from vixshield.strategy.hedge import annual_budget, choose_hedge, plan_hedges, target_premium
+from vixshield.strategy.marks import PositionMark, mark_positions
+from vixshield.strategy.policy import HedgeLayer
+from vixshield.strategy.state import StrategyState, credit_to_hedge
+from vixshield.strategy.types import Leg, Position
+
+DATA = synthetic_data(120)
+DAY = DATA.daily.index[100]
+ALVH = load_policy("alvh-442")
+SHORT, MEDIUM, LONG = ALVH.hedge.layers
+
+
+def _condor(entry: float, contracts: int) -> Position:
+    e = DAY + pd.Timedelta(days=50)
+    legs = (
+        Leg("SPX", "SPX", e, "AM", 3900.0, "P", 1),
+        Leg("SPX", "SPX", e, "AM", 3950.0, "P", -1),
+        Leg("SPX", "SPX", e, "AM", 4300.0, "C", -1),
+        Leg("SPX", "SPX", e, "AM", 4330.0, "C", 1),
+    )
+    return Position("c1", "condor", legs, contracts, DAY, entry)
+
+
+def test_annual_budget_by_basis() -> None:
+    condors = [_condor(-2.0, 3)]
+    assert annual_budget(SHORT, "equity", 1_000_000.0, condors, 52) == pytest.approx(40_000.0)
+    # credit: 2.00 x 100 x 3 = 600 USD per 52-day cycle, annualised 600 x 365 / 52
+    assert annual_budget(SHORT, "credit", 1e6, condors, 52) == pytest.approx(0.04 * 600 * 365 / 52)
+    # max loss: (wider width 50 - credit 2) x 100 x 3 = 14,400
+    assert annual_budget(SHORT, "max_loss", 1e6, condors, 52) == pytest.approx(0.04 * 14_400)
+
+
+def test_target_premium_by_hand() -> None:
+    # short layer 15-45 DTE: tenor 30 days; 40,000 x 30 / 365 x 1.5
+    assert target_premium(40_000.0, SHORT, 1.5) == pytest.approx(40_000 * 30 / 365 * 1.5)
+    assert target_premium(20_000.0, LONG, 1.0) == pytest.approx(20_000 * 210 / 365)
+
+
+def test_choose_hedge_by_delta_and_pct() -> None:
+    m = FakeMarket(DATA)
+    c, rf = choose_hedge(DAY, m, MEDIUM, 0.25)
+    assert c is not None and rf.outcome == "selected"
+    q = m.chain(DAY, "VIX", c.legs[0].expiry).quotes
+    calls = q[q["right"] == "C"]
+    best = calls.iloc[int(np.argmin(np.abs(calls["delta"].to_numpy() - 0.30)))]
+    assert c.legs[0].strike == best["strike"] and c.legs[0].right == "C"
+    assert 60 <= c.dte <= 120
+    assert c.fill == pytest.approx(best["mid"] + 0.25 * (best["ask"] - best["bid"]))
+    pct = HedgeLayer(
+        name="p", dte_min=60, dte_max=120, weight=0.01, strike_rule="pct_otm", strike_value=20
+    )
+    c2, _ = choose_hedge(DAY, m, pct, 0.25)
+    assert c2 is not None
+    fwd = float(q["forward"].iloc[0])
+    assert abs(c2.legs[0].strike - fwd * 1.2) <= 0.5
+    spread = HedgeLayer(
+        name="s",
+        instrument="vix_call_spread",
+        dte_min=60,
+        dte_max=120,
+        weight=0.01,
+        spread_width=10,
+    )
+    c3, _ = choose_hedge(DAY, m, spread, 0.25)
+    assert c3 is not None and [x.ratio for x in c3.legs] == [1, -1]
+    assert c3.legs[1].strike - c3.legs[0].strike == 10.0
+    put = HedgeLayer(
+        name="p", instrument="spx_put", dte_min=20, dte_max=90, weight=0.01, strike_value=0.2
+    )
+    c4, _ = choose_hedge(DAY, m, put, 0.25)
+    assert c4 is not None and c4.legs[0].underlying == "SPX" and c4.legs[0].right == "P"
+
+
+def _plan(policy, positions, marks, **kw):  # type: ignore[no-untyped-def]
+    args = {
+        "equity": 1_000_000.0,
+        "multipliers": {x.name: 1.0 for x in policy.hedge.layers},
+        "days_to_events": {"FOMC": 20.0, "CPI": 20.0, "PPI": 20.0, "GDP": 20.0},
+        "shrink": 1.0,
+        "monetised": frozenset(),
+        "prepositioned": frozenset(),
+    }
+    args.update(kw)
+    return plan_hedges(DAY, FakeMarket(DATA), policy, positions, marks, **args)
+
+
+def test_empty_book_buys_each_layer_to_target() -> None:
+    plans = _plan(ALVH, [], {}, multipliers={"short": 2.0, "medium": 1.0, "long": 0.0})
+    by = {p.layer: p for p in plans}
+    m = FakeMarket(DATA)
+    c, _ = choose_hedge(DAY, m, MEDIUM, 0.25)
+    assert c is not None
+    target = 40_000 * 90 / 365
+    assert by["medium"].orders[0].contracts == math.floor(target / (100 * c.fill))
+    assert by["medium"].details["target_premium"] == pytest.approx(target)
+    assert by["short"].details["target_premium"] == pytest.approx(40_000 * 30 / 365 * 2.0)
+    assert by["long"].orders == () and by["long"].details["target_premium"] == 0.0
+    assert all(o.action == "open" and o.kind == f"hedge:{p.layer}" for p in plans for o in p.orders)
+
+
+def _held(
+    layer: str, pid: str, expiry_days: int, strike: float, contracts: int, entry: float
+) -> Position:
+    e = DAY + pd.Timedelta(days=expiry_days)
+    return Position(
+        pid, f"hedge:{layer}", (Leg("VIX", "VIX", e, "AM", strike, "C", 1),), contracts, DAY, entry
+    )
+
+
+def test_roll_at_dte_floor_and_monetise_half_once() -> None:
+    m = FakeMarket(DATA)
+    old = _held("short", "h1", 5, 20.0, 10, 1.0)  # 5 days left < roll_dte 7
+    mark = mark_positions(DAY, m, [old])
+    plans = _plan(ALVH, [old], mark)
+    short = plans[0]
+    assert short.orders[0].action == "close" and short.orders[0].reason == "roll: dte floor"
+    assert short.orders[0].contracts == 10
+    rich = _held("medium", "h2", 90, 15.0, 9, 0.0)
+    value = mark_positions(DAY, m, [rich])["h2"].value
+    rich = Position("h2", "hedge:medium", rich.legs, 9, DAY, value / 3.5)  # worth 3.5x cost
+    marks = mark_positions(DAY, m, [rich])
+    medium = _plan(ALVH, [rich], marks)[1]
+    sell = [o for o in medium.orders if o.action == "close"]
+    assert sell[0].contracts == 4 and sell[0].reason.startswith("monetise")  # floor(0.5 x 9)
+    assert "h2" in medium.monetised
+    again = _plan(ALVH, [rich], marks, monetised=frozenset({"h2"}))[1]
+    assert not any(o.reason.startswith("monetise") for o in again.orders)
+
+
+def test_event_prepositioning_scales_then_sells_back() -> None:
+    steward = load_policy("steward")
+    before = _plan(
+        steward, [], {}, days_to_events={"FOMC": 20.0, "CPI": 2.0, "PPI": 9.0, "GDP": 5.0}
+    )
+    normal = _plan(steward, [], {})
+    assert before[0].prepositioned and not normal[0].prepositioned
+    assert before[0].details["target_premium"] == pytest.approx(
+        1.5 * normal[0].details["target_premium"]
+    )
+    assert before[0].details["event_scale"] == 1.5
+    # after the event: holding 1.5x the normal target, flagged as pre-positioned -> sell to target
+    m = FakeMarket(DATA)
+    c, _ = choose_hedge(DAY, m, steward.hedge.layers[0], 0.25)
+    assert c is not None
+    n = math.floor(float(before[0].details["target_premium"]) / (100 * c.fill))
+    pos = Position("h9", "hedge:short", c.legs, n, DAY, c.fill)
+    marks = mark_positions(DAY, m, [pos])
+    after = _plan(steward, [pos], marks, prepositioned=frozenset({"short"}))[0]
+    sold = sum(o.contracts for o in after.orders if o.reason == "event passed")
+    held_after = (n - sold) * marks["h9"].value * 100
+    assert sold > 0 and held_after <= normal[0].details["target_premium"] + 100 * marks["h9"].value
+    assert not after.prepositioned
+
+
+def test_temporal_theta_rolls_short_into_medium() -> None:
+    p = ALVH
+    s = _held("short", "s1", 30, 20.0, 10, 1.0)
+    md = _held("medium", "m1", 90, 20.0, 10, 1.0)
+    # short: theta 0.04/day on value 0.5 over 30 days -> R = 0.04/0.5*30 = 2.4
+    # medium: theta 0.01/day on value 1.0 over 90 days -> R = 0.9; richness 2.4/0.9 = 2.67 > 2
+    marks = {
+        "s1": PositionMark(0.5, 0.3, 0.02, -0.04, 30),
+        "m1": PositionMark(1.0, 0.3, 0.04, -0.01, 90),
+    }
+    plans = _plan(p, [s, md], marks)
+    short, medium = plans[0], plans[1]
+    rule = next(
+        f for f in short.audit if f.rule == "temporal_theta:short" and "richness" in f.inputs
+    )
+    assert rule.inputs["richness"] == pytest.approx((0.04 / 0.5 * 30) / (0.01 / 1.0 * 90))
+    assert [o.reason for o in short.orders] == ["temporal theta: roll into medium"]
+    assert short.moved_until == str((DAY + pd.Timedelta(days=15)).date())
+    own_medium = 40_000 * 90 / 365
+    moved_short = 40_000 * 30 / 365
+    assert medium.details["target_premium"] == pytest.approx(own_medium + moved_short)
+    # calm decay: keep
+    marks["s1"] = PositionMark(0.5, 0.3, 0.02, -0.01, 30)
+    assert _plan(p, [s, md], marks)[0].moved_until is None
+
+
+def test_credit_to_hedge_rule_by_hand() -> None:
+    st = StrategyState(
+        cycles=(("2024-01-02", 3000.0, 500.0), ("2024-01-09", 2000.0, 800.0)),
+        hedge_flows=(("2024-01-02", 1500.0), ("2024-01-05", -200.0)),
+    )
+    # cost = flows 1300 + value at start 500 - value now 300 = 1500; credit 5000 -> 3.333
+    ratio, shrink, rf = credit_to_hedge(st, 3, 3.0, "shrink", 300.0)
+    assert ratio == pytest.approx(5000 / 1500) and shrink == 1.0 and rf.outcome == "pass"
+    ratio, shrink, rf = credit_to_hedge(st, 3, 4.0, "shrink", 300.0)
+    assert shrink == pytest.approx((5000 / 1500) / 4.0) and rf.outcome.startswith("shrink")
+    _, shrink, rf = credit_to_hedge(st, 3, 4.0, "skip", 300.0)
+    assert shrink == 1.0 and rf.outcome.startswith("fail")
+    _, _, rf = credit_to_hedge(st, 3, 4.0, "warn", 300.0)
+    assert rf.outcome == "warn"
+    ratio, _, rf = credit_to_hedge(StrategyState(), 3, 3.0, "shrink", 0.0)
+    assert math.isnan(ratio) and rf.outcome.startswith("pass")
+
+
+def test_state_keeps_window_cycles_and_prunes_flows() -> None:
+    st = StrategyState()
+    days = pd.bdate_range("2024-01-01", periods=5)
+    for i, d in enumerate(days):
+        st = st.record(d, 2, 100.0 * (i + 1), 0.0, 10.0, frozenset(), frozenset())
+    assert [c[1] for c in st.cycles] == [400.0, 500.0]
+    assert all(f[0] >= st.cycles[0][0] for f in st.hedge_flows)
+    assert len(st.hedge_flows) == 2
+
+
+def test_shrink_limits_buys_not_holdings() -> None:
+    full = _plan(ALVH, [], {})
+    half = _plan(ALVH, [], {}, shrink=0.5)
+    assert half[1].details["target_premium"] == pytest.approx(
+        0.5 * full[1].details["target_premium"]
+    )
+    assert half[1].orders[0].contracts <= full[1].orders[0].contracts // 2 + 1
+
+
+def test_no_hedge_policy_has_no_plans() -> None:
+    assert _plan(load_policy("no-hedge"), [], {}) == []
+
+
+def test_custom_layer_budget_basis_in_details() -> None:
+    p = parse_policy('name="x"\n[hedge]\nbudget_basis="max_loss"\n')
+    plans = _plan(p, [_condor(-2.0, 3)], {})
+    assert {x.details["budget_basis"] for x in plans} == {"max_loss"}
+    assert plans[0].details["annual_budget"] == pytest.approx(0.04 * 14_400)
