@@ -1,1 +1,24 @@
-"""vixshield.backtest"""
+"""vixshield.backtest: the engine, portfolio accounting and metrics.
+
+``Backtest(policy, market).run() -> BacktestResult``; ``summary_dict(result)`` digests it.
+"""
+
+from vixshield.backtest.engine import Backtest, DecideFn, PolicyLike
+from vixshield.backtest.execution import CONTRACT_MULTIPLIER, Costs, fill_prices, trade_costs
+from vixshield.backtest.result import BacktestResult
+from vixshield.backtest.shock import Shock
+from vixshield.backtest.summary import summary_dict, summary_json
+
+__all__ = [
+    "CONTRACT_MULTIPLIER",
+    "Backtest",
+    "BacktestResult",
+    "Costs",
+    "DecideFn",
+    "PolicyLike",
+    "Shock",
+    "fill_prices",
+    "summary_dict",
+    "summary_json",
+    "trade_costs",
+]

@@ -1,0 +1,281 @@
+"""Portfolio accounting: cash, open positions, marks, margin and P&L attribution.
+
+The `Ledger` is the engine's private book-keeper. Every change of equity goes
+through one of its methods and is attributed, as it happens, to exactly one
+component (a position's ``kind``, ``interest`` or ``costs``), so the P&L
+components add up to the change in equity by construction; the tests check it
+independently from the equity path.
+
+Conventions: option prices per unit in index points; values and cash in dollars
+(x `CONTRACT_MULTIPLIER`); a position's marked value is signed (long > 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from vixshield._typing import FloatArray
+from vixshield.backtest.execution import CONTRACT_MULTIPLIER
+from vixshield.strategy.types import Leg, Position
+
+__all__ = [
+    "NAKED_CALL_SHARE",
+    "Ledger",
+    "OpenPosition",
+    "component_column",
+    "payoff_at_expiry",
+    "reg_t_margin",
+]
+
+NAKED_CALL_SHARE = 0.20
+"""Reg-T uncovered broad-index option requirement, share of the underlying (Cboe Margin Manual)."""
+
+
+def component_column(kind: str) -> str:
+    """Daily-frame P&L column of a position kind: ``condor`` -> ``pnl_condor``."""
+    return f"pnl_{kind}"
+
+
+def payoff_at_expiry(
+    strike: FloatArray, is_call: np.ndarray, ratio: FloatArray, spot: FloatArray
+) -> FloatArray:
+    """Expiry payoff per unit of a set of legs, index points, at each ``spot``.
+
+    Notes
+    -----
+    ``sum_i ratio_i * max(w_i (S - K_i), 0)`` with ``w = +1`` for calls, ``-1`` for puts.
+    """
+    s = np.asarray(spot, dtype=np.float64)[:, None]
+    w = np.where(is_call, 1.0, -1.0)[None, :]
+    intrinsic = np.maximum(w * (s - strike[None, :]), 0.0)
+    return np.asarray(intrinsic @ ratio, dtype=np.float64)
+
+
+def reg_t_margin(legs: Sequence[Leg], contracts: int, spot: float) -> float:
+    """Reg-T margin requirement of a position, dollars.
+
+    Parameters
+    ----------
+    legs : sequence of Leg
+        Legs per unit (same underlying).
+    contracts : int
+    spot : float
+        Underlying level, index points (used only for uncovered short calls).
+
+    Returns
+    -------
+    float
+        ``max loss at expiry x 100 x contracts`` for a defined-risk position (an iron
+        condor: its widest wing; long options: 0, their premium is already paid). With
+        uncovered short calls the loss is unbounded: the requirement is then the worst
+        expiry loss over ``S`` in ``[0, max(strikes, spot)]`` plus ``20% x spot x 100``
+        per uncovered call (the broad-index naked rule, without its out-of-the-money
+        reduction: conservative).
+
+    Notes
+    -----
+    The expiry payoff is piecewise linear with kinks at the strikes, so its minimum
+    over ``S >= 0`` is at ``S = 0``, at a strike, or unbounded to the right when the
+    net call ratio is negative. All legs are treated as expiring together (exact for
+    condors and verticals, an approximation for calendars).
+
+    References
+    ----------
+    Cboe, *Margin Manual* (2000), spreads and uncovered index options.
+    """
+    if not legs or contracts == 0:
+        return 0.0
+    strike = np.array([lg.strike for lg in legs], dtype=np.float64)
+    is_call = np.array([lg.right == "C" for lg in legs], dtype=bool)
+    ratio = np.array([lg.ratio for lg in legs], dtype=np.float64)
+    points = np.concatenate(([0.0, max(spot, 0.0)], strike))
+    worst = float(payoff_at_expiry(strike, is_call, ratio, points).min())
+    net_calls = float(ratio[is_call].sum())
+    naked = max(-net_calls, 0.0) * NAKED_CALL_SHARE * max(spot, 0.0) if net_calls < 0 else 0.0
+    bounded = max(-worst, 0.0)
+    return (bounded + naked) * CONTRACT_MULTIPLIER * abs(contracts)
+
+
+@dataclass
+class OpenPosition:
+    """One open position with its latest per-leg marks (engine-internal, mutable).
+
+    Attributes
+    ----------
+    position : Position
+        The position as the strategy sees it (legs shrink as legs settle).
+    mid, iv, t_years, forward : ndarray
+        Latest mark per leg: mid per unit (index points), implied vol (decimal),
+        ACT/365 years to settlement, forward (index points).
+    cash_flows : float
+        Sum of trade and settlement cash flows, dollars (credit > 0).
+    costs : float
+        Commissions and fees paid, dollars (>= 0).
+    credit : float
+        Net premium received at opening, dollars (negative for a debit).
+    hedge_cost : float
+        Hedge cost (premium consumed) attributed to this condor's cycle, dollars.
+    """
+
+    position: Position
+    mid: FloatArray
+    iv: FloatArray
+    t_years: FloatArray
+    forward: FloatArray
+    cash_flows: float = 0.0
+    costs: float = 0.0
+    credit: float = 0.0
+    hedge_cost: float = 0.0
+    _margin_key: tuple[Position, float] | None = field(default=None, repr=False)
+    _margin: float = field(default=0.0, repr=False)
+
+    def margin(self, spot: float) -> float:
+        """Reg-T requirement, dollars (cached until the position or ``spot`` changes)."""
+        key = self._margin_key
+        if key is None or key[0] is not self.position or key[1] != spot:
+            legs = self.position.legs
+            self._margin = reg_t_margin(legs, self.position.contracts, spot) if legs else 0.0
+            self._margin_key = (self.position, spot)
+        return self._margin
+
+    @property
+    def expiry_days(self) -> np.ndarray:
+        """Expiry date of each leg as whole days since 1970-01-01 (int64)."""
+        return np.array(
+            [lg.expiry.value // 86_400_000_000_000 for lg in self.position.legs], dtype=np.int64
+        )
+
+    @property
+    def component(self) -> str:
+        """Its P&L column name."""
+        return component_column(self.position.kind)
+
+    @property
+    def ratios(self) -> FloatArray:
+        """Signed leg ratios as floats."""
+        return np.array([lg.ratio for lg in self.position.legs], dtype=np.float64)
+
+    @property
+    def value(self) -> float:
+        """Marked value in dollars: ``sum(ratio x mid) x contracts x 100``."""
+        if not self.position.legs:
+            return 0.0
+        per_unit = float(np.dot(self.ratios, self.mid))
+        return per_unit * self.position.contracts * CONTRACT_MULTIPLIER
+
+
+@dataclass
+class Ledger:
+    """Cash, open positions and the day's P&L by component (engine-internal, mutable).
+
+    Every method that moves money books it to one component of ``today``; a day's
+    P&L components therefore sum to its change in equity.
+    """
+
+    cash: float
+    positions: dict[str, OpenPosition] = field(default_factory=dict)
+    today: dict[str, float] = field(default_factory=dict)
+    components: set[str] = field(default_factory=set)
+
+    def _book(self, component: str, amount: float) -> None:
+        self.components.add(component)
+        self.today[component] = self.today.get(component, 0.0) + amount
+
+    def start_day(self) -> None:
+        """Reset the day's P&L components."""
+        self.today = {}
+
+    @property
+    def positions_value(self) -> float:
+        """Sum of marked values of open positions, dollars."""
+        return float(sum(p.value for p in self.positions.values()))
+
+    @property
+    def equity(self) -> float:
+        """Cash plus marked value of positions, dollars."""
+        return self.cash + self.positions_value
+
+    def margin(self, spot: dict[str, float]) -> float:
+        """Reg-T requirement of all open positions, dollars (``spot`` by underlying)."""
+        total = 0.0
+        for p in self.positions.values():
+            legs = p.position.legs
+            if legs:
+                total += p.margin(spot.get(legs[0].underlying, 0.0))
+        return total
+
+    def accrue(self, amount: float) -> None:
+        """Interest earned on idle cash, dollars."""
+        self.cash += amount
+        self._book("pnl_interest", amount)
+
+    def charge(self, amount: float, position_id: str | None = None) -> None:
+        """Commissions and fees, dollars (>= 0), booked to ``pnl_costs``."""
+        self.cash -= amount
+        self._book("pnl_costs", -amount)
+        if position_id is not None and position_id in self.positions:
+            self.positions[position_id].costs += amount
+
+    def open(self, op: OpenPosition, cash_flow: float) -> None:
+        """Add a position traded for ``cash_flow`` dollars (credit > 0), marked at ``op.mid``."""
+        self.positions[op.position.id] = op
+        op.cash_flows += cash_flow
+        op.credit += cash_flow
+        self.cash += cash_flow
+        self._book(op.component, cash_flow + op.value)
+
+    def mark(self, position_id: str, mid: FloatArray) -> None:
+        """Re-mark a position at new per-leg mids (index points)."""
+        op = self.positions[position_id]
+        before = op.value
+        op.mid = np.asarray(mid, dtype=np.float64)
+        self._book(op.component, op.value - before)
+
+    def close(self, position_id: str, contracts: int, cash_flow: float) -> OpenPosition:
+        """Close ``contracts`` of a position for ``cash_flow`` dollars; return the record.
+
+        The closed share of its marked value leaves the book; the record stays open
+        with the remaining contracts, or is removed when none remain.
+        """
+        op = self.positions[position_id]
+        n = op.position.contracts
+        k = min(contracts, n)
+        removed = op.value * k / n
+        self.cash += cash_flow
+        op.cash_flows += cash_flow
+        self._book(op.component, cash_flow - removed)
+        op.position = replace(op.position, contracts=n - k)
+        if op.position.contracts == 0:
+            del self.positions[position_id]
+        return op
+
+    def settle_legs(self, position_id: str, keep: np.ndarray, cash_flow: float) -> OpenPosition:
+        """Settle the legs where ``keep`` is False for ``cash_flow`` dollars; return the record.
+
+        The position is removed when no leg remains.
+        """
+        op = self.positions[position_id]
+        gone = ~keep
+        per_unit = float(np.dot(op.ratios[gone], op.mid[gone]))
+        removed = per_unit * op.position.contracts * CONTRACT_MULTIPLIER
+        self.cash += cash_flow
+        op.cash_flows += cash_flow
+        self._book(op.component, cash_flow - removed)
+        legs = tuple(lg for lg, k in zip(op.position.legs, keep, strict=True) if k)
+        op.position = replace(op.position, legs=legs)
+        op.mid, op.iv = op.mid[keep], op.iv[keep]
+        op.t_years, op.forward = op.t_years[keep], op.forward[keep]
+        if not legs:
+            del self.positions[position_id]
+        return op
+
+    def open_positions(self) -> tuple[Position, ...]:
+        """The open positions as the strategy sees them, in opening order."""
+        return tuple(p.position for p in self.positions.values())
+
+    def spot_map(self, spx: float, vix: float) -> dict[str, float]:
+        """Helper: spot levels by underlying."""
+        return {"SPX": spx, "VIX": vix}
