@@ -121,7 +121,9 @@ class Backtest:
     market : MarketView
         Markets layer over the data (`vixshield.markets.Markets`).
     start, end : date-like, optional
-        First and last day simulated (default: the whole data).
+        First and last day simulated. Default start: the first day with a VIX close (the
+        strategy needs VIX; before it the markets layer only has a realised-vol stand-in);
+        default end: the last day of the data.
     capital : float, optional
         Starting equity in dollars (default ``policy.account.capital``).
     decide : callable, optional
@@ -491,7 +493,9 @@ class _Run:
         data = self.market.data
         daily = data.daily
         idx = daily.index
-        lo = pd.Timestamp(self.spec.start) if self.spec.start is not None else idx[0]
+        first_vix = daily["vix"].first_valid_index() if "vix" in daily else None
+        default_lo = pd.Timestamp(first_vix) if first_vix is not None else idx[0]
+        lo = pd.Timestamp(self.spec.start) if self.spec.start is not None else default_lo
         hi = pd.Timestamp(self.spec.end) if self.spec.end is not None else idx[-1]
         window = (idx >= lo) & (idx <= hi)
         sel = window & daily["spx_close"].notna().to_numpy()

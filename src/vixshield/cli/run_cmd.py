@@ -39,7 +39,9 @@ PolicyOpt = Annotated[
 ]
 StartOpt = Annotated[
     str | None,
-    typer.Option("--start", help="First day simulated, YYYY-MM-DD (default: data start)."),
+    typer.Option(
+        "--start", help="First day simulated, YYYY-MM-DD (default: the first day with a VIX close)."
+    ),
 ]
 EndOpt = Annotated[
     str | None, typer.Option("--end", help="Last day simulated, YYYY-MM-DD (default: data end).")
