@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from vixshield.backtest.result import BacktestResult
     from vixshield.data.market import MarketData
+    from vixshield.markets.types import MarketView
     from vixshield.strategy.types import Decision, Position
 
 __all__ = ["DEFAULT_OUT", "DEFAULT_POLICY", "register"]
@@ -75,18 +76,12 @@ def _user_errors() -> Iterator[None]:
 # -- seams to the layers below ------------------------------------------------------
 
 
-def _layer(module: str) -> Any:
-    """A layer module by name (its public functions are typed there; built in parallel)."""
-    import importlib
-
-    return importlib.import_module(module)
-
-
 def _load_market(source: str) -> MarketData:
     """The market data bundle for ``--data``."""
     if source == "embedded":
-        loaded: MarketData = _layer("vixshield.data.embedded").load_embedded()
-        return loaded
+        from vixshield.data.embedded import load_embedded
+
+        return load_embedded()
     if source == "store":
         from vixshield.data.loader import load_store
 
@@ -101,8 +96,10 @@ def _load_policy(name_or_path: str) -> Any:
     return load_policy(name_or_path)
 
 
-def _market_view(data: MarketData) -> Any:
-    return _layer("vixshield.markets").Markets(data)
+def _market_view(data: MarketData) -> MarketView:
+    from vixshield.markets import Markets
+
+    return Markets(data)
 
 
 def _run_backtest(
@@ -133,9 +130,8 @@ def _decide(
     policy: Any,
     capital: float | None,
 ) -> Decision:
+    from vixshield import strategy
     from vixshield.strategy.types import AccountState
-
-    strategy = _layer("vixshield.strategy")
 
     equity = float(capital if capital is not None else policy.account.capital)
     account = AccountState(equity=equity, cash=equity, margin=0.0)
