@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from vixshield.data.loader import RATE_FFILL_LIMIT, load_store
 from vixshield.data.market import DAILY_COLUMNS, Provenance
@@ -63,13 +64,16 @@ def test_rate_forward_fill_is_limited_and_stated(tmp_path: Path) -> None:
     md = load_store(home=tmp_path)
     r = md.daily["rate"]
     assert list(md.daily.index) == list(days)
-    # 5 trading days after 01-02 carry 0.0520, the next 3 stay NaN.
+    # 5 trading days after 01-02 carry 0.0520; the next 3 take the modeled policy rate:
+    # the Fed funds target range was 5.25%-5.50% in January 2024 (FOMC, 2023-07-26), mid 5.375%.
     assert r.iloc[1 : 1 + RATE_FFILL_LIMIT].tolist() == [0.0520] * RATE_FFILL_LIMIT
-    assert r.iloc[6:9].isna().all()
+    assert r.iloc[6:9].tolist() == pytest.approx([0.05375] * 3)
     assert r.iloc[9] == 0.0522
     assert "forward-filled over at most 5 trading days (5 value(s) filled)" in (
         md.provenance["rate"].note
     )
+    filled = md.provenance["rate:modeled_fill"]
+    assert filled.origin == "modeled" and filled.note.startswith("3 trading day(s)")
     # no other column is filled
     assert md.daily["vix"].notna().all() and md.daily["vvix"].isna().all()
 
@@ -105,8 +109,15 @@ def test_stored_events_win_over_shipped(tmp_path: Path) -> None:
     )
     store.write({"events": events, "vix": daily({"2018-02-05": 37.32})}, PROV)
     md = load_store(home=tmp_path)
-    assert md.events["label"].tolist() == ["FOMC 2018-01", "FOMC 2018-03"]
+    fomc = md.events[md.events["kind"] == "FOMC"].set_index("date")
+    # imported rows win on their dates; the shipped calendar fills the rest
+    assert fomc.loc["2018-01-31", "label"] == "FOMC 2018-01"
+    assert fomc.loc["2018-03-21", "label"] == "FOMC 2018-03"
+    assert fomc.index.is_unique and pd.Timestamp("2018-05-02") in fomc.index
     assert md.provenance["events:FOMC"].provider == "cboe"
+    # kinds the store does not have still come from the shipped calendars
+    assert {"CPI", "PPI", "GDP"} <= set(md.events["kind"])
+    assert md.provenance["events:GDP"].provider == "vixshield"
 
 
 def test_empty_store_loads_with_warnings(tmp_path: Path) -> None:

@@ -47,9 +47,12 @@ def test_real_store_shape_and_no_silent_fill(real_home: Path) -> None:
     assert np.isnan(d.loc["2009-09-17", "vix3m"]) and d.loc["2009-09-18", "vix3m"] == 26.54
     # (the T-bill yield really was 0.00 on some days of 2008-2011, so rate is left out)
     assert not (d[[c for c in DAILY_COLUMNS if c != "rate"]] == 0).any(axis=None)
-    # the T-bill file ends 2014-08-15: the fill stops 5 trading days later
+    # the T-bill file ends 2014-08-15: the real fill stops 5 trading days later, then the
+    # modeled policy rate (target range 0-0.25% until 2015-12-16, mid 0.125%) takes over, tagged
     rate = d["rate"]
-    assert rate.loc["2014-08-15":].notna().sum() == 1 + 5
+    assert rate.loc["2014-08-15"] == pytest.approx(0.0003)
+    assert rate.loc["2014-09-02":"2015-12-15"].eq(0.00125).all()
     assert "forward-filled" in md.provenance["rate"].note
+    assert md.provenance["rate:modeled_fill"].origin == "modeled"
     assert len(md.vx) > 10_000 and md.vx["settle"].between(5, 100).all()
     assert {"FOMC", "CPI"} <= set(md.events["kind"])

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield.data.calendars import trading_days
-from vixshield.data.events import EVENT_FILES, fed_funds_target, load_events, resource_path
+from vixshield.data.events import EVENT_FILES, load_events, policy_rate_mid, resource_path
 from vixshield.data.market import DAILY_COLUMNS, EVENT_KINDS, MarketData, Provenance
 
 __all__ = ["EMBEDDED_FETCHED_AT", "RATE_MODEL_NOTE", "load_embedded"]
@@ -94,9 +94,7 @@ def _build() -> MarketData:
             "dropped"
         )
 
-    target = fed_funds_target()
-    mid = ((target["lower"] + target["upper"]) / 2.0).sort_index()
-    daily["rate"] = mid.reindex(days, method="ffill").to_numpy(dtype=np.float64)
+    daily["rate"] = policy_rate_mid(days).to_numpy()
 
     events = _cpi_values(load_events(), cpi["CPILFESL"])
 

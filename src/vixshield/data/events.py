@@ -25,6 +25,7 @@ __all__ = [
     "fed_funds_target",
     "load_events",
     "next_event",
+    "policy_rate_mid",
     "resource_path",
 ]
 
@@ -136,6 +137,20 @@ def _fed_funds() -> pd.DataFrame:
     return pd.DataFrame(
         {"lower": lower / 100.0, "upper": upper / 100.0},
         index=pd.DatetimeIndex(dates, name="date"),
+    )
+
+
+def policy_rate_mid(days: pd.DatetimeIndex) -> pd.Series:
+    """Modeled short rate on ``days``: the Fed funds target mid-point, decimal per year.
+
+    Stepped on decision dates (the target in force at each day's close). This is the
+    documented substitute for the 3-month T-bill where no real rate is loaded; callers tag
+    it ``origin="modeled"``.
+    """
+    target = fed_funds_target()
+    mid = ((target["lower"] + target["upper"]) / 2.0).sort_index()
+    return pd.Series(
+        mid.reindex(days, method="ffill").to_numpy(dtype=np.float64), index=days, name="rate"
     )
 
 

@@ -62,6 +62,73 @@ def _shipped_events() -> tuple[pd.DataFrame | None, str]:
     return events, ""
 
 
+def _fill_rate_gaps(rate: pd.Series, days: pd.DatetimeIndex) -> tuple[pd.Series, str]:
+    """Fill days the stored T-bill rate does not cover with the modeled policy rate.
+
+    The short rate only feeds discounting and the interest on idle cash, so a documented
+    modeled value beats a NaN; the note says how many days are modeled.
+    """
+    missing = rate.isna()
+    if not missing.any() or len(days) == 0:
+        return rate, ""
+    from vixshield.data.events import policy_rate_mid
+
+    filled = rate.where(~missing, policy_rate_mid(days))
+    n = int((missing & filled.notna()).sum())
+    note = (
+        f"{n} trading day(s) without a stored 3-month rate use the modeled Fed funds target "
+        "mid-point"
+        if n
+        else ""
+    )
+    return filled, note
+
+
+def _merged_events(
+    store: Store,
+    info: VersionInfo | None,
+    provenance: dict[str, Provenance],
+    warnings: list[str],
+) -> pd.DataFrame:
+    """The shipped calendars overlaid with the store's events (the store wins per date and kind).
+
+    An imported partial list (say FOMC only, or CPI from 2021) therefore never hides the
+    shipped PPI and GDP dates or the earlier CPI dates.
+    """
+    shipped, reason = _shipped_events()
+    parts: list[pd.DataFrame] = []
+    stored_kinds: set[str] = set()
+    if info is not None:
+        stored = _read(store, info).loc[:, list(EVENT_COLUMNS)]
+        parts.append(stored)
+        stored_kinds = {str(k) for k in stored["kind"].dropna().unique()}
+        for kind in sorted(stored_kinds):
+            provenance[f"events:{kind}"] = replace(
+                info.provenance,
+                series=f"events:{kind}",
+                note="imported; merged with the shipped calendar (imported rows win)",
+            )
+    if shipped is None:
+        warnings.append(f"events: {reason}")
+    else:
+        parts.append(shipped.loc[:, list(EVENT_COLUMNS)])
+        for kind in sorted(str(k) for k in shipped["kind"].dropna().unique()):
+            if kind not in stored_kinds:
+                provenance[f"events:{kind}"] = Provenance(
+                    series=f"events:{kind}",
+                    provider="vixshield",
+                    source="vixshield.data.events (shipped calendars)",
+                    fetched_at="",
+                    origin="real",
+                    note="shipped calendar; not imported into the store",
+                )
+    if not parts:
+        return _empty_events()
+    events = pd.concat(parts, ignore_index=True)
+    events = events.drop_duplicates(subset=["date", "kind"], keep="first")
+    return events.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
+
+
 def load_store(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
@@ -152,6 +219,17 @@ def load_store(
                 f"({n_filled} value(s) filled)"
             )
             prov = replace(prov, note=f"{prov.note}; {note}" if prov.note else note)
+            aligned, gap_note = _fill_rate_gaps(aligned, days)
+            if gap_note:
+                provenance["rate:modeled_fill"] = Provenance(
+                    "rate:modeled_fill",
+                    "model",
+                    "vixshield.data.events.policy_rate_mid",
+                    "",
+                    "modeled",
+                    gap_note,
+                )
+                warnings.append(f"rate: {gap_note}")
         columns[col] = aligned
         provenance[col] = prov
 
@@ -179,29 +257,7 @@ def load_store(
         vx = vx.sort_values(["date", "expiry"], kind="stable").reset_index(drop=True)
         provenance["vx"] = vx_info.provenance
 
-    ev_info = latest.get("events")
-    if ev_info is not None:
-        events = _read(store, ev_info).loc[:, list(EVENT_COLUMNS)]
-        events = events.sort_values("date", kind="stable").reset_index(drop=True)
-        for kind in sorted(events["kind"].dropna().unique()):
-            provenance[f"events:{kind}"] = replace(ev_info.provenance, series=f"events:{kind}")
-    else:
-        shipped, reason = _shipped_events()
-        if shipped is None:
-            events = _empty_events()
-            warnings.append(f"events: not in the store and {reason}")
-        else:
-            events = shipped.loc[:, list(EVENT_COLUMNS)].sort_values("date", kind="stable")
-            events = events.reset_index(drop=True)
-            for kind in sorted(events["kind"].dropna().unique()):
-                provenance[f"events:{kind}"] = Provenance(
-                    series=f"events:{kind}",
-                    provider="vixshield",
-                    source="vixshield.data.events (shipped calendars)",
-                    fetched_at="",
-                    origin="real",
-                    note="shipped calendar; not imported into the store",
-                )
+    events = _merged_events(store, latest.get("events"), provenance, warnings)
 
     return MarketData(
         daily=daily, vx=vx, events=events, provenance=provenance, warnings=tuple(warnings)
