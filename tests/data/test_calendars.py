@@ -8,6 +8,7 @@ dates of the 76 CFE VX contract files in ../shared/data/cfe_vx.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -124,3 +125,25 @@ def test_expiry_rule_vs_real_cfe_last_trade_dates(shared_data: Path) -> None:
         if last != vx_expiry(year, month):
             mismatched.append((f.name, last.strftime("%Y-%m-%d")))
     assert mismatched == [("CFE_N04_VX.csv", "2004-07-14"), ("CFE_V04_VX.csv", "2004-10-13")]
+
+
+def test_is_trading_day_accepts_any_date_form() -> None:
+    # 2024-07-04 (Independence Day) is an NYSE holiday; 2024-07-05 (Friday) a session.
+    for holiday in ("2024-07-04", dt.date(2024, 7, 4), pd.Timestamp("2024-07-04 15:30")):
+        assert not is_trading_day(holiday)
+    for session in (
+        "2024-07-05",
+        dt.date(2024, 7, 5),
+        pd.Timestamp("2024-07-05 09:30"),
+        pd.Timestamp("2024-07-05", tz="America/New_York"),
+        pd.Timestamp("2024-07-05").as_unit("s"),
+    ):
+        assert is_trading_day(session)
+    assert previous_trading_day(pd.Timestamp("2024-07-05 12:00")) == pd.Timestamp("2024-07-03")
+
+
+def test_dates_outside_the_calendar_raise() -> None:
+    with pytest.raises(ValueError, match="outside the supported calendar"):
+        is_trading_day("1980-01-02")
+    with pytest.raises(ValueError, match="outside the supported calendar"):
+        previous_trading_day("2040-01-02")

@@ -184,3 +184,35 @@ def test_module_level_chain_on_embedded_data() -> None:
     c = chain(pd.Timestamp("2016-03-01"), "SPX")
     assert c.origin == "modeled" and len(c.quotes) > 1000
     assert c.as_of == pd.Timestamp("2016-03-01")
+
+
+def test_cached_answers_are_stable_and_not_shared(small_data: MarketData) -> None:
+    m = Markets(small_data)
+    d = small_data.daily.index[30]
+    first = m.vx_curve(d)
+    first.loc[0, "value"] = -1.0  # the caller's copy only
+    again = m.vx_curve(d)
+    pd.testing.assert_frame_equal(again, Markets(small_data).vx_curve(d))
+    assert again.loc[0, "value"] > 0
+    e = m.expiries(d, "VIX")[1].date
+    forms = ([e], [str(e.date())], [e.to_pydatetime()], [pd.Timestamp(e).as_unit("s")])
+    quotes = [m.quote(d, "VIX", f, [20.0], ["C"]) for f in forms]
+    for q in quotes[1:]:
+        assert q.mid[0] == quotes[0].mid[0] and q.forward[0] == quotes[0].forward[0]
+    assert quotes[0].forward[0] == again.set_index("expiry").loc[e, "value"]
+
+
+def test_rate_and_vix_gaps_use_earlier_rows_only() -> None:
+    base = make_data(periods=40)
+    daily = base.daily.copy()
+    daily["rate"] = np.nan
+    daily.iloc[5, daily.columns.get_loc("rate")] = 0.031
+    daily.iloc[30, daily.columns.get_loc("vix")] = np.nan
+    m = Markets(replace(base, daily=daily))
+    idx = daily.index
+    assert m.chain(idx[3], "SPX").rate == 0.02  # nothing known yet: DEFAULT_RATE
+    assert m.chain(idx[20], "SPX").rate == 0.031  # last known value
+    # VIX stand-in on row 30: clip(1.1 RV21 + 3, 9, 90) from the 22 closes up to it
+    closes = daily["spx_close"].to_numpy()[9:31]
+    rv = np.std(np.diff(np.log(closes)), ddof=1) * np.sqrt(252) * 100
+    assert m.chain(idx[30], "VIX").spot == pytest.approx(np.clip(1.1 * rv + 3.0, 9.0, 90.0))

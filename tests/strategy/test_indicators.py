@@ -203,3 +203,42 @@ def test_indicators_are_causal(data: MarketData, alvh: Policy, pos: int) -> None
     pd.testing.assert_frame_equal(full.loc[:t], altered.loc[:t])
     pd.testing.assert_frame_equal(full.loc[:t], cut)
     assert full.loc[:t, "garch_vol"].notna().any() == (pos >= 270)
+
+
+def test_garch_filter_matches_plain_recursion() -> None:
+    from vixshield.strategy.indicators import _garch_variance_path, _garch_variance_path_loop
+
+    r = np.random.default_rng(3).standard_normal(2000)
+    fast = _garch_variance_path(r, 0.04, 0.02, 0.09, 0.89, 1.3)
+    ref = _garch_variance_path_loop(r, 0.04, 0.02, 0.09, 0.89, 1.3)
+    np.testing.assert_allclose(fast, ref, rtol=1e-12)
+    # by hand: v1 = 0.02 + 0.09 (r0 - 0.04)^2 + 0.89 x 1.3
+    assert fast[0] == pytest.approx(0.02 + 0.09 * (r[0] - 0.04) ** 2 + 0.89 * 1.3, rel=1e-14)
+
+
+def test_garch_between_refits_filters_with_fixed_parameters() -> None:
+    # 320 business days from 2021-01-04: the first fit is at the first month start with
+    # 252 returns (2022-01-03); with yearly refits no other fit follows, so every later
+    # day is arch's fit at that date filtered forward with the same parameters.
+    from arch import arch_model
+
+    data = synthetic_data(320)
+    close = data.daily["spx_close"]
+    out = garch_forecast(close, min_obs=252, refit_months=12)
+    r = (100 * np.log(close / close.shift(1))).dropna()
+    refit = out.dropna().index[0]
+    i = r.index.get_loc(refit)
+    res = arch_model(r.iloc[: i + 1].to_numpy(), mean="Constant", vol="GARCH", p=1, q=1).fit(
+        disp="off"
+    )
+    mu, om, al, be = (float(res.params[k]) for k in ("mu", "omega", "alpha[1]", "beta[1]"))
+    v = float(np.var(r.iloc[: i + 1].to_numpy()))
+    for x in r.to_numpy():
+        v = om + al * (x - mu) ** 2 + be * v
+    vbar = om / (1 - al - be)
+    expected = math.sqrt(252 * (vbar + np.mean((al + be) ** np.arange(21)) * (v - vbar)))
+    assert out.iloc[-1] == pytest.approx(expected, rel=5e-3)
+    monthly = garch_forecast(close, min_obs=252, refit_months=1)
+    assert monthly.loc[refit] == out.loc[refit]  # same first fit whatever the frequency
+    with pytest.raises(ValueError, match="refit_months"):
+        garch_forecast(close, refit_months=0)

@@ -13,6 +13,7 @@ import warnings
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -51,6 +52,34 @@ def _xnys() -> Any:
 def _sessions() -> pd.DatetimeIndex:
     sessions = pd.DatetimeIndex(_xnys().sessions).tz_localize(None).astype("datetime64[ns]")
     return pd.DatetimeIndex(sessions, name="date")
+
+
+_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
+_MIN_DAY = (CALENDAR_START - pd.Timedelta(days=40)).value // _NS_PER_DAY  # range check bounds
+_MAX_DAY = CALENDAR_END.value // _NS_PER_DAY
+
+
+@lru_cache(maxsize=1)
+def _session_days() -> tuple[np.ndarray, frozenset[int]]:
+    """Sessions as sorted day numbers since the epoch, and the same as a set (O(1) lookups)."""
+    days = np.asarray(_sessions().asi8 // _NS_PER_DAY, dtype=np.int64)
+    return days, frozenset(int(x) for x in days)
+
+
+def _day_number(value: DateLike) -> int:
+    """Calendar day number since the epoch of a tz-naive date (time of day dropped)."""
+    if type(value) is pd.Timestamp and value.tzinfo is None:
+        return (
+            int(value.value // _NS_PER_DAY)
+            if value.unit == "ns"
+            else _day_number(value.as_unit("ns"))
+        )
+    return int(_ts(value).as_unit("ns").value // _NS_PER_DAY)
+
+
+def _check_day(day: int) -> None:
+    if day < _MIN_DAY or day > _MAX_DAY:
+        _check_range(pd.Timestamp(day * _NS_PER_DAY))
 
 
 def _ts(value: DateLike) -> pd.Timestamp:
@@ -97,25 +126,24 @@ def early_closes(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
 
 
 def is_trading_day(date: DateLike) -> bool:
-    """True where ``date`` is an NYSE session."""
-    d = _ts(date)
-    _check_range(d)
-    sessions = _sessions()
-    i = int(sessions.searchsorted(d))
-    return i < len(sessions) and sessions[i] == d
+    """True where ``date`` is an NYSE session (a set lookup on precomputed day numbers)."""
+    day = _day_number(date)
+    _check_day(day)
+    return day in _session_days()[1]
 
 
 def previous_trading_day(date: DateLike) -> pd.Timestamp:
     """The last NYSE session strictly before ``date``."""
-    d = _ts(date)
-    _check_range(d)
-    sessions = _sessions()
-    i = int(sessions.searchsorted(d, side="left"))
+    day = _day_number(date)
+    _check_day(day)
+    days = _session_days()[0]
+    i = int(np.searchsorted(days, day, side="left"))
     if i == 0:
-        raise ValueError(f"no trading day before {d.date()} in the calendar")
-    return pd.Timestamp(sessions[i - 1])
+        raise ValueError(f"no trading day before {_ts(date).date()} in the calendar")
+    return pd.Timestamp(_sessions()[i - 1])
 
 
+@lru_cache(maxsize=4096)
 def third_friday(year: int, month: int) -> pd.Timestamp:
     """The third Friday of ``year``-``month`` (no holiday adjustment)."""
     first = dt.date(year, month, 1)
@@ -123,6 +151,7 @@ def third_friday(year: int, month: int) -> pd.Timestamp:
     return pd.Timestamp(first + dt.timedelta(days=offset + 14))
 
 
+@lru_cache(maxsize=4096)
 def spx_monthly_expiry(year: int, month: int) -> pd.Timestamp:
     """Standard (AM-settled) SPX monthly expiration date.
 
@@ -133,6 +162,7 @@ def spx_monthly_expiry(year: int, month: int) -> pd.Timestamp:
     return friday if is_trading_day(friday) else previous_trading_day(friday)
 
 
+@lru_cache(maxsize=4096)
 def vx_expiry(year: int, month: int) -> pd.Timestamp:
     """Final settlement date of the VIX future (and VIX option) of a contract month.
 

@@ -24,6 +24,7 @@ Listing assumptions (documented simplifications of Cboe's history)
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 import pandas as pd
@@ -59,7 +60,11 @@ def is_session(day: pd.Timestamp) -> bool:
 
 def previous_session(day: pd.Timestamp) -> pd.Timestamp:
     """``day`` itself where it is a session, else the preceding session."""
-    d = pd.Timestamp(day).normalize()
+    return _previous_session(pd.Timestamp(day).normalize())
+
+
+@lru_cache(maxsize=16384)
+def _previous_session(d: pd.Timestamp) -> pd.Timestamp:
     return d if calendars.is_trading_day(d) else calendars.previous_trading_day(d)
 
 
@@ -71,7 +76,13 @@ def t_years_to_settlement(
     Delegates to `vixshield.pricing.t_years_to_settlement` (minute precision,
     daylight-saving aware, floored at zero).
     """
-    return _t_years(pd.Timestamp(as_of).date(), pd.Timestamp(expiry).date(), settlement)
+    return _t_years_cached(pd.Timestamp(as_of).date(), pd.Timestamp(expiry).date(), settlement)
+
+
+@lru_cache(maxsize=65536)
+def _t_years_cached(as_of: dt.date, expiry: dt.date, settlement: Settlement) -> float:
+    """Memoised `vixshield.pricing.t_years_to_settlement` (a pure function of its dates)."""
+    return _t_years(as_of, expiry, settlement)
 
 
 def _add_months(year: int, month: int, k: int) -> tuple[int, int]:
@@ -103,7 +114,7 @@ def _spx_expiries(as_of: pd.Timestamp) -> list[tuple[pd.Timestamp, str, Settleme
             continue
         if wd == 4 and d == third_friday(d.year, d.month):
             continue
-        e = previous_session(d)
+        e = _previous_session(d)
         if e > as_of and e not in out:
             out[e] = ("SPXW", "PM")
     return [(e, root, st) for e, (root, st) in sorted(out.items())]
@@ -122,8 +133,9 @@ def _vix_expiries(as_of: pd.Timestamp) -> list[tuple[pd.Timestamp, str, Settleme
 @lru_cache(maxsize=8192)
 def _listed(as_of: pd.Timestamp, underlying: Underlying) -> tuple[Expiry, ...]:
     rows = _spx_expiries(as_of) if underlying == "SPX" else _vix_expiries(as_of)
+    day = as_of.date()
     return tuple(
-        Expiry(date=e, root=root, settlement=st, t_years=t_years_to_settlement(as_of, e, st))
+        Expiry(date=e, root=root, settlement=st, t_years=_t_years_cached(day, e.date(), st))
         for e, root, st in rows
     )
 

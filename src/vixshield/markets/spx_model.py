@@ -106,8 +106,9 @@ def expiry_quotes(
     lo = max(int(below[-1]) - 1, 0) if below.size else 0
     hi = min(int(above[0]) + 2, k.size) if above.size else k.size
     sl = slice(lo, hi)
-    cb, ca = spx_bid_ask(call[sl], np.asarray(t_years), vix)
-    pb, pa = spx_bid_ask(put[sl], np.asarray(t_years), vix)
+    n = hi - lo
+    bid, ask = spx_bid_ask(np.concatenate([call[sl], put[sl]]), np.asarray(t_years), vix)
+    cb, ca, pb, pa = bid[:n], ask[:n], bid[n:], ask[n:]  # one call for both sides
     return ExpiryQuotes(k[sl], fwd, iv[sl], call[sl], put[sl], cb, ca, pb, pa)
 
 

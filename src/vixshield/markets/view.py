@@ -2,7 +2,10 @@
 
 Every answer at a date uses that date's row of `MarketData.daily` (and, for the
 rate and the VIX stand-in, earlier rows only), so data after the date never
-changes it. Per-date calibrations are cached on the instance.
+changes it. The daily rows are read once into numpy columns; per-date inputs,
+calibrations and VX curves are cached on the instance (``vx_curve`` still
+returns a fresh DataFrame built from the cached arrays), and ``quote`` works on
+day numbers without building pandas objects.
 """
 
 from __future__ import annotations
@@ -51,6 +54,61 @@ _REAL_CHAIN_COLUMNS = (
 )
 _GREEKS = ("delta", "gamma", "vega", "theta")
 _RV_WINDOW = 21  # trading days of SPX returns behind the VIX stand-in
+_DAILY_USED = (
+    "spx_open",
+    "spx_close",
+    "vix",
+    "vix_open",
+    "vix9d",
+    "vix3m",
+    "vix6m",
+    "vvix",
+    "skew",
+    "rate",
+)
+
+
+def _day_numbers(values: list[pd.Timestamp] | pd.DatetimeIndex) -> np.ndarray:
+    """Calendar day numbers since the epoch of datetime-like values (any unit)."""
+    arr = np.asarray(pd.DatetimeIndex(values).values).astype("datetime64[D]")
+    return np.asarray(arr.astype(np.int64), dtype=np.int64)
+
+
+class _DailyArrays:
+    """`MarketData.daily` as numpy columns plus a date -> row map (built once).
+
+    ``rate_known`` is the last non-NaN rate up to and including each row
+    (NaN where none yet), so every value at a row depends only on rows up to it.
+    """
+
+    def __init__(self, daily: pd.DataFrame) -> None:
+        self.index = pd.DatetimeIndex(daily.index)
+        self.pos: dict[pd.Timestamp, int] = {ts: i for i, ts in enumerate(self.index)}
+        n = len(daily)
+        self.cols: dict[str, FloatArray] = {
+            c: (
+                daily[c].to_numpy(dtype=np.float64, na_value=np.nan)
+                if c in daily.columns
+                else np.full(n, np.nan)
+            )
+            for c in _DAILY_USED
+        }
+        self.rate_known = np.asarray(
+            pd.Series(self.cols["rate"]).ffill().to_numpy(dtype=np.float64), dtype=np.float64
+        )
+
+    def col(self, name: str, i: int) -> float:
+        return float(self.cols[name][i])
+
+
+@dataclass(frozen=True)
+class _Curve:
+    """One date's VX curve: expiries (day numbers, sorted), values (vol points), origins."""
+
+    days: np.ndarray
+    expiry: tuple[pd.Timestamp, ...]
+    value: FloatArray
+    origin: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -89,6 +147,31 @@ class Markets:
         self._chains = _prepare_chains(chains) if chains is not None else None
         self._days: dict[pd.Timestamp, _Day] = {}
         self._calib: dict[pd.Timestamp, SpxCalibration] = {}
+        self._curves: dict[pd.Timestamp, _Curve] = {}
+        self._arrays: _DailyArrays | None = None
+        self._vx_by_date: dict[pd.Timestamp, tuple[np.ndarray, FloatArray]] | None = None
+
+    def _daily(self) -> _DailyArrays:
+        """Numpy view of the daily rows (built on first use, then shared)."""
+        if self._arrays is None:
+            self._arrays = _DailyArrays(self._data.daily)
+        return self._arrays
+
+    def _vx_rows(self, date: pd.Timestamp) -> tuple[np.ndarray, FloatArray] | None:
+        """Real VX settlements quoted on ``date``: expiries (datetime64) and settles, file order."""
+        if self._vx_by_date is None:
+            vx = self._data.vx
+            groups: dict[pd.Timestamp, tuple[np.ndarray, FloatArray]] = {}
+            if len(vx) and "expiry" in vx.columns and "settle" in vx.columns:
+                dates = pd.DatetimeIndex(vx["date"])
+                exp = np.asarray(pd.DatetimeIndex(vx["expiry"]).values)
+                settle = vx["settle"].to_numpy(dtype=np.float64, na_value=np.nan)
+                codes, uniq = pd.factorize(dates)
+                for j, d in enumerate(uniq):
+                    sel = np.flatnonzero(codes == j)
+                    groups[pd.Timestamp(d)] = (exp[sel], settle[sel])
+            self._vx_by_date = groups
+        return self._vx_by_date.get(date)
 
     @property
     def data(self) -> MarketData:
@@ -98,30 +181,32 @@ class Markets:
     # ------------------------------------------------------------------ inputs
     def _day(self, date: pd.Timestamp) -> _Day:
         ts = pd.Timestamp(date).normalize()
-        if ts in self._days:
-            return self._days[ts]
-        daily = self._data.daily
-        if ts not in daily.index:
-            lo, hi = (daily.index[0].date(), daily.index[-1].date()) if len(daily) else ("-", "-")
+        cached = self._days.get(ts)
+        if cached is not None:
+            return cached
+        arrays = self._daily()
+        i = arrays.pos.get(ts)
+        if i is None:
+            idx = arrays.index
+            lo, hi = (idx[0].date(), idx[-1].date()) if len(idx) else ("-", "-")
             raise UserError(f"{ts.date()} is not a trading day in the data ({lo} .. {hi})")
-        row = daily.loc[ts].to_dict()
-        spot = float(row["spx_close"])
+        spot = arrays.col("spx_close", i)
         if not np.isfinite(spot):
             raise UserError(f"no SPX close on {ts.date()}")
-        hist = daily.loc[:ts]
-        rates = hist["rate"].dropna()
-        rate = float(rates.iloc[-1]) if len(rates) else DEFAULT_RATE
-        vix = float(row["vix"])
+        known = float(arrays.rate_known[i])
+        rate = known if np.isfinite(known) else DEFAULT_RATE
+        vix = arrays.col("vix", i)
         origin: Origin = "real"
         if not np.isfinite(vix):
-            closes = hist["spx_close"].dropna().to_numpy()[-(_RV_WINDOW + 1) :]
+            hist_close = arrays.cols["spx_close"][: i + 1]
+            closes = hist_close[~np.isnan(hist_close)][-(_RV_WINDOW + 1) :]
             rv = (
                 float(np.std(np.diff(np.log(closes)), ddof=1) * np.sqrt(252) * 100)
                 if closes.size > 5
                 else 18.0
             )
             vix, origin = float(np.clip(1.1 * rv + 3.0, 9.0, 90.0)), "modeled"
-        vvix = float(row["vvix"])
+        vvix = arrays.col("vvix", i)
         if not (np.isfinite(vvix) and vvix > 40.0):
             vvix = vvix_proxy(vix)
         day = _Day(ts, spot, rate, vix, origin, vvix, tuple(listing.listed_expiries(ts, "SPX")))
@@ -132,13 +217,14 @@ class Markets:
         """The date's SSVI calibration (cached): targets, fitted index values, parameters."""
         day = self._day(date)
         if day.date not in self._calib:
-            row = self._data.daily.loc[day.date].to_dict()
+            arrays = self._daily()
+            i = arrays.pos[day.date]
             targets = {30: day.vix}
             for tenor, col in _INDEX_COLUMNS.items():
-                v = float(row[col])
+                v = arrays.col(col, i)
                 if tenor != 30 and np.isfinite(v) and v > 0 and day.vix_origin == "real":
                     targets[tenor] = v
-            skew = float(row["skew"])
+            skew = arrays.col("skew", i)
             skew = skew if np.isfinite(skew) else DEFAULT_SKEW
             et = np.array([e.t_years for e in day.expiries])
             self._calib[day.date] = calibrate_spx(day.spot, day.rate, targets, skew, et)
@@ -198,41 +284,58 @@ class Markets:
         """
         day = self._day(date)
         k = np.asarray(strike, dtype=np.float64)
-        call = np.array([str(r).upper().startswith("C") for r in right])
-        exp = pd.DatetimeIndex([pd.Timestamp(e) for e in expiry]).normalize()
+        call = np.array([_is_call(r) for r in right], dtype=bool)
         real = self._real(day.date, underlying)
         if real is not None:
+            exp = pd.DatetimeIndex([pd.Timestamp(e) for e in expiry]).normalize()
             block = self._real_quote(day, real, exp, k, call)
             if block is not None:
                 return block
+        ed = np.fromiter((_expiry_day(e) for e in expiry), dtype=np.int64, count=len(expiry))
         if underlying == "SPX":
-            return self._spx_quote(day, exp, k, call)
-        return self._vix_quote(day, exp, k, call)
+            return self._spx_quote(day, ed, k, call)
+        return self._vix_quote(day, ed, k, call)
 
     def vx_curve(self, date: pd.Timestamp) -> pd.DataFrame:
         """VX curve at ``date``: expiry, value (vol points), dte (calendar days), origin."""
         day = self._day(date)
-        vx = self._data.vx
-        real = vx[vx["date"] == day.date] if len(vx) else vx
+        c = self._curve(day)
+        out = pd.DataFrame(
+            {
+                "expiry": list(c.expiry),
+                "value": c.value.tolist(),
+                "dte": [(e - day.date).days for e in c.expiry],
+                "origin": list(c.origin),
+            }
+        )
+        return out.sort_values("expiry").reset_index(drop=True)
+
+    def _curve(self, day: _Day) -> _Curve:
+        """The date's VX curve as arrays (cached): real settlements, listed gaps modeled."""
+        cached = self._curves.get(day.date)
+        if cached is not None:
+            return cached
+        real = self._vx_rows(day.date)
         exps = [e.date for e in listing.listed_expiries(day.date, "VIX")]
         rows: dict[pd.Timestamp, tuple[float, str]] = {}
-        for e, v in zip(real.get("expiry", []), real.get("settle", []), strict=True):
-            if pd.Timestamp(e) > day.date and np.isfinite(v):
-                rows[pd.Timestamp(e).normalize()] = (float(v), "real")
+        if real is not None:
+            for e, v in zip(real[0], real[1], strict=True):
+                if pd.Timestamp(e) > day.date and np.isfinite(v):
+                    rows[pd.Timestamp(e).normalize()] = (float(v), "real")
         missing = [e for e in exps if e not in rows]
         if missing:
             t = np.array([(e - day.date).days / 365.0 for e in missing])
             for e, v in zip(missing, self._vx_model(day, t), strict=True):
                 rows[e] = (float(v), "modeled")
-        out = pd.DataFrame(
-            {
-                "expiry": list(rows),
-                "value": [v for v, _ in rows.values()],
-                "dte": [(e - day.date).days for e in rows],
-                "origin": [o for _, o in rows.values()],
-            }
+        ordered = sorted(rows)
+        curve = _Curve(
+            np.array([_expiry_day(e) for e in ordered], dtype=np.int64),
+            tuple(ordered),
+            np.array([rows[e][0] for e in ordered], dtype=np.float64),
+            tuple(rows[e][1] for e in ordered),
         )
-        return out.sort_values("expiry").reset_index(drop=True)
+        self._curves[day.date] = curve
+        return curve
 
     def settlement_value(self, underlying: Underlying, expiry: pd.Timestamp, root: str) -> float:
         """Final settlement: SPX AM = open, SPXW PM = close, VIX = SOQ (see `settlement`)."""
@@ -247,18 +350,19 @@ class Markets:
         ``vix_open`` on the expiry day; where that is missing, the previous
         day's VIX close (origin "modeled").
         """
-        daily = self._data.daily
+        arrays = self._daily()
         e = pd.Timestamp(expiry).normalize()
-        if e not in daily.index:
+        i = arrays.pos.get(e)
+        if i is None:
             return float("nan"), "real"
-        row = daily.loc[e].to_dict()
         if underlying == "SPX":
-            return float(row["spx_open" if root == "SPX" else "spx_close"]), "real"
-        v = float(row["vix_open"])
+            return arrays.col("spx_open" if root == "SPX" else "spx_close", i), "real"
+        v = arrays.col("vix_open", i)
         if np.isfinite(v):
             return v, "real"
-        prev = daily.loc[: e - pd.Timedelta(days=1), "vix"].dropna()
-        return (float(prev.iloc[-1]) if len(prev) else float("nan")), "modeled"
+        prev = arrays.cols["vix"][:i]
+        prev = prev[~np.isnan(prev)]
+        return (float(prev[-1]) if prev.size else float("nan")), "modeled"
 
     # ------------------------------------------------------------ modeled SPX
     def _spx_frame(self, day: _Day, e: Expiry) -> dict[str, np.ndarray]:
@@ -277,14 +381,15 @@ class Markets:
             iv, g, eq.forward,
         )  # fmt: skip
 
-    def _spx_quote(
-        self, day: _Day, exp: pd.DatetimeIndex, k: FloatArray, call: np.ndarray
-    ) -> QuoteBlock:
+    def _spx_quote(self, day: _Day, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
         cal = self.calibration(day.date)
-        settle = np.array(
-            ["AM" if e == listing.spx_monthly_expiry(e.year, e.month) else "PM" for e in exp]
+        uniq, inv = np.unique(ed, return_inverse=True)
+        u_settle = [_spx_settlement(int(d)) for d in uniq]
+        u_t = np.array(
+            [_t_years(day.date, int(d), st) for d, st in zip(uniq, u_settle, strict=True)]
         )
-        t = _times(day.date, exp, settle)
+        settle = np.array(u_settle, dtype="U2")[inv] if uniq.size else np.empty(0, dtype="U2")
+        t = u_t[inv] if uniq.size else np.empty(0)
         live = t > 0
         tl = np.where(live, t, 1.0)
         fwd = day.spot * np.exp((day.rate - DIVIDEND_YIELD) * tl)
@@ -295,8 +400,8 @@ class Markets:
         if not live.all():
             ref = np.array(
                 [
-                    self.settlement("SPX", e, "SPX" if s == "AM" else "SPXW")[0]
-                    for e, s in zip(exp, settle, strict=True)
+                    self.settlement("SPX", _day_ts(int(e)), "SPX" if s == "AM" else "SPXW")[0]
+                    for e, s in zip(ed, settle, strict=True)
                 ]
             )
             ref = np.where(np.isfinite(ref), ref, day.spot)
@@ -312,24 +417,35 @@ class Markets:
 
     # ------------------------------------------------------------ modeled VIX
     def _vx_model(self, day: _Day, t: FloatArray) -> FloatArray:
-        row = self._data.daily.loc[day.date].to_dict()
+        arrays = self._daily()
+        i = arrays.pos[day.date]
         nodes = [
-            (d, float(row[c])) for d, c in _INDEX_COLUMNS.items() if np.isfinite(float(row[c]))
+            (d, arrays.col(c, i))
+            for d, c in _INDEX_COLUMNS.items()
+            if np.isfinite(arrays.col(c, i))
         ]
         if day.vix_origin == "real" and any(d in (93, 182) for d, _ in nodes):
             return vx_term_structure(t, [d for d, _ in nodes], [v for _, v in nodes])
         return vx_mean_reversion(day.vix, t)
 
     def _vix_future(self, day: _Day, exp: pd.DatetimeIndex) -> FloatArray:
-        curve = self.vx_curve(day.date).set_index("expiry")["value"]
-        out = curve.reindex(exp).to_numpy(dtype=np.float64)
+        return self._vix_future_days(day, _day_numbers(exp))
+
+    def _vix_future_days(self, day: _Day, want: np.ndarray) -> FloatArray:
+        """VX futures of the expiries given as day numbers: the curve, else the model."""
+        c = self._curve(day)
+        out = np.full(want.size, np.nan)
+        if c.days.size and want.size:
+            j = np.minimum(np.searchsorted(c.days, want), c.days.size - 1)
+            hit = c.days[j] == want
+            out = np.where(hit, c.value[j], np.nan)
         if np.isnan(out).any():
-            t = np.maximum((exp - day.date).days.to_numpy() / 365.0, 0.0)
+            t = np.maximum((want - _expiry_day(day.date)) / 365.0, 0.0)
             out = np.where(np.isnan(out), self._vx_model(day, t), out)
         return out
 
     def _vix_frame(self, day: _Day, e: Expiry) -> dict[str, np.ndarray]:
-        f = float(self._vix_future(day, pd.DatetimeIndex([e.date]))[0])
+        f = float(self._vix_future_days(day, np.array([_expiry_day(e.date)]))[0])
         k = _vix_strikes(f)
         n = k.size
         kk = np.concatenate([k, k])
@@ -340,19 +456,19 @@ class Markets:
         g = _g(black76_greeks(f, kk, e.t_years, day.rate, iv, is_call))
         return _frame(e, kk, is_call, bid, ask, mid, iv, g, f)
 
-    def _vix_quote(
-        self, day: _Day, exp: pd.DatetimeIndex, k: FloatArray, call: np.ndarray
-    ) -> QuoteBlock:
-        t = _times(day.date, exp, np.full(len(exp), "AM"))
+    def _vix_quote(self, day: _Day, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
+        uniq, inv = np.unique(ed, return_inverse=True)
+        u_t = np.array([_t_years(day.date, int(d), "AM") for d in uniq])
+        t = u_t[inv] if uniq.size else np.empty(0)
         live = t > 0
         tl = np.where(live, t, 1.0)
-        f = self._vix_future(day, exp)
+        f = self._vix_future_days(day, ed)
         iv = vix_option_vol(k, f, tl, day.vvix)
         mid = black76_price(f, k, tl, day.rate, iv, call)
         bid, ask = vix_option_bid_ask(mid, day.vvix)
         g = _g(black76_greeks(f, k, tl, day.rate, iv, call))
         if not live.all():
-            ref = np.array([self.settlement("VIX", e, "VIX")[0] for e in exp])
+            ref = np.array([self.settlement("VIX", _day_ts(int(e)), "VIX")[0] for e in ed])
             intr = np.maximum(np.where(call, ref - k, k - ref), 0.0)
             mid, bid, ask = (np.where(live, a, intr) for a in (mid, bid, ask))
             for key in ("delta", "gamma", "vega", "theta"):
@@ -438,16 +554,37 @@ def _g(greeks: Mapping[str, float | FloatArray]) -> dict[str, FloatArray]:
     return {k: np.atleast_1d(np.asarray(greeks[k], dtype=np.float64)) for k in _GREEKS}
 
 
-def _times(as_of: pd.Timestamp, exp: pd.DatetimeIndex, settle: np.ndarray) -> FloatArray:
-    """Years to settlement per option, computed once per distinct (expiry, settlement)."""
-    memo: dict[tuple[pd.Timestamp, str], float] = {}
-    out = np.empty(len(exp))
-    for i, (e, s) in enumerate(zip(exp, settle, strict=True)):
-        key = (e, str(s))
-        if key not in memo:
-            memo[key] = listing.t_years_to_settlement(as_of, e, key[1])  # type: ignore[arg-type]
-        out[i] = memo[key]
-    return out
+def _is_call(right: object) -> bool:
+    return str(right).upper().startswith("C")
+
+
+_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
+
+
+@lru_cache(maxsize=65536)
+def _expiry_day(e: object) -> int:
+    """Calendar day number since the epoch of a date-like (time of day dropped), memoised."""
+    ts = pd.Timestamp(e)  # type: ignore[arg-type]
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return int(ts.as_unit("ns").value // _NS_PER_DAY)
+
+
+@lru_cache(maxsize=65536)
+def _day_ts(day: int) -> pd.Timestamp:
+    """The midnight Timestamp of a day number."""
+    return pd.Timestamp(day * _NS_PER_DAY)
+
+
+@lru_cache(maxsize=65536)
+def _spx_settlement(day: int) -> Settlement:
+    """ "AM" where the day is the standard SPX monthly expiry of its month, else "PM"."""
+    e = _day_ts(day)
+    return "AM" if e == listing.spx_monthly_expiry(e.year, e.month) else "PM"
+
+
+def _t_years(as_of: pd.Timestamp, day: int, settlement: Settlement) -> float:
+    return listing.t_years_to_settlement(as_of, _day_ts(day), settlement)
 
 
 def _vix_strikes(f: float) -> FloatArray:
@@ -503,13 +640,13 @@ def _to_frame(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
         return _empty()
     data: dict[str, object] = {}
     for c in CHAIN_COLUMNS:
-        col = np.concatenate([p[c] for p in parts])
-        if col.dtype.kind == "U":  # few distinct values: map codes to strings once
-            uniq, codes = np.unique(col, return_inverse=True)
-            data[c] = pd.Categorical.from_codes(codes, pd.Index(uniq.tolist())).astype("str")
+        col = np.concatenate([p[c] for p in parts]) if len(parts) > 1 else parts[0][c]
+        if col.dtype.kind == "U":  # straight to the default string dtype
+            data[c] = pd.array(col.astype(object), dtype="str")
         else:
             data[c] = col
-    return pd.DataFrame(data, columns=list(CHAIN_COLUMNS))
+    # the column arrays are fresh (built per call), so the frame may own them without a copy
+    return pd.DataFrame(data, columns=list(CHAIN_COLUMNS), copy=False)
 
 
 def _empty() -> pd.DataFrame:
