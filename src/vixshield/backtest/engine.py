@@ -493,8 +493,8 @@ class _Run:
         data = self.market.data
         daily = data.daily
         idx = daily.index
-        first_vix = daily["vix"].first_valid_index() if "vix" in daily else None
-        default_lo = pd.Timestamp(first_vix) if first_vix is not None else idx[0]
+        with_vix = idx[daily["vix"].notna().to_numpy()] if "vix" in daily else idx[:0]
+        default_lo = with_vix[0] if len(with_vix) else idx[0]
         lo = pd.Timestamp(self.spec.start) if self.spec.start is not None else default_lo
         hi = pd.Timestamp(self.spec.end) if self.spec.end is not None else idx[-1]
         window = (idx >= lo) & (idx <= hi)
