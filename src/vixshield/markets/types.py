@@ -112,6 +112,12 @@ class MarketView(Protocol):
         """Quotes for specific options at ``date``'s close (vectorised)."""
         ...
 
+    def strikes(
+        self, date: pd.Timestamp, underlying: Underlying, expiry: pd.Timestamp
+    ) -> FloatArray:
+        """Listed strikes of one expiry at ``date`` (sorted, index points), without pricing them."""
+        ...
+
     def vx_curve(self, date: pd.Timestamp) -> pd.DataFrame:
         """VX futures curve: columns expiry, value (vol points), dte (days), origin."""
         ...
