@@ -147,3 +147,22 @@ def test_dates_outside_the_calendar_raise() -> None:
         is_trading_day("1980-01-02")
     with pytest.raises(ValueError, match="outside the supported calendar"):
         previous_trading_day("2040-01-02")
+
+
+def test_shipped_sessions_match_exchange_calendars() -> None:
+    """The shipped XNYS session list equals exchange_calendars' (the oracle) over its whole range.
+
+    A failure means exchange_calendars knows a new closure: run scripts/build_sessions.py.
+    """
+    import warnings
+
+    import exchange_calendars as xcals
+
+    from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        oracle = xcals.get_calendar("XNYS", start=CALENDAR_START, end=CALENDAR_END).sessions
+    expected = pd.DatetimeIndex(oracle).tz_localize(None).astype("datetime64[ns]")
+    shipped = trading_days(CALENDAR_START, CALENDAR_END)
+    assert shipped.equals(pd.DatetimeIndex(expected, name="date"))

@@ -2,7 +2,8 @@
 
 Trading days come from the ``XNYS`` calendar of ``exchange_calendars`` (NYSE
 holidays, including the unscheduled closures such as 2012-10-29/30, 2018-12-05
-and 2025-01-09). Cboe options and CFE futures follow the same holidays, so the
+and 2025-01-09), shipped as a session list built from it (see `_SESSIONS_RESOURCE`).
+Cboe options and CFE futures follow the same holidays, so the
 expiry rules below use it too.
 """
 
@@ -48,10 +49,21 @@ def _xnys() -> Any:
         return xcals.get_calendar("XNYS", start=CALENDAR_START, end=CALENDAR_END)
 
 
+_SESSIONS_RESOURCE = "xnys_sessions.txt.gz"
+"""XNYS sessions CALENDAR_START..CALENDAR_END, one ISO date a line, written by
+``scripts/build_sessions.py`` from exchange_calendars and tested against it; reading it
+takes milliseconds where building the calendar takes over a second."""
+
+
 @lru_cache(maxsize=1)
 def _sessions() -> pd.DatetimeIndex:
-    sessions = pd.DatetimeIndex(_xnys().sessions).tz_localize(None).astype("datetime64[ns]")
-    return pd.DatetimeIndex(sessions, name="date")
+    import gzip
+    from importlib.resources import files
+
+    raw = (files("vixshield.data") / "resources" / _SESSIONS_RESOURCE).read_bytes()
+    text = gzip.decompress(raw).decode("ascii").split()
+    days = np.array(text, dtype="datetime64[D]").astype("datetime64[ns]")
+    return pd.DatetimeIndex(days, name="date")
 
 
 _NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
