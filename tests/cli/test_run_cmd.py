@@ -70,7 +70,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
 
     def load_market(source: str) -> Any:
         if source in ("embedded", "store"):
-            return fakes.make_market(DAILY)
+            return SimpleNamespace(data=fakes.make_market(DAILY))  # a MarketView's .data
         return real_load_market(source)  # the real check of --data
 
     monkeypatch.setattr(run_cmd, "_load_market", load_market)
@@ -167,7 +167,9 @@ def test_backtest_bad_input_is_one_line_exit_2(
 def test_unknown_policy_through_the_real_loader(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(run_cmd, "_load_market", lambda source: fakes.make_market(DAILY))
+    monkeypatch.setattr(
+        run_cmd, "_load_market", lambda source: SimpleNamespace(data=fakes.make_market(DAILY))
+    )
     result = runner.invoke(app, ["backtest", "--policy", "no-such-policy", "--out", str(tmp_path)])
     assert "no-such-policy" in _one_line_error(result)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from markets_fakes import make_data
 from typer.testing import CliRunner
 
-from vixshield.cli import markets_cmd
+from vixshield.cli import _sources
 from vixshield.cli.app import app
 from vixshield.data.market import MarketData
 
@@ -17,11 +18,14 @@ _DATA = make_data(periods=40)
 
 
 @pytest.fixture(autouse=True)
-def _fake_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    def load(source: str) -> MarketData:
-        return _DATA
+def _fake_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real = _sources.load_data
 
-    monkeypatch.setattr(markets_cmd, "_load", load)
+    def load(source: str) -> MarketData:
+        return _DATA if source in _sources.DATA_SOURCES else real(source)
+
+    monkeypatch.setenv("VIXSHIELD_HOME", str(tmp_path))  # an empty store: no real chains
+    monkeypatch.setattr(_sources, "load_data", load)
 
 
 runner = CliRunner()

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from vixshield.cli._sources import open_markets
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from vixshield.data.market import MarketData
 
 __all__ = ["register"]
 
@@ -35,18 +35,6 @@ def _date(text: str, flag: str) -> pd.Timestamp:
         return pd.Timestamp(text).normalize()
     except (ValueError, TypeError):
         raise UserError(f"{flag}: not a date (expected YYYY-MM-DD): {text!r}") from None
-
-
-def _load(source: str) -> MarketData:
-    if source == "embedded":
-        from vixshield.data.embedded import load_embedded
-
-        return load_embedded()
-    if source == "store":
-        from vixshield.data.loader import load_store
-
-        return load_store()
-    raise UserError(f"--data: expected 'embedded' or 'store', got {source!r}")
 
 
 def _print_table(df: pd.DataFrame, title: str, note: str = "") -> None:
@@ -89,14 +77,12 @@ def chain_cmd(
     """Option chain at a date's close (real where loaded, else modeled)."""
     import sys
 
-    from vixshield.markets import Markets
-
     und = underlying.upper()
     if und not in ("SPX", "VIX"):
         raise UserError(f"underlying must be SPX or VIX, got {underlying!r}")
     day = _date(date, "--date")
     exp = _date(expiry, "--expiry") if expiry else None
-    m = Markets(_load(data))
+    m = open_markets(data)
     ch = m.chain(day, und, exp)  # type: ignore[arg-type]
     cols = ["expiry", "strike", "right", "bid", "ask", "mid", "iv", "delta", "origin"]
     q = ch.quotes[cols]
@@ -135,12 +121,10 @@ def futures_cmd(
 
     import pandas as pd
 
-    from vixshield.markets import Markets
-
     if (date is not None and (start or end)) or (date is None and not (start and end)):
         raise UserError("give either --date or both --start and --end")
-    market = _load(data)
-    m = Markets(market)
+    m = open_markets(data)
+    market = m.data
     if date is not None:
         days = [_date(date, "--date")]
     else:
@@ -167,13 +151,14 @@ def vix_index_cmd(
     """The Cboe VIX formula applied to that date's SPX chain, with the actual index."""
     import numpy as np
 
-    from vixshield.markets import Markets, vix_index
+    from vixshield.markets import vix_index
 
     if tenor < 1:
         raise UserError(f"--tenor must be a positive number of days, got {tenor}")
     day = _date(date, "--date")
-    market = _load(data)
-    ch = Markets(market).chain(day, "SPX")
+    m = open_markets(data)
+    market = m.data
+    ch = m.chain(day, "SPX")
     value = vix_index(ch, tenor_days=tenor)
     col = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}.get(tenor)
     actual = float(market.daily.loc[[day], col].iloc[0]) if col else float("nan")

@@ -33,7 +33,6 @@ __all__ = ["DEFAULT_OUT", "DEFAULT_POLICY", "register"]
 
 DEFAULT_POLICY = "alvh-442"
 DEFAULT_OUT = Path("vixshield-out")
-_DATA_SOURCES = ("embedded", "store")
 
 PolicyOpt = Annotated[
     str, typer.Option("--policy", "-p", help="Preset name or path to a policy TOML file.")
@@ -76,17 +75,11 @@ def _user_errors() -> Iterator[None]:
 # -- seams to the layers below ------------------------------------------------------
 
 
-def _load_market(source: str) -> MarketData:
-    """The market data bundle for ``--data``."""
-    if source == "embedded":
-        from vixshield.data.embedded import load_embedded
+def _load_market(source: str) -> MarketView:
+    """The markets layer over ``--data`` (shared by every run command)."""
+    from vixshield.cli._sources import open_markets
 
-        return load_embedded()
-    if source == "store":
-        from vixshield.data.loader import load_store
-
-        return load_store()
-    raise UserError(f"--data: expected one of {', '.join(_DATA_SOURCES)}, got {source!r}")
+    return open_markets(source)
 
 
 def _load_policy(name_or_path: str) -> Any:
@@ -96,15 +89,9 @@ def _load_policy(name_or_path: str) -> Any:
     return load_policy(name_or_path)
 
 
-def _market_view(data: MarketData) -> MarketView:
-    from vixshield.markets import Markets
-
-    return Markets(data)
-
-
 def _run_backtest(
     policy: Any,
-    data: MarketData,
+    market: MarketView,
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
     capital: float | None,
@@ -112,7 +99,7 @@ def _run_backtest(
 ) -> BacktestResult:
     from vixshield.backtest import Backtest
 
-    spec = Backtest(policy, _market_view(data), start=start, end=end, capital=capital)
+    spec = Backtest(policy, market, start=start, end=end, capital=capital)
     return spec.run(progress=progress)
 
 
@@ -125,7 +112,7 @@ def _summarize(result: BacktestResult) -> dict[str, object]:
 
 def _decide(
     date: pd.Timestamp,
-    data: MarketData,
+    market: MarketView,
     positions: tuple[Position, ...],
     policy: Any,
     capital: float | None,
@@ -135,9 +122,9 @@ def _decide(
 
     equity = float(capital if capital is not None else policy.account.capital)
     account = AccountState(equity=equity, cash=equity, margin=0.0)
-    indicators = strategy.compute_indicators(data, policy)
+    indicators = strategy.compute_indicators(market.data, policy)
     decision: Decision = strategy.decide(
-        date, _market_view(data), positions, account, policy, state=None, indicators=indicators
+        date, market, positions, account, policy, state=None, indicators=indicators
     )
     return decision
 
@@ -241,7 +228,7 @@ def backtest(
         first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
         _check_capital(capital)
         market = _load_market(data)
-        _check_period(market, first, last)
+        _check_period(market.data, first, last)
         spec = _load_policy(policy)
         with _progress(not json_output, f"backtest {policy}") as update:
             result = _run_backtest(spec, market, first, last, capital, update)
@@ -281,7 +268,7 @@ def compare(
         first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
         _check_capital(capital)
         market = _load_market(data)
-        _check_period(market, first, last)
+        _check_period(market.data, first, last)
         specs: dict[str, Any] = {}
         for arg in policies:
             spec = _load_policy(arg)
@@ -344,8 +331,8 @@ def signal(
         _check_capital(capital)
         held = load_positions(positions) if positions is not None else ()
         market = _load_market(data)
-        _check_period(market, day, None)
-        index = market.daily.index
+        _check_period(market.data, day, None)
+        index = market.data.daily.index
         if day is None:
             day = index[-1]
         elif day not in index:

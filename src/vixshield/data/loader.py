@@ -18,7 +18,7 @@ from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
 from vixshield.data.market import DAILY_COLUMNS, MarketData, Provenance
 from vixshield.data.store import Store, VersionInfo, read_parquet
 
-__all__ = ["EVENT_COLUMNS", "RATE_FFILL_LIMIT", "VX_COLUMNS", "load_store"]
+__all__ = ["EVENT_COLUMNS", "RATE_FFILL_LIMIT", "VX_COLUMNS", "load_store", "load_store_chains"]
 
 RATE_FFILL_LIMIT = 5
 """Trading days over which the T-bill ``rate`` may be carried forward (bond holidays)."""
@@ -262,3 +262,16 @@ def load_store(
     return MarketData(
         daily=daily, vx=vx, events=events, provenance=provenance, warnings=tuple(warnings)
     )
+
+
+def load_store_chains(home: str | os.PathLike[str] | None = None) -> pd.DataFrame | None:
+    """Real option chains imported into the store, or None where there are none.
+
+    Returns the long frame `vixshield.markets.Markets` takes as ``chains`` (quote_date,
+    underlying, root, expiry, settlement, strike, right, bid, ask, iv), so that a user with
+    OptionsDX files or Cboe delayed quotes gets real prices wherever they cover a date.
+    """
+    store = Store(home)
+    if "chain" not in store:
+        return None
+    return store.read("chain")
