@@ -232,3 +232,12 @@ class FakeMarket:
 
     def settlement_value(self, underlying: str, expiry: pd.Timestamp, root: str) -> float:
         return float("nan")
+
+
+class ListedMarket(FakeMarket):
+    """The fake market with ``strikes`` (the markets layer's strike list): the
+    strategy then quotes listed strikes instead of building chains."""
+
+    def strikes(self, date: pd.Timestamp, underlying: str, expiry: pd.Timestamp) -> np.ndarray:
+        q = FakeMarket.chain(self, date, underlying, expiry).quotes
+        return np.unique(q["strike"].to_numpy(dtype=np.float64))

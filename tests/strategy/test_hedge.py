@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -121,7 +122,9 @@ def _held(
 
 def test_roll_at_dte_floor_and_monetise_half_once() -> None:
     m = FakeMarket(DATA)
-    old = _held("short", "h1", 5, 20.0, 10, 1.0)  # 5 days left < roll_dte 7
+    # 5 days left < roll_dte 7; strike 15 on the fake VIX future ~15.7: bid 0.67 covers the
+    # round-trip cost (2 x 1.25 + 100 x 0.10 = 12.5 USD) -> rolled
+    old = _held("short", "h1", 5, 15.0, 10, 1.0)
     mark = mark_positions(DAY, m, [old])
     plans = _plan(ALVH, [old], mark)
     short = plans[0]
@@ -155,7 +158,8 @@ def test_event_prepositioning_scales_then_sells_back() -> None:
     c, _ = choose_hedge(DAY, m, steward.hedge.layers[0], 0.25)
     assert c is not None
     n = math.floor(float(before[0].details["target_premium"]) / (100 * c.fill))
-    pos = Position("h9", "hedge:short", c.legs, n, DAY, c.fill)
+    # held longer than min_hold_days (10), so the sell-down may touch it
+    pos = Position("h9", "hedge:short", c.legs, n, DAY - pd.Timedelta(days=12), c.fill)
     marks = mark_positions(DAY, m, [pos])
     after = _plan(steward, [pos], marks, prepositioned=frozenset({"short"}))[0]
     sold = sum(o.contracts for o in after.orders if o.reason == "event passed")
@@ -166,7 +170,7 @@ def test_event_prepositioning_scales_then_sells_back() -> None:
 
 def test_temporal_theta_rolls_short_into_medium() -> None:
     p = ALVH
-    s = _held("short", "s1", 30, 20.0, 10, 1.0)
+    s = replace(_held("short", "s1", 30, 20.0, 10, 1.0), opened=DAY - pd.Timedelta(days=10))
     md = _held("medium", "m1", 90, 20.0, 10, 1.0)
     # short: theta 0.04/day on value 0.5 over 30 days -> R = 0.04/0.5*30 = 2.4
     # medium: theta 0.01/day on value 1.0 over 90 days -> R = 0.9; richness 2.4/0.9 = 2.67 > 2
@@ -185,6 +189,10 @@ def test_temporal_theta_rolls_short_into_medium() -> None:
     own_medium = 40_000 * 90 / 365
     moved_short = 40_000 * 30 / 365
     assert medium.details["target_premium"] == pytest.approx(own_medium + moved_short)
+    # bought 9 days ago (< min_hold_days 10): the rule fires but the position is kept
+    young = _plan(p, [replace(s, opened=DAY - pd.Timedelta(days=9)), md], marks)[0]
+    assert young.moved_until is not None
+    assert not any(o.action == "close" for o in young.orders)
     # calm decay: keep
     marks["s1"] = PositionMark(0.5, 0.3, 0.02, -0.01, 30)
     assert _plan(p, [s, md], marks)[0].moved_until is None

@@ -29,6 +29,7 @@ __all__ = [
     "chain_mask",
     "condor_contracts",
     "credit_to_width_filter",
+    "day_number",
     "entry_filters",
     "event_filter",
     "float_col",
@@ -40,6 +41,18 @@ __all__ = [
 ]
 
 MULTIPLIER = 100.0  # SPX option contract multiplier, USD per index point
+
+
+_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
+
+
+def day_number(ts: pd.Timestamp) -> int:
+    """Calendar day number since 1970-01-01 of a tz-naive timestamp (time of day dropped).
+
+    Differences of day numbers are calendar days (DTE) without building Timestamps.
+    """
+    value = ts.value if isinstance(ts, pd.Timestamp) else pd.Timestamp(ts).value
+    return int(value // _NS_PER_DAY)
 
 
 def float_col(frame: pd.DataFrame, name: str) -> FloatArray:
@@ -128,6 +141,46 @@ class SideQuotes:
             rate=float(chain.rate),
         )
 
+    @classmethod
+    def from_market(cls, market: MarketView, date: pd.Timestamp, expiry: Expiry) -> SideQuotes:
+        """The same arrays from ``market.strikes`` plus one vectorised ``market.quote``
+        of every listed put and call (no chain frame is built).
+
+        The rate is not in a `QuoteBlock`; it is implied from put-call parity,
+        ``C - P = D (F - K)``, by least squares over the strikes:
+        ``D = sum((C - P)(F - K)) / sum((F - K)^2)``, ``rate = -ln(D) / T``
+        (continuous, per year). Exact for a model's mids; averages out quote noise.
+        """
+        k = np.sort(np.asarray(market.strikes(date, "SPX", expiry.date), dtype=np.float64))
+        n = len(k)
+        qb = market.quote(date, "SPX", [expiry.date] * (2 * n), np.r_[k, k], ["P"] * n + ["C"] * n)
+        pi, ci = slice(0, n), slice(n, 2 * n)
+        fwd = float(np.nanmedian(qb.forward[ci])) if n else math.nan
+        t = float(np.nanmedian(qb.t_years[ci])) if n else expiry.t_years
+        gap = fwd - k
+        diff = qb.mid[ci] - qb.mid[pi]
+        ok = np.isfinite(diff) & np.isfinite(gap)
+        den = float(np.sum(gap[ok] ** 2))
+        disc = float(np.sum(diff[ok] * gap[ok])) / den if den > 0 else math.nan
+        rate = -math.log(disc) / t if disc > 0 and t > 0 else 0.0
+        greeks = {"delta": qb.delta, "gamma": qb.gamma, "vega": qb.vega, "theta": qb.theta}
+        return cls(
+            strikes=k,
+            put_mid=qb.mid[pi],
+            call_mid=qb.mid[ci],
+            put_bid=qb.bid[pi],
+            put_ask=qb.ask[pi],
+            call_bid=qb.bid[ci],
+            call_ask=qb.ask[ci],
+            put_iv=qb.iv[pi],
+            call_iv=qb.iv[ci],
+            put_greeks={g: v[pi] for g, v in greeks.items()},
+            call_greeks={g: v[ci] for g, v in greeks.items()},
+            forward=fwd,
+            t_years=t,
+            rate=rate,
+        )
+
     def atm_iv(self) -> float:
         """Mean of put and call implied vol at the strike nearest the forward."""
         i = int(np.argmin(np.abs(self.strikes - self.forward)))
@@ -205,8 +258,9 @@ def select_expiry(date: pd.Timestamp, expiries: list[Expiry], cfg: CondorPolicy)
     """
     best: tuple[int, int, int] | None = None
     pick: Expiry | None = None
+    today = day_number(date)
     for e in expiries:
-        dte = int((pd.Timestamp(e.date).normalize() - date.normalize()).days)
+        dte = day_number(e.date) - today
         if cfg.dte_min <= dte <= cfg.dte_max:
             key = (abs(dte - cfg.dte_target), dte, 0 if e.settlement == "PM" else 1)
             if best is None or key < best:
@@ -464,7 +518,10 @@ def build_condor(
             )
         ]
     dte = int((pd.Timestamp(exp.date).normalize() - date.normalize()).days)
-    q = SideQuotes.from_chain(market.chain(date, "SPX", exp.date), exp)
+    if getattr(market, "strikes", None) is not None:
+        q = SideQuotes.from_market(market, date, exp)
+    else:  # a MarketView from before `strikes` existed
+        q = SideQuotes.from_chain(market.chain(date, "SPX", exp.date), exp)
     k = k_for_iv_rank(iv_rank, cfg) * k_multiplier
     fired = [
         RuleFired(

@@ -27,7 +27,7 @@ import pandas as pd
 from vixshield.errors import UserError
 from vixshield.markets.types import MarketView
 from vixshield.strategy.condor import MULTIPLIER, build_condor, entry_filters, event_filter
-from vixshield.strategy.hedge import plan_hedges
+from vixshield.strategy.hedge import plan_hedges, smooth
 from vixshield.strategy.indicators import EVENT_COLUMNS, compute_indicators
 from vixshield.strategy.marks import PositionMark, mark_positions
 from vixshield.strategy.policy import Policy
@@ -105,21 +105,31 @@ def manage_condors(
 ) -> tuple[list[Order], list[RuleFired]]:
     """Close condors at take profit, stop or the DTE exit.
 
-    Credit c = -entry_price (points), cost to close x = -value. Take profit when
-    ``x <= (1 - take_profit) c``; stop when the loss ``x - c >= stop_multiple c``;
-    exit when DTE <= ``exit_dte``.
+    Credit c = -entry_price (points). The cost to close is what buying the
+    condor back really costs, in points per unit:
+    ``x = -value + spread_share x spread + legs x (commission + fees) / 100``
+    (mid, plus the modeled fill's share of every leg's quoted width, plus the
+    closing commission and fees). Take profit when ``x <= (1 - take_profit) c``;
+    stop when the loss ``x - c >= stop_multiple c``; exit when DTE <= ``exit_dte``.
+    Judging the exits at mid would book take-profits that the fill and costs
+    then give back (a 50% target at mid is nearer 45% net on a 2-point credit).
     """
     mg = policy.management
+    costs = policy.costs
+    per_leg = (costs.commission_per_contract + costs.fees_per_contract) / MULTIPLIER
     orders: list[Order] = []
     audit: list[RuleFired] = []
     for p in positions:
         if p.kind != "condor" or p.id not in marks:
             continue
         m = marks[p.id]
-        credit, cost = -p.entry_price, -m.value
+        credit = -p.entry_price
+        spread = m.spread if math.isfinite(m.spread) else 0.0
+        cost = -m.value + costs.spread_share * spread + len(p.legs) * per_leg
         inputs: dict[str, float | str] = {
             "id": p.id,
             "credit": credit,
+            "mid_to_close": -m.value,
             "cost_to_close": cost,
             "dte": m.dte,
         }
@@ -200,6 +210,16 @@ def decide(
         hedge_value,
     )
     audit.append(c2h)
+    raw_shrink = shrink
+    shrink = smooth(st.shrink, raw_shrink, hp.target_halflife)
+    if shrink != raw_shrink:
+        audit.append(
+            RuleFired(
+                "shrink_smoothing",
+                {"raw": raw_shrink, "previous": st.shrink, "halflife": hp.target_halflife},
+                f"shrink x{shrink:.3f}",
+            )
+        )
     if c2h.outcome == "warn":
         audit.append(
             RuleFired("credit_to_hedge_warning", {"ratio": c2h.inputs.get("ratio", "nan")}, "warn")
@@ -224,6 +244,7 @@ def decide(
         st.monetised,
         st.prepositioned,
         dict(st.moved),
+        dict(st.targets),
     )
     hedge_flow = 0.0
     for plan in plans:
@@ -299,6 +320,8 @@ def decide(
         monetised,
         prepositioned,
         moved,
+        tuple((pl.layer, pl.smoothed_target) for pl in plans),
+        shrink,
     )
     details: dict[str, object] = {
         "regime": regime,

@@ -15,14 +15,37 @@ the premium to *hold* is ``B x D / 365``; that keeps spend at the budget rate.
 The target is scaled by the layer multiplier (regime engine, bounded), the
 event factor and the credit-to-hedge shrink factor.
 
-Rebalancing: buy when held premium < (1 - buy_band) x target; sell down when
-held > (1 + sell_band) x target, or to the target right after an event
-pre-positioning ends. The credit-to-hedge shrink factor scales the target for
-buying only: it stops new premium, it does not force sales. Exits: roll
-(close) at ``roll_dte`` or when theta per day
-exceeds ``roll_theta_share`` of the value; monetise ``monetise_share`` of a
-position once its value reaches ``monetise_multiple`` x its cost (once per
-position).
+Target smoothing: the layer's own target ``B x D / 365 x multiplier`` is an
+exponential average over closes with half-life ``hedge.target_halflife``
+(``s = s_prev + a (x - s_prev)``, ``a = 1 - 2^(-1/halflife)``), and so is the
+credit-to-hedge shrink factor (in `vixshield.strategy.engine`): a regime flip or
+a jump of the credit-to-hedge ratio moves the holdings over days, not in one
+trade. Event pre-positioning scales the smoothed target at once (deliberate).
+
+Rebalancing, like a desk's ladder: the layer *buys* when its holdings' basis
+``sum(max(entry_price, mark) x 100 x contracts)`` is below (1 - buy_band) x
+target, up to the target. Each tranche counts at the larger of what it cost and
+what it is worth: decay is not topped up (a layer re-buys when a tranche rolls
+or expires or the target rises, so the spend stays at about ``B`` a year), and
+a tranche that has gained counts at its value, so selling it down to the target
+does not trigger a buy back the next day. It
+*sells down* when the marked value exceeds (1 + sell_band) x target (or to the
+target right after an event pre-positioning ends), selling only positions held
+at least ``hedge.min_hold_days`` calendar days (no buy-then-sell flips) whose bid
+covers the round-trip cost. The credit-to-hedge shrink factor scales the target
+for buying only: it stops new premium, it does not force sales.
+
+Exits: at ``roll_dte`` the position is rolled (closed; the layer buys the
+replacement) - unless its bid is below the round-trip cost
+``2 x legs x (commission + fees) + 100 x quoted width`` per contract: then it is
+held to expiry ("expire: bid below round-trip cost") and no longer counted.
+The theta-share roll (theta per day > ``roll_theta_share`` of the value) fires
+only on a position still worth rolling: held ``min_hold_days`` and bid proceeds
+>= ``hedge.roll_min_multiple`` x the round-trip cost (theta / value explodes as
+the value goes to zero, so without this the rule sells options worth cents).
+Monetise ``monetise_share`` of a position once its value reaches
+``monetise_multiple`` x its cost (once per position). No rule ever sells an
+option whose bid is below its round-trip cost.
 
 Temporal theta: for a layer flagged ``temporal_theta`` (the short layer) the
 measure is its held options' decay per premium dollar scaled by their time to
@@ -33,7 +56,9 @@ richness is about 1; it rises when short-dated options decay faster than
 their tenor explains (short-dated vol bid, or the options far OTM). Above
 ``temporal_theta_ratio`` the short layer is rolled into the medium bucket: its
 holdings are closed and, for the layer's ``dte_min`` calendar days, its target
-is added to the next layer's. Marks only: no chain is built for this rule.
+is added to the next layer's. Positions held fewer than ``min_hold_days`` or
+whose bid is below the round-trip cost are kept. Marks only: no chain is built
+for this rule.
 """
 
 from __future__ import annotations
@@ -45,11 +70,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from vixshield._typing import Right, Underlying
+from vixshield._typing import FloatArray, Right, Underlying
 from vixshield.markets.types import Expiry, MarketView
-from vixshield.strategy.condor import chain_mask, float_col
+from vixshield.strategy.condor import chain_mask, day_number, float_col
 from vixshield.strategy.marks import PositionMark
-from vixshield.strategy.policy import HedgeLayer, Policy
+from vixshield.strategy.policy import CostsPolicy, HedgeLayer, HedgePolicy, Policy
 from vixshield.strategy.types import Leg, Order, Position, RuleFired
 
 __all__ = [
@@ -58,6 +83,8 @@ __all__ = [
     "annual_budget",
     "choose_hedge",
     "plan_hedges",
+    "round_trip_cost",
+    "smooth",
     "target_premium",
 ]
 
@@ -94,6 +121,7 @@ class LayerPlan:
     monetised: frozenset[str] = field(default_factory=frozenset)
     prepositioned: bool = False
     moved_until: str | None = None
+    smoothed_target: float = math.nan
 
 
 def annual_budget(
@@ -129,11 +157,47 @@ def _pick_expiry(date: pd.Timestamp, expiries: list[Expiry], layer: HedgeLayer) 
     mid = 0.5 * (layer.dte_min + layer.dte_max)
     best: tuple[float, int] | None = None
     pick = None
+    today = day_number(date)
     for e in expiries:
-        dte = int((pd.Timestamp(e.date).normalize() - date.normalize()).days)
+        dte = day_number(e.date) - today
         if layer.dte_min <= dte <= layer.dte_max and (best is None or (abs(dte - mid), dte) < best):
             best, pick = (abs(dte - mid), dte), e
     return pick
+
+
+_QUOTE_COLS = ("strike", "mid", "bid", "ask", "delta", "vega", "theta", "forward")
+
+
+def _expiry_quotes(
+    date: pd.Timestamp, market: MarketView, und: Underlying, exp: Expiry, right: Right
+) -> dict[str, FloatArray]:
+    """Quotes of one expiry's ``right`` options, by ascending strike.
+
+    Uses ``market.strikes`` plus one vectorised ``market.quote`` (prices only
+    the options of one right of one expiry); a market without ``strikes``
+    (before the markets layer added it) is read through ``market.chain``.
+    """
+    strikes = getattr(market, "strikes", None)
+    if strikes is not None:
+        k = np.sort(np.asarray(strikes(date, und, exp.date), dtype=np.float64))
+        qb = market.quote(date, und, [exp.date] * len(k), k, [right] * len(k))
+        arr = {
+            "strike": k,
+            "mid": qb.mid,
+            "bid": qb.bid,
+            "ask": qb.ask,
+            "delta": qb.delta,
+            "vega": qb.vega,
+            "theta": qb.theta,
+            "forward": qb.forward,
+        }
+        return {c: np.asarray(v, dtype=np.float64) for c, v in arr.items()}
+    qf = market.chain(date, und, exp.date).quotes
+    sel = chain_mask(qf, exp.date, exp.root) & (qf["right"].to_numpy() == right)
+    rows = np.flatnonzero(sel)
+    out = {c: float_col(qf, c)[rows] for c in _QUOTE_COLS}
+    order = np.argsort(out["strike"], kind="stable")
+    return {c: v[order] for c, v in out.items()}
 
 
 def choose_hedge(
@@ -150,13 +214,7 @@ def choose_hedge(
             {"dte_min": layer.dte_min, "dte_max": layer.dte_max},
             "fail: no expiry in window",
         )
-    qf = market.chain(date, und, exp.date).quotes
-    sel = chain_mask(qf, exp.date, exp.root) & (qf["right"].to_numpy() == right)
-    rows = np.flatnonzero(sel)
-    cols = ("strike", "mid", "bid", "ask", "delta", "vega", "theta", "forward")
-    arr = {c: float_col(qf, c)[rows] for c in cols}
-    order = np.argsort(arr["strike"], kind="stable")
-    arr = {c: v[order] for c, v in arr.items()}
+    arr = _expiry_quotes(date, market, und, exp, right)
     k, mid = arr["strike"], arr["mid"]
     ok = mid > 0
     if not ok.any():
@@ -206,13 +264,48 @@ def _richness(held: Sequence[tuple[Position, int, PositionMark]]) -> float:
     return theta / value * dte if value > 0 else math.nan
 
 
+def round_trip_cost(position: Position, mark: PositionMark, costs: CostsPolicy) -> float:
+    """Round-trip cost of one contract of a hedge position, USD.
+
+    ``2 x legs x (commission + fees) + 100 x spread``: commission and fees in
+    and out on every leg, plus the whole quoted width (half paid on the way in,
+    half on the way out, at a mid fill model). A position whose bid proceeds
+    ``100 x bid_value`` are below this is never sold: it is held to expiry.
+    """
+    per_leg = costs.commission_per_contract + costs.fees_per_contract
+    return 2.0 * len(position.legs) * per_leg + _MULT * max(mark.spread, 0.0)
+
+
+def _sellable(p: Position, m: PositionMark, costs: CostsPolicy) -> tuple[bool, float, float]:
+    """(bid proceeds >= round-trip cost, proceeds, round-trip cost), USD per contract."""
+    rt = round_trip_cost(p, m, costs)
+    proceeds = m.bid_value * _MULT if math.isfinite(m.bid_value) else m.value * _MULT
+    return proceeds >= rt, proceeds, rt
+
+
+def _held_days(p: Position, date: pd.Timestamp) -> int:
+    return int((pd.Timestamp(date).normalize() - pd.Timestamp(p.opened).normalize()).days)
+
+
 def _exits(
     layer: HedgeLayer,
     held: Sequence[Position],
     marks: Mapping[str, PositionMark],
     monetised: frozenset[str],
+    date: pd.Timestamp,
+    hp: HedgePolicy,
+    costs: CostsPolicy,
 ) -> tuple[list[Order], list[RuleFired], float, set[str], list[tuple[Position, int, PositionMark]]]:
-    """Rolls (DTE floor, theta share) and monetising; returns the remaining holdings."""
+    """Rolls (DTE floor, theta share) and monetising; returns the remaining holdings.
+
+    DTE floor: at ``dte <= roll_dte`` the position is closed if its bid covers
+    the round-trip cost, else held to expiry ("expire"); either way it stops
+    counting towards the layer's holdings, so the layer buys its replacement.
+    Theta share: ``|theta| > roll_theta_share x value`` closes the position only
+    if it has been held ``min_hold_days`` and its bid proceeds are at least
+    ``roll_min_multiple`` x the round-trip cost ("worth rolling"); otherwise it
+    is kept (and counted) until the DTE floor.
+    """
     kind = f"hedge:{layer.name}"
     orders: list[Order] = []
     audit: list[RuleFired] = []
@@ -227,38 +320,51 @@ def _exits(
             )
             continue
         unit = m.value * _MULT  # USD per contract at mid
+        ok, proceeds, rt = _sellable(p, m, costs)
         if m.dte <= layer.roll_dte:
-            orders.append(Order("close", kind, p.legs, p.contracts, "roll: dte floor", p.id))
-            audit.append(
-                RuleFired(
-                    f"roll:{layer.name}",
-                    {"id": p.id, "dte": m.dte, "floor": layer.roll_dte},
-                    "roll",
+            inputs: dict[str, float | str] = {
+                "id": p.id,
+                "dte": m.dte,
+                "floor": layer.roll_dte,
+                "bid_proceeds": proceeds,
+                "round_trip_cost": rt,
+            }
+            if ok:
+                orders.append(Order("close", kind, p.legs, p.contracts, "roll: dte floor", p.id))
+                audit.append(RuleFired(f"roll:{layer.name}", inputs, "roll"))
+                flow -= unit * p.contracts
+            else:
+                audit.append(
+                    RuleFired(f"roll:{layer.name}", inputs, "expire: bid below round-trip cost")
                 )
-            )
-            flow -= unit * p.contracts
             continue
         if m.value > 0 and abs(m.theta) > layer.roll_theta_share * m.value:
-            orders.append(Order("close", kind, p.legs, p.contracts, "roll: theta", p.id))
-            audit.append(
-                RuleFired(
-                    f"roll_theta:{layer.name}",
-                    {
-                        "id": p.id,
-                        "theta": m.theta,
-                        "value": m.value,
-                        "share": layer.roll_theta_share,
-                    },
-                    "roll",
-                )
-            )
-            flow -= unit * p.contracts
-            continue
+            days = _held_days(p, date)
+            worth = proceeds >= hp.roll_min_multiple * rt
+            inputs = {
+                "id": p.id,
+                "theta": m.theta,
+                "value": m.value,
+                "share": layer.roll_theta_share,
+                "held_days": days,
+                "min_hold_days": hp.min_hold_days,
+                "bid_proceeds": proceeds,
+                "round_trip_cost": rt,
+                "min_multiple": hp.roll_min_multiple,
+            }
+            if days >= hp.min_hold_days and worth:
+                orders.append(Order("close", kind, p.legs, p.contracts, "roll: theta", p.id))
+                audit.append(RuleFired(f"roll_theta:{layer.name}", inputs, "roll"))
+                flow -= unit * p.contracts
+                continue
+            why = "hold: minimum holding period" if worth else "hold: not worth rolling"
+            audit.append(RuleFired(f"roll_theta:{layer.name}", inputs, why))
         n = p.contracts
         if (
             p.id not in monetised
             and p.entry_price > 0
             and m.value >= layer.monetise_multiple * p.entry_price
+            and ok
         ):
             k = min(n, max(1, math.floor(layer.monetise_share * n)))
             orders.append(
@@ -291,6 +397,18 @@ def _exits(
     return orders, audit, flow, new_monetised, remaining
 
 
+def smooth(previous: float | None, value: float, halflife: float) -> float:
+    """One step of an exponential average with ``halflife`` steps (0: no smoothing).
+
+    ``s = s_prev + a (x - s_prev)`` with ``a = 1 - 2^(-1/halflife)``; the first
+    value (``previous`` None or not finite) starts the average.
+    """
+    if previous is None or not math.isfinite(previous) or halflife <= 0:
+        return value
+    a = 1.0 - math.pow(2.0, -1.0 / halflife)
+    return previous + a * (value - previous)
+
+
 def plan_hedges(
     date: pd.Timestamp,
     market: MarketView,
@@ -304,14 +422,18 @@ def plan_hedges(
     monetised: frozenset[str],
     prepositioned: frozenset[str],
     moved: Mapping[str, str] | None = None,
+    smoothed: Mapping[str, float] | None = None,
 ) -> list[LayerPlan]:
     """Plan every layer for the day (see the module docstring for the rules).
 
     ``moved`` maps a layer rolled by the temporal theta rule to the ISO date
-    until which its target goes to the next layer. Premium flows are at mid.
+    until which its target goes to the next layer. ``smoothed`` maps a layer to
+    its smoothed own target of the previous close (USD; `LayerPlan.smoothed_target`).
+    Premium flows are at mid.
     """
     hp = policy.hedge
     moved = moved or {}
+    smoothed = smoothed or {}
     day = str(pd.Timestamp(date).date())
     condors = [p for p in positions if p.kind == "condor"]
     plans: list[LayerPlan] = []
@@ -339,11 +461,30 @@ def plan_hedges(
                     f"scale x{ev_scale:g}" if in_window else "off",
                 )
             )
-        own = target_premium(budget, layer, mult) * ev_scale
+        raw = target_premium(budget, layer, mult)
+        own_s = smooth(smoothed.get(layer.name), raw, hp.target_halflife)
+        audit.append(
+            RuleFired(
+                f"target_smoothing:{layer.name}",
+                {
+                    "raw": raw,
+                    "previous": smoothed.get(layer.name, "none"),
+                    "halflife": hp.target_halflife,
+                },
+                f"target {own_s:.0f}",
+            )
+        )
+        own = own_s * ev_scale
         unshrunk = own + carry
         carry = 0.0
         orders, ex_audit, flow, new_mon, remaining = _exits(
-            layer, [p for p in positions if p.kind == kind], marks, monetised
+            layer,
+            [p for p in positions if p.kind == kind],
+            marks,
+            monetised,
+            date,
+            hp,
+            policy.costs,
         )
         audit += ex_audit
         moved_until = moved.get(layer.name)
@@ -370,12 +511,17 @@ def plan_hedges(
                 )
             )
             if fire:
+                kept = []
                 for p, n, m in remaining:
+                    young = _held_days(p, date) < hp.min_hold_days
+                    if young or not _sellable(p, m, policy.costs)[0]:
+                        kept.append((p, n, m))  # too young to sell, or worth less than costs
+                        continue
                     orders.append(
                         Order("close", kind, p.legs, n, f"temporal theta: roll into {nxt}", p.id)
                     )
                     flow -= m.value * _MULT * n
-                remaining = []
+                remaining = kept
                 moved_until = str((pd.Timestamp(date) + pd.Timedelta(days=layer.dte_min)).date())
         if moved_until is not None and has_next:
             carry = unshrunk
@@ -389,15 +535,20 @@ def plan_hedges(
             )
         target = unshrunk * shrink
         held_premium = sum(m.value * _MULT * n for _, n, m in remaining)
+        held_basis = sum(max(p.entry_price, m.value, 0.0) * _MULT * n for p, n, m in remaining)
         ended = layer.name in prepositioned and not in_window
         sell_to = unshrunk if ended else (1.0 + hp.sell_band) * unshrunk
         choice: HedgeChoice | None = None
         if held_premium > sell_to and remaining:
             excess = held_premium - unshrunk
+            blocked = 0
             for p, n, m in sorted(remaining, key=lambda x: x[2].dte):
                 unit = m.value * _MULT
                 if excess <= 0 or unit <= 0:
                     break
+                if _held_days(p, date) < hp.min_hold_days or not _sellable(p, m, policy.costs)[0]:
+                    blocked += n
+                    continue
                 k = min(n, math.floor(excess / unit))
                 if k > 0:
                     why = "event passed" if ended else "above target"
@@ -407,11 +558,16 @@ def plan_hedges(
             audit.append(
                 RuleFired(
                     f"rebalance:{layer.name}",
-                    {"held": held_premium, "target": unshrunk},
+                    {
+                        "held": held_premium,
+                        "target": unshrunk,
+                        "min_hold_days": hp.min_hold_days,
+                        "contracts_held_back": blocked,
+                    },
                     "sell down",
                 )
             )
-        elif target > 0 and held_premium < (1.0 - hp.buy_band) * target:
+        elif target > 0 and held_basis < (1.0 - hp.buy_band) * target:
             choice, rf = choose_hedge(date, market, layer, policy.costs.spread_share)
             audit.append(rf)
             bought = 0
@@ -428,7 +584,7 @@ def plan_hedges(
                 )
                 choice = None
             if choice is not None and choice.fill > 0:
-                bought = math.floor((target - held_premium) / (choice.fill * _MULT))
+                bought = math.floor((target - held_basis) / (choice.fill * _MULT))
                 if bought > 0:
                     orders.append(
                         Order(
@@ -439,7 +595,7 @@ def plan_hedges(
             audit.append(
                 RuleFired(
                     f"rebalance:{layer.name}",
-                    {"held": held_premium, "target": target},
+                    {"held_basis": held_basis, "target": target},
                     f"buy {bought}",
                 )
             )
@@ -466,6 +622,7 @@ def plan_hedges(
             "target_vega": n_target * unit_vega if n_target else 0.0,
             "held_contracts": sum(n for _, n, _ in remaining),
             "held_premium": held_premium,
+            "held_basis": held_basis,
             "held_delta": sum(m.delta * _MULT * n for _, n, m in remaining),
             "held_vega": sum(m.vega * _MULT * n for _, n, m in remaining),
             "moved_until": moved_until or "",
@@ -481,6 +638,7 @@ def plan_hedges(
                 frozenset(monetised | new_mon),
                 in_window,
                 moved_until,
+                own_s,
             )
         )
     return plans

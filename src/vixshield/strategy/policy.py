@@ -123,9 +123,12 @@ class CondorPolicy(_Model):
 
 
 class ManagementPolicy(_Model):
-    """Condor exits: take profit when the value to close has fallen to
-    (1 - ``take_profit``) x credit; stop when the loss (value - credit) reaches
-    ``stop_multiple`` x credit; exit at ``exit_dte`` calendar days to expiry."""
+    """Condor exits: take profit when the cost to close has fallen to
+    (1 - ``take_profit``) x credit; stop when the loss (cost to close - credit)
+    reaches ``stop_multiple`` x credit; exit at ``exit_dte`` calendar days to
+    expiry. The cost to close is what a buy-back really costs: the mid plus
+    ``costs.spread_share`` x the quoted width of every leg, plus commission and
+    fees (see `vixshield.strategy.engine.manage_condors`)."""
 
     take_profit: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     stop_multiple: Annotated[float, Field(gt=0.0)] = 2.0
@@ -140,7 +143,8 @@ class HedgeLayer(_Model):
     the absolute put delta) or "pct_otm" (``strike_value`` percent over the VIX
     future, below the SPX forward for puts). ``spread_width`` (points) is the
     short call's distance for "vix_call_spread". Rolls at ``roll_dte`` days or when
-    theta per day exceeds ``roll_theta_share`` of the value; monetises
+    theta per day exceeds ``roll_theta_share`` of the value (only a position worth
+    rolling: see `HedgePolicy`; a worthless one expires); monetises
     ``monetise_share`` when the value reaches ``monetise_multiple`` x cost;
     scales by ``event_scale`` from ``event_days_before`` trading days before an
     event of ``event_kinds`` (1.0 turns it off).
@@ -191,6 +195,14 @@ class HedgePolicy(_Model):
     when above (1 + ``sell_band``) x target. ``temporal_theta_ratio``: the short
     layer moves to the medium bucket when its decay per premium dollar exceeds
     this multiple of the medium layer's.
+
+    Trading discipline (`vixshield.strategy.hedge`): layer targets are smoothed
+    by an exponential average with a half-life of ``target_halflife`` closes
+    (0 turns it off); a hedge position is not sold down or theta-rolled before
+    it has been held ``min_hold_days`` calendar days; the theta-share roll only
+    fires on a position whose proceeds at the bid are at least
+    ``roll_min_multiple`` x its round-trip cost; and no hedge is ever sold for
+    less than its round-trip cost (it expires instead).
     """
 
     budget_basis: Literal["equity", "credit", "max_loss"] = "equity"
@@ -203,6 +215,9 @@ class HedgePolicy(_Model):
     buy_band: Share = 0.25
     sell_band: NonNeg = 1.0
     temporal_theta_ratio: Annotated[float, Field(gt=0.0)] = 2.0
+    target_halflife: NonNeg = 10.0  # closes (trading days)
+    min_hold_days: Annotated[int, Field(ge=0)] = 10  # calendar days
+    roll_min_multiple: NonNeg = 2.0  # x round-trip cost per contract
     layers: tuple[HedgeLayer, ...] = Field(default_factory=_default_layers)
 
     @model_validator(mode="after")

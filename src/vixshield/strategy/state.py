@@ -37,6 +37,10 @@ class StrategyState:
         Layer names currently scaled up ahead of an event.
     moved : tuple of (layer, date)
         Layers rolled into the next by the temporal theta rule, until an ISO date.
+    targets : tuple of (layer, premium)
+        Each layer's smoothed own target premium (USD) at the last close.
+    shrink : float
+        The smoothed credit-to-hedge shrink factor at the last close (NaN: none yet).
     """
 
     cycles: tuple[tuple[str, float, float], ...] = ()
@@ -44,6 +48,8 @@ class StrategyState:
     monetised: frozenset[str] = frozenset()
     prepositioned: frozenset[str] = frozenset()
     moved: tuple[tuple[str, str], ...] = ()
+    targets: tuple[tuple[str, float], ...] = ()
+    shrink: float = math.nan
 
     def record(
         self,
@@ -55,6 +61,8 @@ class StrategyState:
         monetised: frozenset[str],
         prepositioned: frozenset[str],
         moved: tuple[tuple[str, str], ...] = (),
+        targets: tuple[tuple[str, float], ...] = (),
+        shrink: float = math.nan,
     ) -> StrategyState:
         """A new state with today's credit and hedge flow, pruned to ``window`` cycles."""
         day = str(pd.Timestamp(date).date())
@@ -70,6 +78,8 @@ class StrategyState:
             monetised=monetised,
             prepositioned=prepositioned,
             moved=moved,
+            targets=targets,
+            shrink=shrink,
         )
 
 
