@@ -69,6 +69,15 @@ class FakeMarket:
     def chain(self, date: pd.Timestamp, underlying: str, expiry: object = None) -> OptionChain:
         raise NotImplementedError
 
+    def strikes(self, date: pd.Timestamp, underlying: str, expiry: pd.Timestamp) -> np.ndarray:
+        """Strikes quoted by hand for that date, underlying and expiry (sorted)."""
+        ks = {
+            k[3]
+            for k in self.quotes
+            if k[0] == pd.Timestamp(date) and k[1] == underlying and k[2] == pd.Timestamp(expiry)
+        }
+        return np.array(sorted(ks), dtype=np.float64)
+
     def vx_curve(self, date: pd.Timestamp) -> pd.DataFrame:
         raise NotImplementedError
 

@@ -30,6 +30,8 @@ __all__ = [
     "reg_t_margin",
 ]
 
+_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per day (pandas Timestamp.value)
+
 NAKED_CALL_SHARE = 0.20
 """Reg-T uncovered broad-index option requirement, share of the underlying (Cboe Margin Manual)."""
 
@@ -91,9 +93,37 @@ def reg_t_margin(legs: Sequence[Leg], contracts: int, spot: float) -> float:
     strike = np.array([lg.strike for lg in legs], dtype=np.float64)
     is_call = np.array([lg.right == "C" for lg in legs], dtype=bool)
     ratio = np.array([lg.ratio for lg in legs], dtype=np.float64)
-    points = np.concatenate(([0.0, max(spot, 0.0)], strike))
-    worst = float(payoff_at_expiry(strike, is_call, ratio, points).min())
+    return _reg_t_margin(strike, is_call, ratio, contracts, spot)
+
+
+def _reg_t_margin(
+    strike: FloatArray, is_call: np.ndarray, ratio: FloatArray, contracts: int, spot: float
+) -> float:
+    """`reg_t_margin` on per-leg arrays (strikes, call flags, signed ratios)."""
+    fixed = np.concatenate(([0.0], strike))
+    fixed_worst = float(payoff_at_expiry(strike, is_call, ratio, fixed).min())
+    return _margin_at(strike, is_call, ratio, contracts, spot, fixed_worst)
+
+
+def _margin_at(
+    strike: FloatArray,
+    is_call: np.ndarray,
+    ratio: FloatArray,
+    contracts: int,
+    spot: float,
+    fixed_worst: float,
+) -> float:
+    """`reg_t_margin` given the worst expiry payoff over ``S`` in ``{0} U strikes``."""
+    at_spot = float(payoff_at_expiry(strike, is_call, ratio, np.array([max(spot, 0.0)]))[0])
     net_calls = float(ratio[is_call].sum())
+    return _margin_from_worst(min(fixed_worst, at_spot), net_calls, contracts, spot)
+
+
+def _margin_from_worst(worst: float, net_calls: float, contracts: int, spot: float) -> float:
+    """`reg_t_margin` given the worst expiry payoff over ``[0, max(strikes, spot)]``.
+
+    ``net_calls`` is the sum of the call legs' signed ratios.
+    """
     naked = max(-net_calls, 0.0) * NAKED_CALL_SHARE * max(spot, 0.0) if net_calls < 0 else 0.0
     bounded = max(-worst, 0.0)
     return (bounded + naked) * CONTRACT_MULTIPLIER * abs(contracts)
@@ -131,22 +161,80 @@ class OpenPosition:
     hedge_cost: float = 0.0
     _margin_key: tuple[Position, float] | None = field(default=None, repr=False)
     _margin: float = field(default=0.0, repr=False)
+    _legs_of: Position | None = field(default=None, repr=False)
+    _leg_arrays: tuple[np.ndarray, ...] = field(default=(), repr=False)
+    _value_key: tuple[Position, FloatArray] | None = field(default=None, repr=False)
+    _value: float = field(default=0.0, repr=False)
+    _worst_of: tuple[Leg, ...] | None = field(default=None, repr=False)
+    _fixed_worst: float = field(default=0.0, repr=False)
+    _flat: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0), repr=False)
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        """Per-leg arrays of the current legs (cached until ``position`` is replaced)."""
+        pos = self.position
+        if self._legs_of is not pos:
+            legs = pos.legs
+            self._leg_arrays = (
+                np.array([lg.ratio for lg in legs], dtype=np.float64),
+                np.array([lg.expiry.value // _NS_PER_DAY for lg in legs], dtype=np.int64),
+                np.array([lg.strike for lg in legs], dtype=np.float64),
+                np.array([lg.right == "C" for lg in legs], dtype=bool),
+                np.array([lg.settlement == "AM" for lg in legs], dtype=bool),
+            )
+            self._legs_of = pos
+        return self._leg_arrays
 
     def margin(self, spot: float) -> float:
         """Reg-T requirement, dollars (cached until the position or ``spot`` changes)."""
         key = self._margin_key
         if key is None or key[0] is not self.position or key[1] != spot:
-            legs = self.position.legs
-            self._margin = reg_t_margin(legs, self.position.contracts, spot) if legs else 0.0
+            pos = self.position
+            if pos.legs and pos.contracts != 0:
+                ratio, _, strike, is_call, _ = self._arrays()
+                if self._worst_of is not pos.legs:  # the spot-free part, once per leg set
+                    fixed = np.concatenate(([0.0], strike))
+                    payoff = payoff_at_expiry(strike, is_call, ratio, fixed)
+                    self._fixed_worst = float(payoff.min())
+                    puts, calls = strike[~is_call], strike[is_call]
+                    self._flat = (
+                        float(puts.max()) if len(puts) else -np.inf,
+                        float(calls.min()) if len(calls) else np.inf,
+                        float(ratio[is_call].sum()),
+                    )
+                    self._worst_of = pos.legs
+                s = max(spot, 0.0)
+                if self._flat[0] <= s <= self._flat[1]:  # every leg out of the money: payoff 0
+                    self._margin = _margin_from_worst(
+                        min(self._fixed_worst, 0.0), self._flat[2], pos.contracts, spot
+                    )
+                else:
+                    self._margin = _margin_at(
+                        strike, is_call, ratio, pos.contracts, spot, self._fixed_worst
+                    )
+            else:
+                self._margin = 0.0
             self._margin_key = (self.position, spot)
         return self._margin
 
     @property
     def expiry_days(self) -> np.ndarray:
         """Expiry date of each leg as whole days since 1970-01-01 (int64)."""
-        return np.array(
-            [lg.expiry.value // 86_400_000_000_000 for lg in self.position.legs], dtype=np.int64
-        )
+        return self._arrays()[1]
+
+    @property
+    def strikes(self) -> FloatArray:
+        """Strike of each leg, index points."""
+        return self._arrays()[2]
+
+    @property
+    def is_call(self) -> np.ndarray:
+        """True where a leg is a call (bool)."""
+        return self._arrays()[3]
+
+    @property
+    def am_settled(self) -> np.ndarray:
+        """True where a leg settles at the morning (AM) settlement (bool)."""
+        return self._arrays()[4]
 
     @property
     def component(self) -> str:
@@ -156,15 +244,23 @@ class OpenPosition:
     @property
     def ratios(self) -> FloatArray:
         """Signed leg ratios as floats."""
-        return np.array([lg.ratio for lg in self.position.legs], dtype=np.float64)
+        return self._arrays()[0]
 
     @property
     def value(self) -> float:
-        """Marked value in dollars: ``sum(ratio x mid) x contracts x 100``."""
-        if not self.position.legs:
-            return 0.0
-        per_unit = float(np.dot(self.ratios, self.mid))
-        return per_unit * self.position.contracts * CONTRACT_MULTIPLIER
+        """Marked value in dollars: ``sum(ratio x mid) x contracts x 100``.
+
+        Cached until ``position`` or ``mid`` is replaced (they are never changed in place).
+        """
+        key = self._value_key
+        if key is None or key[0] is not self.position or key[1] is not self.mid:
+            if not self.position.legs:
+                self._value = 0.0
+            else:
+                per_unit = float(np.dot(self.ratios, self.mid))
+                self._value = per_unit * self.position.contracts * CONTRACT_MULTIPLIER
+            self._value_key = (self.position, self.mid)
+        return self._value
 
 
 @dataclass

@@ -1,0 +1,239 @@
+"""The daily loop of one backtest run (the order of events is in `vixshield.backtest.engine`).
+
+`run_backtest(spec)` owns a `RunState`, walks the trading days, calls the settlement,
+marking and order modules and the strategy's ``decide``, checks the P&L attribution
+invariant every day, and builds the `BacktestResult` once at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from vixshield.backtest.execution import Costs
+from vixshield.backtest.frame import (
+    DAILY_ROW_COLUMNS,
+    TRADE_COLUMNS,
+    cycles_frame,
+    daily_frame,
+    options_provenance,
+)
+from vixshield.backtest.marking import mark_all, shock_loss
+from vixshield.backtest.orders import close_position, open_position, reduce_for_margin
+from vixshield.backtest.portfolio import Ledger, OpenPosition
+from vixshield.backtest.result import BacktestResult
+from vixshield.backtest.settlement import settle
+from vixshield.backtest.state import RunState
+from vixshield.errors import UserError
+from vixshield.markets.types import MarketView
+from vixshield.strategy.types import AccountState, Decision
+
+if TYPE_CHECKING:
+    from vixshield.backtest.engine import Backtest, DecideFn, PolicyLike
+
+__all__ = ["run_backtest"]
+
+_DAYS_PER_YEAR_MM = 360.0  # ACT/360 money-market day count for T-bill interest
+
+
+def _default_strategy(policy: PolicyLike, market: MarketView) -> tuple[DecideFn, pd.DataFrame]:
+    """`vixshield.strategy.decide` and the run's precomputed indicators."""
+    from vixshield.strategy import Policy, compute_indicators, decide
+
+    if not isinstance(policy, Policy):
+        raise UserError("the default strategy needs a vixshield.strategy.Policy (load_policy)")
+    return decide, compute_indicators(market.data, policy)
+
+
+def _attribute_hedge_cost(run: RunState) -> None:
+    """Split the day's hedge cost over the condor cycles live that day, by credit.
+
+    The day's hedge cost is minus the hedge layers' P&L (premium consumed: spread
+    and decay; negative when the hedges gained). It goes to the condors open at the
+    close or closed that day, pro rata to their credit; with none, it is carried to
+    the next condor opened.
+    """
+    cost = -sum(v for k, v in run.ledger.today.items() if k.startswith("pnl_hedge"))
+    if cost == 0.0:
+        return
+    live: list[tuple[object, float]] = [
+        (p, p.credit) for p in run.ledger.positions.values() if p.position.kind == "condor"
+    ]
+    live += [(row, credit) for row, credit in run.finished_today]
+    if not live:
+        run.pending_hedge_cost += cost
+        return
+    w = np.array([max(c, 0.0) for _, c in live])
+    w = w / w.sum() if w.sum() > 0 else np.full(len(live), 1.0 / len(live))
+    for (target, _), share in zip(live, w, strict=True):
+        if isinstance(target, OpenPosition):
+            target.hedge_cost += cost * float(share)
+        else:
+            row = target  # a cycle closed today
+            assert isinstance(row, dict)
+            row["hedge_cost"] = float(row["hedge_cost"]) + cost * float(share)
+
+
+def _check_day(t: pd.Timestamp, now: float, before: float, today: dict[str, float]) -> None:
+    """Invariant: the day's P&L components sum to its change in equity (else a bug)."""
+    gap = sum(today.values()) - (now - before)
+    if abs(gap) > 1e-6 * max(1.0, abs(now)):
+        raise AssertionError(f"P&L attribution off by {gap:.6g} dollars on {t.date()}")
+
+
+def _days(
+    daily: pd.DataFrame, spec: Backtest, run: RunState
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """The simulated days (with an SPX close, in the window) and their selection mask."""
+    idx = daily.index
+    with_vix = idx[daily["vix"].notna().to_numpy()] if "vix" in daily else idx[:0]
+    default_lo = with_vix[0] if len(with_vix) else idx[0]
+    lo = pd.Timestamp(spec.start) if spec.start is not None else default_lo
+    hi = pd.Timestamp(spec.end) if spec.end is not None else idx[-1]
+    window = (idx >= lo) & (idx <= hi)
+    sel = window & daily["spx_close"].notna().to_numpy()
+    days = pd.DatetimeIndex(idx[sel])
+    if len(days) == 0:
+        raise UserError(
+            f"no trading days with an SPX close in the data between {lo.date()} and {hi.date()}"
+        )
+    skipped = idx[window & ~sel]
+    if len(skipped):
+        run.warn(
+            f"{len(skipped)} trading day(s) without an SPX close not simulated",
+            pd.Timestamp(skipped[0]),
+        )
+    return days, np.asarray(sel, dtype=bool)
+
+
+def run_backtest(
+    spec: Backtest, progress: Callable[[int, int], None] | None = None
+) -> BacktestResult:
+    """Simulate ``spec`` day by day and return its result (see `Backtest.run`)."""
+    from vixshield.backtest.metrics import compute_metrics
+
+    policy = spec.policy
+    market = spec.market
+    costs = Costs(
+        float(policy.costs.commission_per_contract),
+        float(policy.costs.fees_per_contract),
+        float(policy.costs.spread_share),
+    )
+    cash_yield = bool(policy.account.cash_yield)
+    capital = float(spec.capital if spec.capital is not None else policy.account.capital)
+    if not np.isfinite(capital) or capital <= 0:
+        raise UserError(f"capital must be a positive number of dollars, got {capital}")
+    indicators: pd.DataFrame | None
+    decide: DecideFn
+    if spec.decide is None:
+        decide, indicators = _default_strategy(policy, market)
+    else:
+        decide, indicators = spec.decide, spec.indicators
+    if spec.indicators is not None:
+        indicators = spec.indicators
+    run = RunState(market=market, costs=costs, shock=spec.shock, ledger=Ledger(cash=capital))
+
+    data = market.data
+    daily = data.daily
+    days, sel = _days(daily, spec, run)
+    spx = daily["spx_close"].to_numpy(dtype=np.float64)[sel]
+    vix = daily["vix"].to_numpy(dtype=np.float64)[sel]
+    rate_all = daily["rate"].ffill().to_numpy(dtype=np.float64)[sel]
+    if cash_yield and not np.isfinite(rate_all).any():
+        run.warn("no T-bill rate in the data: idle cash earned nothing", days[0])
+    rate = np.nan_to_num(rate_all, nan=0.0)
+
+    rows: dict[str, list[object]] = {k: [] for k in DAILY_ROW_COLUMNS}
+    comps: list[dict[str, float]] = []
+    state: object = None
+    decision: Decision | None = None
+    prev_idle = 0.0
+    prev_equity = capital
+    led = run.ledger
+    n = len(days)
+    for i in range(n):
+        t = days[i]
+        s_spx = float(spx[i]) if np.isfinite(spx[i]) else 0.0
+        s_vix = float(vix[i]) if np.isfinite(vix[i]) else 0.0
+        run.start_day(s_spx, s_vix)
+        if i > 0 and cash_yield and prev_idle > 0:
+            dt = (t - days[i - 1]).days
+            led.accrue(prev_idle * float(rate[i - 1]) * dt / _DAYS_PER_YEAR_MM)
+        settle(run, t, "AM", run.spot)
+        mark_all(run, t)
+        settle(run, t, "PM", run.spot)
+
+        margin = led.margin(run.spot)
+        equity = led.equity
+        margin_call = equity < margin
+        account = AccountState(equity=equity, cash=led.cash, margin=margin)
+        decision = decide(t, market, led.open_positions(), account, policy, state, indicators)
+        state = decision.state
+        for order in decision.orders:
+            if order.action == "close":
+                close_position(run, t, order.position_id, order.contracts, order.reason)
+        if margin_call:
+            run.warn("margin call: openings blocked, condors reduced", t)
+            reduce_for_margin(run, t)
+        else:
+            opening = [o for o in decision.orders if o.action == "open"]
+            if opening:  # one quote call per underlying for all the day's openings
+                run.quote(t, [lg for o in opening if o.contracts > 0 for lg in o.legs])
+            for order in opening:
+                open_position(run, t, order)
+
+        _attribute_hedge_cost(run)
+        margin = led.margin(run.spot)
+        equity = led.equity
+        rows["equity"].append(equity)
+        rows["cash"].append(led.cash)
+        rows["positions_value"].append(led.positions_value)
+        rows["margin"].append(margin)
+        rows["regime"].append(decision.regime)
+        rows["margin_call"].append(bool(margin_call))
+        rows["shock_demand"].append(margin + shock_loss(run))
+        rows["credit"].append(run.today_credit)
+        rows["hedge_premium"].append(run.today_hedge)
+        rows["n_positions"].append(len(led.positions))
+        comps.append(dict(led.today))
+        _check_day(t, equity, prev_equity, comps[-1])
+        prev_equity = equity
+        prev_idle = max(led.cash - margin, 0.0)
+        if progress is not None:
+            progress(i + 1, n)
+
+    frame = daily_frame(days, rows, comps, led.components, capital, spx, vix, rate_all)
+    cycles = cycles_frame(run.cycles)
+    warnings = tuple(
+        f"{msg} ({cnt}x, first {first.date()})" for msg, (cnt, first) in run.warnings.items()
+    ) + tuple(data.warnings)
+    sh = spec.shock
+    settings: dict[str, object] = {
+        "capital": capital,
+        "cash_yield": cash_yield,
+        "interest_day_count": "ACT/360",
+        "commission_per_contract": costs.commission_per_contract,
+        "fees_per_contract": costs.fees_per_contract,
+        "spread_share": costs.spread_share,
+        "hedge_budget_basis": str(policy.hedge.budget_basis),
+        "margin": "Reg-T (defined risk: max loss at expiry; uncovered calls: +20% of spot)",
+        "shock": {"spx_move": sh.spx_move, "vix_factor": sh.vix_factor, "vx_beta": sh.vx_beta},
+    }
+    return BacktestResult(
+        policy_name=str(policy.name),
+        start=pd.Timestamp(days[0]),
+        end=pd.Timestamp(days[-1]),
+        capital=capital,
+        daily=frame,
+        trades=pd.DataFrame(run.trades, columns=TRADE_COLUMNS),
+        cycles=cycles,
+        metrics=compute_metrics(frame, cycles, data.events, capital),
+        provenance=options_provenance(data.provenance, run.origins),
+        last_decision=decision,
+        open_positions=led.open_positions(),
+        warnings=warnings,
+        settings=settings,
+    )

@@ -1,0 +1,192 @@
+"""Mutable state of one backtest run, the day's quote cache and the audit-trail rows.
+
+`RunState` is engine-internal: created by `vixshield.backtest.loop.run`, passed to the
+settlement, marking and order modules, and discarded when the result is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from vixshield._typing import FloatArray
+from vixshield.backtest.execution import CONTRACT_MULTIPLIER, Costs
+from vixshield.backtest.portfolio import Ledger, OpenPosition
+from vixshield.backtest.shock import Shock
+from vixshield.markets.types import MarketView
+from vixshield.strategy.types import Leg, Position
+
+__all__ = ["LegQuotes", "RunState", "leg_key"]
+
+_QuoteKey = tuple[str, int, float, str]
+_QuoteRow = tuple[float, float, float, float, float, float, str]
+
+
+def leg_key(leg: Leg) -> _QuoteKey:
+    """Cache key of a leg's quote: underlying, expiry (ns), strike, right."""
+    return (leg.underlying, leg.expiry.value, float(leg.strike), leg.right)
+
+
+@dataclass(frozen=True)
+class LegQuotes:
+    """Quotes of a list of legs at one close (index points; NaN where unquoted).
+
+    Attributes
+    ----------
+    bid, ask, mid : ndarray
+        Per unit, index points.
+    iv : ndarray
+        Implied vol, decimal.
+    t_years : ndarray
+        ACT/365 years to settlement.
+    forward : ndarray
+        Forward, index points.
+    origin : list of str
+        ``"real"`` or ``"modeled"`` per leg.
+    """
+
+    bid: FloatArray
+    ask: FloatArray
+    mid: FloatArray
+    iv: FloatArray
+    t_years: FloatArray
+    forward: FloatArray
+    origin: list[str]
+
+
+@dataclass
+class RunState:
+    """Everything one run changes as it goes (engine-internal, mutable).
+
+    Quotes are cached for the current day (`start_day` clears the cache): the marks
+    fetch every open leg in one `MarketView.quote` call per underlying, and closes on
+    the same day reuse them.
+    """
+
+    market: MarketView
+    costs: Costs
+    shock: Shock
+    ledger: Ledger
+    trades: list[dict[str, object]] = field(default_factory=list)
+    cycles: list[dict[str, object]] = field(default_factory=list)
+    warnings: dict[str, tuple[int, pd.Timestamp]] = field(default_factory=dict)
+    origins: dict[str, set[str]] = field(default_factory=dict)
+    next_id: int = 0
+    pending_hedge_cost: float = 0.0
+    finished_today: list[tuple[dict[str, object], float]] = field(default_factory=list)
+    today_credit: float = 0.0
+    today_hedge: float = 0.0
+    spot: dict[str, float] = field(default_factory=lambda: {"SPX": 0.0, "VIX": 0.0})
+    _quotes: dict[_QuoteKey, _QuoteRow] = field(default_factory=dict)
+
+    def start_day(self, spx: float, vix: float) -> None:
+        """Reset the day's counters and quote cache; set the day's spot levels."""
+        self.ledger.start_day()
+        self.today_credit = self.today_hedge = 0.0
+        self.finished_today = []
+        self.spot = {"SPX": spx, "VIX": vix}
+        self._quotes = {}
+
+    def warn(self, message: str, date: pd.Timestamp) -> None:
+        """Count a warning (reported once with its count and first date)."""
+        count, first = self.warnings.get(message, (0, date))
+        self.warnings[message] = (count + 1, first)
+
+    def quote(self, t: pd.Timestamp, legs: Sequence[Leg]) -> LegQuotes:
+        """Quotes of ``legs`` at ``t``'s close: cached ones, the rest in one call per underlying."""
+        cache = self._quotes
+        keys = [leg_key(lg) for lg in legs]
+        missing: dict[str, dict[_QuoteKey, Leg]] = {}
+        for key, lg in zip(keys, legs, strict=True):
+            if key not in cache:
+                missing.setdefault(lg.underlying, {})[key] = lg
+        for und, todo in missing.items():
+            want = list(todo.values())
+            qb = self.market.quote(
+                t,
+                und,  # type: ignore[arg-type]
+                [lg.expiry for lg in want],
+                np.array([lg.strike for lg in want], dtype=np.float64),
+                [lg.right for lg in want],
+            )
+            cols = [
+                np.asarray(a, dtype=np.float64).tolist()
+                for a in (qb.bid, qb.ask, qb.mid, qb.iv, qb.t_years, qb.forward)
+            ]
+            self.origins.setdefault(und, set()).add(qb.origin)
+            for j, key in enumerate(todo):
+                cache[key] = (
+                    cols[0][j],
+                    cols[1][j],
+                    cols[2][j],
+                    cols[3][j],
+                    cols[4][j],
+                    cols[5][j],
+                    qb.origin,
+                )
+        rows = [cache[k] for k in keys]
+        # (6, n) C-contiguous, as the rows of one block: np.dot on strided views can round
+        # differently, and marks must not depend on how the quotes were fetched
+        arr = np.array([[r[j] for r in rows] for j in range(6)], dtype=np.float64).reshape(6, -1)
+        return LegQuotes(arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], [r[6] for r in rows])
+
+    def trade_rows(
+        self,
+        t: pd.Timestamp,
+        pos: Position,
+        action: str,
+        contracts: int,
+        mid: FloatArray,
+        fill: FloatArray,
+        origin: Sequence[str],
+        commission: float,
+        fees: float,
+        reason: str,
+        sign: float,
+    ) -> None:
+        """One trade row per leg; ``sign`` +1 for opening, -1 for closing/settling."""
+        n = len(pos.legs)
+        for i, lg in enumerate(pos.legs):
+            qty = sign * lg.ratio * contracts
+            self.trades.append(
+                {
+                    "date": t,
+                    "position_id": pos.id,
+                    "kind": pos.kind,
+                    "action": action,
+                    "contracts": int(qty),
+                    "root": lg.root,
+                    "expiry": lg.expiry,
+                    "strike": float(lg.strike),
+                    "right": lg.right,
+                    "ratio": int(lg.ratio),
+                    "mid": float(mid[i]),
+                    "fill": float(fill[i]),
+                    "cash_flow": float(-qty * fill[i] * CONTRACT_MULTIPLIER),
+                    "commission": commission / n,
+                    "fees": fees / n,
+                    "origin": origin[i],
+                    "reason": reason,
+                }
+            )
+
+    def finish(self, op: OpenPosition, t: pd.Timestamp, reason: str) -> None:
+        """Record a condor cycle when its position is fully closed."""
+        if op.position.kind != "condor":
+            return
+        row: dict[str, object] = {
+            "position_id": op.position.id,
+            "opened": op.position.opened,
+            "closed": t,
+            "contracts": int(op.position.meta.get("_contracts0", 0) or 0),
+            "credit": op.credit,
+            "hedge_cost": op.hedge_cost,
+            "costs": op.costs,
+            "pnl": op.cash_flows - op.costs,
+            "exit_reason": reason,
+        }
+        self.cycles.append(row)
+        self.finished_today.append((row, op.credit))
