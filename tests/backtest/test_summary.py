@@ -7,8 +7,9 @@ import json
 import numpy as np
 from bt_fakes import FakeMarket, Script, at, condor_legs, make_data, policy, ts
 
+from vixshield._json import to_jsonable as _clean
 from vixshield.backtest import Backtest, summary_dict, summary_json
-from vixshield.backtest.summary import SIGNIFICANT_DIGITS, _clean
+from vixshield.backtest.summary import SIGNIFICANT_DIGITS
 from vixshield.strategy.types import Order
 
 REQUIRED = {

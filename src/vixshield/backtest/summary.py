@@ -22,13 +22,9 @@ No run timestamps: the same inputs give a byte-identical ``summary_json``.
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+from vixshield._json import FLOAT_DIGITS, dumps_stable, to_jsonable
 
 if TYPE_CHECKING:
     from vixshield.backtest.result import BacktestResult
@@ -36,27 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["SIGNIFICANT_DIGITS", "SUMMARY_SCHEMA", "summary_dict", "summary_json"]
 
 SUMMARY_SCHEMA = "vixshield.backtest.summary/1"
-SIGNIFICANT_DIGITS = 10
-
-
-def _clean(x: object) -> object:
-    """Round floats to fixed significant digits; make the value JSON-native."""
-    if isinstance(x, Mapping):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if isinstance(x, bool | np.bool_):
-        return bool(x)
-    if isinstance(x, int | np.integer):
-        return int(x)
-    if isinstance(x, float | np.floating):
-        f = float(x)
-        if not math.isfinite(f):
-            return None
-        return float(f"{f:.{SIGNIFICANT_DIGITS}g}")
-    if isinstance(x, pd.Timestamp):
-        return x.date().isoformat()
-    return x if x is None or isinstance(x, str) else str(x)
+SIGNIFICANT_DIGITS = FLOAT_DIGITS
 
 
 def summary_dict(result: BacktestResult) -> dict[str, object]:
@@ -83,11 +59,11 @@ def summary_dict(result: BacktestResult) -> dict[str, object]:
         "warnings": list(result.warnings),
         "settings": dict(result.settings),
     }
-    cleaned = _clean(out)
+    cleaned = to_jsonable(out)
     assert isinstance(cleaned, dict)
     return cleaned
 
 
 def summary_json(result: BacktestResult) -> str:
     """``summary_dict`` as canonical JSON (sorted keys, two-space indent, trailing newline)."""
-    return json.dumps(summary_dict(result), sort_keys=True, indent=2, allow_nan=False) + "\n"
+    return dumps_stable(summary_dict(result))
