@@ -34,7 +34,6 @@ regime_score, regime : see `vixshield.strategy.regime`.
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -231,28 +230,18 @@ def garch_forecast(
     return out
 
 
-@lru_cache(maxsize=8)
-def _sessions_cached(start: str, end: str) -> pd.DatetimeIndex:
-    import exchange_calendars as xcals
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cal = xcals.get_calendar("XNYS", start=start, end=end)
-        sessions = pd.DatetimeIndex(cal.sessions)
-    return sessions.tz_localize(None) if sessions.tz is not None else sessions
-
-
 def _trading_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     """NYSE sessions from ``start`` to ``end`` (a calendar known in advance).
 
-    The calendar is built for the requested range (``exchange_calendars``'
-    default covers only about 20 years back).
+    From `vixshield.data.calendars.trading_days` (XNYS, 1990-01-02 .. 2035-12-31).
     """
+    from vixshield.data.calendars import trading_days
+
     lo = pd.Timestamp(start).normalize()
     hi = pd.Timestamp(end).normalize()
     if hi < lo:
         return pd.DatetimeIndex([])
-    return _sessions_cached(str(lo.date()), str(hi.date()))
+    return trading_days(lo, hi)
 
 
 def trading_days_to_events(
@@ -260,7 +249,7 @@ def trading_days_to_events(
 ) -> pd.DataFrame:
     """Trading days from each date to the next event of each kind (0 on the day).
 
-    Counting uses NYSE sessions only (from ``exchange_calendars``), so a count
+    Counting uses NYSE sessions only (`vixshield.data.calendars`), so a count
     does not depend on the rows of data after the date. NaN where no later event is scheduled.
     """
     out = pd.DataFrame(index=dates)
