@@ -24,7 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from validate_markets import market_data
 from vixshield.markets import Markets
 from vixshield.markets.listing import listed_expiries
+from vixshield.markets.spx_model import calibrate_spx
 from vixshield.pricing.reference import bsm_greeks_ref, bsm_price_ref
+
+TENOR_COLUMNS = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}
 
 
 def _best(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -95,6 +98,28 @@ def main() -> None:
     quotes(mq)
     q_warm = time.perf_counter() - t0
 
+    # Daily SSVI calibration: compiled kernel (default) against the numpy reference, same
+    # dates and inputs, alternated so machine-speed drift hits both alike.
+    cal_days = days[:120]
+    inputs = []
+    for d in cal_days:
+        r = data.daily.loc[d]
+        targets = {t: float(r[c]) for t, c in TENOR_COLUMNS.items() if np.isfinite(r[c])}
+        et = np.array([e.t_years for e in listed_expiries(d, "SPX")])
+        inputs.append((float(r["spx_close"]), float(r["skew"]), targets, et))
+
+    def calibrate(engine: str) -> float:
+        t0 = time.perf_counter()
+        for spot, skew, targets, et in inputs:
+            calibrate_spx(spot, 0.01, targets, skew, et, engine=engine)  # type: ignore[arg-type]
+        return time.perf_counter() - t0
+
+    calibrate("numba")  # compile / load the kernel cache first
+    cal = {"numpy": float("inf"), "numba": float("inf")}
+    for _ in range(3):
+        for engine in ("numpy", "numba"):
+            cal[engine] = min(cal[engine], calibrate(engine))
+
     print(f"date {day.date()}, full chain {rows} rows")
     print(f"baseline numpy reference price+greeks, {rows} options: {1e3 * base:8.2f} ms (= 1.0)")
     for name, v in (
@@ -107,6 +132,12 @@ def main() -> None:
     print(f"{'year (252 d): calibration + full chain each':48s}: {year_full:8.2f} s")
     print(f"{'quote(): 10 options x 1250 days, cold':48s}: {q_cold:8.2f} s")
     print(f"{'quote(): 10 options x 1250 days, warm':48s}: {q_warm:8.2f} s")
+    per = {k: 1e3 * v / len(inputs) for k, v in cal.items()}
+    print(f"{'calibration per date, numpy reference':48s}: {per['numpy']:8.2f} ms  (= 1.0)")
+    print(
+        f"{'calibration per date, numba kernel':48s}: {per['numba']:8.2f} ms  "
+        f"({cal['numpy'] / cal['numba']:6.1f} x faster)"
+    )
 
 
 if __name__ == "__main__":

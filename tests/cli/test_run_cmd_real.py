@@ -54,10 +54,10 @@ def loaded_once(strategy_module: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         compute = strategy_module.compute_indicators
         memo: dict[tuple[int, str], Any] = {}
 
-        def indicators(data: Any, policy: Any) -> Any:
-            key = (id(data), policy.name)
+        def indicators(data: Any, policy: Any, start: Any = None) -> Any:
+            key = (id(data), policy.name, start)
             if key not in memo:
-                memo[key] = compute(data, policy)
+                memo[key] = compute(data, policy, start=start)
             return memo[key]
 
         cache["indicators"] = indicators

@@ -242,3 +242,21 @@ def test_garch_between_refits_filters_with_fixed_parameters() -> None:
     assert monthly.loc[refit] == out.loc[refit]  # same first fit whatever the frequency
     with pytest.raises(ValueError, match="refit_months"):
         garch_forecast(close, refit_months=0)
+
+
+def test_garch_from_date_skips_early_fits_only() -> None:
+    """Fits whose segment ends before ``from_date`` are skipped; later forecasts keep their
+    values (up to the optimiser's tolerance: the first kept fit starts cold, not warm)."""
+    data = synthetic_data(900)
+    close = data.daily["spx_close"]
+    full = garch_forecast(close, min_obs=252)
+    from_date = close.index[700]
+    part = garch_forecast(close, min_obs=252, from_date=from_date)
+    after = part.loc[from_date:]
+    assert after.notna().all()
+    assert np.allclose(after, full.loc[from_date:], rtol=2e-3)
+    # the first kept fit is the last refit at or before from_date: NaN before its segment
+    first = part.first_valid_index()
+    assert first is not None and first <= from_date
+    assert part.loc[: full.first_valid_index()].iloc[:-1].isna().all()
+    assert part.notna().sum() < full.notna().sum()

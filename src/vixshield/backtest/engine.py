@@ -124,7 +124,7 @@ class Backtest:
     decide : callable, optional
         Decision function (default `vixshield.strategy.decide`); tests pass scripted ones.
     indicators : DataFrame, optional
-        Precomputed indicators (default ``compute_indicators(market.data, policy)`` when
+        Precomputed indicators (default ``compute_indicators(market.data, policy, start)`` when
         ``decide`` is the default one, else None).
     shock : Shock
         Scenario for the liquidity (quick) ratio.

@@ -39,13 +39,15 @@ __all__ = ["run_backtest"]
 _DAYS_PER_YEAR_MM = 360.0  # ACT/360 money-market day count for T-bill interest
 
 
-def _default_strategy(policy: PolicyLike, market: MarketView) -> tuple[DecideFn, pd.DataFrame]:
-    """`vixshield.strategy.decide` and the run's precomputed indicators."""
+def _default_strategy(
+    policy: PolicyLike, market: MarketView, start: pd.Timestamp
+) -> tuple[DecideFn, pd.DataFrame]:
+    """`vixshield.strategy.decide` and the run's precomputed indicators (warm-up before start)."""
     from vixshield.strategy import Policy, compute_indicators, decide
 
     if not isinstance(policy, Policy):
         raise UserError("the default strategy needs a vixshield.strategy.Policy (load_policy)")
-    return decide, compute_indicators(market.data, policy)
+    return decide, compute_indicators(market.data, policy, start=start)
 
 
 def _attribute_hedge_cost(run: RunState) -> None:
@@ -126,19 +128,19 @@ def run_backtest(
     capital = float(spec.capital if spec.capital is not None else policy.account.capital)
     if not np.isfinite(capital) or capital <= 0:
         raise UserError(f"capital must be a positive number of dollars, got {capital}")
+    run = RunState(market=market, costs=costs, shock=spec.shock, ledger=Ledger(cash=capital))
+    data = market.data
+    daily = data.daily
+    days, sel = _days(daily, spec, run)
+
     indicators: pd.DataFrame | None
     decide: DecideFn
     if spec.decide is None:
-        decide, indicators = _default_strategy(policy, market)
+        decide, indicators = _default_strategy(policy, market, days[0])
     else:
         decide, indicators = spec.decide, spec.indicators
     if spec.indicators is not None:
         indicators = spec.indicators
-    run = RunState(market=market, costs=costs, shock=spec.shock, ledger=Ledger(cash=capital))
-
-    data = market.data
-    daily = data.daily
-    days, sel = _days(daily, spec, run)
     spx = daily["spx_close"].to_numpy(dtype=np.float64)[sel]
     vix = daily["vix"].to_numpy(dtype=np.float64)[sel]
     rate_all = daily["rate"].ffill().to_numpy(dtype=np.float64)[sel]

@@ -122,7 +122,7 @@ def _decide(
 
     equity = float(capital if capital is not None else policy.account.capital)
     account = AccountState(equity=equity, cash=equity, margin=0.0)
-    indicators = strategy.compute_indicators(market.data, policy)
+    indicators = strategy.compute_indicators(market.data, policy, start=date)
     decision: Decision = strategy.decide(
         date, market, positions, account, policy, state=None, indicators=indicators
     )

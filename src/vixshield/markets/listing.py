@@ -34,6 +34,7 @@ from vixshield.data import calendars
 from vixshield.data.calendars import spx_monthly_expiry, third_friday, vx_expiry
 from vixshield.markets.types import Expiry
 from vixshield.pricing import t_years_to_settlement as _t_years
+from vixshield.pricing.timeutil import MINUTES_PER_YEAR
 
 __all__ = [
     "is_session",
@@ -79,10 +80,28 @@ def t_years_to_settlement(
     return _t_years_cached(pd.Timestamp(as_of).date(), pd.Timestamp(expiry).date(), settlement)
 
 
+_SETTLE_MINUTE = {"AM": 9 * 60 + 30, "PM": 16 * 60}  # minutes after midnight ET (pricing)
+_CLOSE_MINUTE = 16 * 60  # the as-of time: 16:00 ET close
+
+
 @lru_cache(maxsize=65536)
 def _t_years_cached(as_of: dt.date, expiry: dt.date, settlement: Settlement) -> float:
-    """Memoised `vixshield.pricing.t_years_to_settlement` (a pure function of its dates)."""
-    return _t_years(as_of, expiry, settlement)
+    """Memoised `_t_years_of`."""
+    return _t_years_of(as_of, expiry, settlement)
+
+
+def _t_years_of(as_of: dt.date, expiry: dt.date, settlement: Settlement) -> float:
+    """`vixshield.pricing.t_years_to_settlement` in integer minutes.
+
+    The pricing function counts wall-clock minutes in New York (every calendar
+    day is 1440 minutes, DST changes included) and floors at zero, so the
+    result is ``max(days * 1440 + settle_minute - 960, 0) / 525600`` exactly;
+    ``tests/markets/test_kernels.py`` checks the two agree.
+    """
+    if settlement not in _SETTLE_MINUTE:
+        return _t_years(as_of, expiry, settlement)  # raises the pricing layer's ValueError
+    minutes = (expiry - as_of).days * 1440 + _SETTLE_MINUTE[settlement] - _CLOSE_MINUTE
+    return max(minutes / MINUTES_PER_YEAR, 0.0)
 
 
 def _add_months(year: int, month: int, k: int) -> tuple[int, int]:
@@ -90,34 +109,53 @@ def _add_months(year: int, month: int, k: int) -> tuple[int, int]:
     return year + m // 12, m % 12 + 1
 
 
+@lru_cache(maxsize=16384)
+def _dated(e: pd.Timestamp) -> tuple[pd.Timestamp, dt.date]:
+    """A listing date with its ``datetime.date`` (memoised: dates compare much faster)."""
+    return e, e.date()
+
+
+@lru_cache(maxsize=16384)
+def _weekly_expiry(d: dt.date) -> tuple[pd.Timestamp, dt.date]:
+    """The session a weekly due on ``d`` expires on (the one before where ``d`` is a holiday)."""
+    return _dated(_previous_session(pd.Timestamp(d)))
+
+
+def _weekly_days(as_of: pd.Timestamp) -> frozenset[int]:
+    """Weekdays (Monday = 0) with SPXW weeklies listed at ``as_of``."""
+    starts = (
+        (4, _FRIDAY_WEEKLIES),
+        (2, _WED_WEEKLIES),
+        (0, _MON_WEEKLIES),
+        (1, _TUE_WEEKLIES),
+        (3, _THU_WEEKLIES),
+    )
+    return frozenset(wd for wd, first in starts if as_of >= first)
+
+
 def _spx_expiries(as_of: pd.Timestamp) -> list[tuple[pd.Timestamp, str, Settlement]]:
-    out: dict[pd.Timestamp, tuple[str, Settlement]] = {}
+    start = as_of.date()
+    out: dict[dt.date, tuple[pd.Timestamp, str, Settlement]] = {}
     for k in range(0, 38):
         y, m = _add_months(as_of.year, as_of.month, k)
         if k > 12 and not ((k <= 24 and m % 3 == 0) or m == 12):
             continue
-        e = spx_monthly_expiry(y, m)
-        if e > as_of:
-            out[e] = ("SPX", "AM")
-    horizon = as_of + pd.Timedelta(days=_WEEKLY_HORIZON_DAYS)
-    days = pd.date_range(as_of + pd.Timedelta(days=1), horizon, freq="D")
-    for d in days:
-        wd = d.weekday()
-        listed = (
-            (wd == 4 and as_of >= _FRIDAY_WEEKLIES)
-            or (wd == 2 and as_of >= _WED_WEEKLIES)
-            or (wd == 0 and as_of >= _MON_WEEKLIES)
-            or (wd == 1 and as_of >= _TUE_WEEKLIES)
-            or (wd == 3 and as_of >= _THU_WEEKLIES)
-        )
-        if not listed:
-            continue
-        if wd == 4 and d == third_friday(d.year, d.month):
-            continue
-        e = _previous_session(d)
-        if e > as_of and e not in out:
-            out[e] = ("SPXW", "PM")
-    return [(e, root, st) for e, (root, st) in sorted(out.items())]
+        e, ed = _dated(spx_monthly_expiry(y, m))
+        if ed > start:
+            out[ed] = (e, "SPX", "AM")
+    weekly = _weekly_days(as_of)
+    if weekly:
+        for off in range(1, _WEEKLY_HORIZON_DAYS + 1):
+            d = start + dt.timedelta(days=off)
+            wd = d.weekday()
+            if wd not in weekly:
+                continue
+            if wd == 4 and 15 <= d.day <= 21:  # the third Friday: a monthly, not a weekly
+                continue
+            e, ed = _weekly_expiry(d)
+            if ed > start and ed not in out:
+                out[ed] = (e, "SPXW", "PM")
+    return [out[ed] for ed in sorted(out)]
 
 
 def _vix_expiries(as_of: pd.Timestamp) -> list[tuple[pd.Timestamp, str, Settlement]]:
@@ -135,7 +173,7 @@ def _listed(as_of: pd.Timestamp, underlying: Underlying) -> tuple[Expiry, ...]:
     rows = _spx_expiries(as_of) if underlying == "SPX" else _vix_expiries(as_of)
     day = as_of.date()
     return tuple(
-        Expiry(date=e, root=root, settlement=st, t_years=_t_years_cached(day, e.date(), st))
+        Expiry(date=e, root=root, settlement=st, t_years=_t_years_of(day, _dated(e)[1], st))
         for e, root, st in rows
     )
 

@@ -20,8 +20,10 @@ Assumptions (documented defaults)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, TypeAlias
 
 import numpy as np
 
@@ -34,11 +36,13 @@ __all__ = [
     "DEFAULT_SKEW",
     "DIVIDEND_YIELD",
     "TENOR_DAYS",
+    "Engine",
     "SpxCalibration",
     "calibrate_spx",
     "expiry_quotes",
     "skew_path",
     "spx_bid_ask",
+    "spx_strikes",
     "strike_grid",
 ]
 
@@ -51,6 +55,9 @@ _MIN_OTM = 0.05  # index points: grid stops past the first OTM value below this
 _RHO_HI, _RHO_LO = 0.2, -0.95  # SSVI correlation swept by the skew parameter u in [0, 1]
 _ETA_BASE = 1.2  # SSVI curvature while u <= 1 (typical of SPX fits; ATM/VIX about 0.8)
 _U_MAX = 2.0  # u in [1, 2] raises eta from _ETA_BASE to eta_max(_RHO_LO) at rho = _RHO_LO
+
+Engine: TypeAlias = Literal["numba", "numpy"]
+"""How the calibration evaluates the Cboe formulas: compiled kernel or numpy reference."""
 
 
 @lru_cache(maxsize=4096)
@@ -112,6 +119,32 @@ def expiry_quotes(
     return ExpiryQuotes(k[sl], fwd, iv[sl], call[sl], put[sl], cb, ca, pb, pa)
 
 
+def spx_strikes(
+    params: SsviParams, spot: float, rate: float, q: float, t_years: float
+) -> FloatArray:
+    """The truncated strike grid of one expiry, as `expiry_quotes` gives it (index points).
+
+    Computed by the compiled kernel (`vixshield.markets._kernels`): the grid is
+    priced once to find where out-of-the-money values fall below 0.05, and no
+    quotes are returned. Spreads do not affect the truncation.
+    """
+    from vixshield.markets._kernels import model_expiry_quotes
+
+    node_t, node_theta = _node_arrays(params)
+    k = strike_grid(spot)
+    lo, hi, *_ = model_expiry_quotes(
+        k, spot, rate, q, t_years, 20.0, node_t, node_theta, params.rho, params.eta
+    )
+    return np.asarray(k[int(lo) : int(hi)], dtype=np.float64)
+
+
+def _node_arrays(params: SsviParams) -> tuple[FloatArray, FloatArray]:
+    return (
+        np.asarray(params.node_t, dtype=np.float64),
+        np.asarray(params.node_theta, dtype=np.float64),
+    )
+
+
 @dataclass(frozen=True)
 class SpxCalibration:
     """Result of one date's calibration.
@@ -128,45 +161,78 @@ class SpxCalibration:
     iterations: int
 
 
+def _moments_numpy(
+    params: SsviParams, spot: float, rate: float, q: float, vix: float, t: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Cboe variances and skewnesses of modeled expiries ``t``, plain numpy (the reference)."""
+    var = np.empty(t.size)
+    skew = np.empty(t.size)
+    for n, ti in enumerate(t.tolist()):
+        eq = expiry_quotes(params, spot, rate, q, ti, vix)
+        m = expiry_moments(eq.strike, eq.call_bid, eq.call_ask, eq.put_bid, eq.put_ask, ti, rate)
+        var[n], skew[n] = m.variance, m.skewness
+    return var, skew
+
+
+def _moments_numba(
+    params: SsviParams, spot: float, rate: float, q: float, vix: float, t: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """As `_moments_numpy`, in one compiled call (`vixshield.markets._kernels`)."""
+    from vixshield.markets._kernels import model_moments_many
+
+    node_t, node_theta = _node_arrays(params)
+    var, skew = model_moments_many(
+        strike_grid(spot), spot, rate, q, t, vix, node_t, node_theta, params.rho, params.eta
+    )
+    return var, skew
+
+
+_MomentsFn: TypeAlias = Callable[
+    [SsviParams, float, float, float, float, FloatArray], tuple[FloatArray, FloatArray]
+]
+_ENGINES: dict[str, _MomentsFn] = {"numba": _moments_numba, "numpy": _moments_numpy}
+
+
+@dataclass(frozen=True)
+class _Brackets:
+    """Which expiries the Cboe interpolation uses, fixed for a date (they do not move with
+    the surface): ``pairs[n]`` are positions in ``t`` of tenor ``n``'s near/next terms,
+    the last pair the 30-day SKEW's."""
+
+    t: FloatArray
+    pairs: tuple[tuple[int, int], ...]
+
+
+def _brackets(expiry_t: FloatArray, tenors: list[int]) -> _Brackets:
+    raw = [select_terms(expiry_t, tenor / 365.0) for tenor in [*tenors, 30]]
+    used = sorted({i for pair in raw for i in pair})
+    pos = {i: n for n, i in enumerate(used)}
+    t = np.array([float(expiry_t[i]) for i in used], dtype=np.float64)
+    return _Brackets(t, tuple((pos[i], pos[j]) for i, j in raw))
+
+
 def _model_indices(
     params: SsviParams,
     spot: float,
     rate: float,
     q: float,
     vix: float,
-    expiry_t: FloatArray,
+    br: _Brackets,
     tenors: list[int],
+    engine: Engine = "numba",
 ) -> tuple[dict[int, float], float]:
-    cache: dict[int, tuple[float, float, float]] = {}
-
-    def moments(i: int) -> tuple[float, float, float]:
-        if i not in cache:
-            eq = expiry_quotes(params, spot, rate, q, float(expiry_t[i]), vix)
-            m = expiry_moments(
-                eq.strike,
-                eq.call_bid,
-                eq.call_ask,
-                eq.put_bid,
-                eq.put_ask,
-                m_t := float(expiry_t[i]),
-                rate,
-            )
-            cache[i] = (m_t, m.variance, m.skewness)
-        return cache[i]
-
+    var_a, skew_a = _ENGINES[engine](params, spot, rate, q, vix, br.t)
+    t_l, var, skew = br.t.tolist(), var_a.tolist(), skew_a.tolist()
     out: dict[int, float] = {}
-    for tenor in tenors:
+    for tenor, (i, j) in zip(tenors, br.pairs, strict=False):
         tau = tenor / 365.0
-        i, j = select_terms(expiry_t, tau)
-        t1, v1, _ = moments(i)
-        t2, v2, _ = moments(j)
-        out[tenor] = 100.0 * float(np.sqrt(max(interpolate_variance(t1, v1, t2, v2, tau), 0.0)))
+        v = interpolate_variance(t_l[i], var[i], t_l[j], var[j], tau)
+        out[tenor] = 100.0 * float(np.sqrt(max(v, 0.0)))
     tau = 30 / 365.0
-    i, j = select_terms(expiry_t, tau)
-    t1, _, s1 = moments(i)
-    t2, _, s2 = moments(j)
+    i, j = br.pairs[-1]
+    t1, t2 = t_l[i], t_l[j]
     w = 1.0 if t1 == t2 else (t2 - tau) / (t2 - t1)
-    return out, 100.0 - 10.0 * (w * s1 + (1.0 - w) * s2)
+    return out, 100.0 - 10.0 * (w * skew[i] + (1.0 - w) * skew[j])
 
 
 def skew_path(u: float) -> tuple[float, float]:
@@ -204,6 +270,8 @@ def calibrate_spx(
     expiry_t: FloatArray,
     q: float = DIVIDEND_YIELD,
     max_iter: int = 40,
+    *,
+    engine: Engine = "numba",
 ) -> SpxCalibration:
     """Fit the SSVI surface so the Cboe formulas on the modeled chain match the indices.
 
@@ -221,6 +289,13 @@ def calibrate_spx(
         Times to the listed expiries, years (the expiries the Cboe formulas use).
     q : float
         Dividend yield, decimal per year.
+    max_iter : int
+        Most fixed-point iterations.
+    engine : {"numba", "numpy"}
+        ``"numba"`` (default) prices each expiry and applies the Cboe formulas in
+        one compiled pass (`vixshield.markets._kernels`); ``"numpy"`` uses the
+        plain reference `expiry_quotes` + `expiry_moments` (same results to
+        rounding).
 
     Notes
     -----
@@ -235,6 +310,7 @@ def calibrate_spx(
     node_t = [t / 365.0 for t in tenors]
     theta = np.array([(targets[t] / 100.0) ** 2 * t / 365.0 * 0.7 for t in tenors])
     vix = targets[30]
+    br = _brackets(np.asarray(expiry_t, dtype=np.float64), tenors)
     u, u_prev, err_prev = _u_guess(skew), float("nan"), float("nan")
     lo, hi = 0.0, _U_MAX
     fitted: dict[int, float] = {}
@@ -242,7 +318,7 @@ def calibrate_spx(
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
         params = _params(node_t, theta, u)
-        fitted, skew_fit = _model_indices(params, spot, rate, q, vix, expiry_t, tenors)
+        fitted, skew_fit = _model_indices(params, spot, rate, q, vix, br, tenors, engine)
         errs = [abs(fitted[t] - targets[t]) for t in tenors]
         err_s = skew_fit - skew
         if max(errs) < _TOL_INDEX and abs(err_s) < _TOL_SKEW:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from vixshield.markets.spx_model import (
     SpxCalibration,
     calibrate_spx,
     expiry_quotes,
-    spx_bid_ask,
+    spx_strikes,
 )
 from vixshield.markets.types import CHAIN_COLUMNS, Expiry, OptionChain, QuoteBlock
 from vixshield.markets.vix_model import (
@@ -37,7 +38,7 @@ from vixshield.markets.vix_model import (
     vx_mean_reversion,
     vx_term_structure,
 )
-from vixshield.pricing import black76_greeks, black76_price, bsm_greeks, bsm_price
+from vixshield.pricing import black76_greeks, black76_price, bsm_greeks
 
 __all__ = ["DEFAULT_RATE", "Markets", "chain"]
 
@@ -148,6 +149,7 @@ class Markets:
         self._days: dict[pd.Timestamp, _Day] = {}
         self._calib: dict[pd.Timestamp, SpxCalibration] = {}
         self._curves: dict[pd.Timestamp, _Curve] = {}
+        self._strikes: dict[tuple[pd.Timestamp, str, pd.Timestamp], FloatArray] = {}
         self._arrays: _DailyArrays | None = None
         self._vx_by_date: dict[pd.Timestamp, tuple[np.ndarray, FloatArray]] | None = None
 
@@ -296,6 +298,49 @@ class Markets:
             return self._spx_quote(day, ed, k, call)
         return self._vix_quote(day, ed, k, call)
 
+    def strikes(
+        self, date: pd.Timestamp, underlying: Underlying, expiry: pd.Timestamp
+    ) -> FloatArray:
+        """Listed strikes of one expiry at ``date`` (sorted, index points), without pricing them.
+
+        The grid `chain` shows for that expiry: the real chain's strikes where
+        it is given, else the modeled SPX grid truncated where out-of-the-money
+        values fall below 0.05 (found in one compiled pass, no greeks or
+        frames), or the VIX strike grid around the VX future. Cached per
+        (date, underlying, expiry); the returned array is read-only.
+        """
+        day = self._day(date)
+        want = pd.Timestamp(expiry).normalize()
+        key = (day.date, underlying, want)
+        cached = self._strikes.get(key)
+        if cached is not None:
+            return cached
+        real = self._real(day.date, underlying)
+        if real is not None:
+            rows = real[real["expiry"] == want]
+            if not len(rows):
+                raise UserError(
+                    f"{underlying} expiry {want.date()} is not in the real chain on "
+                    f"{day.date.date()}"
+                )
+            k = np.unique(rows["strike"].to_numpy(dtype=np.float64))
+        else:
+            exp = [e for e in listing.listed_expiries(day.date, underlying) if e.date == want]
+            if not exp:
+                raise UserError(
+                    f"{underlying} expiry {want.date()} is not listed on {day.date.date()}"
+                )
+            if underlying == "SPX":
+                cal = self.calibration(day.date)
+                k = spx_strikes(cal.params, day.spot, day.rate, DIVIDEND_YIELD, exp[0].t_years)
+            else:
+                f = float(self._vix_future_days(day, np.array([_expiry_day(want)]))[0])
+                k = _vix_strikes(f)
+        k = np.array(k, dtype=np.float64)
+        k.setflags(write=False)
+        self._strikes[key] = k
+        return k
+
     def vx_curve(self, date: pd.Timestamp) -> pd.DataFrame:
         """VX curve at ``date``: expiry, value (vol points), dte (calendar days), origin."""
         day = self._day(date)
@@ -392,11 +437,15 @@ class Markets:
         t = u_t[inv] if uniq.size else np.empty(0)
         live = t > 0
         tl = np.where(live, t, 1.0)
-        fwd = day.spot * np.exp((day.rate - DIVIDEND_YIELD) * tl)
-        iv = cal.params.implied_vol(np.log(k / fwd), tl)
-        mid = bsm_price(day.spot, k, tl, day.rate, DIVIDEND_YIELD, iv, call)
-        g = _g(bsm_greeks(day.spot, k, tl, day.rate, DIVIDEND_YIELD, iv, call))
-        bid, ask = spx_bid_ask(mid, tl, day.vix)
+        p = cal.params
+        kk, tt, cc = _kernel_args(k, tl, call)
+        o = _quote_kernels().spx_quotes(
+            day.spot, day.rate, DIVIDEND_YIELD, day.vix, kk, tt, cc,
+            np.asarray(p.node_t, dtype=np.float64), np.asarray(p.node_theta, dtype=np.float64),
+            p.rho, p.eta,
+        )  # fmt: skip
+        fwd, iv, mid, bid, ask = o[0], o[1], o[2], o[3], o[4]
+        g = {"delta": o[5], "gamma": o[6], "vega": o[7], "theta": o[8]}
         if not live.all():
             ref = np.array(
                 [
@@ -463,10 +512,12 @@ class Markets:
         live = t > 0
         tl = np.where(live, t, 1.0)
         f = self._vix_future_days(day, ed)
-        iv = vix_option_vol(k, f, tl, day.vvix)
-        mid = black76_price(f, k, tl, day.rate, iv, call)
-        bid, ask = vix_option_bid_ask(mid, day.vvix)
-        g = _g(black76_greeks(f, k, tl, day.rate, iv, call))
+        kk, tt, cc = _kernel_args(k, tl, call)
+        o = _quote_kernels().vix_quotes(
+            day.rate, day.vvix, np.broadcast_to(f, kk.shape), kk, tt, cc
+        )
+        iv, mid, bid, ask = o[1], o[2], o[3], o[4]
+        g = {"delta": o[5], "gamma": o[6], "vega": o[7], "theta": o[8]}
         if not live.all():
             ref = np.array([self.settlement("VIX", _day_ts(int(e)), "VIX")[0] for e in ed])
             intr = np.maximum(np.where(call, ref - k, k - ref), 0.0)
@@ -547,6 +598,29 @@ class Markets:
             bid, ask, 0.5 * (bid + ask), iv, g["delta"], g["gamma"], g["vega"], g["theta"],
             np.asarray(fwd, dtype=np.float64), t, "real",
         )  # fmt: skip
+
+
+def _quote_kernels() -> ModuleType:
+    """The compiled quote kernels (`vixshield.markets._kernels`), imported on first use."""
+    from vixshield.markets import _kernels
+
+    return _kernels
+
+
+def _kernel_args(
+    k: FloatArray, t: FloatArray, call: np.ndarray
+) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """Strikes, times and call flags broadcast to one 1-D shape, contiguous, as the kernels take.
+
+    The kernels' plain-numpy reference (SSVI/VIX vol, `bsm_price`/`black76_price`,
+    their greeks and the spread models) is checked against them in
+    ``tests/markets/test_kernels.py``.
+    """
+    kb, tb, cb = np.broadcast_arrays(
+        np.asarray(k, dtype=np.float64), np.asarray(t, dtype=np.float64), call.astype(bool)
+    )
+    # fresh, writable, C-contiguous copies: one compiled signature whatever the input
+    return np.array(kb.ravel()), np.array(tb.ravel()), np.array(cb.ravel())
 
 
 def _g(greeks: Mapping[str, float | FloatArray]) -> dict[str, FloatArray]:

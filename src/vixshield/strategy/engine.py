@@ -183,7 +183,7 @@ def decide(
     date = pd.Timestamp(date).normalize()
     st = state if isinstance(state, StrategyState) else StrategyState()
     if indicators is None:
-        indicators = compute_indicators(market.data.until(date), policy)
+        indicators = compute_indicators(market.data.until(date), policy, start=date)
     cols = _columns(indicators)
     i, row = _row(cols, date)
     regime = str(row.get("regime", "normal"))

@@ -45,6 +45,7 @@ from vixshield.strategy.policy import CustomIndicator, Policy
 
 __all__ = [
     "EVENT_COLUMNS",
+    "WARMUP_DAYS",
     "compute_indicators",
     "custom_signal",
     "garch_forecast",
@@ -147,11 +148,16 @@ def _garch_variance_path_loop(
     return out
 
 
+WARMUP_DAYS = 365
+"""Calendar days of full indicator history `compute_indicators` keeps before ``start``."""
+
+
 def garch_forecast(
     close: pd.Series,
     min_obs: int = 252,
     horizon: int = _HORIZON,
     refit_months: int = _REFIT_MONTHS,
+    from_date: pd.Timestamp | None = None,
 ) -> pd.Series:
     """Causal GARCH(1,1) volatility forecast, annualised vol points.
 
@@ -181,6 +187,11 @@ def garch_forecast(
         Months between refits, at least 1 (1 = monthly, the behaviour before
         2026-11). The default 3 makes a third of the fits (76 instead of 228
         over the embedded 1999-2019 data), the main cost of this function.
+    from_date : Timestamp, optional
+        Forecasts are only needed from this day on (a backtest's warm-up start):
+        fits whose whole segment ends before it are skipped, and the first fit
+        kept starts cold instead of warm. NaN before that fit's segment. The
+        forecasts kept differ from a full run only by the optimiser's tolerance.
 
     References
     ----------
@@ -202,6 +213,11 @@ def garch_forecast(
     eligible = [int(i) for i in np.flatnonzero(first_of_month) if i + 1 >= min_obs]
     # the first eligible month start, then the month starts of every refit_months-th month
     refits = eligible[:1] + [i for i in eligible[1:] if (month[i] - 1) % refit_months == 0]
+    if from_date is not None:
+        needed = int(dates.searchsorted(pd.Timestamp(from_date), side="right"))
+        # keep the last refit at or before from_date and every later one
+        first = max((j for j, i in enumerate(refits) if i < needed), default=0)
+        refits = refits[first:]
     if not refits:
         return out
     h = np.arange(horizon, dtype=np.float64)
@@ -308,7 +324,9 @@ def custom_signal(data: MarketData, spec: CustomIndicator) -> tuple[pd.Series, p
     return value, pd.Series(on & ~np.isnan(vals), index=idx)
 
 
-def compute_indicators(data: MarketData, policy: Policy) -> pd.DataFrame:
+def compute_indicators(
+    data: MarketData, policy: Policy, start: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """All regime inputs and the regime, one causal row per trading day.
 
     Parameters
@@ -317,6 +335,11 @@ def compute_indicators(data: MarketData, policy: Policy) -> pd.DataFrame:
         Daily series (NaN where missing), VX settlements and the event calendar.
     policy : Policy
         Supplies the regime thresholds, GARCH minimum history and custom inputs.
+    start : Timestamp, optional
+        First day the caller needs (a backtest's start): the GARCH forecast, the
+        costly input, is then only fitted from `WARMUP_DAYS` calendar days before it,
+        so the regime has a year of history with every input at ``start``. Rows
+        before the warm-up have no GARCH input. Every row stays causal.
 
     Returns
     -------
@@ -367,7 +390,8 @@ def compute_indicators(data: MarketData, policy: Policy) -> pd.DataFrame:
     )
     out["iv_rank"] = rank
     out["vix_pct"] = roll.apply(lambda w: float(np.mean(w <= w[-1])), raw=True)
-    out["garch_vol"] = garch_forecast(spx, policy.regime.garch_min_obs)
+    warmup = None if start is None else pd.Timestamp(start) - pd.Timedelta(days=WARMUP_DAYS)
+    out["garch_vol"] = garch_forecast(spx, policy.regime.garch_min_obs, from_date=warmup)
     out["vrp"] = vix - out["garch_vol"]
     ev = trading_days_to_events(idx, data.events)
     for col in ev.columns:
