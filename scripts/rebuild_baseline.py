@@ -12,7 +12,7 @@ Usage::
 
 Cases: ``default-2018`` (alvh-442 over 2018, checked in every test run) and
 ``default`` (the embedded default, alvh-442 from the first VIX close, 2014-01-03, to
-the last SPX close, 2018-12-31; checked when VIXSHIELD_FULL_BASELINE=1).
+the last SPX close, 2018-12-31; also checked in every test run).
 """
 
 from __future__ import annotations
