@@ -15,6 +15,8 @@ import pandas as pd
 from vixshield._typing import Origin
 
 __all__ = [
+    "CHAIN_FRAME_COLUMNS",
+    "CHAIN_REQUIRED",
     "DAILY_COLUMNS",
     "EVENT_KINDS",
     "MarketData",
@@ -40,6 +42,23 @@ DAILY_COLUMNS: tuple[str, ...] = (
 """Columns of `MarketData.daily`, with their units. NaN where unknown."""
 
 EVENT_KINDS: tuple[str, ...] = ("FOMC", "CPI", "PPI", "GDP")
+
+CHAIN_FRAME_COLUMNS: tuple[str, ...] = (
+    "quote_date",  # Timestamp, trade date of the quote
+    "underlying",  # "SPX" or "VIX"
+    "root",  # "SPX", "SPXW", "VIX", "VIXW"
+    "expiry",  # Timestamp, expiration date
+    "settlement",  # "AM" or "PM"
+    "strike",  # index points
+    "right",  # "C" or "P"
+    "bid",  # index points per unit
+    "ask",  # index points per unit
+    "iv",  # implied vol, decimal; NaN where the file has none
+)
+"""Columns of a real option chain in long form (every chain importer returns them)."""
+
+CHAIN_REQUIRED: tuple[str, ...] = CHAIN_FRAME_COLUMNS[:-1]
+"""The chain columns a file must provide (``iv`` is optional)."""
 
 
 @dataclass(frozen=True)

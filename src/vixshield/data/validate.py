@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vixshield._typing import BoolArray, FloatArray, IntArray
+from vixshield.data.market import CHAIN_REQUIRED
 from vixshield.errors import DataError
 
 __all__ = [
@@ -328,17 +329,7 @@ def validate_chain(frame: pd.DataFrame, *, name: str = "chain") -> list[str]:
     Checks strikes positive, rights in {C, P}, bid <= ask, quotes not before
     expiry... (``row`` = 1-based position in the frame).
     """
-    need = (
-        "quote_date",
-        "underlying",
-        "root",
-        "expiry",
-        "settlement",
-        "strike",
-        "right",
-        "bid",
-        "ask",
-    )
+    need = CHAIN_REQUIRED
     missing = [c for c in need if c not in frame.columns]
     if missing:
         raise DataError(f"expected chain columns {list(need)}; missing {missing}", file=name)

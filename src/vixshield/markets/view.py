@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import ArrayLike, FloatArray, Origin, Settlement, Underlying
-from vixshield.data.market import MarketData
+from vixshield.data.market import CHAIN_FRAME_COLUMNS, MarketData
 from vixshield.errors import UserError
 from vixshield.markets import listing
 from vixshield.markets.spx_model import (
@@ -44,15 +44,6 @@ __all__ = ["DEFAULT_RATE", "Markets", "chain"]
 
 DEFAULT_RATE = 0.02  # decimal per year, used only where no rate is known up to the date
 _INDEX_COLUMNS = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}
-_REAL_CHAIN_COLUMNS = (
-    "quote_date",
-    "underlying",
-    "root",
-    "expiry",
-    "settlement",
-    "strike",
-    "right",
-)
 _GREEKS = ("delta", "gamma", "vega", "theta")
 _RV_WINDOW = 21  # trading days of SPX returns behind the VIX stand-in
 _DAILY_USED = (
@@ -728,7 +719,7 @@ def _empty() -> pd.DataFrame:
 
 
 def _prepare_chains(chains: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in (*_REAL_CHAIN_COLUMNS, "bid", "ask", "iv") if c not in chains.columns]
+    missing = [c for c in CHAIN_FRAME_COLUMNS if c not in chains.columns]
     if missing:
         raise UserError(f"real chain frame lacks columns: {', '.join(missing)}")
     c = chains.copy()

@@ -8,24 +8,11 @@ import pandas as pd
 
 from vixshield._typing import FloatArray, IntArray
 from vixshield.data.calendars import spx_monthly_expiry
+from vixshield.data.market import CHAIN_FRAME_COLUMNS
 from vixshield.data.validate import check_bid_ask, strike_grid_warnings
 from vixshield.errors import DataError
 
 __all__ = ["CHAIN_FRAME_COLUMNS", "DEFAULT_SETTLEMENT", "build_chain", "infer_spx_root"]
-
-CHAIN_FRAME_COLUMNS: tuple[str, ...] = (
-    "quote_date",  # Timestamp, trade date of the quote
-    "underlying",  # "SPX" or "VIX"
-    "root",  # "SPX", "SPXW", "VIX", "VIXW"
-    "expiry",  # Timestamp, expiration date
-    "settlement",  # "AM" or "PM"
-    "strike",  # index points
-    "right",  # "C" or "P"
-    "bid",  # index points per unit
-    "ask",  # index points per unit
-    "iv",  # implied vol, decimal; NaN where the file has none
-)
-"""Columns of the ``"chain"`` frame every chain format returns."""
 
 DEFAULT_SETTLEMENT: dict[str, str] = {"SPX": "AM", "SPXW": "PM", "VIX": "AM", "VIXW": "AM"}
 """Settlement style by root: SPX monthlies and all VIX options settle on the

@@ -27,6 +27,7 @@ import pandas as pd
 from vixshield.data.formats._chain import DEFAULT_SETTLEMENT, build_chain
 from vixshield.data.formats._parsed import Hints, Parsed
 from vixshield.data.formats._table import Table, display_name, read_table, table_from_frame
+from vixshield.data.market import CHAIN_REQUIRED
 from vixshield.data.validate import parse_dates, parse_numbers
 from vixshield.errors import DataError
 
@@ -34,17 +35,7 @@ __all__ = ["KIND", "REQUIRED", "looks_like", "parse", "parse_parquet"]
 
 KIND = "chain_csv"
 
-REQUIRED: tuple[str, ...] = (
-    "quote_date",
-    "underlying",
-    "root",
-    "expiry",
-    "settlement",
-    "strike",
-    "right",
-    "bid",
-    "ask",
-)
+REQUIRED: tuple[str, ...] = CHAIN_REQUIRED
 
 _RIGHTS = {"C": "C", "P": "P", "CALL": "C", "PUT": "P"}
 _UNDERLYINGS = ("SPX", "VIX")
