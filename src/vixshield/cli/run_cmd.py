@@ -160,6 +160,17 @@ def _check_period(data: MarketData, start: pd.Timestamp | None, end: pd.Timestam
         raise UserError(f"--start {start:%Y-%m-%d} is after --end {end:%Y-%m-%d}")
 
 
+def _open_period(
+    start: str | None, end: str | None, capital: float | None, data: str
+) -> tuple[MarketView, pd.Timestamp | None, pd.Timestamp | None]:
+    """Check the run options and open the market: (market, first day, last day)."""
+    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    _check_capital(capital)
+    market = _load_market(data)
+    _check_period(market.data, first, last)
+    return market, first, last
+
+
 def _check_capital(capital: float | None) -> None:
     import math
 
@@ -225,10 +236,7 @@ def backtest(
         from vixshield.report.bundle import write_backtest_files
         from vixshield.report.json_out import dumps_stable
 
-        first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
-        _check_capital(capital)
-        market = _load_market(data)
-        _check_period(market.data, first, last)
+        market, first, last = _open_period(start, end, capital, data)
         spec = _load_policy(policy)
         with _progress(not json_output, f"backtest {policy}") as update:
             result = _run_backtest(spec, market, first, last, capital, update)
@@ -265,10 +273,7 @@ def compare(
 
         if len(policies) < 2:
             raise UserError("compare needs at least two policies")
-        first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
-        _check_capital(capital)
-        market = _load_market(data)
-        _check_period(market.data, first, last)
+        market, first, last = _open_period(start, end, capital, data)
         specs: dict[str, Any] = {}
         for arg in policies:
             spec = _load_policy(arg)
