@@ -11,6 +11,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
@@ -310,3 +311,18 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_signal_defaults_to_the_last_close_with_spx_and_vix(
+    monkeypatch: pytest.MonkeyPatch, calls: dict[str, list[Any]]
+) -> None:
+    data = fakes.make_market(DAILY)
+    daily = data.daily.copy()
+    daily.loc[LAST, "spx_close"] = float("nan")  # like arch's VIX running past its SPX
+    market = SimpleNamespace(data=replace(data, daily=daily))
+    monkeypatch.setattr(run_cmd, "_load_market", lambda source: market)
+    result = runner.invoke(app, ["signal", "--json"])
+    assert result.exit_code == 0, result.stderr
+    previous = DAILY.index[-2]
+    assert calls["decide"][0][0] == previous
+    assert json.loads(result.stdout)["date"] == f"{previous:%Y-%m-%d}"

@@ -301,7 +301,10 @@ def compare(
 def signal(
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Close to decide at, YYYY-MM-DD (default: latest in data)."),
+        typer.Option(
+            "--date",
+            help="Close to decide at, YYYY-MM-DD (default: the latest with SPX and VIX closes).",
+        ),
     ] = None,
     policy: PolicyOpt = DEFAULT_POLICY,
     positions: Annotated[
@@ -337,9 +340,13 @@ def signal(
         held = load_positions(positions) if positions is not None else ()
         market = _load_market(data)
         _check_period(market.data, day, None)
-        index = market.data.daily.index
-        if day is None:
-            day = index[-1]
+        daily = market.data.daily
+        index = daily.index
+        if day is None:  # the latest close the strategy can decide at: SPX and VIX known
+            known = index[(daily["spx_close"].notna() & daily["vix"].notna()).to_numpy()]
+            if len(known) == 0:
+                raise UserError("the market data has no day with both an SPX and a VIX close")
+            day = known[-1]
         elif day not in index:
             before = index[index <= day]
             hint = f"; the previous trading day is {before[-1]:%Y-%m-%d}" if len(before) else ""
