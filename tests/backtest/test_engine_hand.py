@@ -253,6 +253,8 @@ def test_hedge_cost_is_attributed_to_the_open_condor_cycle() -> None:
     assert res.metrics["hedge_cost"] == pytest.approx(15.0)
     assert res.metrics["hedge_premium_paid"] == pytest.approx(615.0)
     assert res.metrics["credit_to_hedge_ratio"] == pytest.approx(120.0)
+    # on premium spent: 1800 / 615
+    assert res.metrics["credit_to_hedge_premium_ratio"] == pytest.approx(1800.0 / 615.0)
     check_invariants(res.daily, 100_000)
 
 
@@ -286,6 +288,9 @@ def test_hedge_gain_gives_infinite_cycle_ratio() -> None:
     assert res.cycles.iloc[0]["hedge_cost"] == pytest.approx(-95.0)
     assert res.cycles.iloc[0]["credit_to_hedge"] == np.inf
     assert np.isnan(res.metrics["credit_to_hedge_ratio"])  # type: ignore[arg-type]
+    # still defined on premium spent: the condor's credit over the call's 2.05 x 100 = $205
+    credit = res.cycles.iloc[0]["credit"]
+    assert res.metrics["credit_to_hedge_premium_ratio"] == pytest.approx(credit / 205.0)
 
 
 def test_debit_beyond_idle_cash_is_rejected() -> None:

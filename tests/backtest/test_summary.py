@@ -20,6 +20,7 @@ REQUIRED = {
     "alpha",
     "beta",
     "credit_to_hedge_ratio",
+    "credit_to_hedge_premium_ratio",
     "pnl_by_component",
     "stress_windows",
     "event_study",

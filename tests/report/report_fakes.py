@@ -112,6 +112,7 @@ def metrics() -> dict[str, object]:
         "alpha": 0.02,
         "beta": 0.11,
         "credit_to_hedge_ratio": 1.35,
+        "credit_to_hedge_premium_ratio": 2.4,
         "pnl_by_component": {
             "condor": 5200.0,
             "hedge:core": -1200.0,

@@ -342,6 +342,8 @@ def compute_metrics(
       included). ``credit_to_hedge_ratio`` = credit / hedge cost over the run (NaN, i.e.
       null, when the hedges cost nothing: they gained); per cycle in ``cycles`` and its
       median ``credit_to_hedge_per_cycle_median`` (inf where a cycle's cost <= 0).
+      ``credit_to_hedge_premium_ratio`` = credit / gross hedge premium paid: the desk's
+      "3x" test on what was spent, defined even when the hedges gained.
     * ``win_rate``, ``avg_win``, ``avg_loss``, ``profit_factor``: per condor cycle, on its
       P&L net of its own costs (hedges excluded).
     * ``min_quick_ratio``: minimum over days with a requirement of
@@ -397,6 +399,7 @@ def compute_metrics(
         "hedge_cost": hedge_cost,
         "hedge_premium_paid": paid,
         "credit_to_hedge_ratio": credit / hedge_cost if hedge_cost > 0 else float("nan"),
+        "credit_to_hedge_premium_ratio": credit / paid if paid > 0 else float("nan"),
         "credit_to_hedge_per_cycle_median": float(per_cycle.median())
         if per_cycle.notna().any()
         else float("nan"),

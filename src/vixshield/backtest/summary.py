@@ -12,6 +12,7 @@ infinities as ``null``:
 ``worst_week``, ``worst_month``, ``cvar_95``, ``cvar_99``, ``irr``, ``alpha``, ``beta``,
 ``cycles``, ``win_rate``, ``avg_win``, ``avg_loss``, ``profit_factor``,
 ``credit_collected``, ``hedge_cost``, ``hedge_premium_paid``, ``credit_to_hedge_ratio``,
+``credit_to_hedge_premium_ratio``,
 ``credit_to_hedge_per_cycle_median``, ``pnl_by_component`` (component -> dollars),
 ``min_quick_ratio``, ``margin_call_days``, ``stress_windows``, ``event_study``),
 ``provenance`` (series -> ``{"origin", "provider"}``), ``warnings`` (list of str) and

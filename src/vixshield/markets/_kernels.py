@@ -19,17 +19,24 @@ from numba import njit
 from vixshield.pricing._kernels import N_GREEKS, _greeks_one, _price_one
 
 __all__ = [
+    "CHAIN_ROWS",
     "QUOTE_ROWS",
     "cboe_moments",
     "model_expiry_moments",
     "model_expiry_quotes",
     "model_moments_many",
+    "spx_chain",
     "spx_quotes",
     "vix_quotes",
 ]
 
 QUOTE_ROWS = ("forward", "iv", "mid", "bid", "ask", "delta", "gamma", "vega", "theta")
 """Rows of the arrays `spx_quotes` and `vix_quotes` return."""
+
+CHAIN_ROWS = (
+    "strike", "bid", "ask", "mid", "iv", "delta", "gamma", "vega", "theta", "t_years", "forward",
+)  # fmt: skip
+"""Rows of the array `spx_chain` returns (the float columns of a chain, in chain order)."""
 
 _MIN_OTM = 0.05  # index points: must equal spx_model._MIN_OTM (grid truncation)
 _SHORT_T = 7.0 / 365.0  # years: spreads widen by 1.5 under 7 days (spx_model.spx_bid_ask)
@@ -335,6 +342,75 @@ def spx_quotes(
         out[3, i], out[4, i] = _bid_ask(mid, vix_scale * (1.5 if ti < _SHORT_T else 1.0))
         _greeks_into(out, raw, i, spot, k[i], ti, rate, q, iv, w, False)
     return out
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def spx_chain(
+    k: np.ndarray,
+    spot: float,
+    rate: float,
+    q: float,
+    vix: float,
+    t: np.ndarray,
+    node_t: np.ndarray,
+    node_theta: np.ndarray,
+    rho: float,
+    eta: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The modeled SPX chain of several expiries in one pass, rows `CHAIN_ROWS`.
+
+    Each expiry ``t[e]`` (years, positive) is `model_expiry_quotes` on the grid
+    ``k`` (truncated there), with BSM greeks (delta, gamma, vega per vol point,
+    theta per calendar day) at the model vol; its rows are the calls then the
+    puts, each by increasing strike, and the expiries follow the order of ``t``.
+
+    Reference (numpy): per expiry ``spx_model.expiry_quotes`` and
+    ``pricing.bsm_greeks`` on its strikes twice (calls, then puts).
+
+    Returns
+    -------
+    n_strikes : ndarray of int64, shape (len(t),)
+        Strikes kept per expiry (the expiry has ``2 n_strikes`` rows).
+    out : ndarray, shape (len(CHAIN_ROWS), rows)
+        The float columns of the chain, C-contiguous rows.
+    """
+    n_exp = t.shape[0]
+    n_strikes = np.empty(n_exp, dtype=np.int64)
+    parts = []
+    total = 0
+    for e in range(n_exp):
+        part = model_expiry_quotes(k, spot, rate, q, t[e], vix, node_t, node_theta, rho, eta)
+        n_strikes[e] = part[1] - part[0]
+        total += 2 * n_strikes[e]
+        parts.append(part)
+    out = np.empty((len(CHAIN_ROWS), total))
+    raw = np.empty((N_GREEKS, 1))
+    r = 0
+    for e in range(n_exp):
+        lo, hi, fwd, grid, cb, ca, pb, pa = parts[e]
+        te = t[e]
+        m = hi - lo
+        for side in range(2):
+            w = 1.0 if side == 0 else -1.0
+            bids = cb if side == 0 else pb
+            asks = ca if side == 0 else pa
+            for j in range(m):
+                i = lo + j
+                iv = grid[0, i]
+                out[0, r] = k[i]
+                out[1, r] = bids[j]
+                out[2, r] = asks[j]
+                out[3, r] = grid[1 + side, i]
+                out[4, r] = iv
+                _greeks_one(spot, k[i], te, rate, q, iv, w, False, raw, 0)
+                out[5, r] = raw[0, 0]
+                out[6, r] = raw[1, 0]
+                out[7, r] = raw[2, 0] / _VOL_POINT
+                out[8, r] = raw[3, 0] / _DAYS_PER_YEAR
+                out[9, r] = te
+                out[10, r] = fwd
+                r += 1
+    return n_strikes, out
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")

@@ -30,6 +30,7 @@ KEY_METRICS: tuple[tuple[str, str, str], ...] = (
     ("alpha", "Alpha (annual)", "pct"),
     ("beta", "Beta to SPX", "num"),
     ("credit_to_hedge_ratio", "Credit / hedge cost", "num"),
+    ("credit_to_hedge_premium_ratio", "Credit / hedge premium", "num"),
 )
 """(summary key, label, format) of the headline metrics, in display order."""
 
@@ -46,6 +47,7 @@ SUMMARY_SCHEMA: Mapping[str, tuple[str, ...]] = {
     "alpha": ("number", "null"),
     "beta": ("number", "null"),
     "credit_to_hedge_ratio": ("number", "null"),
+    "credit_to_hedge_premium_ratio": ("number", "null"),
     "pnl_by_component": ("object",),
     "stress_windows": ("array", "object"),
     "provenance": ("object",),
