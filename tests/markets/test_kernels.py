@@ -250,3 +250,76 @@ def test_vix_quotes_equal_reference(
     want = {"forward": ff, "iv": iv, "mid": mid, "bid": bid, "ask": ask}
     want |= {name: np.asarray(g[name]) for name in ("delta", "gamma", "vega", "theta")}
     _assert_quotes(_kernels.vix_quotes(rate, vvix, ff, k, tt, call), want, 100.0)
+
+
+@_FAST
+@given(
+    p=surfaces,
+    spot=spots,
+    rate=rates,
+    vix=vixes,
+    t=st.lists(times, min_size=1, max_size=6, unique=True),
+)
+def test_spx_chain_equals_reference(
+    p: SsviParams, spot: float, rate: float, vix: float, t: list[float]
+) -> None:
+    # Reference: per expiry `expiry_quotes` (SSVI + BSM + spreads + grid truncation) and
+    # `bsm_greeks` at the model vol, rows calls then puts by strike, expiries in order.
+    from vixshield.pricing import bsm_greeks
+
+    q = DIVIDEND_YIELD
+    tt = np.asarray(t)
+    k = strike_grid(spot)
+    fwd = spot * np.exp((rate - q) * tt)
+    iv = p.implied_vol(np.log(k / fwd[:, None]), tt[:, None])
+    n_strikes, out = _kernels.spx_chain(k, spot, rate, q, vix, tt, fwd, np.exp(-rate * tt), iv)
+    assert out.shape == (len(_kernels.CHAIN_ROWS), 2 * int(n_strikes.sum()))
+    want: dict[str, list[np.ndarray]] = {name: [] for name in _kernels.CHAIN_ROWS}
+    for i, ti in enumerate(t):
+        eq = expiry_quotes(p, spot, rate, q, ti, vix)
+        assert n_strikes[i] == eq.strike.size
+        kk = np.concatenate([eq.strike, eq.strike])
+        vol = np.concatenate([eq.iv, eq.iv])
+        call = np.repeat([True, False], eq.strike.size)
+        g = bsm_greeks(spot, kk, ti, rate, q, vol, call)
+        cols = {
+            "strike": kk,
+            "bid": np.concatenate([eq.call_bid, eq.put_bid]),
+            "ask": np.concatenate([eq.call_ask, eq.put_ask]),
+            "mid": np.concatenate([eq.call_mid, eq.put_mid]),
+            "iv": vol,
+            "t_years": np.full(kk.size, ti),
+            "forward": np.full(kk.size, eq.forward),
+        } | {name: np.asarray(g[name]) for name in ("delta", "gamma", "vega", "theta")}
+        for name, col in cols.items():
+            want[name].append(col)
+    for j, name in enumerate(_kernels.CHAIN_ROWS):
+        ref = np.concatenate(want[name])
+        if name in ("strike", "bid", "ask", "t_years"):
+            np.testing.assert_array_equal(out[j], ref)  # grid, ticks and inputs: exact
+        else:
+            np.testing.assert_allclose(out[j], ref, rtol=1e-12, atol=0.0, err_msg=name)
+
+
+@_FAST
+@given(
+    rate=rates,
+    vvix=st.floats(50.0, 200.0),
+    f=st.floats(10.0, 60.0),
+    m=st.lists(st.floats(0.4, 3.0), min_size=1, max_size=10),
+    t=st.floats(1e-4, 0.7),
+)
+def test_vix_quotes_at_model_vol_equal_vix_quotes(
+    rate: float, vvix: float, f: float, m: list[float], t: float
+) -> None:
+    # `vix_quotes_at` given the numpy model vol (`vix_option_vol`) prices as `vix_quotes`.
+    from vixshield.markets.vix_model import vix_option_vol
+
+    k = np.round(f * np.asarray(m) * 2.0) / 2.0
+    n = k.size
+    ff, tt, call = np.full(n, f), np.full(n, t), np.arange(n) % 2 == 0
+    iv = vix_option_vol(k, f, t, vvix)
+    got = _kernels.vix_quotes_at(rate, vvix, ff, k, tt, call, iv)
+    want = _kernels.vix_quotes(rate, vvix, ff, k, tt, call)
+    np.testing.assert_array_equal(got[1], iv)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)

@@ -1,8 +1,10 @@
-"""Numba-compiled kernels of the daily SPX calibration (one expiry in one pass).
+"""Numba-compiled kernels of the markets layer: the daily SPX calibration (one expiry in
+one pass), the full modeled chain (all expiries in one pass) and single-option quotes.
 
 Private module: import it lazily (it pulls in numba). The plain-numpy reference
 these kernels reproduce (to rounding, 1e-12) is `vixshield.markets.spx_model.expiry_quotes`
-followed by `vixshield.markets.vix_formula.expiry_moments`;
+followed by `vixshield.markets.vix_formula.expiry_moments` (calibration), with
+`vixshield.pricing.bsm_greeks` / `black76_*` and the spread models (chains, quotes);
 ``tests/markets/test_kernels.py`` checks the two against each other.
 
 Units: strikes, spot and quotes in index points, ``t`` in years ACT/365, rates
@@ -28,6 +30,7 @@ __all__ = [
     "spx_chain",
     "spx_quotes",
     "vix_quotes",
+    "vix_quotes_at",
 ]
 
 QUOTE_ROWS = ("forward", "iv", "mid", "bid", "ask", "delta", "gamma", "vega", "theta")
@@ -108,16 +111,39 @@ def model_expiry_quotes(
     theta = _theta_at(t, node_t, node_theta)
     phi = eta / (math.sqrt(theta) * math.sqrt(1.0 + theta))  # gamma = 1/2
     out = np.empty((3, n))
+    for i in range(n):
+        pk = phi * math.log(k[i] / fwd)
+        w = 0.5 * theta * (1.0 + rho * pk + math.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
+        out[0, i] = math.sqrt(w / t)
+    lo, hi, cb, ca, pb, pa = _price_grid(k, spot, rate, q, t, vix, fwd, disc, out)
+    return lo, hi, fwd, out, cb, ca, pb, pa
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def _price_grid(
+    k: np.ndarray,
+    spot: float,
+    rate: float,
+    q: float,
+    t: float,
+    vix: float,
+    fwd: float,
+    disc: float,
+    out: np.ndarray,
+) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Prices, truncation and spreads of one expiry given its vols (`model_expiry_quotes`).
+
+    ``out`` has shape (3, len(k)) with row 0 the vols (decimal); rows 1-2 get the
+    call and put (parity) mids. ``fwd = S e^{(r-q)t}``, ``disc = e^{-rt}``.
+    Returns ``lo, hi`` (the grid kept is ``k[lo:hi]``) and call/put bid, ask there.
+    """
+    n = k.shape[0]
     lo = 0
     hi = n
     first_above = True
     for i in range(n):
-        pk = phi * math.log(k[i] / fwd)
-        w = 0.5 * theta * (1.0 + rho * pk + math.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
-        iv = math.sqrt(w / t)
-        call = _price_one(spot, k[i], t, rate, q, iv, 1.0)
+        call = _price_one(spot, k[i], t, rate, q, out[0, i], 1.0)
         put = max(call - disc * (fwd - k[i]), 0.0)
-        out[0, i] = iv
         out[1, i] = call
         out[2, i] = put
         if k[i] < fwd:
@@ -135,7 +161,7 @@ def model_expiry_quotes(
     for j in range(m):
         cb[j], ca[j] = _bid_ask(out[1, lo + j], scale)
         pb[j], pa[j] = _bid_ask(out[2, lo + j], scale)
-    return lo, hi, fwd, out, cb, ca, pb, pa
+    return lo, hi, cb, ca, pb, pa
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")
@@ -352,17 +378,18 @@ def spx_chain(
     q: float,
     vix: float,
     t: np.ndarray,
-    node_t: np.ndarray,
-    node_theta: np.ndarray,
-    rho: float,
-    eta: float,
+    fwd: np.ndarray,
+    disc: np.ndarray,
+    iv: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The modeled SPX chain of several expiries in one pass, rows `CHAIN_ROWS`.
 
-    Each expiry ``t[e]`` (years, positive) is `model_expiry_quotes` on the grid
-    ``k`` (truncated there), with BSM greeks (delta, gamma, vega per vol point,
-    theta per calendar day) at the model vol; its rows are the calls then the
-    puts, each by increasing strike, and the expiries follow the order of ``t``.
+    Expiry ``e`` (``t[e]`` years, positive; forward ``fwd[e] = S e^{(r-q)t}``,
+    discount ``disc[e] = e^{-rt}``; model vols ``iv[e]`` on the grid ``k``) is
+    priced, truncated and spread as in `model_expiry_quotes`, with BSM greeks
+    (delta, gamma, vega per vol point, theta per calendar day) at the model vol.
+    Its rows are the calls then the puts, each by increasing strike; the
+    expiries follow the order of ``t``.
 
     Reference (numpy): per expiry ``spx_model.expiry_quotes`` and
     ``pricing.bsm_greeks`` on its strikes twice (calls, then puts).
@@ -375,11 +402,14 @@ def spx_chain(
         The float columns of the chain, C-contiguous rows.
     """
     n_exp = t.shape[0]
+    n = k.shape[0]
     n_strikes = np.empty(n_exp, dtype=np.int64)
+    grids = np.empty((n_exp, 3, n))
     parts = []
     total = 0
     for e in range(n_exp):
-        part = model_expiry_quotes(k, spot, rate, q, t[e], vix, node_t, node_theta, rho, eta)
+        grids[e, 0, :] = iv[e]
+        part = _price_grid(k, spot, rate, q, t[e], vix, fwd[e], disc[e], grids[e])
         n_strikes[e] = part[1] - part[0]
         total += 2 * n_strikes[e]
         parts.append(part)
@@ -387,28 +417,27 @@ def spx_chain(
     raw = np.empty((N_GREEKS, 1))
     r = 0
     for e in range(n_exp):
-        lo, hi, fwd, grid, cb, ca, pb, pa = parts[e]
+        lo, hi, cb, ca, pb, pa = parts[e]
         te = t[e]
-        m = hi - lo
         for side in range(2):
             w = 1.0 if side == 0 else -1.0
             bids = cb if side == 0 else pb
             asks = ca if side == 0 else pa
-            for j in range(m):
+            for j in range(hi - lo):
                 i = lo + j
-                iv = grid[0, i]
+                vol = grids[e, 0, i]
                 out[0, r] = k[i]
                 out[1, r] = bids[j]
                 out[2, r] = asks[j]
-                out[3, r] = grid[1 + side, i]
-                out[4, r] = iv
-                _greeks_one(spot, k[i], te, rate, q, iv, w, False, raw, 0)
+                out[3, r] = grids[e, 1 + side, i]
+                out[4, r] = vol
+                _greeks_one(spot, k[i], te, rate, q, vol, w, False, raw, 0)
                 out[5, r] = raw[0, 0]
                 out[6, r] = raw[1, 0]
                 out[7, r] = raw[2, 0] / _VOL_POINT
                 out[8, r] = raw[3, 0] / _DAYS_PER_YEAR
                 out[9, r] = te
-                out[10, r] = fwd
+                out[10, r] = fwd[e]
                 r += 1
     return n_strikes, out
 
@@ -433,20 +462,37 @@ def vix_quotes(
     greeks ``black76_greeks``, ``bid, ask = vix_model.vix_option_bid_ask``.
     """
     n = k.shape[0]
+    iv = np.empty(n)
+    base = _VVIX_ATM_RATIO * vvix / 100.0
+    for i in range(n):
+        term = min(max((max(t[i], 1e-6) / _T30) ** _VIX_TERM_POWER, 0.5), 2.0)
+        atm = base * term
+        iv[i] = max(atm * (1.0 + _VIX_SKEW_SLOPE * math.log(k[i] / f[i])), 0.6 * atm)
+    return vix_quotes_at(rate, vvix, f, k, t, call, iv)
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def vix_quotes_at(
+    rate: float,
+    vvix: float,
+    f: np.ndarray,
+    k: np.ndarray,
+    t: np.ndarray,
+    call: np.ndarray,
+    iv: np.ndarray,
+) -> np.ndarray:
+    """`vix_quotes` at given vols ``iv`` (decimal; the model's, `vix_model.vix_option_vol`)."""
+    n = k.shape[0]
     out = np.empty((len(QUOTE_ROWS), n))
     raw = np.empty((N_GREEKS, 1))
-    base = _VVIX_ATM_RATIO * vvix / 100.0
     scale = math.sqrt(min(max(vvix / 90.0, 0.7), 2.5))
     for i in range(n):
         ti = t[i]
-        term = min(max((max(ti, 1e-6) / _T30) ** _VIX_TERM_POWER, 0.5), 2.0)
-        atm = base * term
-        iv = max(atm * (1.0 + _VIX_SKEW_SLOPE * math.log(k[i] / f[i])), 0.6 * atm)
         w = 1.0 if call[i] else -1.0
-        mid = _price_one(f[i], k[i], ti, rate, rate, iv, w)
+        mid = _price_one(f[i], k[i], ti, rate, rate, iv[i], w)
         out[0, i] = f[i]
-        out[1, i] = iv
+        out[1, i] = iv[i]
         out[2, i] = mid
         out[3, i], out[4, i] = _vix_bid_ask(mid, scale)
-        _greeks_into(out, raw, i, f[i], k[i], ti, rate, rate, iv, w, True)
+        _greeks_into(out, raw, i, f[i], k[i], ti, rate, rate, iv[i], w, True)
     return out

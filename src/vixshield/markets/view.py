@@ -5,7 +5,10 @@ rate and the VIX stand-in, earlier rows only), so data after the date never
 changes it. The daily rows are read once into numpy columns; per-date inputs,
 calibrations and VX curves are cached on the instance (``vx_curve`` still
 returns a fresh DataFrame built from the cached arrays), and ``quote`` works on
-day numbers without building pandas objects.
+day numbers without building pandas objects. A modeled chain is priced for all
+its expiries in one compiled call (one numpy array per column) and becomes a
+table in one DataFrame construction (string columns built in Arrow, no per-row
+Python work).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray, ExtensionDtype
 
 from vixshield._typing import ArrayLike, FloatArray, Origin, Settlement, Underlying
 from vixshield.data.market import CHAIN_FRAME_COLUMNS, MarketData
@@ -27,24 +31,26 @@ from vixshield.markets.spx_model import (
     DIVIDEND_YIELD,
     SpxCalibration,
     calibrate_spx,
-    expiry_quotes,
     spx_strikes,
+    strike_grid,
 )
 from vixshield.markets.types import CHAIN_COLUMNS, Expiry, OptionChain, QuoteBlock
 from vixshield.markets.vix_model import (
-    vix_option_bid_ask,
     vix_option_vol,
     vvix_proxy,
     vx_mean_reversion,
     vx_term_structure,
 )
-from vixshield.pricing import black76_greeks, black76_price, bsm_greeks
+from vixshield.pricing import black76_greeks, bsm_greeks
 
 __all__ = ["DEFAULT_RATE", "Markets", "chain"]
 
 DEFAULT_RATE = 0.02  # decimal per year, used only where no rate is known up to the date
 _INDEX_COLUMNS = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}
 _GREEKS = ("delta", "gamma", "vega", "theta")
+_LABEL_COLUMNS = ("expiry", "root", "settlement", "right", "origin")
+_FLOAT_COLUMNS = tuple(c for c in CHAIN_COLUMNS if c not in _LABEL_COLUMNS)
+"""Float columns of a chain, in chain order (`_kernels.CHAIN_ROWS`)."""
 _RV_WINDOW = 21  # trading days of SPX returns behind the VIX stand-in
 _DAILY_USED = (
     "spx_open",
@@ -75,8 +81,11 @@ class _DailyArrays:
 
     def __init__(self, daily: pd.DataFrame) -> None:
         self.index = pd.DatetimeIndex(daily.index)
-        self.pos: dict[pd.Timestamp, int] = {ts: i for i, ts in enumerate(self.index)}
         n = len(daily)
+        # keyed by nanoseconds since the epoch: no Timestamp is built per row
+        ns = self.index.as_unit("ns").asi8.tolist()
+        self._pos: dict[int, int] = dict(zip(ns, range(n), strict=True))
+        self._tz = self.index.tz
         self.cols: dict[str, FloatArray] = {
             c: (
                 daily[c].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -91,6 +100,20 @@ class _DailyArrays:
 
     def col(self, name: str, i: int) -> float:
         return float(self.cols[name][i])
+
+    def row(self, ts: pd.Timestamp) -> int | None:
+        """Row of the date-time ``ts`` (exact match), None where it is not in the index."""
+        if (ts.tzinfo is None) != (self._tz is None):
+            return None  # naive and aware times never match
+        return self._pos.get(ts.value)
+
+
+def _row(arrays: _DailyArrays, ts: pd.Timestamp) -> int:
+    """Row of a date known to be in the data (a trading day already checked by `_day`)."""
+    i = arrays.row(ts)
+    if i is None:
+        raise KeyError(ts)
+    return i
 
 
 @dataclass(frozen=True)
@@ -178,7 +201,7 @@ class Markets:
         if cached is not None:
             return cached
         arrays = self._daily()
-        i = arrays.pos.get(ts)
+        i = arrays.row(ts)
         if i is None:
             idx = arrays.index
             lo, hi = (idx[0].date(), idx[-1].date()) if len(idx) else ("-", "-")
@@ -211,7 +234,7 @@ class Markets:
         day = self._day(date)
         if day.date not in self._calib:
             arrays = self._daily()
-            i = arrays.pos[day.date]
+            i = _row(arrays, day.date)
             targets = {30: day.vix}
             for tenor, col in _INDEX_COLUMNS.items():
                 v = arrays.col(col, i)
@@ -254,11 +277,7 @@ class Markets:
                 raise UserError(
                     f"{underlying} expiry {want.date()} is not listed on {day.date.date()}"
                 )
-        frames = [
-            self._spx_frame(day, e) if underlying == "SPX" else self._vix_frame(day, e)
-            for e in exps
-        ]
-        quotes = _to_frame(frames)
+        quotes = self._spx_chain(day, exps) if underlying == "SPX" else self._vix_chain(day, exps)
         spot = day.spot if underlying == "SPX" else day.vix
         return OptionChain(underlying, day.date, spot, day.rate, quotes, "modeled")
 
@@ -388,7 +407,7 @@ class Markets:
         """
         arrays = self._daily()
         e = pd.Timestamp(expiry).normalize()
-        i = arrays.pos.get(e)
+        i = arrays.row(e)
         if i is None:
             return float("nan"), "real"
         if underlying == "SPX":
@@ -401,21 +420,25 @@ class Markets:
         return (float(prev[-1]) if prev.size else float("nan")), "modeled"
 
     # ------------------------------------------------------------ modeled SPX
-    def _spx_frame(self, day: _Day, e: Expiry) -> dict[str, np.ndarray]:
-        cal = self.calibration(day.date)
-        eq = expiry_quotes(cal.params, day.spot, day.rate, DIVIDEND_YIELD, e.t_years, day.vix)
-        n = eq.strike.size
-        k = np.concatenate([eq.strike, eq.strike])
-        iv = np.concatenate([eq.iv, eq.iv])
-        is_call = np.concatenate([np.ones(n, bool), np.zeros(n, bool)])
-        g = _g(bsm_greeks(day.spot, k, e.t_years, day.rate, DIVIDEND_YIELD, iv, is_call))
-        return _frame(
-            e, k, is_call,
-            np.concatenate([eq.call_bid, eq.put_bid]),
-            np.concatenate([eq.call_ask, eq.put_ask]),
-            np.concatenate([eq.call_mid, eq.put_mid]),
-            iv, g, eq.forward,
-        )  # fmt: skip
+    def _spx_chain(self, day: _Day, exps: Sequence[Expiry]) -> pd.DataFrame:
+        """The modeled SPX chain of ``exps``: every column over all expiries in one kernel call.
+
+        Reference (numpy, checked in ``tests/markets/test_kernels.py`` and
+        ``test_chain_table.py``): per expiry `expiry_quotes` and `bsm_greeks` at the model vol.
+        """
+        if not exps:
+            return _empty()
+        p = self.calibration(day.date).params
+        k = strike_grid(day.spot)
+        t = np.array([e.t_years for e in exps], dtype=np.float64)
+        # forwards, discounts and SSVI vols in numpy, as `expiry_quotes` computes them
+        fwd = day.spot * np.exp((day.rate - DIVIDEND_YIELD) * t)
+        disc = np.exp(-day.rate * t)
+        iv = p.implied_vol(np.log(k / fwd[:, None]), t[:, None])
+        n_strikes, out = _quote_kernels().spx_chain(
+            k, day.spot, day.rate, DIVIDEND_YIELD, day.vix, t, fwd, disc, iv
+        )
+        return _chain_frame(exps, n_strikes, out, "modeled")
 
     def _spx_quote(self, day: _Day, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
         cal = self.calibration(day.date)
@@ -458,7 +481,7 @@ class Markets:
     # ------------------------------------------------------------ modeled VIX
     def _vx_model(self, day: _Day, t: FloatArray) -> FloatArray:
         arrays = self._daily()
-        i = arrays.pos[day.date]
+        i = _row(arrays, day.date)
         nodes = [
             (d, arrays.col(c, i))
             for d, c in _INDEX_COLUMNS.items()
@@ -484,17 +507,35 @@ class Markets:
             out = np.where(np.isnan(out), self._vx_model(day, t), out)
         return out
 
-    def _vix_frame(self, day: _Day, e: Expiry) -> dict[str, np.ndarray]:
-        f = float(self._vix_future_days(day, np.array([_expiry_day(e.date)]))[0])
-        k = _vix_strikes(f)
-        n = k.size
-        kk = np.concatenate([k, k])
-        is_call = np.concatenate([np.ones(n, bool), np.zeros(n, bool)])
-        iv = vix_option_vol(kk, f, e.t_years, day.vvix)
-        mid = black76_price(f, kk, e.t_years, day.rate, iv, is_call)
-        bid, ask = vix_option_bid_ask(mid, day.vvix)
-        g = _g(black76_greeks(f, kk, e.t_years, day.rate, iv, is_call))
-        return _frame(e, kk, is_call, bid, ask, mid, iv, g, f)
+    def _vix_chain(self, day: _Day, exps: Sequence[Expiry]) -> pd.DataFrame:
+        """The modeled VIX chain of ``exps`` (Black-76 on each expiry's VX future), one kernel call.
+
+        Strikes `_vix_strikes` of the expiry's future, calls then puts, by strike.
+        Reference (numpy, checked in ``tests/markets/test_kernels.py`` and
+        ``test_chain_table.py``): `vix_option_vol`, `black76_price`, `vix_option_bid_ask`,
+        `black76_greeks`.
+        """
+        if not exps:
+            return _empty()
+        f = self._vix_future_days(day, np.array([_expiry_day(e.date) for e in exps]))
+        grids = [_vix_strikes(float(fi)) for fi in f]
+        n_strikes = np.array([g.size for g in grids], dtype=np.int64)
+        rows = 2 * n_strikes
+        k = np.concatenate([np.concatenate([g, g]) for g in grids])
+        t = np.repeat(np.array([e.t_years for e in exps], dtype=np.float64), rows)
+        ff = np.repeat(f, rows)
+        call = _call_flags(n_strikes)
+        # the model vols per expiry (a scalar T), exactly as the numpy reference computes them
+        iv = np.concatenate(
+            [
+                vix_option_vol(np.concatenate([g, g]), fi, e.t_years, day.vvix)
+                for g, fi, e in zip(grids, f.tolist(), exps, strict=True)
+            ]
+        )
+        o = _quote_kernels().vix_quotes_at(day.rate, day.vvix, ff, k, t, call, iv)
+        # rows of o: forward, iv, mid, bid, ask, delta, gamma, vega, theta (QUOTE_ROWS)
+        cols = (k, o[3], o[4], o[2], o[1], o[5], o[6], o[7], o[8], t, ff)
+        return _chain_frame(exps, n_strikes, cols, "modeled")
 
     def _vix_quote(self, day: _Day, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
         uniq, inv = np.unique(ed, return_inverse=True)
@@ -698,6 +739,76 @@ def _frame(
         "origin": np.full(n, origin, dtype="U7"),
     }
     return cols
+
+
+def _call_flags(n_strikes: np.ndarray) -> np.ndarray:
+    """Per expiry ``n`` True (calls) then ``n`` False (puts), for ``n`` in ``n_strikes``."""
+    sides = np.tile(np.array([True, False]), n_strikes.size)
+    return np.repeat(sides, np.repeat(n_strikes, 2))
+
+
+@lru_cache(maxsize=1)
+def _str_dtype() -> ExtensionDtype:
+    """pandas' default string dtype (``"str"``; pyarrow-backed where pyarrow is installed)."""
+    return pd.array(np.array([], dtype=object), dtype="str").dtype
+
+
+def _str_column(labels: Sequence[str], codes: np.ndarray) -> ExtensionArray:
+    """``labels[codes]`` as a column of the default string dtype, built in one vectorised step.
+
+    With pyarrow storage the column is one Arrow ``take`` (no Python string per row).
+    """
+    dtype = _str_dtype()
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        values = pa.array(list(labels), type=pa.large_string()).take(pa.array(codes))
+        column: ExtensionArray = pd.array(values, dtype=dtype)
+    else:
+        column = pd.array(np.asarray(list(labels), dtype=object)[codes], dtype="str")
+    return column
+
+
+def _per_expiry(values: Sequence[str], rows: np.ndarray) -> ExtensionArray:
+    """One label per expiry repeated over its ``rows``, as a string column."""
+    labels = list(dict.fromkeys(values))
+    codes = np.array([labels.index(v) for v in values], dtype=np.intp)
+    return _str_column(labels, np.repeat(codes, rows))
+
+
+def _chain_frame(
+    exps: Sequence[Expiry],
+    n_strikes: np.ndarray,
+    floats: Sequence[FloatArray] | FloatArray,
+    origin: Origin,
+) -> pd.DataFrame:
+    """The chain table of ``exps`` from its float columns, in one DataFrame construction.
+
+    Parameters
+    ----------
+    exps : sequence of Expiry
+        The expiries, in row order.
+    n_strikes : ndarray of int
+        Strikes per expiry; expiry ``i`` has ``2 n_strikes[i]`` rows, the calls
+        then the puts, each by strike.
+    floats : sequence of ndarray, or 2-D ndarray
+        The float columns `_FLOAT_COLUMNS` (rows), each over all expiries.
+    origin : {"real", "modeled"}
+        Tag of every row.
+    """
+    rows = 2 * np.asarray(n_strikes, dtype=np.int64)
+    n = int(rows.sum())
+    expiry = np.array([np.datetime64(e.date, "ns") for e in exps], dtype="datetime64[ns]")
+    data: dict[str, object] = {
+        "expiry": np.repeat(expiry, rows),
+        "root": _per_expiry([e.root for e in exps], rows),
+        "settlement": _per_expiry([e.settlement for e in exps], rows),
+        "right": _str_column(("C", "P"), (~_call_flags(n_strikes)).view(np.int8)),
+        "origin": _str_column((origin,), np.zeros(n, dtype=np.int8)),
+    }
+    for name, col in zip(_FLOAT_COLUMNS, floats, strict=True):
+        data[name] = col
+    return pd.DataFrame(data, columns=list(CHAIN_COLUMNS), copy=False)
 
 
 def _to_frame(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
