@@ -45,6 +45,7 @@ class FakeMarket:
     market_data: MarketData
     quotes: dict[QuoteKey, tuple[float, float]] = field(default_factory=dict)
     settlements: dict[tuple[str, pd.Timestamp, str], float] = field(default_factory=dict)
+    settlement_origins: dict[tuple[str, pd.Timestamp, str], str] = field(default_factory=dict)
     origin: str = "modeled"
 
     @property
@@ -121,6 +122,10 @@ class FakeMarket:
 
     def settlement_value(self, underlying: str, expiry: pd.Timestamp, root: str) -> float:
         return self.settlements.get((underlying, pd.Timestamp(expiry), root), float("nan"))
+
+    def settlement(self, underlying: str, expiry: pd.Timestamp, root: str) -> tuple[float, str]:
+        value = self.settlement_value(underlying, expiry, root)
+        return value, self.settlement_origins.get((underlying, pd.Timestamp(expiry), root), "real")
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,25 @@ def test_vix_call_settles_in_the_money() -> None:
     day = res.daily.loc[ts(exp)]
     assert day["n_positions"] == 0
     assert day["pnl_hedge:short"] == pytest.approx((30 - 20 - 3.1) * 100)
+    settle = res.trades[res.trades["action"] == "settle"]
+    assert settle["origin"].tolist() == ["real"]
     check_invariants(res.daily, 100_000)
+
+
+def test_proxy_settlement_is_tagged_modeled() -> None:
+    # the same VIX call, but the market only has a proxy for the SOQ (no open that day)
+    days = [*DAYS, "2016-01-19", "2016-01-20", "2016-01-21"]
+    m = FakeMarket(make_data(days))
+    exp = "2016-01-20"
+    m.set("2016-01-04", "VIX", exp, 20, "C", 1.9, 2.1)
+    m.settlements[("VIX", ts(exp), "VIX")] = 30.0
+    m.settlement_origins[("VIX", ts(exp), "VIX")] = "modeled"
+    leg = Leg("VIX", "VIX", ts(exp), "AM", 20.0, "C", 1)
+    order = Order("open", "hedge:short", (leg,), 1, "hedge")
+    res = Backtest(policy(), m, decide=Script(at({"2016-01-04": [order]}))).run()
+    settle = res.trades[res.trades["action"] == "settle"]
+    assert settle["origin"].tolist() == ["modeled"]
+    assert settle["fill"].tolist() == pytest.approx([10.0])  # intrinsic at the proxy 30
 
 
 def test_close_order_fills_against_the_spread() -> None:

@@ -3,8 +3,10 @@
 AM legs (SPX monthlies at the special opening quotation, VIX options at the SOQ)
 expiring on or before the day settle in the morning, together with anything overdue
 (a missed expiry); at the close everything expiring on or before the day settles. The
-settlement value comes from ``market.settlement_value`` (the close, with a warning,
-when it has none). Settlement pays intrinsic value: no spread, no commission.
+settlement value comes from ``market.settlement`` (the close, with a warning, when it
+has none), and each settle row carries its origin: ``"modeled"`` where a proxy stood in
+(a VIX settlement without the day's open, or the close fallback). Settlement pays
+intrinsic value: no spread, no commission.
 """
 
 from __future__ import annotations
@@ -52,15 +54,17 @@ def settle(
         if not due.any():
             continue
         values = np.empty(len(legs))
+        origins: list[str] = []
         for i, lg in enumerate(legs):
             if not due[i]:
                 values[i] = np.nan
                 continue
-            v = float(run.market.settlement_value(lg.underlying, lg.expiry, lg.root))
+            v, origin = run.market.settlement(lg.underlying, lg.expiry, lg.root)
             if not np.isfinite(v):
-                v = spot[lg.underlying]
+                v, origin = spot[lg.underlying], "modeled"
                 run.warn(f"no settlement value for {lg.root} {lg.expiry.date()}: used the close", t)
             values[i] = v
+            origins.append(origin)
         w = np.where(op.is_call, 1.0, -1.0)
         intrinsic = np.where(due, np.maximum(w * (np.nan_to_num(values) - op.strikes), 0.0), 0.0)
         cash_flow = float(
@@ -74,7 +78,6 @@ def settle(
             op.position.opened,
             op.position.entry_price,
         )
-        n_due = int(due.sum())
         run.trade_rows(
             t,
             sub,
@@ -82,7 +85,7 @@ def settle(
             op.position.contracts,
             intrinsic[due],
             intrinsic[due],
-            ["real"] * n_due,
+            origins,
             0.0,
             0.0,
             "expiry settlement",

@@ -128,3 +128,10 @@ class MarketView(Protocol):
         NaN where the expiry has not happened in the data.
         """
         ...
+
+    def settlement(
+        self, underlying: Underlying, expiry: pd.Timestamp, root: str
+    ) -> tuple[float, Origin]:
+        """`settlement_value` with its origin: ``"modeled"`` where a proxy stands in
+        (VIX options without a ``vix_open`` on expiry day settle at the prior close)."""
+        ...
