@@ -101,6 +101,22 @@ def test_negative_weight_is_located(tmp_path: Path) -> None:
     assert msg.endswith("(got -1)")
 
 
+def test_exit_dte_must_fall_before_the_entry_window(tmp_path: Path) -> None:
+    # exit at 90 DTE with entries at 45-60 DTE would close every condor the day after it opens
+    f = tmp_path / "churn.toml"
+    f.write_text(MINIMAL.format(weight=0.04) + "\n[management]\nexit_dte = 90\n")
+    with pytest.raises(PolicyError) as err:
+        load_policy(f)
+    assert "need management.exit_dte < condor.dte_min (got 90 >= 45)" in str(err.value)
+
+
+def test_roll_dte_must_fall_before_the_layer_window() -> None:
+    from vixshield.strategy.policy import HedgeLayer
+
+    with pytest.raises(ValueError, match=r"need roll_dte < dte_min \(got 20 >= 15\)"):
+        HedgeLayer(name="short", dte_min=15, dte_max=45, weight=0.04, roll_dte=20)
+
+
 def test_several_errors_one_per_line(tmp_path: Path) -> None:
     f = tmp_path / "bad.toml"
     f.write_text(MINIMAL.format(weight=-1) + "\n[costs]\nspread_share = 2\n[foo]\nx = 1\n")
@@ -133,8 +149,8 @@ def test_cross_field_rules() -> None:
         parse_policy('name="x"\n[condor]\ndte_min=50\ndte_target=40\ndte_max=60\n')
     with pytest.raises(PolicyError, match="unique"):
         parse_policy(
-            'name="x"\n[[hedge.layers]]\nname="a"\ndte_min=1\ndte_max=2\nweight=0\n'
-            '[[hedge.layers]]\nname="a"\ndte_min=1\ndte_max=2\nweight=0\n'
+            'name="x"\n[[hedge.layers]]\nname="a"\ndte_min=1\ndte_max=2\nweight=0\nroll_dte=0\n'
+            '[[hedge.layers]]\nname="a"\ndte_min=1\ndte_max=2\nweight=0\nroll_dte=0\n'
         )
     with pytest.raises(PolicyError, match="unknown layer"):
         parse_policy(

@@ -171,6 +171,9 @@ class HedgeLayer(_Model):
     def _window(self) -> HedgeLayer:
         if self.dte_max < self.dte_min:
             raise ValueError("need dte_min <= dte_max")
+        if self.roll_dte >= self.dte_min:
+            # a layer bought at dte_min would be rolled the next day: pure cost churn
+            raise ValueError(f"need roll_dte < dte_min (got {self.roll_dte} >= {self.dte_min})")
         return self
 
 
@@ -319,6 +322,12 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Policy:
+        if self.management.exit_dte >= self.condor.dte_min:
+            # a condor opened at dte_min would be closed at once by the DTE exit
+            raise ValueError(
+                f"need management.exit_dte < condor.dte_min "
+                f"(got {self.management.exit_dte} >= {self.condor.dte_min})"
+            )
         names = {layer.name for layer in self.hedge.layers}
         for c in self.custom:
             if c.effect == "layer" and c.layer != "all" and c.layer not in names:
