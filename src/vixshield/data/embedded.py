@@ -37,9 +37,9 @@ RATE_MODEL_NOTE = (
     "modeled: mid-point of the Fed funds target range (single target before 2008-12-16), "
     "stepped on the FOMC decision date (the close after a 14:00 ET announcement); "
     "a stand-in for the 3-month T-bill yield, which tracks it to within about 0.1-0.3 "
-    "percentage points except around expected moves. Table from Federal Reserve "
-    "policy-rate history compiled by recollection (resources/fed_funds_target.csv); "
-    "changes after 2025-12-10 unknown."
+    "percentage points except around expected moves. Table checked against the Federal "
+    "Reserve's published target-range history (resources/fed_funds_target.csv and its "
+    "README); decisions after 2026-10-28 unknown."
 )
 
 _SPX_COLUMNS = {"Open": "spx_open", "High": "spx_high", "Low": "spx_low", "Close": "spx_close"}
