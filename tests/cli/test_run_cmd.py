@@ -326,3 +326,8 @@ def test_signal_defaults_to_the_last_close_with_spx_and_vix(
     previous = DAILY.index[-2]
     assert calls["decide"][0][0] == previous
     assert json.loads(result.stdout)["date"] == f"{previous:%Y-%m-%d}"
+
+
+def test_signal_date_outside_the_data_names_the_date_flag(calls: dict[str, list[Any]]) -> None:
+    result = runner.invoke(app, ["signal", "--date", "1998-01-05"])
+    assert "--date 1998-01-05 is outside the data" in _one_line_error(result)

@@ -147,13 +147,18 @@ def _parse_date(text: str | None, flag: str) -> pd.Timestamp | None:
         raise UserError(f"{flag}: not a valid date: {text!r}") from None
 
 
-def _check_period(data: MarketData, start: pd.Timestamp | None, end: pd.Timestamp | None) -> None:
+def _check_period(
+    data: MarketData,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    start_flag: str = "--start",
+) -> None:
     index = data.daily.index
     if len(index) == 0:
         raise UserError("the market data has no trading days")
     first, last = index[0], index[-1]
     span = f"the data covers {first:%Y-%m-%d} to {last:%Y-%m-%d}"
-    for flag, day in (("--start", start), ("--end", end)):
+    for flag, day in ((start_flag, start), ("--end", end)):
         if day is not None and not first <= day <= last:
             raise UserError(f"{flag} {day:%Y-%m-%d} is outside the data: {span}")
     if start is not None and end is not None and start > end:
@@ -339,7 +344,7 @@ def signal(
         _check_capital(capital)
         held = load_positions(positions) if positions is not None else ()
         market = _load_market(data)
-        _check_period(market.data, day, None)
+        _check_period(market.data, day, None, start_flag="--date")
         daily = market.data.daily
         index = daily.index
         if day is None:  # the latest close the strategy can decide at: SPX and VIX known

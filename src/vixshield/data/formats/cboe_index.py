@@ -71,8 +71,9 @@ def _series_name(source: str, header: tuple[str, ...], hint: str | None) -> str:
     if m and m.group(1).upper() in SERIES:
         return m.group(1).upper()
     raise DataError(
-        "cannot tell which Cboe index this is from its name; pass series= "
-        f"(one of {sorted(SERIES)})",
+        "cannot tell which Cboe index this is from its name: name the file "
+        "<NAME>_History.csv as Cboe does (or pass series= to parse_bytes), "
+        f"NAME one of {sorted(SERIES)}",
         file=display_name(source),
     )
 
