@@ -327,6 +327,11 @@ def test_days_without_spx_close_are_skipped() -> None:
     daily = data.daily.copy()
     daily.loc[ts("2016-01-14") :, "spx_close"] = np.nan
     m = FakeMarket(replace(data, daily=daily))
-    res = Backtest(policy(), m, decide=Script(lambda d, p, a: [])).run()
+    # asked to run to the last data day: the days without an SPX close are skipped, with a word
+    res = Backtest(policy(), m, end=DAYS[-1], decide=Script(lambda d, p, a: [])).run()
     assert res.end == ts("2016-01-13") and len(res.daily) == 8
     assert any("without an SPX close" in w for w in res.warnings)
+    # by default the run ends at the last SPX close, so there is nothing to warn about
+    res = Backtest(policy(), m, decide=Script(lambda d, p, a: [])).run()
+    assert res.end == ts("2016-01-13") and len(res.daily) == 8
+    assert not any("without an SPX close" in w for w in res.warnings)

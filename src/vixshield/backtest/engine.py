@@ -118,7 +118,7 @@ class Backtest:
     start, end : date-like, optional
         First and last day simulated. Default start: the first day with a VIX close (the
         strategy needs VIX; before it the markets layer only has a realised-vol stand-in);
-        default end: the last day of the data.
+        default end: the last day with an SPX close.
     capital : float, optional
         Starting equity in dollars (default ``policy.account.capital``).
     decide : callable, optional

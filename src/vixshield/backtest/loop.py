@@ -94,7 +94,9 @@ def _days(
     with_vix = idx[daily["vix"].notna().to_numpy()] if "vix" in daily else idx[:0]
     default_lo = with_vix[0] if len(with_vix) else idx[0]
     lo = pd.Timestamp(spec.start) if spec.start is not None else default_lo
-    hi = pd.Timestamp(spec.end) if spec.end is not None else idx[-1]
+    with_spx = idx[daily["spx_close"].notna().to_numpy()]
+    default_hi = with_spx[-1] if len(with_spx) else idx[-1]
+    hi = pd.Timestamp(spec.end) if spec.end is not None else default_hi
     window = (idx >= lo) & (idx <= hi)
     sel = window & daily["spx_close"].notna().to_numpy()
     days = pd.DatetimeIndex(idx[sel])

@@ -371,7 +371,3 @@ class Ledger:
     def open_positions(self) -> tuple[Position, ...]:
         """The open positions as the strategy sees them, in opening order."""
         return tuple(p.position for p in self.positions.values())
-
-    def spot_map(self, spx: float, vix: float) -> dict[str, float]:
-        """Helper: spot levels by underlying."""
-        return {"SPX": spx, "VIX": vix}

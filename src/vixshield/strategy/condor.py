@@ -191,8 +191,12 @@ class SideQuotes:
 class CondorAnalytics:
     """Analytics of one iron condor candidate (see `analyse_condor` for formulas).
 
-    Money fields are dollars per condor (one unit of each leg x100) unless they
-    say ``position``; prices in index points.
+    Prices (strikes, credits, break-evens, widths) are in index points per condor.
+    Money fields (``max_profit``, ``max_loss*``, ``expected_value``, ``open_costs``,
+    ``extrinsic``, ``decay_per_day``, ``theta_per_day``, ``margin``) are dollars per
+    condor (one contract of each leg, x100). The position greeks ``delta``, ``gamma``,
+    ``vega`` (per vol point) and ``theta`` (per calendar day) are for the whole
+    position: x100 x ``contracts``.
     """
 
     expiry: str
@@ -236,7 +240,7 @@ class CondorAnalytics:
     contracts: int
 
     def to_dict(self) -> dict[str, float | int | str]:
-        """JSON-friendly dict (NaN becomes None-free ``nan`` floats are kept as strings)."""
+        """JSON-friendly dict: NaN floats become the string ``"nan"``."""
         out: dict[str, float | int | str] = {}
         for k, v in asdict(self).items():
             out[k] = "nan" if isinstance(v, float) and math.isnan(v) else v

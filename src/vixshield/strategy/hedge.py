@@ -252,10 +252,6 @@ def choose_hedge(
     )
 
 
-def _layer_positions(positions: Sequence[Position], layer: str) -> list[Position]:
-    return [p for p in positions if p.kind == f"hedge:{layer}"]
-
-
 def _richness(held: Sequence[tuple[Position, int, PositionMark]]) -> float:
     """Held options' ``sum(|theta| n) / sum(V n) x mean DTE`` (see module docstring)."""
     value = sum(m.value * n for _, n, m in held)
