@@ -5,9 +5,15 @@
    applied to the *modeled chain* (built through `Markets.chain`) and compared
    with the real VIX9D/VIX/VIX3M/VIX6M/SKEW closes: mean absolute and maximum
    error by year, in index points.
-2. VX futures: the modeled curve (from that day's VIX, VIX3M, VIX6M only)
-   against the real CFE settlements 2004-2010, RMSE by days-to-expiry bucket,
-   and a refit of the model constants (compare with `vixshield.markets.vix_model`).
+2. VX futures: each modeled curve against the real CFE settlements 2004-2010
+   (contracts with 1-250 days to expiry): level RMSE and bias by days-to-expiry
+   bucket (0-30, 30-60, 60-120, 120-250) and, next to the real one, the
+   regression beta of daily changes of a contract's future on daily VIX changes.
+   Models: ``mr`` (two-factor, VIX and its causal anchor only; all rows),
+   ``mr-1f`` (the former one-factor ``24.53 + (VIX - 24.53) e^{-1.442 T}``, for
+   comparison) and ``ts`` (VIX/VIX3M/VIX6M; rows where VIX6M is known,
+   2008-2010). Then a refit of the constants (compare with
+   `vixshield.markets.vix_model`).
 
 Run: ``/work/venv/bin/python benchmarks/validate_markets.py [--step 5]``
 """
@@ -23,7 +29,6 @@ import pandas as pd
 
 from vixshield.data.market import DAILY_COLUMNS, MarketData
 from vixshield.markets import Markets, cboe_skew, vix_index
-from vixshield.markets.vix_model import forward_variance_30d
 
 SHARED = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
 
@@ -112,7 +117,7 @@ def surface(step: int) -> None:
     err = pd.DataFrame(rows).set_index("date")
     print(f"SPX surface: {len(days)} dates, {dt:.1f} s ({1000 * dt / len(days):.0f} ms/date)")
     print("calibration error = Cboe formula on modeled chain - real index (index points)")
-    table = err.abs().groupby(err.index.year).agg(["mean", "max"])
+    table = err.abs().groupby(pd.DatetimeIndex(err.index).year).agg(["mean", "max"])
     table.loc["all"] = err.abs().agg(["mean", "max"]).T.stack()
     with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
         print(table)
@@ -126,68 +131,167 @@ def surface(step: int) -> None:
             )
 
 
+_BUCKETS = [0, 30, 60, 120, 250]
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of ``y`` on ``x`` (with intercept)."""
+    xc = x - x.mean()
+    return float(xc @ (y - y.mean()) / (xc @ xc))
+
+
+def vx_rows() -> pd.DataFrame:
+    """Real settlements with 1-250 days to go, the day's indices and the previous day's row.
+
+    Columns: date, expiry, dte, t (years), settle, vix, anchor (`vx_anchor` of the
+    VIX closes from 2004, causal), v3, v6, and ``prev`` (row number of the same
+    contract on the previous trading day, -1 where none).
+    """
+    from vixshield.markets.vix_model import vx_anchor
+
+    data = market_data("2004-01-01", "2010-12-31")
+    daily = data.daily[data.daily["vix"].notna()]
+    pos = pd.Series(np.arange(len(daily)), index=daily.index)
+    anchor = pd.Series(vx_anchor(daily["vix"].to_numpy()), index=daily.index)
+    real = cfe_vx()
+    real = real[real["date"].isin(daily.index)].copy()
+    real["dte"] = (real["expiry"] - real["date"]).dt.days
+    real = real[(real["dte"] >= 1) & (real["dte"] <= 250)]
+    real = real.sort_values(["expiry", "date"]).reset_index(drop=True)
+    real["t"] = real["dte"] / 365.0
+    for col, src in (("vix", "vix"), ("v3", "vix3m"), ("v6", "vix6m")):
+        real[col] = daily[src].reindex(real["date"]).to_numpy()
+    real["anchor"] = anchor.reindex(real["date"]).to_numpy()
+    p = pos.reindex(real["date"]).to_numpy()
+    same = (real["expiry"].to_numpy() == real["expiry"].shift(1).to_numpy()) & (
+        p - np.roll(p, 1) == 1
+    )
+    same[0] = False
+    real["prev"] = np.where(same, np.arange(len(real)) - 1, -1)
+    return real
+
+
+def ts_model(r: pd.DataFrame, a: float) -> np.ndarray:
+    """The ``"ts"`` model on rows with VIX6M known (NaN elsewhere), vol points."""
+    from vixshield.markets.vix_model import vx_term_structure
+
+    out = np.full(len(r), np.nan)
+    for _, g in r.groupby("date"):
+        v, v3, v6 = (float(g[c].iloc[0]) for c in ("vix", "v3", "v6"))
+        if not np.isfinite(v6):
+            continue
+        days, lv = ([30, 93, 182], [v, v3, v6]) if np.isfinite(v3) else ([30, 182], [v, v6])
+        out[g.index.to_numpy()] = vx_term_structure(g["t"].to_numpy(), days, lv, a)
+    return out
+
+
+def vx_report(r: pd.DataFrame, models: dict[str, np.ndarray]) -> None:
+    """Level RMSE/bias and change betas (model vs real) by days-to-expiry bucket."""
+    bucket = pd.cut(r["dte"], _BUCKETS).astype(str).to_numpy()
+    prev = r["prev"].to_numpy()
+    has = prev >= 0
+    s, v = r["settle"].to_numpy(), r["vix"].to_numpy()
+    rows = []
+    for name, f in models.items():
+        ok = np.isfinite(f)
+        chg = has & ok & np.isfinite(np.where(has, f[np.maximum(prev, 0)], np.nan))
+        ds = s - s[np.maximum(prev, 0)]
+        dv = v - v[np.maximum(prev, 0)]
+        df = f - f[np.maximum(prev, 0)]
+        for b in [*sorted(set(bucket), key=lambda x: float(x[1:].split(",")[0])), "all"]:
+            inb = np.ones(len(r), bool) if b == "all" else bucket == b
+            e = (f - s)[inb & ok]
+            c = inb & chg
+            rows.append(
+                {
+                    "model": name,
+                    "dte": b,
+                    "n": e.size,
+                    "rmse": float(np.sqrt(np.mean(e**2))),
+                    "bias": float(np.mean(e)),
+                    "n_chg": int(c.sum()),
+                    "beta_model": _slope(dv[c], df[c]),
+                    "beta_real": _slope(dv[c], ds[c]),
+                }
+            )
+    print("\nVX modeled curve vs real CFE settlements 2004-2010 (vol points; error = model - real)")
+    with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+        print(pd.DataFrame(rows).set_index(["model", "dte"]))
+
+
 def vx() -> None:
     from scipy.optimize import least_squares
 
-    real = cfe_vx()
+    from vixshield.markets.vix_model import (
+        MR_PARAMS,
+        TS_PARAMS,
+        MeanReversionParams,
+        vx_anchor,
+        vx_mean_reversion,
+    )
+
+    r = vx_rows()
+    t, v, s, lv = (r[c].to_numpy() for c in ("t", "vix", "settle", "anchor"))
+    mr = np.asarray(vx_mean_reversion(v, lv, t))
+    old = 24.53 + (v - 24.53) * np.exp(-1.442 * t)
+    vx_report(r, {"mr": mr, "mr-1f": old, "ts": ts_model(r, TS_PARAMS)})
+
+    # Markets wiring: the curve of Markets.vx_curve equals the functions above
     data = market_data("2004-01-01", "2010-12-31")
     m = Markets(data)
-    real = real[real["date"].isin(data.daily.index[data.daily["vix"].notna()])]
-    out = []
-    for d, g in real.groupby("date"):
-        curve = m.vx_curve(d).set_index("expiry")["value"]
-        model = curve.reindex(g["expiry"]).to_numpy()
-        out.append(g.assign(model=model, dte=(g["expiry"] - d).dt.days))
-    res = pd.concat(out).dropna(subset=["model"])
-    res = res[(res["dte"] >= 1) & (res["dte"] <= 250)]
-    res["err"] = res["model"] - res["settle"]
-    has6 = data.daily["vix6m"].notna()
-    res["model_kind"] = np.where(has6.reindex(res["date"]).to_numpy(), "term", "mean-rev")
-    bucket = pd.cut(res["dte"], [0, 30, 60, 120, 250])
-    rmse = res.groupby(["model_kind", bucket], observed=True)["err"].agg(
-        rmse=lambda e: float(np.sqrt(np.mean(e**2))), bias="mean", n="size"
-    )
-    print("\nVX modeled curve vs real CFE settlements 2004-2010 (vol points)")
-    with pd.option_context("display.float_format", "{:.3f}".format):
-        print(rmse)
-    for kind, g in res.groupby("model_kind"):
-        print(f"{kind}: overall RMSE {np.sqrt(np.mean(g['err'] ** 2)):.3f} (n={len(g)})")
+    d = pd.Timestamp("2008-11-20")
+    g = r[r["date"] == d].reset_index(drop=True)
+    curve = m.vx_curve(d).set_index("expiry")["value"].reindex(g["expiry"]).to_numpy()
+    gap = float(np.nanmax(np.abs(curve - ts_model(g, TS_PARAMS))))
+    print(f"Markets.vx_curve({d.date()}) - ts model: max abs {gap:.2e}")
 
-    # refit both models (constants in vixshield.markets.vix_model)
-    vix, v3, v6 = cboe_index("VIX"), cboe_index("VIX3M"), cboe_index("VIX6M")
-    r = res.assign(t=res["dte"] / 365)
-    r["vix"] = vix.reindex(r["date"]).to_numpy()
-    t, v, s = r["t"].to_numpy(), r["vix"].to_numpy(), r["settle"].to_numpy()
-    fit = least_squares(lambda p: p[0] + (v - p[0]) * np.exp(-p[1] * t) - s, [20.0, 3.0])
-    rm = np.sqrt(np.mean(fit.fun**2))
-    th, ka = fit.x
-    print(f"refit mean reversion (all rows): theta_lr={th:.3f} kappa={ka:.3f} RMSE={rm:.3f}")
-    ts = r[r["model_kind"] == "term"].copy()
-    ts["v3"] = v3.reindex(ts["date"]).to_numpy()
-    ts["v6"] = v6.reindex(ts["date"]).to_numpy()
-    groups = list(ts.groupby(["date"]))
+    # refit (constants in vixshield.markets.vix_model): level MSE + 100 x squared beta gaps
+    closes = market_data("2004-01-01", "2010-12-31").daily["vix"].dropna().to_numpy()
+    prev = r["prev"].to_numpy()
+    has = prev >= 0
+    pv = np.maximum(prev, 0)
+    bucket = pd.cut(r["dte"], _BUCKETS).astype(str).to_numpy()
+    masks = [has & (bucket == b) for b in sorted(set(bucket))]
+    dv, ds = v - v[pv], s - s[pv]
+    real_beta = np.array([_slope(dv[k], ds[k]) for k in masks])
+    daily = market_data("2004-01-01", "2010-12-31").daily
+    on = daily.index[daily["vix"].notna()]
+    row = pd.Series(np.arange(len(on)), index=on).reindex(r["date"]).to_numpy()
 
     def resid(p: np.ndarray) -> np.ndarray:
-        parts = []
-        for _, g in groups:
-            a, b, c = g["vix"].iloc[0], g["v3"].iloc[0], g["v6"].iloc[0]
-            days, lv = ([30, 93, 182], [a, b, c]) if np.isfinite(b) else ([30, 182], [a, c])
-            sv = 100 * np.sqrt(forward_variance_30d(g["t"].to_numpy(), days, lv))
-            f = np.maximum(sv - p[0] * sv * sv / 100 * np.sqrt(g["t"].to_numpy()), sv / 2)
-            parts.append(f - g["settle"].to_numpy())
-        return np.concatenate(parts)
+        prm = MeanReversionParams(*p)
+        anchor = vx_anchor(closes, prm.half_life_days)[row]
+        f = np.asarray(vx_mean_reversion(v, anchor, t, prm))
+        df = f - f[pv]
+        bm = np.array([_slope(dv[k], df[k]) for k in masks])
+        return np.concatenate([(f - s) / np.sqrt(len(s)), 10.0 * (bm - real_beta)])
 
-    fit2 = least_squares(resid, [0.3])
+    names = list(MeanReversionParams.__dataclass_fields__)
+    p0 = [getattr(MR_PARAMS, k) for k in names]
+    fit = least_squares(
+        resid, p0, bounds=([5, 0, 0, 0, 0, 1], [50, 20, 300, 50, 1, 1000]), diff_step=1e-4
+    )
+    n = len(s)
+    print(
+        "refit two-factor mean reversion: "
+        + ", ".join(f"{k}={x:.4g}" for k, x in zip(names, fit.x, strict=True))
+        + f"; level RMSE {np.sqrt(np.sum(fit.fun[:n] ** 2)):.3f} (n={n})"
+    )
+    tsr = r[np.isfinite(r["v6"])].reset_index(drop=True)
+    fit2 = least_squares(lambda p: ts_model(tsr, float(p[0])) - tsr["settle"].to_numpy(), [0.3])
     print(
         f"refit term-structure haircut a={fit2.x[0]:.4f} RMSE={np.sqrt(np.mean(fit2.fun**2)):.3f}"
+        f" (n={len(tsr)})"
     )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--step", type=int, default=5, help="use every n-th trading day")
+    ap.add_argument("--vx-only", action="store_true", help="only the VX futures part")
     args = ap.parse_args()
-    surface(args.step)
+    if not args.vx_only:
+        surface(args.step)
     vx()
 
 

@@ -36,8 +36,10 @@ from vixshield.markets.spx_model import (
 )
 from vixshield.markets.types import CHAIN_COLUMNS, Expiry, OptionChain, QuoteBlock
 from vixshield.markets.vix_model import (
+    TS_NODE_COLUMNS,
     vix_option_vol,
     vvix_proxy,
+    vx_anchor,
     vx_mean_reversion,
     vx_term_structure,
 )
@@ -76,7 +78,9 @@ class _DailyArrays:
     """`MarketData.daily` as numpy columns plus a date -> row map (built once).
 
     ``rate_known`` is the last non-NaN rate up to and including each row
-    (NaN where none yet), so every value at a row depends only on rows up to it.
+    (NaN where none yet) and ``vix_anchor`` the slow VIX anchor `vx_anchor` of
+    the VIX closes up to and including each row (starting at the first close),
+    so every value at a row depends only on rows up to it.
     """
 
     def __init__(self, daily: pd.DataFrame) -> None:
@@ -97,6 +101,7 @@ class _DailyArrays:
         self.rate_known = np.asarray(
             pd.Series(self.cols["rate"]).ffill().to_numpy(dtype=np.float64), dtype=np.float64
         )
+        self.vix_anchor = vx_anchor(self.cols["vix"])  # causal: row i uses rows <= i only
 
     def col(self, name: str, i: int) -> float:
         return float(self.cols[name][i])
@@ -480,16 +485,25 @@ class Markets:
 
     # ------------------------------------------------------------ modeled VIX
     def _vx_model(self, day: _Day, t: FloatArray) -> FloatArray:
+        """Modeled VX futures (vol points) at times to expiry ``t`` (years).
+
+        The term-structure model off VIX/VIX3M/VIX6M where VIX is real and
+        VIX3M or VIX6M is known, else the two-factor model around the causal
+        anchor (the stand-in VIX itself where no real VIX close is known yet).
+        """
         arrays = self._daily()
         i = _row(arrays, day.date)
         nodes = [
             (d, arrays.col(c, i))
-            for d, c in _INDEX_COLUMNS.items()
+            for d, c in TS_NODE_COLUMNS.items()
             if np.isfinite(arrays.col(c, i))
         ]
         if day.vix_origin == "real" and any(d in (93, 182) for d, _ in nodes):
             return vx_term_structure(t, [d for d, _ in nodes], [v for _, v in nodes])
-        return vx_mean_reversion(day.vix, t)
+        anchor = float(arrays.vix_anchor[i])
+        if day.vix_origin != "real" or not np.isfinite(anchor):
+            anchor = day.vix
+        return vx_mean_reversion(day.vix, anchor, t)
 
     def _vix_future(self, day: _Day, exp: pd.DatetimeIndex) -> FloatArray:
         return self._vix_future_days(day, _day_numbers(exp))
