@@ -247,6 +247,25 @@ def test_credit_to_hedge_skip_blocks_condors(data: MarketData, indicators: pd.Da
     assert not any(o.kind == "condor" for o in dec.orders)
     assert any(a.rule == "credit_to_hedge" and a.outcome.startswith("fail") for a in dec.audit)
     assert dec.details["credit_to_hedge"] == pytest.approx(100.0 / 10_000.0)
+    assert dec.state.skipped == 1  # counted: one due entry skipped
+
+
+def test_credit_to_hedge_skip_lets_an_entry_through_after_window_skips(
+    data: MarketData, indicators: pd.DataFrame
+) -> None:
+    # the same failing ratio, but 3 (= the window) due entries were skipped already: with
+    # no new cycle the ratio could never recover, so the rule lets this entry be considered
+    steward = load_policy("steward")
+    st = StrategyState(
+        cycles=(("2021-01-04", 100.0, 0.0),),
+        hedge_flows=(("2021-01-04", 10_000.0),),
+        skipped=steward.hedge.credit_to_hedge_window,
+    )
+    day = _normal_day(indicators)
+    dec = decide(day, FakeMarket(data, weeklies=True), [], ACCOUNT, steward, st, indicators)
+    limit = [a for a in dec.audit if a.rule == "credit_to_hedge_skip_limit"]
+    assert [a.outcome for a in limit] == ["pass: skip limit reached, entry allowed"]
+    assert not any(a.outcome == "blocked before building" for a in dec.audit)
 
 
 SMALL = synthetic_data(150, seed=3)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -281,6 +282,7 @@ def decide(
     )
     condor_details: dict[str, object] | None = None
     condor_credit: float | None = None
+    skipped_now = False
     if due and room:
         allowed, fired = entries_allowed(regime, row, policy)
         audit += fired
@@ -289,6 +291,17 @@ def decide(
             min(ev_days) if ev_days else math.nan, policy.entry.min_days_to_event
         )
         skip = hp.credit_to_hedge_action == "skip" and c2h.outcome.startswith("fail")
+        if skip and st.skipped >= hp.credit_to_hedge_window:
+            # the ratio cannot recover without a new cycle: let one entry through
+            audit.append(
+                RuleFired(
+                    "credit_to_hedge_skip_limit",
+                    {"skipped": st.skipped, "window": hp.credit_to_hedge_window},
+                    "pass: skip limit reached, entry allowed",
+                )
+            )
+            skip = False
+        skipped_now = skip and allowed and not ev_rule.outcome.startswith("fail")
         if not allowed or ev_rule.outcome.startswith("fail") or skip:
             audit.append(ev_rule)
             audit.append(RuleFired("condor_entry", {"regime": regime}, "blocked before building"))
@@ -323,6 +336,10 @@ def decide(
         tuple((pl.layer, pl.smoothed_target) for pl in plans),
         shrink,
     )
+    if skipped_now:
+        new_state = replace(new_state, skipped=st.skipped + 1)
+    elif condor_credit is not None:
+        new_state = replace(new_state, skipped=0)
     details: dict[str, object] = {
         "regime": regime,
         "condor": condor_details,

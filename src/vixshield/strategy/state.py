@@ -41,6 +41,10 @@ class StrategyState:
         Each layer's smoothed own target premium (USD) at the last close.
     shrink : float
         The smoothed credit-to-hedge shrink factor at the last close (NaN: none yet).
+    skipped : int
+        Consecutive due condor entries skipped by the credit-to-hedge rule (action
+        "skip"). After ``window`` skips one entry is let through: with no new cycle the
+        ratio could never recover, and the rule would stop the condors for good.
     """
 
     cycles: tuple[tuple[str, float, float], ...] = ()
@@ -50,6 +54,7 @@ class StrategyState:
     moved: tuple[tuple[str, str], ...] = ()
     targets: tuple[tuple[str, float], ...] = ()
     shrink: float = math.nan
+    skipped: int = 0
 
     def record(
         self,
