@@ -15,7 +15,7 @@ each such day ``t`` (all at data known at ``t``):
    ``policy.account.cash_yield``. Negative idle cash is not charged.
 2. Morning settlement: legs with AM settlement (SPX monthlies at the special
    opening quotation, VIX options at the SOQ) expiring on or before ``t`` settle in
-   cash at ``market.settlement_value``; no spread, no commission.
+   cash at ``market.settlement`` (value and origin); no spread, no commission.
 3. Marks: every open leg is marked at ``t``'s close mid via ``market.quote`` (one
    batched call per underlying; the day's closes reuse these quotes)
    (a leg with no quote keeps its previous mark, with a warning).

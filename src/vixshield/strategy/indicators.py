@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import FloatArray
+from vixshield.data.calendars import trading_days
 from vixshield.data.market import MarketData
 from vixshield.strategy.policy import CustomIndicator, Policy
 
@@ -246,20 +247,6 @@ def garch_forecast(
     return out
 
 
-def _trading_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
-    """NYSE sessions from ``start`` to ``end`` (a calendar known in advance).
-
-    From `vixshield.data.calendars.trading_days` (XNYS, 1990-01-02 .. 2035-12-31).
-    """
-    from vixshield.data.calendars import trading_days
-
-    lo = pd.Timestamp(start).normalize()
-    hi = pd.Timestamp(end).normalize()
-    if hi < lo:
-        return pd.DatetimeIndex([])
-    return trading_days(lo, hi)
-
-
 def trading_days_to_events(
     dates: pd.DatetimeIndex, events: pd.DataFrame, kinds: tuple[str, ...] = tuple(EVENT_COLUMNS)
 ) -> pd.DataFrame:
@@ -275,7 +262,7 @@ def trading_days_to_events(
         return out
     ev = events if len(events) else pd.DataFrame({"date": [], "kind": []})
     last_event = pd.Timestamp(ev["date"].max()) if len(ev) else dates[-1]
-    sessions = _trading_sessions(dates[0], max(dates[-1], last_event) + pd.Timedelta(days=7))
+    sessions = trading_days(dates[0], max(dates[-1], last_event) + pd.Timedelta(days=7))
     pos_dates = sessions.searchsorted(dates)
     for kind in kinds:
         ev_dates = pd.DatetimeIndex(
