@@ -58,8 +58,11 @@ def test_import_folder_then_status_json(tmp_path: Path) -> None:
     assert by["vix"]["versions"] == 1 and by["vix"]["history"][0]["added"] == 6
     assert doc["problems"] == []
     missing = {m["series"]: m for m in doc["missing"]}
-    assert set(missing) == {"advances", "declines", "events"}
+    assert set(missing) == {"advances", "declines", "events", "spx_set", "div_yield"}
     assert missing["events"]["fallback"] == "shipped calendars"
+    # the dividend yield is the shipped modeled table (embedded default and load_store alike)
+    assert (missing["div_yield"]["embedded"], missing["div_yield"]["origin"]) == (True, "modeled")
+    assert missing["spx_set"]["fallback"] is None
     assert all(isinstance(m["embedded"], bool) for m in missing.values())
 
     table = runner.invoke(app, ["data", "status", "--home", str(home)], env={"COLUMNS": "160"})

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from vixshield.data.loader import RATE_FFILL_LIMIT, load_store
-from vixshield.data.market import DAILY_COLUMNS, Provenance
+from vixshield.data.market import BENCHMARK_COLUMNS, DAILY_COLUMNS, Provenance
 from vixshield.data.store import Store
 
 PROV = Provenance("", "cboe", "VIX_History.csv", "2026-11-26T06:00:00Z", "real")
@@ -122,8 +122,11 @@ def test_stored_events_win_over_shipped(tmp_path: Path) -> None:
 
 def test_empty_store_loads_with_warnings(tmp_path: Path) -> None:
     md = load_store("2024-01-02", "2024-01-05", home=tmp_path)
-    assert len(md.daily) == 4 and md.daily.isna().all(axis=None)
-    assert len([w for w in md.warnings if "not in the store" in w]) >= len(DAILY_COLUMNS)
+    # every stored series is NaN; only the shipped (modeled) dividend yield has values
+    assert len(md.daily) == 4 and md.daily.drop(columns="div_yield").isna().all(axis=None)
+    assert md.daily["div_yield"].notna().all() and md.origin("div_yield") == "modeled"
+    assert len([w for w in md.warnings if "not in the store" in w]) >= len(DAILY_COLUMNS) - 1
+    assert md.benchmarks.empty and tuple(md.benchmarks.columns) == BENCHMARK_COLUMNS
 
 
 def test_loader_reads_what_was_written_for_every_daily_column(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from vixshield.data.calendars import (
     vx_expiries,
     vx_expiry,
 )
+from vixshield.data.dividends import annual_dividend_yield, dividend_yield
 from vixshield.data.embedded import load_embedded
 from vixshield.data.events import fed_funds_target, load_events, next_event
 from vixshield.data.formats import (
@@ -26,10 +27,17 @@ from vixshield.data.formats import (
     parse_bytes,
     parse_file,
 )
-from vixshield.data.market import DAILY_COLUMNS, EVENT_KINDS, MarketData, Provenance
+from vixshield.data.market import (
+    BENCHMARK_COLUMNS,
+    DAILY_COLUMNS,
+    EVENT_KINDS,
+    MarketData,
+    Provenance,
+)
 from vixshield.data.validate import validate_chain, validate_series, validate_vx
 
 __all__ = [
+    "BENCHMARK_COLUMNS",
     "CHAIN_FRAME_COLUMNS",
     "DAILY_COLUMNS",
     "EVENT_KINDS",
@@ -37,7 +45,9 @@ __all__ = [
     "MarketData",
     "Parsed",
     "Provenance",
+    "annual_dividend_yield",
     "detect_kind",
+    "dividend_yield",
     "early_closes",
     "fed_funds_target",
     "is_trading_day",

@@ -10,10 +10,13 @@ VixShield's own event calendars:
   before its release date;
 * FOMC/CPI/PPI/GDP calendars 2014-2026 (``vixshield/data/resources``);
 * a *modeled* 3-month rate: the mid-point of the Fed funds target range,
-  stepped on FOMC decision dates (``resources/fed_funds_target.csv``).
+  stepped on FOMC decision dates (``resources/fed_funds_target.csv``);
+* a *modeled* dividend yield: the S&P 500's year-end trailing yield of the
+  previous year (``resources/dividend_yield.csv``, `vixshield.data.dividends`).
 
 Nothing else is available offline: VIX before 2014, VIX9D/3M/6M, VVIX, SKEW,
-VX futures and NYSE breadth are NaN/empty and listed in `MarketData.warnings`.
+the SPX special opening quotation, VX futures, NYSE breadth and the Cboe
+strategy benchmarks are NaN/empty and listed in `MarketData.warnings`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield.data.calendars import trading_days
+from vixshield.data.dividends import DIV_YIELD_NOTE, dividend_yield, dividend_yield_source
 from vixshield.data.events import EVENT_FILES, load_events, policy_rate_mid, resource_path
 from vixshield.data.market import DAILY_COLUMNS, EVENT_KINDS, MarketData, Provenance
 
@@ -95,6 +99,7 @@ def _build() -> MarketData:
         )
 
     daily["rate"] = policy_rate_mid(days).to_numpy()
+    daily["div_yield"] = dividend_yield(days).to_numpy()
 
     events = _cpi_values(load_events(), cpi["CPILFESL"])
 
@@ -124,6 +129,14 @@ def _build() -> MarketData:
         "modeled",
         RATE_MODEL_NOTE,
     )
+    prov["div_yield"] = Provenance(
+        "div_yield",
+        "vixshield",
+        dividend_yield_source(),
+        EMBEDDED_FETCHED_AT,
+        "modeled",
+        DIV_YIELD_NOTE,
+    )
     for kind in EVENT_KINDS:
         note = ""
         if kind == "CPI":
@@ -144,7 +157,9 @@ def _build() -> MarketData:
             warnings.append(f"{col}: no data in the embedded default")
     warnings.append("vix: embedded default covers 2014-01-03 .. 2019-01-03 only (NaN before)")
     warnings.append("rate: modeled from the Fed funds target range (no real 3-month rate offline)")
+    warnings.append("div_yield: modeled from annual S&P 500 dividend yields (previous year's)")
     warnings.append("vx: no VIX futures in the embedded default")
+    warnings.append("benchmarks: no Cboe strategy benchmark indices in the embedded default")
     warnings.append("PPI and GDP release dates partly unverified or estimated (see their notes)")
     return MarketData(daily=daily, vx=vx, events=events, provenance=prov, warnings=tuple(warnings))
 
@@ -156,7 +171,8 @@ def load_embedded() -> MarketData:
     -------
     MarketData
         ``daily`` on NYSE trading days 1999-01-04 .. 2019-01-03 with
-        `DAILY_COLUMNS` (NaN where no data), an empty ``vx`` frame, the shipped
+        `DAILY_COLUMNS` (NaN where no data), an empty ``vx`` frame, empty
+        ``benchmarks`` (`vixshield.data.market.empty_benchmarks`), the shipped
         event calendar (CPI values = core CPI levels where known), provenance
         for every loaded series and warnings for every missing one.
 

@@ -4,6 +4,10 @@
 daily ones on NYSE trading days. Missing values stay NaN: the only fill is the
 T-bill rate, carried forward over at most `RATE_FFILL_LIMIT` trading days
 (bond-market holidays on which the NYSE trades), and its provenance says so.
+A series stored by two providers (S&P 500 from stooq and from Yahoo) is
+combined, the primary provider preferred (see `load_store`); the dividend yield
+is the shipped modeled table (`vixshield.data.dividends`) unless the store has one;
+the Cboe strategy benchmarks go to `MarketData.benchmarks` on their own dates.
 """
 
 from __future__ import annotations
@@ -12,16 +16,42 @@ import importlib
 import os
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
-from vixshield.data.market import DAILY_COLUMNS, MarketData, Provenance
-from vixshield.data.store import Store, VersionInfo, read_parquet
+from vixshield.data.dividends import DIV_YIELD_NOTE, dividend_yield, dividend_yield_source
+from vixshield.data.market import (
+    BENCHMARK_COLUMNS,
+    DAILY_COLUMNS,
+    MarketData,
+    Provenance,
+    empty_benchmarks,
+)
+from vixshield.data.store import (
+    SECONDARY_PROVIDERS,
+    Store,
+    VersionInfo,
+    provider_series,
+    read_parquet,
+)
 
-__all__ = ["EVENT_COLUMNS", "RATE_FFILL_LIMIT", "VX_COLUMNS", "load_store", "load_store_chains"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "PROVIDER_AGREEMENT_TOL",
+    "RATE_FFILL_LIMIT",
+    "VX_COLUMNS",
+    "load_store",
+    "load_store_chains",
+]
 
 RATE_FFILL_LIMIT = 5
 """Trading days over which the T-bill ``rate`` may be carried forward (bond holidays)."""
+
+PROVIDER_AGREEMENT_TOL = 0.005
+"""Relative difference (decimal, 0.5 %) above which two providers' values of one series
+on one day disagree; counted in a warning. stooq's and Yahoo's S&P 500 closes agree to
+0.012 % on all 9,008 common days 1990-01-02 .. 2025-10-07 (tests/data/test_reference_real.py)."""
 
 VX_COLUMNS: tuple[str, ...] = ("date", "expiry", "settle")
 EVENT_COLUMNS: tuple[str, ...] = ("date", "kind", "label", "value")
@@ -129,6 +159,142 @@ def _merged_events(
     return events.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
 
 
+def _store_keys(col: str) -> tuple[str, ...]:
+    """Store keys holding ``col``: the primary key, then one per secondary provider."""
+    return (col, *(provider_series(col, p) for p in SECONDARY_PROVIDERS))
+
+
+def _aligned(
+    store: Store,
+    key: str,
+    info: VersionInfo,
+    days: pd.DatetimeIndex,
+    lo: pd.Timestamp,
+    hi: pd.Timestamp,
+    warnings: list[str],
+) -> pd.Series:
+    """Stored series ``key`` on ``days`` (NaN where it has no value); off-session rows dropped."""
+    raw = _read(store, info)
+    s = pd.Series(raw["value"].to_numpy(), index=pd.DatetimeIndex(raw["date"]), name=key)
+    s = s[(s.index >= lo) & (s.index <= hi)]
+    off = ~s.index.isin(days)
+    if off.any():
+        first = s.index[off][0].strftime("%Y-%m-%d")
+        warnings.append(
+            f"{key}: {int(off.sum())} row(s) dated on days the NYSE was closed "
+            f"(first {first}) dropped"
+        )
+    return s.reindex(days)
+
+
+def _span(days: pd.DatetimeIndex) -> str:
+    if len(days) == 0:
+        return "no days"
+    return f"{len(days)} day(s) {days[0].date()} .. {days[-1].date()}"
+
+
+def _combined(
+    col: str,
+    parts: list[tuple[Provenance, pd.Series]],
+    warnings: list[str],
+) -> tuple[pd.Series, Provenance]:
+    """Combine one column from several providers, the first preferred where several have a value.
+
+    Each later part only fills days the earlier ones leave NaN; on the days two
+    parts both have a value they are compared (`PROVIDER_AGREEMENT_TOL`).
+    """
+    first_prov, out = parts[0]
+    out = out.copy()
+    source_of = np.where(out.notna().to_numpy(), 0, -1)
+    checks: list[str] = []
+    for k, (prov, part) in enumerate(parts[1:], start=1):
+        both = (out.notna() & part.notna()).to_numpy()
+        if both.any():
+            rel = np.abs(part.to_numpy()[both] / out.to_numpy()[both] - 1.0)
+            n_bad = int((rel > PROVIDER_AGREEMENT_TOL).sum())
+            checks.append(
+                f"on the {int(both.sum())} day(s) both {first_prov.provider} and {prov.provider} "
+                f"have a value they differ by at most {float(rel.max()):.3%} "
+                f"({n_bad} beyond {PROVIDER_AGREEMENT_TOL:.1%})"
+            )
+            if n_bad:
+                worst = out.index[both][int(np.argmax(rel))].date()
+                warnings.append(
+                    f"{col}: {prov.provider} and {first_prov.provider} differ by more than "
+                    f"{PROVIDER_AGREEMENT_TOL:.1%} on {n_bad} of {int(both.sum())} common day(s) "
+                    f"(largest {float(rel.max()):.2%} on {worst}); "
+                    f"{first_prov.provider}'s values used"
+                )
+        fill = (out.isna() & part.notna()).to_numpy()
+        out[fill] = part[fill]
+        source_of[fill] = k
+    used = [
+        f"{prov.provider} on {_span(out.index[source_of == k])}"
+        + (" (preferred where both have a value)" if k == 0 else " where the above have none")
+        for k, (prov, _) in enumerate(parts)
+    ]
+    note = "combined: " + "; ".join(used) + (("; " + "; ".join(checks)) if checks else "")
+    provs = [p for p, _ in parts]
+    prov = Provenance(
+        series=col,
+        provider="+".join(dict.fromkeys(p.provider for p in provs)),
+        source="; ".join(p.source for p in provs),
+        fetched_at=max(p.fetched_at for p in provs),
+        origin="real" if all(p.origin == "real" for p in provs) else "modeled",
+        note=note,
+    )
+    return out, prov
+
+
+def _benchmarks(
+    store: Store,
+    latest: dict[str, VersionInfo],
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    fallback: MarketData | None,
+    provenance: dict[str, Provenance],
+    warnings: list[str],
+) -> pd.DataFrame:
+    """The stored Cboe strategy benchmarks on their own dates, cut to ``start .. end`` if given."""
+    columns: dict[str, pd.Series] = {}
+    missing: list[str] = []
+    for key in BENCHMARK_COLUMNS:
+        info = latest.get(key)
+        if info is not None:
+            raw = _read(store, info)
+            s = pd.Series(
+                raw["value"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(raw["date"])
+            )
+            provenance[key] = info.provenance
+        elif (
+            fallback is not None
+            and key in fallback.benchmarks.columns
+            and fallback.benchmarks[key].notna().any()
+        ):
+            s = fallback.benchmarks[key].dropna()
+            provenance[key] = fallback.provenance.get(key) or Provenance(
+                key, "fallback", "fallback MarketData", "", "modeled"
+            )
+            warnings.append(f"{key}: not in the store; taken from the fallback data")
+        else:
+            missing.append(key)
+            continue
+        if start is not None:
+            s = s[s.index >= start]
+        if end is not None:
+            s = s[s.index <= end]
+        columns[key] = s
+    if missing:
+        warnings.append(
+            f"benchmarks: {', '.join(missing)} not in the store; NaN in MarketData.benchmarks"
+        )
+    if not columns:
+        return empty_benchmarks()
+    frame = pd.DataFrame(columns).reindex(columns=list(BENCHMARK_COLUMNS)).astype("float64")
+    frame.index = pd.DatetimeIndex(frame.index, name="date").astype("datetime64[ns]")
+    return frame.sort_index()
+
+
 def load_store(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
@@ -155,22 +321,44 @@ def load_store(
     MarketData
         ``daily`` on NYSE trading days with exactly `DAILY_COLUMNS` (NaN where
         a series has no value), ``vx`` settlements, ``events`` (the store's
-        ``events`` series if imported, else the shipped calendars), one
-        `Provenance` per loaded series and warnings for missing series and
-        dropped rows.
+        ``events`` series if imported, else the shipped calendars),
+        ``benchmarks`` (the stored Cboe strategy indices on their own dates,
+        cut to ``start .. end`` only where those are given), one `Provenance`
+        per loaded series and warnings for missing series and dropped rows.
 
     Notes
     -----
     Rows dated on days that are not NYSE sessions are dropped with a warning.
     Only ``rate`` is forward-filled, over at most `RATE_FFILL_LIMIT` trading
-    days; every other gap stays NaN.
+    days; every other gap stays NaN (e.g. VIX after its last stored close,
+    where SPX runs on).
+
+    The trading days run from the earliest to the latest date of any stored
+    daily series, secondary providers' copies included.
+
+    **Two providers of one series.** Series a secondary provider also supplies
+    (`vixshield.data.store.SECONDARY_PROVIDERS`: Yahoo's S&P 500 open, high,
+    low and close) are stored apart (``spx_close-yahoo``) and combined here, day
+    by day: the primary store series (``spx_close``: stooq's file, the
+    exchange-like source VixShield has always read, or FRED's) is used on every
+    day it has a value, and Yahoo's only on the days it has none (so SPX runs to
+    the later of the two last dates). The column's provenance names both
+    providers (``"stooq+yahoo"``, both sources) and its note says which days
+    came from which and how closely the two agree on their common days; where
+    they differ by more than `PROVIDER_AGREEMENT_TOL` on some days, a warning
+    counts them.
+
+    **Dividend yield.** ``div_yield`` is the stored series where one was
+    imported, else the shipped annual table stepped onto the trading days
+    (`vixshield.data.dividends.dividend_yield`: every day of year Y uses year
+    Y-1's year-end value), origin ``modeled``, provider ``vixshield``.
     """
     store = Store(home)
     latest = {st.series: st.latest for st in store.status()}
     warnings: list[str] = []
     provenance: dict[str, Provenance] = {}
 
-    present = [c for c in DAILY_COLUMNS if c in latest]
+    present = [k for c in DAILY_COLUMNS for k in _store_keys(c) if k in latest]
     firsts = [pd.Timestamp(f) for c in present if (f := latest[c].first) is not None]
     lasts = [pd.Timestamp(d) for c in present if (d := latest[c].last) is not None]
     lo = pd.Timestamp(start) if start is not None else min(firsts, default=CALENDAR_START)
@@ -187,8 +375,18 @@ def load_store(
 
     columns: dict[str, pd.Series] = {}
     for col in DAILY_COLUMNS:
-        info = latest.get(col)
-        if info is None:
+        stored = [(k, latest[k]) for k in _store_keys(col) if k in latest]
+        if not stored and col == "div_yield":
+            columns[col] = dividend_yield(days)
+            provenance[col] = Provenance(
+                col, "vixshield", dividend_yield_source(), "", "modeled", DIV_YIELD_NOTE
+            )
+            warnings.append(
+                "div_yield: modeled from the shipped annual S&P 500 dividend yields "
+                "(previous year's value, approximate)"
+            )
+            continue
+        if not stored:
             if fallback is not None and fallback.has(col):
                 columns[col] = fallback.daily[col].reindex(days)
                 provenance[col] = fallback.provenance.get(col) or Provenance(
@@ -198,18 +396,15 @@ def load_store(
             else:
                 warnings.append(f"{col}: not in the store; the column is NaN")
             continue
-        raw = _read(store, info)
-        s = pd.Series(raw["value"].to_numpy(), index=pd.DatetimeIndex(raw["date"]), name=col)
-        s = s[(s.index >= lo) & (s.index <= hi)]
-        off = ~s.index.isin(days)
-        if off.any():
-            first = s.index[off][0].strftime("%Y-%m-%d")
-            warnings.append(
-                f"{col}: {int(off.sum())} row(s) dated on days the NYSE was closed "
-                f"(first {first}) dropped"
-            )
-        aligned = s.reindex(days)
-        prov = info.provenance
+        parts = [
+            (info.provenance, _aligned(store, key, info, days, lo, hi, warnings))
+            for key, info in stored
+        ]
+        if len(parts) == 1:
+            prov, aligned = parts[0]
+            prov = replace(prov, series=col)
+        else:
+            aligned, prov = _combined(col, parts, warnings)
         if col == "rate":
             filled = aligned.ffill(limit=RATE_FFILL_LIMIT)
             n_filled = int(filled.notna().sum() - aligned.notna().sum())
@@ -258,9 +453,23 @@ def load_store(
         provenance["vx"] = vx_info.provenance
 
     events = _merged_events(store, latest.get("events"), provenance, warnings)
+    benchmarks = _benchmarks(
+        store,
+        latest,
+        pd.Timestamp(start) if start is not None else None,
+        pd.Timestamp(end) if end is not None else None,
+        fallback,
+        provenance,
+        warnings,
+    )
 
     return MarketData(
-        daily=daily, vx=vx, events=events, provenance=provenance, warnings=tuple(warnings)
+        daily=daily,
+        vx=vx,
+        events=events,
+        provenance=provenance,
+        warnings=tuple(warnings),
+        benchmarks=benchmarks,
     )
 
 

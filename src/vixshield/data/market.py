@@ -15,12 +15,14 @@ import pandas as pd
 from vixshield._typing import Origin
 
 __all__ = [
+    "BENCHMARK_COLUMNS",
     "CHAIN_FRAME_COLUMNS",
     "CHAIN_REQUIRED",
     "DAILY_COLUMNS",
     "EVENT_KINDS",
     "MarketData",
     "Provenance",
+    "empty_benchmarks",
 ]
 
 DAILY_COLUMNS: tuple[str, ...] = (
@@ -38,8 +40,24 @@ DAILY_COLUMNS: tuple[str, ...] = (
     "rate",  # 3-month T-bill yield, decimal per year (0.05 = 5%)
     "advances",  # NYSE advancing issues, count
     "declines",  # NYSE declining issues, count
+    "spx_set",  # S&P 500 special opening quotation (SOQ/SET) on AM-settlement days, index points
+    "div_yield",  # S&P 500 trailing 12-month dividend yield, decimal per year (modeled, annual)
 )
-"""Columns of `MarketData.daily`, with their units. NaN where unknown."""
+"""Columns of `MarketData.daily`, with their units. NaN where unknown.
+
+``spx_set`` is NaN except on the days a settlement value was imported (the
+monthly AM-settlement days of SPX options). ``div_yield`` is the simple annual
+yield (dividends over price) of the previous calendar year, stepped on 1 January
+(see `vixshield.data.dividends`).
+"""
+
+BENCHMARK_COLUMNS: tuple[str, ...] = (
+    "put",  # Cboe S&P 500 PutWrite Index (PUT), index points
+    "bxm",  # Cboe S&P 500 BuyWrite Index (BXM), index points
+    "pput",  # Cboe S&P 500 5% Put Protection Index (PPUT), index points
+    "cll",  # Cboe S&P 500 95-110 Collar Index (CLL), index points
+)
+"""Columns of `MarketData.benchmarks`: Cboe's strategy benchmark indices (closing values)."""
 
 EVENT_KINDS: tuple[str, ...] = ("FOMC", "CPI", "PPI", "GDP")
 
@@ -61,6 +79,14 @@ CHAIN_REQUIRED: tuple[str, ...] = CHAIN_FRAME_COLUMNS[:-1]
 """The chain columns a file must provide (``iv`` is optional)."""
 
 
+def empty_benchmarks() -> pd.DataFrame:
+    """An empty `MarketData.benchmarks` frame: no rows, index ``date``, `BENCHMARK_COLUMNS`."""
+    index = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
+    return pd.DataFrame(
+        {c: pd.Series([], index=index, dtype="float64") for c in BENCHMARK_COLUMNS}, index=index
+    )
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where one series came from.
@@ -71,7 +97,9 @@ class Provenance:
         Series key: a column of `MarketData.daily`, ``"vx"`` or ``"events:KIND"``.
     provider : str
         Short provider name: ``"arch"``, ``"cboe"``, ``"cfe"``, ``"fred"``,
-        ``"stooq"``, ``"vixshield"`` (shipped calendars), ``"file"``, ``"model"``.
+        ``"stooq"``, ``"yahoo"``, ``"vixshield"`` (shipped tables), ``"file"``,
+        ``"model"``; two joined by ``+`` (``"stooq+yahoo"``) where a series was
+        combined from two providers (the note says which dates came from which).
     source : str
         File path, URL or package resource the values were read from.
     fetched_at : str
@@ -92,7 +120,7 @@ class Provenance:
 
 @dataclass(frozen=True)
 class MarketData:
-    """All daily series, VIX futures settlements and the macro calendar.
+    """All daily series, VIX futures settlements, the macro calendar and the benchmarks.
 
     Attributes
     ----------
@@ -113,6 +141,13 @@ class MarketData:
         One entry per loaded series key.
     warnings : tuple of str
         Suspicious-but-kept values and missing inputs, for the reports.
+    benchmarks : pandas.DataFrame
+        Cboe strategy benchmark indices (closing values, index points), indexed by
+        a sorted, unique, tz-naive ``DatetimeIndex`` named ``date`` (the dates the
+        files carry, *not* aligned to `daily`: PUT has isolated values before 2007,
+        CLL has rows on three market holidays) with exactly the float64 columns
+        `BENCHMARK_COLUMNS`, NaN where a series has no value (a whole column where
+        it is not loaded). No rows where none is loaded (`empty_benchmarks`).
     """
 
     daily: pd.DataFrame
@@ -120,11 +155,12 @@ class MarketData:
     events: pd.DataFrame
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    benchmarks: pd.DataFrame = field(default_factory=empty_benchmarks)
 
     def until(self, date: pd.Timestamp) -> MarketData:
         """Return the data known at ``date``'s close (no look-ahead).
 
-        Daily rows and VX settlements after ``date`` are dropped; the event
+        Daily rows, benchmark rows and VX settlements after ``date`` are dropped; the event
         calendar is kept whole because release dates are scheduled in advance,
         but event *values* released after ``date`` are blanked.
         """
@@ -135,6 +171,7 @@ class MarketData:
         return replace(
             self,
             daily=self.daily.loc[:ts],
+            benchmarks=self.benchmarks.loc[:ts],
             vx=self.vx[self.vx["date"] <= ts] if len(self.vx) else self.vx,
             events=events,
         )

@@ -10,6 +10,10 @@ latest version creates a new version and records how many values changed,
 were added and were removed; an identical write creates nothing. Every version
 carries its `~vixshield.data.market.Provenance`.
 
+A series that a second provider also publishes (Yahoo's S&P 500 beside stooq's)
+is stored apart under `provider_series` (``spx_close-yahoo``), so that importing
+one never overwrites the other; `vixshield.data.loader.load_store` combines them.
+
 Writes are atomic: all Parquet files of one `Store.write` call are written to
 temporary files first, moved into place, and only then is the catalogue
 replaced in one ``os.replace`` (the commit). Any failure before the commit
@@ -38,12 +42,14 @@ from vixshield.errors import DataError
 
 __all__ = [
     "CATALOG_FORMAT",
+    "SECONDARY_PROVIDERS",
     "SeriesStatus",
     "Store",
     "VersionInfo",
     "WriteResult",
     "data_home",
     "key_columns",
+    "provider_series",
     "read_parquet",
     "value_columns",
 ]
@@ -62,6 +68,10 @@ _FRAME_VALUES: dict[str, tuple[str, ...]] = {
     "chain": ("settlement", "bid", "ask", "iv"),
 }
 _DATE_COLUMNS = ("date", "expiry", "quote_date")
+
+SECONDARY_PROVIDERS: tuple[str, ...] = ("yahoo",)
+"""Providers whose series are stored under `provider_series` (apart from the
+series key itself, which holds the primary provider's values: stooq's, Cboe's...)."""
 _SAFE = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -87,6 +97,24 @@ def data_home(home: str | os.PathLike[str] | None = None) -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path(os.path.expanduser("~")) / ".local" / "share"
     return base / "vixshield"
+
+
+def provider_series(series: str, provider: str) -> str:
+    """Store key of ``series`` as supplied by a secondary ``provider``.
+
+    Parameters
+    ----------
+    series : str
+        Series key (``"spx_close"``).
+    provider : str
+        One of `SECONDARY_PROVIDERS` (``"yahoo"``).
+
+    Returns
+    -------
+    str
+        ``"<series>-<provider>"``, e.g. ``"spx_close-yahoo"``.
+    """
+    return f"{series}-{provider}"
 
 
 def key_columns(series: str) -> tuple[str, ...]:

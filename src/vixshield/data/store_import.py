@@ -1,9 +1,12 @@
 """Import data files (one file or a folder tree) into the store, all or nothing.
 
 Formats are recognised by their header (`vixshield.data.formats.detect_kind`);
-unknown files in a folder are skipped with a note. Every file is parsed before
-anything is written, and all series are then written in one atomic
-`Store.write`: a bad file leaves the store unchanged.
+unknown files in a folder are skipped with a note. Series from a secondary
+provider (`vixshield.data.store.SECONDARY_PROVIDERS`: Yahoo's S&P 500) are
+stored apart, under `vixshield.data.store.provider_series` (``spx_close-yahoo``),
+beside the primary provider's; `vixshield.data.loader.load_store` combines them.
+Every file is parsed before anything is written, and all series are then written
+in one atomic `Store.write`: a bad file leaves the store unchanged.
 """
 
 from __future__ import annotations
@@ -16,15 +19,18 @@ from pathlib import Path
 import pandas as pd
 
 from vixshield.data.market import Provenance
-from vixshield.data.store import Store, WriteResult
+from vixshield.data.store import SECONDARY_PROVIDERS, Store, WriteResult, provider_series
 from vixshield.errors import DataError, UserError
 
 __all__ = ["KIND_PREFERENCE", "KIND_PROVIDER", "ImportResult", "import_path"]
 
 KIND_PREFERENCE: tuple[str, ...] = (
     "cboe_index",
+    "cboe_strategy",
     "cfe_vx",
     "stooq",
+    "yahoo",
+    "spx_set",
     "tbill_decimal",
     "fred",
     "events",
@@ -37,9 +43,11 @@ earlier kind wins (the exchange's own file over a re-publication)."""
 
 KIND_PROVIDER: dict[str, str] = {
     "cboe_index": "cboe",
+    "cboe_strategy": "cboe",
     "cfe_vx": "cfe",
     "fred": "fred",
     "stooq": "stooq",
+    "yahoo": "yahoo",
     "cboe_quotes_json": "cboe",
 }
 """Provider recorded in provenance for a file of each kind (others: ``"file"``)."""
@@ -160,8 +168,10 @@ def import_path(
             raise
         files.append((str(f), k))
         warnings.extend(parsed.warnings)
+        apart = KIND_PROVIDER.get(k, "file") in SECONDARY_PROVIDERS
         for key, frame in parsed.frames.items():
-            found.setdefault(key, {}).setdefault(k, []).append((str(f), frame))
+            stored_as = provider_series(key, KIND_PROVIDER[k]) if apart else key
+            found.setdefault(stored_as, {}).setdefault(k, []).append((str(f), frame))
 
     fetched_at = _now()
     frames: dict[str, pd.DataFrame] = {}

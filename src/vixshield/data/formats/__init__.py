@@ -9,9 +9,13 @@ Kinds and the frames they return (keyed by series name):
 =================== =========================================================
 ``cboe_index``      ``vix`` (+ ``vix_open``), ``vix9d``, ``vix3m``, ``vix6m``,
                     ``vvix``, ``skew``: index ``date``, column ``value``
+``cboe_strategy``   ``put``, ``bxm``, ``pput``, ``cll`` (Cboe strategy benchmark
+                    indices, index points)
 ``cfe_vx``          ``vx``: columns ``date``, ``expiry``, ``settle`` (vol points)
 ``fred``            ``vix``, ``rate`` (decimal), ``spx_close``, ``cpi``, ``ppi``...
 ``stooq``           ``spx_open``, ``spx_high``, ``spx_low``, ``spx_close``
+``yahoo``           ``spx_open``, ``spx_high``, ``spx_low``, ``spx_close``
+``spx_set``         ``spx_set`` (S&P 500 special opening quotation, index points)
 ``tbill_decimal``   ``rate`` (decimal per year)
 ``events``          ``events``: columns ``date``, ``kind``, ``label``, ``value``
 ``optionsdx``,      ``chain``: long frame with `CHAIN_FRAME_COLUMNS`
@@ -35,13 +39,16 @@ import pandas as pd
 from vixshield.data.formats import (
     cboe_index,
     cboe_quotes_json,
+    cboe_strategy,
     cfe_vx,
     chain_csv,
     events_csv,
     fred,
     optionsdx,
+    spx_set,
     stooq,
     tbill,
+    yahoo,
 )
 from vixshield.data.formats._chain import CHAIN_FRAME_COLUMNS
 from vixshield.data.formats._parsed import Hints, Parsed
@@ -57,15 +64,20 @@ __all__ = [
     "parse_file",
 ]
 
-# Order matters for detection: the more specific headers first.
+# Order matters for detection: the more specific headers first (yahoo's ``DATE,...``
+# with ISO dates and spx_set's ``date,...`` before fred's; the strategy benchmarks'
+# ``DATE,PUT`` before the generic ``DATE,<NAME>`` of cboe_index).
 _MODULES: tuple[ModuleType, ...] = (
     cfe_vx,
     optionsdx,
     cboe_quotes_json,
     chain_csv,
     events_csv,
+    spx_set,
+    yahoo,
     stooq,
     tbill,
+    cboe_strategy,
     cboe_index,
     fred,
 )
@@ -81,6 +93,9 @@ KINDS: tuple[str, ...] = (
     "optionsdx",
     "chain_csv",
     "cboe_quotes_json",
+    "cboe_strategy",
+    "yahoo",
+    "spx_set",
 )
 """Every format kind `parse_bytes` understands."""
 
