@@ -26,9 +26,11 @@ from vixshield._typing import ArrayLike, FloatArray, Origin, Settlement, Underly
 from vixshield.data.market import CHAIN_FRAME_COLUMNS, MarketData
 from vixshield.errors import UserError
 from vixshield.markets import listing
+from vixshield.markets.smile import atm_total_variance
 from vixshield.markets.spx_model import (
     DEFAULT_SKEW,
     DIVIDEND_YIELD,
+    LISTED_SD,
     SpxCalibration,
     calibrate_spx,
     spx_strikes,
@@ -235,7 +237,7 @@ class Markets:
         return day
 
     def calibration(self, date: pd.Timestamp) -> SpxCalibration:
-        """The date's SSVI calibration (cached): targets, fitted index values, parameters."""
+        """The date's surface calibration (cached): targets, fitted index values, parameters."""
         day = self._day(date)
         if day.date not in self._calib:
             arrays = self._daily()
@@ -436,12 +438,13 @@ class Markets:
         p = self.calibration(day.date).params
         k = strike_grid(day.spot)
         t = np.array([e.t_years for e in exps], dtype=np.float64)
-        # forwards, discounts and SSVI vols in numpy, as `expiry_quotes` computes them
+        # forwards, discounts, model vols and listed ranges in numpy, as `expiry_quotes` has them
         fwd = day.spot * np.exp((day.rate - DIVIDEND_YIELD) * t)
         disc = np.exp(-day.rate * t)
         iv = p.implied_vol(np.log(k / fwd[:, None]), t[:, None])
+        listed = LISTED_SD * np.sqrt(atm_total_variance(t, p.node_t, p.node_theta))
         n_strikes, out = _quote_kernels().spx_chain(
-            k, day.spot, day.rate, DIVIDEND_YIELD, day.vix, t, fwd, disc, iv
+            k, day.spot, day.rate, DIVIDEND_YIELD, day.vix, t, fwd, disc, iv, listed
         )
         return _chain_frame(exps, n_strikes, out, "modeled")
 
@@ -461,7 +464,7 @@ class Markets:
         o = _quote_kernels().spx_quotes(
             day.spot, day.rate, DIVIDEND_YIELD, day.vix, kk, tt, cc,
             np.asarray(p.node_t, dtype=np.float64), np.asarray(p.node_theta, dtype=np.float64),
-            p.rho, p.eta,
+            p.shape.as_array(),
         )  # fmt: skip
         fwd, iv, mid, bid, ask = o[0], o[1], o[2], o[3], o[4]
         g = {"delta": o[5], "gamma": o[6], "vega": o[7], "theta": o[8]}
@@ -658,7 +661,7 @@ def _kernel_args(
 ) -> tuple[FloatArray, FloatArray, np.ndarray]:
     """Strikes, times and call flags broadcast to one 1-D shape, contiguous, as the kernels take.
 
-    The kernels' plain-numpy reference (SSVI/VIX vol, `bsm_price`/`black76_price`,
+    The kernels' plain-numpy reference (smile/VIX vol, `bsm_price`/`black76_price`,
     their greeks and the spread models) is checked against them in
     ``tests/markets/test_kernels.py``.
     """
