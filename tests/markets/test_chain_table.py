@@ -15,9 +15,10 @@ import pytest
 
 from vixshield.data.market import MarketData
 from vixshield.markets import _kernels
+from vixshield.markets.frames import FLOAT_COLUMNS as _FLOAT_COLUMNS
 from vixshield.markets.spx_model import DIVIDEND_YIELD, expiry_quotes
 from vixshield.markets.types import CHAIN_COLUMNS
-from vixshield.markets.view import _FLOAT_COLUMNS, Markets
+from vixshield.markets.view import Markets
 from vixshield.markets.vix_model import vix_option_bid_ask, vix_option_vol
 from vixshield.pricing import black76_greeks, black76_price, bsm_greeks
 

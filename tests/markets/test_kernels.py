@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from vixshield._typing import Settlement
 from vixshield.markets import _kernels
 from vixshield.markets.listing import _t_years_cached
-from vixshield.markets.smile import SsviParams
+from vixshield.markets.smile import SmileParams, atm_total_variance
 from vixshield.markets.spx_model import (
     DIVIDEND_YIELD,
+    LISTED_SD,
     _params,
     calibrate_spx,
     expiry_quotes,
@@ -33,20 +34,20 @@ _SETTLEMENTS: tuple[Settlement, ...] = ("AM", "PM")
 _FAST = settings(max_examples=60, deadline=None)
 
 
-def _surface(levels: list[float], u: float) -> SsviParams:
+def _surface(levels: list[float], u: float) -> SmileParams:
     lv = np.sort(np.asarray(levels))  # rising term structure keeps theta increasing
     theta = (lv / 100.0) ** 2 * np.array(_TENORS) / 365.0
     return _params([t / 365.0 for t in _TENORS], theta, u)
 
 
-def _nodes(p: SsviParams) -> tuple[np.ndarray, np.ndarray]:
+def _nodes(p: SmileParams) -> tuple[np.ndarray, np.ndarray]:
     return np.array(p.node_t), np.array(p.node_theta)
 
 
 surfaces = st.builds(
     _surface,
     st.lists(st.floats(9.0, 80.0), min_size=4, max_size=4),
-    st.floats(0.0, 2.0),
+    st.floats(0.0, 2.6),
 )
 spots = st.floats(600.0, 6000.0)
 rates = st.floats(0.0, 0.06)
@@ -57,12 +58,12 @@ vixes = st.floats(9.0, 80.0)
 @_FAST
 @given(p=surfaces, spot=spots, rate=rates, t=times, vix=vixes)
 def test_model_quotes_equal_reference(
-    p: SsviParams, spot: float, rate: float, t: float, vix: float
+    p: SmileParams, spot: float, rate: float, t: float, vix: float
 ) -> None:
     ref = expiry_quotes(p, spot, rate, DIVIDEND_YIELD, t, vix)
     k = strike_grid(spot)
     lo, hi, fwd, out, cb, ca, pb, pa = _kernels.model_expiry_quotes(
-        k, spot, rate, DIVIDEND_YIELD, t, vix, *_nodes(p), p.rho, p.eta
+        k, spot, rate, DIVIDEND_YIELD, t, vix, *_nodes(p), p.shape.as_array(), LISTED_SD
     )
     np.testing.assert_array_equal(k[lo:hi], ref.strike)  # same truncation
     assert fwd == pytest.approx(ref.forward, rel=1e-14)
@@ -129,11 +130,19 @@ def test_cboe_moments_hand_example() -> None:
 @_FAST
 @given(p=surfaces, spot=spots, rate=rates, vix=vixes)
 def test_model_moments_many_equal_reference(
-    p: SsviParams, spot: float, rate: float, vix: float
+    p: SmileParams, spot: float, rate: float, vix: float
 ) -> None:
     t = np.array([2.0, 9.0, 30.0, 44.0, 95.0, 400.0]) / 365.0
     var, skew = _kernels.model_moments_many(
-        strike_grid(spot), spot, rate, DIVIDEND_YIELD, t, vix, *_nodes(p), p.rho, p.eta
+        strike_grid(spot),
+        spot,
+        rate,
+        DIVIDEND_YIELD,
+        t,
+        vix,
+        *_nodes(p),
+        p.shape.as_array(),
+        LISTED_SD,
     )
     for i, ti in enumerate(t):
         eq = expiry_quotes(p, spot, rate, DIVIDEND_YIELD, float(ti), vix)
@@ -159,8 +168,9 @@ def test_calibration_numba_equals_numpy(
     a = calibrate_spx(spot, rate, targets, skew, et, engine="numpy")
     b = calibrate_spx(spot, rate, targets, skew, et, engine="numba")
     assert a.iterations == b.iterations
-    assert b.params.rho == pytest.approx(a.params.rho, rel=1e-9, abs=1e-12)
-    assert b.params.eta == pytest.approx(a.params.eta, rel=1e-9)
+    np.testing.assert_allclose(
+        b.params.shape.as_array(), a.params.shape.as_array(), rtol=1e-9, atol=1e-12
+    )
     np.testing.assert_allclose(b.params.node_theta, a.params.node_theta, rtol=1e-9)
     assert b.skew_fitted == pytest.approx(a.skew_fitted, rel=1e-9)
     for tenor, v in a.fitted.items():
@@ -198,7 +208,7 @@ def _assert_quotes(o: np.ndarray, want: dict[str, np.ndarray], scale: float) -> 
     c=st.lists(st.booleans(), min_size=12, max_size=12),
 )
 def test_spx_quotes_equal_reference(
-    p: SsviParams,
+    p: SmileParams,
     spot: float,
     rate: float,
     vix: float,
@@ -220,7 +230,7 @@ def test_spx_quotes_equal_reference(
     g = bsm_greeks(spot, k, tt, rate, q, iv, call)
     want = {"forward": fwd, "iv": iv, "mid": mid, "bid": bid, "ask": ask}
     want |= {name: np.asarray(g[name]) for name in ("delta", "gamma", "vega", "theta")}
-    o = _kernels.spx_quotes(spot, rate, q, vix, k, tt, call, *_nodes(p), p.rho, p.eta)
+    o = _kernels.spx_quotes(spot, rate, q, vix, k, tt, call, *_nodes(p), p.shape.as_array())
     _assert_quotes(o, want, spot)
 
 
@@ -261,9 +271,9 @@ def test_vix_quotes_equal_reference(
     t=st.lists(times, min_size=1, max_size=6, unique=True),
 )
 def test_spx_chain_equals_reference(
-    p: SsviParams, spot: float, rate: float, vix: float, t: list[float]
+    p: SmileParams, spot: float, rate: float, vix: float, t: list[float]
 ) -> None:
-    # Reference: per expiry `expiry_quotes` (SSVI + BSM + spreads + grid truncation) and
+    # Reference: per expiry `expiry_quotes` (smile + BSM + spreads + grid truncation) and
     # `bsm_greeks` at the model vol, rows calls then puts by strike, expiries in order.
     from vixshield.pricing import bsm_greeks
 
@@ -272,7 +282,10 @@ def test_spx_chain_equals_reference(
     k = strike_grid(spot)
     fwd = spot * np.exp((rate - q) * tt)
     iv = p.implied_vol(np.log(k / fwd[:, None]), tt[:, None])
-    n_strikes, out = _kernels.spx_chain(k, spot, rate, q, vix, tt, fwd, np.exp(-rate * tt), iv)
+    listed = LISTED_SD * np.sqrt(atm_total_variance(tt, p.node_t, p.node_theta))
+    n_strikes, out = _kernels.spx_chain(
+        k, spot, rate, q, vix, tt, fwd, np.exp(-rate * tt), iv, listed
+    )
     assert out.shape == (len(_kernels.CHAIN_ROWS), 2 * int(n_strikes.sum()))
     want: dict[str, list[np.ndarray]] = {name: [] for name in _kernels.CHAIN_ROWS}
     for i, ti in enumerate(t):

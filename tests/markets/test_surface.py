@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vixshield.data.market import MarketData
-from vixshield.markets.smile import SsviParams, eta_max
-from vixshield.markets.spx_model import spx_bid_ask
+from vixshield.markets.smile import SmileParams, butterfly_margin, calendar_margin
+from vixshield.markets.spx_model import skew_reach, skew_shape, spx_bid_ask
 from vixshield.markets.view import Markets
 from vixshield.markets.vix_formula import cboe_skew, vix_index
 
@@ -56,36 +56,59 @@ def _assert_no_static_arbitrage(q: pd.DataFrame) -> None:
 
 
 @pytest.mark.shared_data
-def test_cboe_skew_on_modeled_chain_within_5_points(real_data: MarketData) -> None:
-    # SKEW is reproduced within 5 points where it lies within the range the arbitrage-free
-    # SSVI family reaches (about 100-154; see the validation script for the rest).
+def test_cboe_skew_on_modeled_chain_within_3_points(real_data: MarketData) -> None:
+    # Real SKEW closes (../shared/data/cboe_indices/SKEW_History.csv) are the target: the Cboe
+    # SKEW formula on the modeled chain gives them back within 3 points, high SKEW included,
+    # except where the calibration says the target lies beyond the smile's butterfly-free
+    # reach (it must say so, and that happens only at SKEW above 165).
     m = Markets(real_data)
-    n = 0
-    for d in _sample(real_data, "2008-01-02", 131):
+    n = high = 0
+    for d in _sample(real_data, "2008-01-02", 23):
         target = float(real_data.daily.loc[d, "skew"])
-        if not (100.0 <= target <= 150.0):
+        cal = m.calibration(d)
+        if cal.skew_capped:
+            assert target > 165.0, d
             continue
-        assert cboe_skew(m.chain(d, "SPX")) == pytest.approx(target, abs=5.0), d
+        assert cboe_skew(m.chain(d, "SPX")) == pytest.approx(target, abs=3.0), d
         n += 1
-    assert n > 10
+        high += target > 154.0
+    assert n > 150 and high >= 3
 
 
-def _params(rho: float, theta: tuple[float, ...]) -> SsviParams:
-    return SsviParams((9 / 365, 30 / 365, 93 / 365, 182 / 365), theta, rho, eta_max(rho))
+@pytest.mark.shared_data
+def test_call_wing_never_collapses(real_data: MarketData) -> None:
+    # SPX call wings fall with strike to a floor and then flatten or turn up (Gatheral 2006,
+    # figs. 3.2-3.4): at every sampled date, the modeled 30-60 day call IVs from ATM out to
+    # +3 standard deviations stay above 70 % of ATM and the wing turns up by +4 SD.
+    m = Markets(real_data)
+    for d in _sample(real_data, "2008-01-02", 61):
+        p = m.calibration(d).params
+        for t in (30 / 365, 60 / 365):
+            sd = float(np.sqrt(p.total_variance(0.0, t)))
+            k = np.linspace(0.0, 4.0, 81) * sd
+            iv = p.implied_vol(k, t)
+            assert iv.min() >= 0.70 * iv[0], d
+            assert iv[-1] >= iv.min() + 1e-9, d
+
+
+def _params(u: float, theta: tuple[float, ...]) -> SmileParams:
+    return SmileParams((9 / 365, 30 / 365, 93 / 365, 182 / 365), theta, skew_shape(u))
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    rho=st.floats(-0.98, 0.2),
-    base=st.floats(0.005, 0.5),
+    u=st.floats(0.0, 8.0),
+    base=st.floats(0.05, 0.9),
     slopes=st.lists(st.floats(0.0, 2.0), min_size=3, max_size=3),
 )
-def test_no_calendar_arbitrage(rho: float, base: float, slopes: list[float]) -> None:
-    # Total variance non-decreasing in maturity at every log-moneyness (Gatheral-Jacquier Thm 4.1).
+def test_no_calendar_arbitrage(u: float, base: float, slopes: list[float]) -> None:
+    # Total variance non-decreasing in maturity at every log-moneyness, by direct evaluation
+    # (the shape condition F - y F'/2 >= 0 of smile.calendar_margin holds for every u).
     nodes = [base**2 * 9 / 365]
     for s, dt in zip(slopes, (21, 63, 89), strict=True):
         nodes.append(nodes[-1] + s * base**2 * dt / 365)
-    p = _params(rho, tuple(nodes))
+    p = _params(u, tuple(nodes))
+    assert calendar_margin(p.shape) > 0
     k = np.linspace(-1.5, 0.8, 47)
     t = np.array([1, 3, 7, 9, 20, 30, 60, 93, 140, 182, 400, 800]) / 365
     w = np.array([p.total_variance(k, ti) for ti in t])
@@ -93,18 +116,34 @@ def test_no_calendar_arbitrage(rho: float, base: float, slopes: list[float]) -> 
 
 
 @settings(max_examples=60, deadline=None)
-@given(rho=st.floats(-0.98, 0.2), vol=st.floats(0.05, 1.2), days=st.floats(1, 900))
-def test_no_butterfly_arbitrage_durrleman(rho: float, vol: float, days: float) -> None:
-    # Durrleman's condition g(k) >= 0 (risk-neutral density non-negative), by finite differences.
+@given(u=st.floats(0.0, 8.0), vol=st.floats(0.05, 1.2), days=st.floats(1, 900))
+def test_no_butterfly_arbitrage_durrleman(u: float, vol: float, days: float) -> None:
+    # Durrleman's condition g(k) >= 0 (risk-neutral density non-negative), by finite
+    # differences on w(k), for every skew the calibration may take at that ATM variance.
     t = days / 365
-    p = _params(rho, tuple(vol**2 * d / 365 for d in (9, 30, 93, 182)))
-    k = np.linspace(-4.0, 2.0, 6001)
+    theta = vol**2 * t
+    u = min(u, skew_reach(theta))
+    p = _params(u, tuple(vol**2 * d / 365 for d in (9, 30, 93, 182)))
+    assert butterfly_margin(p.shape, theta) >= 0.0
+    sd = np.sqrt(theta)
+    k = np.linspace(-10.0 * sd, 8.0 * sd, 6001)
     h = k[1] - k[0]
     w = p.total_variance(k, t)
     w1 = np.gradient(w, h)
     w2 = np.gradient(w1, h)
     g = (1 - k * w1 / (2 * w)) ** 2 - w1**2 / 4 * (1 / w + 0.25) + w2 / 2
     assert g[2:-2].min() > -1e-6
+
+
+def test_reference_shape_as_documented() -> None:
+    # spx_model's module notes: at u = 1 the 5 % / 10 % OTM puts of a 30-day smile at VIX 15
+    # (ATM SD 0.037) sit at 1.42x / 1.9x the ATM vol and the +1 SD call at 0.81x.
+    p = _params(1.0, tuple(0.13**2 * d / 365 for d in (9, 30, 93, 182)))
+    t = 30 / 365
+    atm = float(p.implied_vol(0.0, t))
+    sd = atm * np.sqrt(t)
+    ratios = p.implied_vol(np.array([-1.35 * sd, -2.7 * sd, sd]), t) / atm
+    np.testing.assert_allclose(ratios, [1.42, 1.9, 0.81], atol=0.05)
 
 
 def test_modeled_call_prices_convex_and_decreasing_in_strike(small_data: MarketData) -> None:

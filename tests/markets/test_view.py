@@ -81,9 +81,10 @@ def test_settlement_values(small_data: MarketData) -> None:
     m = Markets(small_data)
     daily = small_data.daily
     day = daily.index[40]
-    assert m.settlement_value("SPX", day, "SPX") == daily.loc[day, "spx_open"]
-    assert m.settlement_value("SPX", day, "SPXW") == daily.loc[day, "spx_close"]
-    assert m.settlement("VIX", day, "VIX") == (daily.loc[day, "vix_open"], "real")
+    # without a SET file the open stands in for the SOQ; without CFE finals, the VIX open
+    assert m.settlement("SPX", day, "SPX") == (daily.loc[day, "spx_open"], "modeled")
+    assert m.settlement("SPX", day, "SPXW") == (daily.loc[day, "spx_close"], "real")
+    assert m.settlement("VIX", day, "VIX") == (daily.loc[day, "vix_open"], "modeled")
     assert np.isnan(m.settlement_value("SPX", pd.Timestamp("2040-01-20"), "SPX"))
     gap = daily.copy()
     gap.loc[day, "vix_open"] = np.nan
@@ -216,3 +217,26 @@ def test_rate_and_vix_gaps_use_earlier_rows_only() -> None:
     closes = daily["spx_close"].to_numpy()[9:31]
     rv = np.std(np.diff(np.log(closes)), ddof=1) * np.sqrt(252) * 100
     assert m.chain(idx[30], "VIX").spot == pytest.approx(np.clip(1.1 * rv + 3.0, 9.0, 90.0))
+
+
+def test_settlement_from_the_real_record(small_data: MarketData) -> None:
+    # SPX AM options settle at the SOQ (imported SET values); VIX options and VX futures at
+    # the VX final settlement, which the CFE files give as the settle on the expiry day
+    # (CFE_K08_VX.csv: 05/21/2008 Settle 17.16 while the VIX opened at 17.64).
+    daily = small_data.daily.copy()
+    day = daily.index[40]
+    daily["spx_set"] = np.nan
+    daily.loc[day, "spx_set"] = 2301.25
+    vx = pd.DataFrame(
+        {
+            "date": [daily.index[39], day],
+            "expiry": [day, day],
+            "settle": [13.5, 17.16],
+        }
+    )
+    m = Markets(replace(small_data, daily=daily, vx=vx))
+    assert m.settlement("SPX", day, "SPX") == (2301.25, "real")
+    assert m.settlement("VIX", day, "VIX") == (17.16, "real")
+    # an expired VIX call settles against that value
+    q = m.quote(day, "VIX", [day], [15.0], ["C"])
+    assert q.mid[0] == pytest.approx(2.16)

@@ -240,4 +240,6 @@ class ListedMarket(FakeMarket):
 
     def strikes(self, date: pd.Timestamp, underlying: str, expiry: pd.Timestamp) -> np.ndarray:
         q = FakeMarket.chain(self, date, underlying, expiry).quotes
-        return np.unique(q["strike"].to_numpy(dtype=np.float64))
+        k = np.unique(q["strike"].to_numpy(dtype=np.float64))
+        k.setflags(write=False)  # as the MarketView contract requires
+        return k

@@ -7,7 +7,7 @@ real chains where the user has them, calibrated models otherwise.
 from __future__ import annotations
 
 from vixshield.markets.listing import listed_expiries
-from vixshield.markets.smile import SsviParams
+from vixshield.markets.smile import SmileParams
 from vixshield.markets.spx_model import SpxCalibration, calibrate_spx
 from vixshield.markets.types import CHAIN_COLUMNS, Expiry, MarketView, OptionChain, QuoteBlock
 from vixshield.markets.view import Markets, chain
@@ -20,8 +20,8 @@ __all__ = [
     "Markets",
     "OptionChain",
     "QuoteBlock",
+    "SmileParams",
     "SpxCalibration",
-    "SsviParams",
     "calibrate_spx",
     "cboe_skew",
     "chain",

@@ -64,6 +64,23 @@ def _theta_at(t: float, node_t: np.ndarray, node_theta: np.ndarray) -> float:
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")
+def _w_at(k: float, theta: float, shape: np.ndarray) -> float:
+    """Total variance ``theta F(k / sqrt(theta))`` (as `smile.SmileParams.total_variance`).
+
+    ``shape = [b, rho, m, s, lam, y0, dl]``: the raw SVI of the normalised smile ``F``
+    plus its put-tail hinge (`smile.shape_value`).
+    """
+    b, rho, m, s = shape[0], shape[1], shape[2], shape[3]
+    lam, y0, dl = shape[4], shape[5], shape[6]
+    y = k / math.sqrt(theta)
+    d = y - m
+    e = y - y0
+    f = 1.0 + b * (rho * d + math.sqrt(d * d + s * s) + rho * m - math.sqrt(m * m + s * s))
+    f += lam * (math.sqrt(e * e + dl * dl) - e - math.sqrt(y0 * y0 + dl * dl) - y0)
+    return float(theta * f)
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
 def _round2(x: float) -> float:
     """``np.round(x, 2)``: round half to even at the cent."""
     return float(np.rint(x * 100.0)) / 100.0
@@ -89,10 +106,13 @@ def model_expiry_quotes(
     vix: float,
     node_t: np.ndarray,
     node_theta: np.ndarray,
-    rho: float,
-    eta: float,
+    shape: np.ndarray,
+    listed_sd: float,
 ) -> tuple[int, int, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Modeled SSVI quotes of one expiry on the strike grid ``k``.
+    """Modeled quotes of one expiry on the strike grid ``k``.
+
+    ``shape`` is the smile's parameter array (`_w_at`); strikes within
+    ``listed_sd`` ATM standard deviations of the forward are always listed.
 
     Returns
     -------
@@ -109,13 +129,11 @@ def model_expiry_quotes(
     fwd = spot * math.exp((rate - q) * t)
     disc = math.exp(-rate * t)
     theta = _theta_at(t, node_t, node_theta)
-    phi = eta / (math.sqrt(theta) * math.sqrt(1.0 + theta))  # gamma = 1/2
     out = np.empty((3, n))
     for i in range(n):
-        pk = phi * math.log(k[i] / fwd)
-        w = 0.5 * theta * (1.0 + rho * pk + math.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
-        out[0, i] = math.sqrt(w / t)
-    lo, hi, cb, ca, pb, pa = _price_grid(k, spot, rate, q, t, vix, fwd, disc, out)
+        out[0, i] = math.sqrt(_w_at(math.log(k[i] / fwd), theta, shape) / t)
+    sd = listed_sd * math.sqrt(theta)
+    lo, hi, cb, ca, pb, pa = _price_grid(k, spot, rate, q, t, vix, fwd, disc, out, sd)
     return lo, hi, fwd, out, cb, ca, pb, pa
 
 
@@ -130,11 +148,13 @@ def _price_grid(
     fwd: float,
     disc: float,
     out: np.ndarray,
+    listed: float,
 ) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Prices, truncation and spreads of one expiry given its vols (`model_expiry_quotes`).
 
     ``out`` has shape (3, len(k)) with row 0 the vols (decimal); rows 1-2 get the
-    call and put (parity) mids. ``fwd = S e^{(r-q)t}``, ``disc = e^{-rt}``.
+    call and put (parity) mids. ``fwd = S e^{(r-q)t}``, ``disc = e^{-rt}``;
+    strikes with ``|ln(K/F)| <= listed`` are kept whatever their value.
     Returns ``lo, hi`` (the grid kept is ``k[lo:hi]``) and call/put bid, ask there.
     """
     n = k.shape[0]
@@ -152,6 +172,16 @@ def _price_grid(
         elif call < _MIN_OTM and first_above:
             hi = min(i + 2, n)
             first_above = False
+    k_lo = fwd * math.exp(-listed)
+    k_hi = fwd * math.exp(listed)
+    for i in range(n):
+        if k[i] >= k_lo:
+            lo = min(lo, i)
+            break
+    for i in range(n - 1, -1, -1):
+        if k[i] <= k_hi:
+            hi = max(hi, i + 1)
+            break
     scale = math.sqrt(min(max(vix / 20.0, 0.75), 3.0)) * (1.5 if t < _SHORT_T else 1.0)
     m = hi - lo
     cb = np.empty(m)
@@ -280,12 +310,12 @@ def model_expiry_moments(
     vix: float,
     node_t: np.ndarray,
     node_theta: np.ndarray,
-    rho: float,
-    eta: float,
+    shape: np.ndarray,
+    listed_sd: float,
 ) -> tuple[float, float]:
     """Cboe ``(variance, skewness)`` of one modeled expiry: quotes and formula in one call."""
     lo, hi, _, _, cb, ca, pb, pa = model_expiry_quotes(
-        k, spot, rate, q, t, vix, node_t, node_theta, rho, eta
+        k, spot, rate, q, t, vix, node_t, node_theta, shape, listed_sd
     )
     var, skew, _, _, _ = cboe_moments(k[lo:hi], cb, ca, pb, pa, t, rate)
     return var, skew
@@ -301,8 +331,8 @@ def model_moments_many(
     vix: float,
     node_t: np.ndarray,
     node_theta: np.ndarray,
-    rho: float,
-    eta: float,
+    shape: np.ndarray,
+    listed_sd: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`model_expiry_moments` of several expiries ``t`` (years): arrays of variance, skewness."""
     n = t.shape[0]
@@ -310,7 +340,7 @@ def model_moments_many(
     skew = np.empty(n)
     for i in range(n):
         var[i], skew[i] = model_expiry_moments(
-            k, spot, rate, q, t[i], vix, node_t, node_theta, rho, eta
+            k, spot, rate, q, t[i], vix, node_t, node_theta, shape, listed_sd
         )
     return var, skew
 
@@ -339,12 +369,11 @@ def spx_quotes(
     call: np.ndarray,
     node_t: np.ndarray,
     node_theta: np.ndarray,
-    rho: float,
-    eta: float,
+    shape: np.ndarray,
 ) -> np.ndarray:
     """Modeled SPX quotes of single options (the `Markets.quote` path), rows `QUOTE_ROWS`.
 
-    Reference (numpy): ``F = S e^{(r-q)T}``, ``iv = SsviParams.implied_vol(ln(K/F), T)``,
+    Reference (numpy): ``F = S e^{(r-q)T}``, ``iv = SmileParams.implied_vol(ln(K/F), T)``,
     ``mid = bsm_price``, greeks ``bsm_greeks``, ``bid, ask = spx_model.spx_bid_ask``.
     ``t`` must be positive (years); ``call`` boolean.
     """
@@ -356,10 +385,7 @@ def spx_quotes(
         ti = t[i]
         fwd = spot * math.exp((rate - q) * ti)
         theta = _theta_at(ti, node_t, node_theta)
-        phi = eta / (math.sqrt(theta) * math.sqrt(1.0 + theta))
-        pk = phi * math.log(k[i] / fwd)
-        wv = 0.5 * theta * (1.0 + rho * pk + math.sqrt((pk + rho) ** 2 + 1.0 - rho * rho))
-        iv = math.sqrt(wv / ti)
+        iv = math.sqrt(_w_at(math.log(k[i] / fwd), theta, shape) / ti)
         w = 1.0 if call[i] else -1.0
         mid = _price_one(spot, k[i], ti, rate, q, iv, w)
         out[0, i] = fwd
@@ -381,11 +407,13 @@ def spx_chain(
     fwd: np.ndarray,
     disc: np.ndarray,
     iv: np.ndarray,
+    listed: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The modeled SPX chain of several expiries in one pass, rows `CHAIN_ROWS`.
 
     Expiry ``e`` (``t[e]`` years, positive; forward ``fwd[e] = S e^{(r-q)t}``,
-    discount ``disc[e] = e^{-rt}``; model vols ``iv[e]`` on the grid ``k``) is
+    discount ``disc[e] = e^{-rt}``; model vols ``iv[e]`` on the grid ``k``; strikes
+    within log-moneyness ``listed[e]`` always kept) is
     priced, truncated and spread as in `model_expiry_quotes`, with BSM greeks
     (delta, gamma, vega per vol point, theta per calendar day) at the model vol.
     Its rows are the calls then the puts, each by increasing strike; the
@@ -409,7 +437,7 @@ def spx_chain(
     total = 0
     for e in range(n_exp):
         grids[e, 0, :] = iv[e]
-        part = _price_grid(k, spot, rate, q, t[e], vix, fwd[e], disc[e], grids[e])
+        part = _price_grid(k, spot, rate, q, t[e], vix, fwd[e], disc[e], grids[e], listed[e])
         n_strikes[e] = part[1] - part[0]
         total += 2 * n_strikes[e]
         parts.append(part)

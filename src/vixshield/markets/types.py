@@ -78,6 +78,16 @@ class QuoteBlock:
     forward: FloatArray
     t_years: FloatArray
     origin: Origin
+    """``"real"`` only where every row is real (see `row_origins`)."""
+    row_origins: tuple[Origin, ...] | None = None
+    """Per-row origin where the rows differ (a real chain covering part of the request);
+    None where every row is `origin`."""
+
+    def origins(self) -> tuple[Origin, ...]:
+        """The origin of every row."""
+        if self.row_origins is not None:
+            return self.row_origins
+        return (self.origin,) * len(self.mid)
 
 
 class MarketView(Protocol):

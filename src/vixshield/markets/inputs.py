@@ -1,0 +1,235 @@
+"""Per-date inputs of the markets layer: spot, rate, dividend yield, VIX, VVIX, listings.
+
+`MarketInputs` reads `MarketData.daily` once into numpy columns and answers, for
+any trading day, the `DayInputs` every source prices with, and the day's SPX
+surface calibration. Every value at a date uses that date's row and earlier
+rows only (the rate and the VIX stand-in look back, never forward), so data
+after the date never changes it.
+
+Stand-ins, each tagged ``modeled`` in `DayInputs.origins`
+----------------------------------------------------------
+* VIX missing (before the Cboe history starts): ``clip(1.1 RV21 + 3, 9, 90)``
+  from the 21 previous SPX closes.
+* VVIX missing or implausible (below 40): `vix_model.vvix_proxy`.
+* Rate missing up to the date: the last known rate; 2 % where none yet.
+* Dividend yield: the ``div_yield`` column where the data has it (itself a
+  modeled series), else the constant `spx_model.DIVIDEND_YIELD`.
+* SKEW missing: `spx_model.DEFAULT_SKEW`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from vixshield._typing import FloatArray, Origin
+from vixshield.data.market import MarketData
+from vixshield.errors import UserError
+from vixshield.markets import listing
+from vixshield.markets.spx_model import (
+    DEFAULT_SKEW,
+    DIVIDEND_YIELD,
+    SpxCalibration,
+    calibrate_spx,
+)
+from vixshield.markets.types import Expiry
+from vixshield.markets.vix_model import vvix_proxy, vx_anchor
+
+__all__ = ["DEFAULT_RATE", "DailyArrays", "DayInputs", "MarketInputs", "day_number"]
+
+DEFAULT_RATE = 0.02  # decimal per year, used only where no rate is known up to the date
+INDEX_COLUMNS = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}
+"""Cboe volatility indices by constant maturity (days): the calibration targets."""
+_RV_WINDOW = 21  # trading days of SPX returns behind the VIX stand-in
+_DAILY_USED = (
+    "spx_open",
+    "spx_close",
+    "spx_set",
+    "vix",
+    "vix_open",
+    "vix9d",
+    "vix3m",
+    "vix6m",
+    "vvix",
+    "skew",
+    "rate",
+    "div_yield",
+)
+_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
+
+
+def day_number(ts: pd.Timestamp) -> int:
+    """Calendar day number since 1970-01-01 of a (tz-naive) date."""
+    return int(pd.Timestamp(ts).as_unit("ns").value // _NS_PER_DAY)
+
+
+class DailyArrays:
+    """`MarketData.daily` as numpy columns plus a date -> row map (built once).
+
+    ``rate_known`` is the last non-NaN rate up to and including each row
+    (NaN where none yet) and ``vix_anchor`` the slow VIX anchor `vx_anchor` of
+    the VIX closes up to and including each row (starting at the first close),
+    so every value at a row depends only on rows up to it. Columns the data
+    lacks are all-NaN.
+    """
+
+    def __init__(self, daily: pd.DataFrame) -> None:
+        self.index = pd.DatetimeIndex(daily.index)
+        n = len(daily)
+        # keyed by nanoseconds since the epoch: no Timestamp is built per row
+        ns = self.index.as_unit("ns").asi8.tolist()
+        self._pos: dict[int, int] = dict(zip(ns, range(n), strict=True))
+        self._tz = self.index.tz
+        self.cols: dict[str, FloatArray] = {
+            c: (
+                daily[c].to_numpy(dtype=np.float64, na_value=np.nan)
+                if c in daily.columns
+                else np.full(n, np.nan)
+            )
+            for c in _DAILY_USED
+        }
+        self.rate_known = np.asarray(
+            pd.Series(self.cols["rate"]).ffill().to_numpy(dtype=np.float64), dtype=np.float64
+        )
+        self.vix_anchor = vx_anchor(self.cols["vix"])  # causal: row i uses rows <= i only
+
+    def col(self, name: str, i: int) -> float:
+        """Value of column ``name`` at row ``i`` (NaN where unknown)."""
+        return float(self.cols[name][i])
+
+    def row(self, ts: pd.Timestamp) -> int | None:
+        """Row of the date-time ``ts`` (exact match), None where it is not in the index."""
+        if (ts.tzinfo is None) != (self._tz is None):
+            return None  # naive and aware times never match
+        return self._pos.get(ts.value)
+
+
+@dataclass(frozen=True)
+class DayInputs:
+    """What every source prices with on one trading day.
+
+    Attributes
+    ----------
+    date : Timestamp
+        The trading day (midnight).
+    row : int
+        Its row in `DailyArrays`.
+    spot : float
+        SPX close, index points.
+    rate : float
+        Risk-free rate, decimal per year (continuous).
+    q : float
+        SPX dividend yield, decimal per year (continuous).
+    vix, vvix : float
+        VIX and VVIX, vol points (stand-ins where missing, see `origins`).
+    expiries : tuple of Expiry
+        SPX expirations listed at the close.
+    origins : dict
+        Input name -> "real" or "modeled" (``vix``, ``vvix``, ``rate``, ``q``).
+    """
+
+    date: pd.Timestamp
+    row: int
+    spot: float
+    rate: float
+    q: float
+    vix: float
+    vvix: float
+    expiries: tuple[Expiry, ...]
+    origins: dict[str, Origin]
+
+    @property
+    def vix_origin(self) -> Origin:
+        """Whether the VIX the surface is fitted to is the real close."""
+        return self.origins["vix"]
+
+
+class MarketInputs:
+    """Per-date inputs and calibrations of one `MarketData` (cached per date).
+
+    Parameters
+    ----------
+    data : MarketData
+        Daily series (whole history).
+    """
+
+    def __init__(self, data: MarketData) -> None:
+        self.data = data
+        self._arrays: DailyArrays | None = None
+        self._days: dict[pd.Timestamp, DayInputs] = {}
+        self._calib: dict[pd.Timestamp, SpxCalibration] = {}
+
+    @property
+    def arrays(self) -> DailyArrays:
+        """Numpy view of the daily rows (built on first use, then shared)."""
+        if self._arrays is None:
+            self._arrays = DailyArrays(self.data.daily)
+        return self._arrays
+
+    def day(self, date: pd.Timestamp) -> DayInputs:
+        """The inputs of trading day ``date``; a `UserError` naming the data's range otherwise."""
+        ts = pd.Timestamp(date).normalize()
+        cached = self._days.get(ts)
+        if cached is not None:
+            return cached
+        arrays = self.arrays
+        i = arrays.row(ts)
+        if i is None:
+            idx = arrays.index
+            lo, hi = (idx[0].date(), idx[-1].date()) if len(idx) else ("-", "-")
+            raise UserError(f"{ts.date()} is not a trading day in the data ({lo} .. {hi})")
+        spot = arrays.col("spx_close", i)
+        if not np.isfinite(spot):
+            raise UserError(f"no SPX close on {ts.date()}")
+        origins: dict[str, Origin] = {}
+        known = float(arrays.rate_known[i])
+        rate = known if np.isfinite(known) else DEFAULT_RATE
+        origins["rate"] = "real" if np.isfinite(arrays.col("rate", i)) else "modeled"
+        q = arrays.col("div_yield", i)
+        origins["q"] = "modeled"  # the div_yield series itself is modeled (data.resources)
+        if not np.isfinite(q):
+            q = DIVIDEND_YIELD
+        vix = arrays.col("vix", i)
+        origins["vix"] = "real"
+        if not np.isfinite(vix):
+            vix, origins["vix"] = self._vix_stand_in(i), "modeled"
+        vvix = arrays.col("vvix", i)
+        origins["vvix"] = "real"
+        if not (np.isfinite(vvix) and vvix > 40.0):
+            vvix, origins["vvix"] = vvix_proxy(vix), "modeled"
+        day = DayInputs(
+            ts, i, spot, rate, q, vix, vvix, tuple(listing.listed_expiries(ts, "SPX")), origins
+        )
+        self._days[ts] = day
+        return day
+
+    def _vix_stand_in(self, i: int) -> float:
+        """``clip(1.1 RV21 + 3, 9, 90)`` from the SPX closes up to row ``i`` (module notes)."""
+        hist_close = self.arrays.cols["spx_close"][: i + 1]
+        closes = hist_close[~np.isnan(hist_close)][-(_RV_WINDOW + 1) :]
+        rv = (
+            float(np.std(np.diff(np.log(closes)), ddof=1) * np.sqrt(252) * 100)
+            if closes.size > 5
+            else 18.0
+        )
+        return float(np.clip(1.1 * rv + 3.0, 9.0, 90.0))
+
+    def calibration(self, date: pd.Timestamp) -> SpxCalibration:
+        """The date's surface calibration (cached): targets, fitted index values, parameters."""
+        day = self.day(date)
+        cal = self._calib.get(day.date)
+        if cal is None:
+            arrays = self.arrays
+            targets = {30: day.vix}
+            for tenor, col in INDEX_COLUMNS.items():
+                v = arrays.col(col, day.row)
+                if tenor != 30 and np.isfinite(v) and v > 0 and day.vix_origin == "real":
+                    targets[tenor] = v
+            skew = arrays.col("skew", day.row)
+            skew = skew if np.isfinite(skew) else DEFAULT_SKEW
+            et = np.array([e.t_years for e in day.expiries])
+            cal = calibrate_spx(day.spot, day.rate, targets, skew, et, q=day.q)
+            self._calib[day.date] = cal
+        return cal

@@ -1,0 +1,190 @@
+"""The VX futures curve and modeled VIX options (Black-76 on the future of the same expiry).
+
+The curve takes the real CFE settlements quoted on the date and models the
+listed expiries they lack (`vix_model`: the term-structure model off
+VIX/VIX3M/VIX6M where VIX is real and VIX3M or VIX6M is known, else the
+two-factor model around the causal anchor); every point carries its origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from vixshield._typing import FloatArray
+from vixshield.markets import listing
+from vixshield.markets._days import day_ts, expiry_day, kernel_args, quote_kernels, t_years
+from vixshield.markets.frames import call_flags, chain_frame, empty_chain
+from vixshield.markets.inputs import DayInputs, MarketInputs
+from vixshield.markets.spx_source import SettlementFn
+from vixshield.markets.types import Expiry, QuoteBlock
+from vixshield.markets.vix_model import (
+    TS_NODE_COLUMNS,
+    vix_option_vol,
+    vx_mean_reversion,
+    vx_term_structure,
+)
+
+__all__ = ["ModeledVix", "VxCurve", "vix_strikes"]
+
+
+@dataclass(frozen=True)
+class VxCurve:
+    """One date's VX curve: expiries (day numbers, sorted), values (vol points), origins."""
+
+    days: np.ndarray
+    expiry: tuple[pd.Timestamp, ...]
+    value: FloatArray
+    origin: tuple[str, ...]
+
+
+def vix_strikes(f: float) -> FloatArray:
+    """VIX option strikes: 1 point from max(9, F/2) to 50, 2.5 points to 80, 5 points to 3F."""
+    lo = max(9.0, float(np.floor(0.5 * f)))
+    hi = max(3.0 * f, 30.0)
+    one = np.arange(lo, min(50.0, hi) + 1.0, 1.0)
+    two = np.arange(52.5, min(80.0, hi) + 2.5, 2.5)
+    five = np.arange(85.0, hi + 5.0, 5.0)
+    return np.asarray(np.concatenate([one, two, five]), dtype=np.float64)
+
+
+class ModeledVix:
+    """VX curve and modeled VIX options of one `MarketInputs` (curves cached per date)."""
+
+    def __init__(self, inputs: MarketInputs, settle: SettlementFn) -> None:
+        self._inputs = inputs
+        self._settle = settle
+        self._curves: dict[pd.Timestamp, VxCurve] = {}
+        self._vx_by_date: dict[pd.Timestamp, tuple[np.ndarray, FloatArray]] | None = None
+
+    def _vx_rows(self, date: pd.Timestamp) -> tuple[np.ndarray, FloatArray] | None:
+        """Real VX settlements quoted on ``date``: expiries (datetime64) and settles, file order."""
+        if self._vx_by_date is None:
+            vx = self._inputs.data.vx
+            groups: dict[pd.Timestamp, tuple[np.ndarray, FloatArray]] = {}
+            if len(vx) and "expiry" in vx.columns and "settle" in vx.columns:
+                dates = pd.DatetimeIndex(vx["date"])
+                exp = np.asarray(pd.DatetimeIndex(vx["expiry"]).values)
+                settle = vx["settle"].to_numpy(dtype=np.float64, na_value=np.nan)
+                codes, uniq = pd.factorize(dates)
+                for j, d in enumerate(uniq):
+                    sel = np.flatnonzero(codes == j)
+                    groups[pd.Timestamp(d)] = (exp[sel], settle[sel])
+            self._vx_by_date = groups
+        return self._vx_by_date.get(date)
+
+    def curve(self, day: DayInputs) -> VxCurve:
+        """The date's VX curve (cached): real settlements, listed gaps modeled."""
+        cached = self._curves.get(day.date)
+        if cached is not None:
+            return cached
+        real = self._vx_rows(day.date)
+        exps = [e.date for e in listing.listed_expiries(day.date, "VIX")]
+        rows: dict[pd.Timestamp, tuple[float, str]] = {}
+        if real is not None:
+            for e, v in zip(real[0], real[1], strict=True):
+                if pd.Timestamp(e) > day.date and np.isfinite(v):
+                    rows[pd.Timestamp(e).normalize()] = (float(v), "real")
+        missing = [e for e in exps if e not in rows]
+        if missing:
+            t = np.array([(e - day.date).days / 365.0 for e in missing])
+            for e, v in zip(missing, self._model(day, t), strict=True):
+                rows[e] = (float(v), "modeled")
+        ordered = sorted(rows)
+        curve = VxCurve(
+            np.array([expiry_day(e) for e in ordered], dtype=np.int64),
+            tuple(ordered),
+            np.array([rows[e][0] for e in ordered], dtype=np.float64),
+            tuple(rows[e][1] for e in ordered),
+        )
+        self._curves[day.date] = curve
+        return curve
+
+    def _model(self, day: DayInputs, t: FloatArray) -> FloatArray:
+        """Modeled VX futures (vol points) at times to expiry ``t`` (years): module notes."""
+        arrays = self._inputs.arrays
+        i = day.row
+        nodes = [
+            (d, arrays.col(c, i))
+            for d, c in TS_NODE_COLUMNS.items()
+            if np.isfinite(arrays.col(c, i))
+        ]
+        if day.vix_origin == "real" and any(d in (93, 182) for d, _ in nodes):
+            return vx_term_structure(t, [d for d, _ in nodes], [v for _, v in nodes])
+        anchor = float(arrays.vix_anchor[i])
+        if day.vix_origin != "real" or not np.isfinite(anchor):
+            anchor = day.vix
+        return vx_mean_reversion(day.vix, anchor, t)
+
+    def futures(self, day: DayInputs, want: np.ndarray) -> FloatArray:
+        """VX futures of the expiries given as day numbers: the curve, else the model."""
+        c = self.curve(day)
+        out = np.full(want.size, np.nan)
+        if c.days.size and want.size:
+            j = np.minimum(np.searchsorted(c.days, want), c.days.size - 1)
+            hit = c.days[j] == want
+            out = np.where(hit, c.value[j], np.nan)
+        if np.isnan(out).any():
+            t = np.maximum((want - expiry_day(day.date)) / 365.0, 0.0)
+            out = np.where(np.isnan(out), self._model(day, t), out)
+        return out
+
+    def chain(self, day: DayInputs, exps: Sequence[Expiry]) -> pd.DataFrame:
+        """The chain of ``exps`` (strikes `vix_strikes` of each future), one kernel call.
+
+        Reference (numpy, checked in ``tests/markets/test_kernels.py`` and
+        ``test_chain_table.py``): `vix_option_vol`, `black76_price`,
+        `vix_option_bid_ask`, `black76_greeks`.
+        """
+        if not exps:
+            return empty_chain()
+        f = self.futures(day, np.array([expiry_day(e.date) for e in exps]))
+        grids = [vix_strikes(float(fi)) for fi in f]
+        n_strikes = np.array([g.size for g in grids], dtype=np.int64)
+        rows = 2 * n_strikes
+        k = np.concatenate([np.concatenate([g, g]) for g in grids])
+        t = np.repeat(np.array([e.t_years for e in exps], dtype=np.float64), rows)
+        ff = np.repeat(f, rows)
+        call = call_flags(n_strikes)
+        # the model vols per expiry (a scalar T), exactly as the numpy reference computes them
+        iv = np.concatenate(
+            [
+                vix_option_vol(np.concatenate([g, g]), fi, e.t_years, day.vvix)
+                for g, fi, e in zip(grids, f.tolist(), exps, strict=True)
+            ]
+        )
+        o = quote_kernels().vix_quotes_at(day.rate, day.vvix, ff, k, t, call, iv)
+        # rows of o: forward, iv, mid, bid, ask, delta, gamma, vega, theta (QUOTE_ROWS)
+        cols = (k, o[3], o[4], o[2], o[1], o[5], o[6], o[7], o[8], t, ff)
+        return chain_frame(exps, n_strikes, cols, "modeled")
+
+    def quote(self, day: DayInputs, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
+        """Quotes of options (expiry day numbers ``ed``); expired ones at intrinsic value."""
+        uniq, inv = np.unique(ed, return_inverse=True)
+        u_t = np.array([t_years(day.date, int(d), "AM") for d in uniq])
+        t = u_t[inv] if uniq.size else np.empty(0)
+        live = t > 0
+        tl = np.where(live, t, 1.0)
+        f = self.futures(day, ed)
+        kk, tt, cc = kernel_args(k, tl, call)
+        o = quote_kernels().vix_quotes(day.rate, day.vvix, np.broadcast_to(f, kk.shape), kk, tt, cc)
+        iv, mid, bid, ask = o[1], o[2], o[3], o[4]
+        g = {"delta": o[5], "gamma": o[6], "vega": o[7], "theta": o[8]}
+        if not live.all():
+            ref = np.array([self._settle("VIX", day_ts(int(e)), "VIX")[0] for e in ed])
+            intr = np.maximum(np.where(call, ref - k, k - ref), 0.0)
+            mid, bid, ask = (np.where(live, a, intr) for a in (mid, bid, ask))
+            for key in ("delta", "gamma", "vega", "theta"):
+                g[key] = np.where(live, g[key], 0.0)
+        return QuoteBlock(
+            bid, ask, mid, iv, g["delta"], g["gamma"], g["vega"], g["theta"],
+            f, np.where(live, t, 0.0), "modeled",
+        )  # fmt: skip
+
+    def strikes(self, day: DayInputs, expiry: Expiry) -> FloatArray:
+        """The strike grid of one expiry around its future (`vix_strikes`)."""
+        f = float(self.futures(day, np.array([expiry_day(expiry.date)]))[0])
+        return vix_strikes(f)
