@@ -14,13 +14,20 @@
    comparison) and ``ts`` (VIX/VIX3M/VIX6M; rows where VIX6M is known,
    2008-2010). Then a refit of the constants (compare with
    `vixshield.markets.vix_model`).
+3. Cboe strategy indices: PUT, BXM, PPUT and CLL replicated by their published
+   rules on the modeled chains along the real SPX path, month by month from
+   2007 (`vixshield.validation.validate`, what ``vixshield validate`` prints),
+   against the real index histories of ``../shared/reference/cboe_strategy``;
+   the shared files (and the Yahoo ^GSPC file of ``../shared/reference/spx``,
+   SPX to 2026-09) are imported into a temporary store first.
 
-Run: ``/work/venv/bin/python benchmarks/validate_markets.py [--step 5]``
+Run: ``.venv/bin/python benchmarks/validate_markets.py [--step 5] [--only strategies]``
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,9 +35,11 @@ import numpy as np
 import pandas as pd
 
 from vixshield.data.market import DAILY_COLUMNS, MarketData
-from vixshield.markets import Markets, cboe_skew, vix_index
+from vixshield.markets import Markets
+from vixshield.validation import calibration_errors
 
 SHARED = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
+REFERENCE = SHARED.parent / "reference"
 
 
 def cboe_index(name: str) -> pd.Series:
@@ -94,27 +103,13 @@ def market_data(start: str, end: str, default_rate: float = 0.02) -> MarketData:
     )
 
 
-_COLS = {"VIX9D": (9, "vix9d"), "VIX": (30, "vix"), "VIX3M": (93, "vix3m"), "VIX6M": (182, "vix6m")}
-
-
 def surface(step: int) -> None:
     data = market_data("2011-01-03", "2025-10-07")
     m = Markets(data)
     days = data.daily.index[data.daily["vix"].notna()][::step]
-    rows = []
     t0 = time.perf_counter()
-    for d in days:
-        ch = m.chain(d, "SPX")
-        row = data.daily.loc[d]
-        rec = {"date": d}
-        for name, (tenor, col) in _COLS.items():
-            if np.isfinite(row[col]):
-                rec[name] = vix_index(ch, tenor_days=tenor) - row[col]
-        if np.isfinite(row["skew"]):
-            rec["SKEW"] = cboe_skew(ch) - row["skew"]
-        rows.append(rec)
+    err = calibration_errors(m, list(days))  # Cboe formulas on the modeled chain - real closes
     dt = time.perf_counter() - t0
-    err = pd.DataFrame(rows).set_index("date")
     print(f"SPX surface: {len(days)} dates, {dt:.1f} s ({1000 * dt / len(days):.0f} ms/date)")
     print("calibration error = Cboe formula on modeled chain - real index (index points)")
     table = err.abs().groupby(pd.DatetimeIndex(err.index).year).agg(["mean", "max"])
@@ -285,14 +280,76 @@ def vx() -> None:
     )
 
 
+def strategy_data() -> MarketData:
+    """The shared files (and the Yahoo SPX file where present) through a temporary store."""
+    from vixshield.data.loader import load_store
+    from vixshield.data.store import Store
+    from vixshield.data.store_import import import_path
+
+    home = Path(tempfile.mkdtemp(prefix="vixshield-validate-"))
+    store = Store(home)
+    for f in ("spx/spx_stooq_daily.csv", "cboe_indices", "rates/tbill13week_2005_2014.csv"):
+        import_path(SHARED / f, store)
+    yahoo = REFERENCE / "spx" / "GSPC_yahoo_1990_2026.csv"
+    if yahoo.is_file():
+        import_path(yahoo, store)
+    return load_store(home=home)
+
+
+def strategy_indices() -> pd.DataFrame:
+    """Real PUT, BXM, PPUT and CLL closes by date (``DATE,<NAME>``, MM/DD/YYYY downloads)."""
+    cols = {}
+    for name in ("PUT", "BXM", "PPUT", "CLL"):
+        df = pd.read_csv(REFERENCE / "cboe_strategy" / f"{name}_History.csv")
+        dates = pd.to_datetime(df["DATE"], format="%m/%d/%Y")
+        s = pd.Series(df[name].to_numpy(dtype=float), index=dates)
+        cols[name.lower()] = s[~s.index.duplicated(keep="last")].sort_index()
+    return pd.DataFrame(cols)
+
+
+def strategies(with_calibration: bool) -> None:
+    from vixshield.validation import calibration_summary, validate
+    from vixshield.validation.report import format_calibration, format_comparison
+
+    data = strategy_data()
+    m = Markets(data)
+    t0 = time.perf_counter()
+    res = validate(m, strategy_indices())
+    dt = time.perf_counter() - t0
+    months = sum(c.months for c in res.indices)
+    print(f"\nCboe strategy indices on the modeled chains: {months} months, {dt:.1f} s")
+    print("real minus replica, monthly returns between the same roll dates")
+    with pd.option_context("display.width", 220, "display.max_columns", 20):
+        print(format_comparison(res).to_string(index=False))
+    print(f"quotes: {res.quotes}; dividends: {res.dividends}")
+    print(f"settlement: {res.settlement}")
+    for a in res.approximations:
+        print(f"approximation: {a}")
+    for c in res.indices:
+        for n in c.notes:
+            print(f"{c.spec.ticker}: {n}")
+    if with_calibration:
+        days = sorted({d for c in res.indices for d in c.monthly["start"]})
+        t0 = time.perf_counter()
+        summary = calibration_summary(calibration_errors(m, days))
+        dt = time.perf_counter() - t0
+        print(f"\nVIX-family calibration on the {len(days)} roll dates ({dt:.1f} s)")
+        print(format_calibration(summary).to_string(index=False))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--step", type=int, default=5, help="use every n-th trading day")
     ap.add_argument("--vx-only", action="store_true", help="only the VX futures part")
+    ap.add_argument("--only", choices=("surface", "vx", "strategies"), help="run only this part")
     args = ap.parse_args()
-    if not args.vx_only:
+    only = "vx" if args.vx_only else args.only
+    if only in (None, "surface"):
         surface(args.step)
-    vx()
+    if only in (None, "vx"):
+        vx()
+    if only in (None, "strategies"):
+        strategies(with_calibration=only == "strategies")
 
 
 if __name__ == "__main__":
