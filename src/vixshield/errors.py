@@ -7,7 +7,9 @@ Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-__all__ = ["DataError", "PolicyError", "UserError"]
+import datetime as dt
+
+__all__ = ["DataError", "NotListed", "PolicyError", "UserError"]
 
 
 class UserError(Exception):
@@ -46,3 +48,25 @@ class DataError(UserError):
 
 class PolicyError(UserError):
     """A policy file failed validation (message names file, key and rule)."""
+
+
+class NotListed(UserError):
+    """A product asked for on a date before the exchange first listed it.
+
+    ``str(err)`` is e.g. ``"VIX options not listed before 2006-02-24"``.
+
+    Parameters
+    ----------
+    product : str
+        What was asked for, as the message names it (``"VIX options"``, ``"VX futures"``).
+    start : datetime.date
+        The first day the product was listed.
+    as_of : datetime.date, optional
+        The date asked for (kept for callers; not in the message).
+    """
+
+    def __init__(self, product: str, start: dt.date, *, as_of: dt.date | None = None) -> None:
+        if isinstance(start, dt.datetime):  # a pandas Timestamp is one: keep the day only
+            start = start.date()
+        self.product, self.start, self.as_of = product, start, as_of
+        super().__init__(f"{product} not listed before {start.isoformat()}")

@@ -1,57 +1,174 @@
-"""Which SPX and VIX expirations were listed on a date, and their times to settlement.
+"""Which SPX and VIX expirations Cboe listed on a date, era by era, and their times to settlement.
 
 Calendar rules come from `vixshield.data.calendars` (NYSE sessions), times from
-`vixshield.pricing.t_years_to_settlement`.
+`vixshield.pricing.t_years_to_settlement`. `listed_expiries` is called on every
+backtest day, so the rules are plain date arithmetic, memoised per date.
 
-Listing assumptions (documented simplifications of Cboe's history)
--------------------------------------------------------------------
-* SPX monthlies (root ``SPX``, AM-settled): the third Friday of each of the
-  next 12 months, the March/June/September/December quarterlies out to
-  24 months and the Decembers out to 36 months.
-* SPXW Friday weeklies (PM-settled): from 2005-10-28 (Cboe's first SPX
-  Weeklys), every Friday except the third Friday within 42 calendar days.
-  None before that date.
-* SPXW Wednesday weeklies from 2016-02-24, Monday weeklies from 2016-08-15,
-  Tuesday weeklies from 2022-04-19 and Thursday weeklies from 2022-05-12 (i.e.
-  daily expirations from mid-2022), all within 42 calendar days.
-* An expiration falling on an exchange holiday moves to the preceding
-  business day.
-* VIX options and VX futures (AM, SOQ): the Wednesday 30 days before the
-  third Friday of the following month (the business day before where that
-  Friday is a holiday, and the preceding business day where the Wednesday is
-  one), monthly out to 8 months (weeklies are not modeled).
+Eras encoded
+------------
+Each row: what is listed from its first as-of date on, the public record it
+comes from, and how sure that record is (written without internet access, from
+Cboe's public record as remembered, except where the real CFE files in
+``../shared/data/cfe_vx`` were read; **low** rows are the ones to check first).
+
+Series and rule from the date on                                       Confidence
+---------------------------------------------------------------------  ----------------
+SPX monthly, root SPX, from 1983-07-01: third Friday (the Thursday     launch high,
+  before where it is a holiday) of the next 12 months, Mar/Jun/Sep/Dec  shape medium
+  to 24 months, Decembers to 36 months
+  settlement PM for expiries before 1992-06-19, AM from that expiry     year medium,
+                                                                        month low
+SPXW Friday weeklies, from 2005-10-28: the next Friday only (7 days)    date high,
+                                                                        horizon medium
+  from 2011-01-03: five Fridays (35 days)                               date low
+  from 2018-01-02: twelve Fridays (84 days)                             date low
+SPXW quarterly (last session of Mar/Jun/Sep/Dec), from 2006-07-03:      date low,
+  the next four quarter-ends and the December of the next year          rule medium
+SPXW end of month (last session of the month), from 2014-07-01:         date low-medium,
+  the next 12 month-ends                                                count low
+SPXW Wednesday weeklies from 2016-02-23, Monday from 2016-08-15,        dates medium-high,
+  Tuesday from 2022-04-18, Thursday from 2022-05-11: five weeks each    horizon low
+VX futures, root VX, from 2004-03-26: 2 serial + 2 February-cycle       high (CFE files)
+  months; from 2006-03-08: 2 + 4; from 2006-10-20: 6 + 2; from
+  2008-04-21: 10 serial months; from 2009-02-19: 8 serial months
+VIX options, root VIX, from 2006-02-24: the VX futures months           date high,
+                                                                        months medium
+
+Sources
+-------
+* SPX launch, 1983-07-01: Cboe, "SPX options product history" and Cboe's
+  history timeline (OEX in March 1983, SPX in July 1983).
+* A.M. settlement: the SEC orders and Cboe/C2 filings on P.M.-settled SPX
+  (SPXpm, 2011-2013) recount that standard SPX options were P.M.-settled until
+  Cboe moved them to A.M. settlement in 1992. The month is not known here; the
+  June 1992 expiry is a placeholder (`_SPX_AM_FROM`). A report that the
+  March-cycle months moved earlier (1987, with the S&P 500 futures) is not
+  modeled.
+* Monthly months (12 near-term, quarterlies, LEAPS-like Decembers): Cboe SPX
+  product specifications. The 1990s listed fewer near-term months (three
+  consecutive plus the March cycle); the first two months, all a 45-60 day
+  window needs, were always listed, so that is not modeled.
+* SPX Weeklys, 2005-10-28: Cboe press release of October 2005 (first SPX
+  Weeklys listed Friday 2005-10-28, expiring the next Friday) and the Short Term
+  Option Series pilot of the time (a series opened on a Friday expires the next
+  Friday; none in the week of the monthly expiration). Five consecutive Fridays
+  from about 2011: the Short Term Option Series expansion to five weeks; the
+  weekly-options literature (Andersen, Fusari and Todorov, "Short-term market
+  risks implied by weekly options", J. Finance 72(3), 2017) describes SPX
+  weeklies out to about five weeks in its 2011-2015 sample. Twelve Fridays:
+  Cboe Rule 4.13(e)(1) (formerly 24.9(e)), which caps the Weekly Expirations of
+  each weekday at the number of standard expirations of the class (12 for SPX);
+  the 2018 start is an estimate of when Cboe listed SPXW Fridays about three
+  months out, as it did in the 2020s.
+* Wednesday (2016-02-23), Monday (2016-08-15), Tuesday (2022-04-18) and
+  Thursday (2022-05-11) weeklies: Cboe press releases announcing each launch
+  (first day listed; daily expirations from May 2022). Their five-week horizon
+  is an assumption.
+* Quarterlys: Cboe's Quarterly Options Series pilot (2006; root SPXQ, later
+  SPXW), which lists "the next four calendar quarters and the fourth quarter of
+  the next calendar year". Cboe also listed SPX end-of-quarter options in the
+  late 1980s-1990s (remembered with low confidence; not modeled).
+* EOM: Cboe End-of-Month SPX options under the Nonstandard Expirations Pilot
+  (Rule 24.9(e)(2), now 4.13(e)(2)); the same rule caps EOMs at the standard
+  count (12).
+* VX futures, 2004-03-26 (CFE's first trade date) and the contract months of
+  each era: the real CFE per-contract settlement files 2004-2010 (first rows of
+  CFE_K04_VX ... CFE_Z10_VX). At launch CFE listed May, June, August and November
+  2004 (no April). Not modeled: a May 2008 contract listed 2006-04-21, the few
+  extra months of 2006-2008, CFE's listing of a new month a few days after an
+  expiry, and the 2005 months missing from those files (April, July and
+  September 2005, December 2004). After 2010: eight months, as in a real 2026
+  snapshot (weeklies not modeled).
+* VIX options, 2006-02-24: Cboe press release (launch date). Listed on the VX
+  contract months (they settle on the same special opening quotation).
+
+Rules common to all eras: an expiration falling on an exchange holiday moves to
+the preceding business day (SPX monthly: the Thursday before a Good Friday);
+the VIX/VX expiry is the Wednesday 30 days before the next month's standard
+SPX expiry (`vx_expiry`). One expiration per date: the AM monthly wins over a
+PM series on the same day (Cboe's P.M.-settled third-Friday SPXW is not listed
+separately). Settlement belongs to the expiry date, not the as-of date (a
+pre-1992 listing of a post-switch month is labeled AM), so a position keeps one
+settlement for its whole life.
+
+Consequence for a 45-60 calendar-day entry window (``tests/markets/
+test_listing_coverage.py``): met on about 55% of trading days with monthlies
+alone (1990-2005), about 65% with one-week weeklies and quarterlys (2006-2013),
+94-95% with EOMs and five Fridays (2015-2017) and on every day from 2018; where
+missed, the nearest expiry is at most 10 days outside the window (3 from 2015).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Literal
 
 import pandas as pd
 
 from vixshield._typing import Settlement, Underlying
 from vixshield.data import calendars
 from vixshield.data.calendars import spx_monthly_expiry, third_friday, vx_expiry
+from vixshield.errors import NotListed
 from vixshield.markets.types import Expiry
 from vixshield.pricing import t_years_to_settlement as _t_years
 from vixshield.pricing.timeutil import MINUTES_PER_YEAR
 
 __all__ = [
+    "ListingKind",
+    "check_listed",
     "is_session",
     "listed_expiries",
+    "listing_start",
     "previous_session",
     "spx_monthly_expiry",
+    "spx_settlement",
     "t_years_to_settlement",
     "third_friday",
     "vx_expiry",
 ]
 
-_WEEKLY_HORIZON_DAYS = 42  # calendar days of weeklies listed (assumption, see module notes)
-_FRIDAY_WEEKLIES = pd.Timestamp("2005-10-28")
-_WED_WEEKLIES = pd.Timestamp("2016-02-24")
-_MON_WEEKLIES = pd.Timestamp("2016-08-15")
-_TUE_WEEKLIES = pd.Timestamp("2022-04-19")
-_THU_WEEKLIES = pd.Timestamp("2022-05-12")
+ListingKind = Literal["options", "futures"]
+"""Options on an underlying, or its futures (VIX: the CFE VX futures)."""
+
+_D = dt.date
+
+_STARTS: dict[tuple[str, str], tuple[dt.date, str]] = {
+    # (underlying, kind): (first day listed, the product as messages name it)
+    ("SPX", "options"): (_D(1983, 7, 1), "SPX options"),  # Cboe SPX launch
+    ("VIX", "futures"): (_D(2004, 3, 26), "VX futures"),  # CFE first trade date
+    ("VIX", "options"): (_D(2006, 2, 24), "VIX options"),  # Cboe VIX options launch
+}
+
+_SPX_AM_FROM = _D(1992, 6, 19)  # first AM-settled standard monthly (year medium, month low)
+_QUARTERLY_FROM = _D(2006, 7, 3)  # first as-of date with SPX quarterlys (low)
+_QUARTERLY_COUNT = 4  # quarter-ends listed ahead, plus the December of the next year
+_EOM_FROM = _D(2014, 7, 1)  # first as-of date with SPX end-of-month options (low-medium)
+_EOM_COUNT = 12  # month-ends listed ahead (the Rule 4.13(e)(2) cap)
+
+_WEEKLY_ERAS: tuple[tuple[dt.date, int, int], ...] = (
+    # (first as-of date, weekday Monday = 0, calendar days of expirations listed ahead);
+    # sorted by date: a later row of a weekday replaces the earlier one
+    (_D(2005, 10, 28), 4, 7),  # SPX Weeklys: the next Friday
+    (_D(2011, 1, 3), 4, 35),  # five Fridays
+    (_D(2016, 2, 23), 2, 35),  # Wednesday weeklies
+    (_D(2016, 8, 15), 0, 35),  # Monday weeklies
+    (_D(2018, 1, 2), 4, 84),  # twelve Fridays
+    (_D(2022, 4, 18), 1, 35),  # Tuesday weeklies
+    (_D(2022, 5, 11), 3, 35),  # Thursday weeklies: daily expirations
+)
+
+_VX_ERAS: tuple[tuple[dt.date, int, int], ...] = (
+    # (first as-of date, serial months, further February-cycle months), CFE files 2004-2010
+    (_D(2004, 3, 26), 2, 2),
+    (_D(2006, 3, 8), 2, 4),
+    (_D(2006, 10, 20), 6, 2),
+    (_D(2008, 4, 21), 10, 0),
+    (_D(2009, 2, 19), 8, 0),
+)
+_VX_FIRST_CONTRACT = (2004, 5)  # May 2004 (K04): no April contract at launch
+_FEB_CYCLE = frozenset({2, 5, 8, 11})
+_DAYS = tuple(dt.timedelta(days=k) for k in range(max(d for _, _, d in _WEEKLY_ERAS) + 1))
 
 
 def is_session(day: pd.Timestamp) -> bool:
@@ -104,6 +221,44 @@ def _t_years_of(as_of: dt.date, expiry: dt.date, settlement: Settlement) -> floa
     return max(minutes / MINUTES_PER_YEAR, 0.0)
 
 
+# ------------------------------------------------------------------ listing starts
+def _start(underlying: str, kind: str) -> tuple[dt.date, str]:
+    try:
+        return _STARTS[(underlying, kind)]
+    except KeyError:
+        raise ValueError(f"no listing of {underlying} {kind} is modeled") from None
+
+
+def listing_start(underlying: Underlying, kind: ListingKind = "options") -> pd.Timestamp:
+    """First day Cboe (CFE for VX futures) listed ``underlying``'s options or futures.
+
+    SPX options 1983-07-01, VX futures 2004-03-26, VIX options 2006-02-24 (see
+    the module notes for the sources). ValueError for a pair not modeled
+    (SPX futures).
+    """
+    return pd.Timestamp(_start(underlying, kind)[0])
+
+
+def check_listed(
+    as_of: pd.Timestamp, underlying: Underlying, kind: ListingKind = "options"
+) -> None:
+    """Raise `NotListed` where ``as_of`` falls before the product's `listing_start`.
+
+    Raises
+    ------
+    NotListed
+        E.g. ``"VIX options not listed before 2006-02-24"``; ``as_of`` is kept
+        on the exception.
+    ValueError
+        For a pair not modeled (SPX futures).
+    """
+    start, product = _start(underlying, kind)
+    day = pd.Timestamp(as_of).date()
+    if day < start:
+        raise NotListed(product, start, as_of=day)
+
+
+# ------------------------------------------------------------------ SPX
 def _add_months(year: int, month: int, k: int) -> tuple[int, int]:
     m = month - 1 + k
     return year + m // 12, m % 12 + 1
@@ -121,63 +276,156 @@ def _weekly_expiry(d: dt.date) -> tuple[pd.Timestamp, dt.date]:
     return _dated(_previous_session(pd.Timestamp(d)))
 
 
-def _weekly_days(as_of: pd.Timestamp) -> frozenset[int]:
-    """Weekdays (Monday = 0) with SPXW weeklies listed at ``as_of``."""
-    starts = (
-        (4, _FRIDAY_WEEKLIES),
-        (2, _WED_WEEKLIES),
-        (0, _MON_WEEKLIES),
-        (1, _TUE_WEEKLIES),
-        (3, _THU_WEEKLIES),
-    )
-    return frozenset(wd for wd, first in starts if as_of >= first)
+@lru_cache(maxsize=4096)
+def _month_end(year: int, month: int) -> tuple[pd.Timestamp, dt.date]:
+    """The last session of ``year``-``month`` (EOM and quarterly expirations)."""
+    ny, nm = _add_months(year, month, 1)
+    return _dated(_previous_session(pd.Timestamp(_D(ny, nm, 1) - dt.timedelta(days=1))))
 
 
-def _spx_expiries(as_of: pd.Timestamp) -> list[tuple[pd.Timestamp, str, Settlement]]:
+def _monthly_settlement(expiry: dt.date) -> Settlement:
+    return "AM" if expiry >= _SPX_AM_FROM else "PM"
+
+
+def spx_settlement(expiry: pd.Timestamp) -> Settlement:
+    """Settlement of the SPX expiration listed on ``expiry``.
+
+    AM for the standard monthly (third Friday, holiday-adjusted) from the 1992
+    switch to A.M. settlement on; PM for the earlier monthlies and every SPXW
+    expiration (weeklies, EOM, quarterlys).
+    """
+    e = pd.Timestamp(expiry).normalize()
+    if e == spx_monthly_expiry(e.year, e.month):
+        return _monthly_settlement(e.date())
+    return "PM"
+
+
+def _weekly_horizons(day: dt.date) -> tuple[int, ...]:
+    """Calendar days of SPXW weeklies listed ahead at ``day``, by weekday (0: none)."""
+    h = [0, 0, 0, 0, 0]
+    for first, wd, days in _WEEKLY_ERAS:
+        if day < first:
+            break
+        h[wd] = days
+    return tuple(h)
+
+
+_Row = tuple[pd.Timestamp, dt.date, str, Settlement]
+"""One listed expiration: its date (Timestamp and date), root and settlement."""
+
+
+def _spx_expiries(as_of: pd.Timestamp) -> list[_Row]:
     start = as_of.date()
-    out: dict[dt.date, tuple[pd.Timestamp, str, Settlement]] = {}
+    out: dict[dt.date, _Row] = {}
     for k in range(0, 38):
         y, m = _add_months(as_of.year, as_of.month, k)
         if k > 12 and not ((k <= 24 and m % 3 == 0) or m == 12):
             continue
         e, ed = _dated(spx_monthly_expiry(y, m))
         if ed > start:
-            out[ed] = (e, "SPX", "AM")
-    weekly = _weekly_days(as_of)
-    if weekly:
-        for off in range(1, _WEEKLY_HORIZON_DAYS + 1):
-            d = start + dt.timedelta(days=off)
-            wd = d.weekday()
-            if wd not in weekly:
-                continue
+            out[ed] = (e, ed, "SPX", _monthly_settlement(ed))
+    if start >= _EOM_FROM:
+        n = k = 0
+        while n < _EOM_COUNT:
+            e, ed = _month_end(*_add_months(as_of.year, as_of.month, k))
+            k += 1
+            if ed > start:
+                n += 1
+                out.setdefault(ed, (e, ed, "SPXW", "PM"))
+    if start >= _QUARTERLY_FROM:
+        q_month = (as_of.month + 2) // 3 * 3  # this quarter's last month
+        n = k = 0
+        while n < _QUARTERLY_COUNT:
+            e, ed = _month_end(*_add_months(as_of.year, q_month, 3 * k))
+            k += 1
+            if ed > start:
+                n += 1
+                out.setdefault(ed, (e, ed, "SPXW", "PM"))
+        e, ed = _month_end(as_of.year + 1, 12)
+        out.setdefault(ed, (e, ed, "SPXW", "PM"))
+    today = start.weekday()
+    for wd, horizon in enumerate(_weekly_horizons(start)):
+        # the weekday's dates after ``start`` within the horizon, a week apart
+        for off in range((wd - today) % 7 or 7, horizon + 1, 7):
+            d = start + _DAYS[off]
             if wd == 4 and 15 <= d.day <= 21:  # the third Friday: a monthly, not a weekly
                 continue
             e, ed = _weekly_expiry(d)
             if ed > start and ed not in out:
-                out[ed] = (e, "SPXW", "PM")
+                out[ed] = (e, ed, "SPXW", "PM")
     return [out[ed] for ed in sorted(out)]
 
 
-def _vix_expiries(as_of: pd.Timestamp) -> list[tuple[pd.Timestamp, str, Settlement]]:
-    out: list[tuple[pd.Timestamp, str, Settlement]] = []
-    for k in range(0, 10):
+# ------------------------------------------------------------------ VIX
+def _vx_months(day: dt.date) -> tuple[int, int]:
+    """(serial months, further February-cycle months) of VX listed at ``day``."""
+    serial, cycle = 0, 0
+    for first, s, c in _VX_ERAS:
+        if day < first:
+            break
+        serial, cycle = s, c
+    return serial, cycle
+
+
+def _vix_expiries(as_of: pd.Timestamp, kind: ListingKind) -> list[_Row]:
+    day = as_of.date()
+    if day < _start("VIX", kind)[0]:
+        return []
+    root = "VX" if kind == "futures" else "VIX"
+    serial, cycle = _vx_months(day)
+    out: list[_Row] = []
+    for k in range(0, 30):
+        if serial == 0 and cycle == 0:
+            break
         y, m = _add_months(as_of.year, as_of.month, k)
-        e = vx_expiry(y, m)
-        if e > as_of:
-            out.append((e, "VIX", "AM"))
-    return out[:8]
+        if (y, m) < _VX_FIRST_CONTRACT:
+            continue
+        e, ed = _dated(vx_expiry(y, m))
+        if ed <= day:
+            continue
+        if serial:
+            serial -= 1
+        elif m in _FEB_CYCLE:
+            cycle -= 1
+        else:
+            continue
+        out.append((e, ed, root, "AM"))
+    return out
 
 
 @lru_cache(maxsize=8192)
-def _listed(as_of: pd.Timestamp, underlying: Underlying) -> tuple[Expiry, ...]:
-    rows = _spx_expiries(as_of) if underlying == "SPX" else _vix_expiries(as_of)
+def _listed(as_of: pd.Timestamp, underlying: Underlying, kind: ListingKind) -> tuple[Expiry, ...]:
+    if underlying == "SPX":
+        _start(underlying, kind)  # ValueError for SPX futures
+        rows = _spx_expiries(as_of)
+    else:
+        rows = _vix_expiries(as_of, kind)
     day = as_of.date()
     return tuple(
-        Expiry(date=e, root=root, settlement=st, t_years=_t_years_of(day, _dated(e)[1], st))
-        for e, root, st in rows
+        Expiry(date=e, root=root, settlement=st, t_years=_t_years_of(day, ed, st))
+        for e, ed, root, st in rows
     )
 
 
-def listed_expiries(as_of: pd.Timestamp, underlying: Underlying) -> list[Expiry]:
-    """Expirations listed at ``as_of``'s close with settlement still to come, by date."""
-    return list(_listed(pd.Timestamp(as_of).normalize(), underlying))
+def listed_expiries(
+    as_of: pd.Timestamp, underlying: Underlying, kind: ListingKind = "options"
+) -> list[Expiry]:
+    """Expirations listed at ``as_of``'s close with settlement still to come, by date.
+
+    Parameters
+    ----------
+    as_of : Timestamp
+        The date (its close, 16:00 ET, is the as-of time).
+    underlying : {"SPX", "VIX"}
+    kind : {"options", "futures"}
+        ``"futures"`` only for VIX: the CFE VX futures months (root ``VX``).
+
+    Returns
+    -------
+    list of Expiry
+        SPX roots ``SPX`` (standard monthly; AM from 1992, PM before) and
+        ``SPXW`` (PM weeklies, EOM, quarterlys); VIX root ``VIX`` (options) or
+        ``VX`` (futures), AM. Empty before the product's `listing_start`
+        (VIX options 2006-02-24, VX futures 2004-03-26).
+    """
+    return list(_listed(pd.Timestamp(as_of).normalize(), underlying, kind))
