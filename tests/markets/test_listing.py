@@ -88,7 +88,7 @@ def test_first_era_lists_the_next_friday_only() -> None:
     assert T("2010-05-21") in _dates("2010-05-14", "SPX")
 
 
-def test_five_fridays_then_twelve() -> None:
+def test_four_fridays_then_six_from_rg14_010() -> None:
     fridays_2012 = [d for d in _dates("2012-03-01", "SPXW") if d.weekday() == 4]
     assert [d for d in fridays_2012 if d <= T("2012-04-05")] == [
         T("2012-03-02"),
@@ -96,11 +96,13 @@ def test_five_fridays_then_twelve() -> None:
         T("2012-03-23"),  # 2012-03-16 is the monthly
         T("2012-03-30"),  # also the Q1 quarterly
     ]
-    # 2020s: Fridays about three months out (Rule 4.13(e): 12 per weekday); 2022-06-13
-    # (Monday) lists the Fridays to 2022-09-02 (81 days), skipping third Fridays.
+    # Cboe RG14-010 (January 2014): six consecutive Friday expirations past the current
+    # one. 2022-06-13 (Monday): Fridays to 2022-07-22 (39 days), skipping 2022-06-17 and
+    # 2022-07-15 (monthlies), none after.
     fridays_2022 = [d for d in _within("2022-06-13", 84) if d.weekday() == 4]
-    assert fridays_2022[-1] == T("2022-09-02")
-    assert T("2022-08-05") in fridays_2022 and T("2022-08-12") in fridays_2022
+    weekly = [d for d in fridays_2022 if not 15 <= d.day <= 21]
+    assert weekly[-1] == T("2022-07-29")  # the July EOM is a Friday too
+    assert T("2022-08-05") not in fridays_2022
 
 
 def test_weekdays_by_launch_date() -> None:
@@ -148,11 +150,10 @@ def test_end_of_month_from_2014_07() -> None:
 
 
 def test_2022_06_13_has_a_45_to_60_day_expiry() -> None:
-    # Was a gap 2022-07-20 .. 2022-08-19 before EOMs and longer weeklies: now the
-    # 2022-07-29 EOM (46 days) and the 2022-08-05 / 08-12 Fridays (53, 60 days).
+    # Was a gap 2022-07-20 .. 2022-08-19 before EOMs: now the 2022-07-29 EOM (46 days).
     as_of = T("2022-06-13")
     dte = {(d - as_of).days for d in _dates("2022-06-13")}
-    assert {46, 53, 60} <= dte
+    assert 46 in dte
 
 
 # ----------------------------------------------------------------- VIX

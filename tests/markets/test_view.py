@@ -80,7 +80,7 @@ def test_date_outside_data_is_a_user_error(small_data: MarketData) -> None:
 def test_settlement_values(small_data: MarketData) -> None:
     m = Markets(small_data)
     daily = small_data.daily
-    day = daily.index[40]
+    day = pd.Timestamp("2017-03-17")  # a monthly (AM) expiry
     # without a SET file the open stands in for the SOQ; without CFE finals, the VIX open
     assert m.settlement("SPX", day, "SPX") == (daily.loc[day, "spx_open"], "modeled")
     assert m.settlement("SPX", day, "SPXW") == (daily.loc[day, "spx_close"], "real")
@@ -89,7 +89,7 @@ def test_settlement_values(small_data: MarketData) -> None:
     gap = daily.copy()
     gap.loc[day, "vix_open"] = np.nan
     m2 = Markets(replace(small_data, daily=gap))
-    prev = daily.index[39]
+    prev = daily.index[daily.index.get_loc(day) - 1]
     assert m2.settlement("VIX", day, "VIX") == (daily.loc[prev, "vix"], "modeled")
 
 
@@ -224,12 +224,12 @@ def test_settlement_from_the_real_record(small_data: MarketData) -> None:
     # the VX final settlement, which the CFE files give as the settle on the expiry day
     # (CFE_K08_VX.csv: 05/21/2008 Settle 17.16 while the VIX opened at 17.64).
     daily = small_data.daily.copy()
-    day = daily.index[40]
+    day = pd.Timestamp("2017-03-17")  # a monthly (AM) expiry
     daily["spx_set"] = np.nan
     daily.loc[day, "spx_set"] = 2301.25
     vx = pd.DataFrame(
         {
-            "date": [daily.index[39], day],
+            "date": [daily.index[daily.index.get_loc(day) - 1], day],
             "expiry": [day, day],
             "settle": [13.5, 17.16],
         }

@@ -69,9 +69,8 @@ def day_ts(day: int) -> pd.Timestamp:
 
 @lru_cache(maxsize=65536)
 def spx_settlement(day: int) -> Settlement:
-    """ "AM" where the day is the standard SPX monthly expiry of its month, else "PM"."""
-    e = day_ts(day)
-    return "AM" if e == listing.spx_monthly_expiry(e.year, e.month) else "PM"
+    """Settlement of the SPX expiration on day number ``day`` (`listing.spx_settlement`)."""
+    return listing.spx_settlement(day_ts(day))
 
 
 def t_years(as_of: pd.Timestamp, day: int, settlement: Settlement) -> float:

@@ -20,14 +20,15 @@ SPX monthly, root SPX, from 1983-07-01: third Friday (the Thursday     launch hi
                                                                         month low
 SPXW Friday weeklies, from 2005-10-28: the next Friday only (7 days)    date high,
                                                                         horizon medium
-  from 2011-01-03: five Fridays (35 days)                               date low
-  from 2018-01-02: twelve Fridays (84 days)                             date low
+  from 2011-01-03: four Fridays (28 days)                               date low
+  from 2014-01-13: six Fridays past the current one (49 days)           month high (RG14-010)
 SPXW quarterly (last session of Mar/Jun/Sep/Dec), from 2006-07-03:      date low,
   the next four quarter-ends and the December of the next year          rule medium
 SPXW end of month (last session of the month), from 2014-07-01:         date low-medium,
   the next 12 month-ends                                                count low
-SPXW Wednesday weeklies from 2016-02-23, Monday from 2016-08-15,        dates medium-high,
-  Tuesday from 2022-04-18, Thursday from 2022-05-11: five weeks each    horizon low
+SPXW Wednesday weeklies from 2016-02-23 (two, four from 2016-05-24,      dates medium-high,
+  six from 2016-08-15), Monday from 2016-08-15 (six), Tuesday from      horizons medium
+  2022-04-18 and Thursday from 2022-05-11 (four weeks each)
 VX futures, root VX, from 2004-03-26: 2 serial + 2 February-cycle       high (CFE files)
   months; from 2006-03-08: 2 + 4; from 2006-10-20: 6 + 2; from
   2008-04-21: 10 serial months; from 2009-02-19: 8 serial months
@@ -51,19 +52,26 @@ Sources
 * SPX Weeklys, 2005-10-28: Cboe press release of October 2005 (first SPX
   Weeklys listed Friday 2005-10-28, expiring the next Friday) and the Short Term
   Option Series pilot of the time (a series opened on a Friday expires the next
-  Friday; none in the week of the monthly expiration). Five consecutive Fridays
-  from about 2011: the Short Term Option Series expansion to five weeks; the
-  weekly-options literature (Andersen, Fusari and Todorov, "Short-term market
-  risks implied by weekly options", J. Finance 72(3), 2017) describes SPX
-  weeklies out to about five weeks in its 2011-2015 sample. Twelve Fridays:
-  Cboe Rule 4.13(e)(1) (formerly 24.9(e)), which caps the Weekly Expirations of
-  each weekday at the number of standard expirations of the class (12 for SPX);
-  the 2018 start is an estimate of when Cboe listed SPXW Fridays about three
-  months out, as it did in the 2020s.
+  Friday; none in the week of the monthly expiration). Four Fridays before 2014
+  and six after: Cboe Regulatory Circular RG14-010 (January 2014), "Expansion of
+  Number of Expirations Listed in S&P 500 Index Weekly Options (SPXW)": Cboe
+  "expanded the number of expirations from four to six Weeklys that expire on
+  Fridays" and will "list out and maintain six consecutive SPXW expirations at
+  once, not counting the current expiration" (Cboe Weeklys product pages). When
+  the four-Friday era began is not known here (2011 is an estimate; the
+  weekly-options literature, e.g. Andersen, Fusari and Todorov, J. Finance
+  72(3), 2017, describes SPX weeklies out to about five weeks in 2011-2015).
+  Cboe's rules allow up to 12 weekly expirations per weekday (Rule 4.13(e),
+  formerly 24.9(e)); no record found here of SPXW Fridays listed beyond six
+  weeks, so none are modeled.
 * Wednesday (2016-02-23), Monday (2016-08-15), Tuesday (2022-04-18) and
-  Thursday (2022-05-11) weeklies: Cboe press releases announcing each launch
-  (first day listed; daily expirations from May 2022). Their five-week horizon
-  is an assumption.
+  Thursday (2022-05-11) weeklies: Cboe press releases and blog posts announcing
+  each launch (Wednesdays initially two expirations; Regulatory Circular
+  RG16-102 of 2016-05-24: "maintain expirations in at least four consecutive
+  weeks"; Cboe's SPXW page of 2016: Monday and Wednesday Weeklys up to 12
+  listable, "six consecutive expirations" maintained; the 2022 SPX Weeklys
+  specification: Tuesday and Thursday expirations "going out at least four
+  weeks").
 * Quarterlys: Cboe's Quarterly Options Series pilot (2006; root SPXQ, later
   SPXW), which lists "the next four calendar quarters and the fourth quarter of
   the next calendar year". Cboe also listed SPX end-of-quarter options in the
@@ -150,12 +158,14 @@ _WEEKLY_ERAS: tuple[tuple[dt.date, int, int], ...] = (
     # (first as-of date, weekday Monday = 0, calendar days of expirations listed ahead);
     # sorted by date: a later row of a weekday replaces the earlier one
     (_D(2005, 10, 28), 4, 7),  # SPX Weeklys: the next Friday
-    (_D(2011, 1, 3), 4, 35),  # five Fridays
-    (_D(2016, 2, 23), 2, 35),  # Wednesday weeklies
-    (_D(2016, 8, 15), 0, 35),  # Monday weeklies
-    (_D(2018, 1, 2), 4, 84),  # twelve Fridays
-    (_D(2022, 4, 18), 1, 35),  # Tuesday weeklies
-    (_D(2022, 5, 11), 3, 35),  # Thursday weeklies: daily expirations
+    (_D(2011, 1, 3), 4, 28),  # four Fridays (RG14-010: "from four to six"; date low)
+    (_D(2014, 1, 13), 4, 49),  # RG14-010: six Fridays beyond the current one
+    (_D(2016, 2, 23), 2, 14),  # Wednesday weeklies: two expirations at launch
+    (_D(2016, 5, 24), 2, 28),  # RG16-102: at least four consecutive Wednesdays
+    (_D(2016, 8, 15), 0, 42),  # Monday weeklies: six consecutive maintained
+    (_D(2016, 8, 15), 2, 42),  # ... and six Wednesdays (Cboe SPXW product page, 2016)
+    (_D(2022, 4, 18), 1, 28),  # Tuesday weeklies: at least four weeks out (Cboe spec page)
+    (_D(2022, 5, 11), 3, 28),  # Thursday weeklies: daily expirations
 )
 
 _VX_ERAS: tuple[tuple[dt.date, int, int], ...] = (

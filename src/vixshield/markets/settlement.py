@@ -6,7 +6,8 @@ contract                   real value (origin ``real``)             stand-in (``
 SPX monthly (root SPX, AM) ``spx_set``: the special opening         the SPX open of the
                            quotation (SET) on the expiry day, from  expiry day
                            an imported SET file
-SPXW (PM)                  the SPX close of the expiry day          --
+SPXW (PM), and SPX         the SPX close of the expiry day          --
+monthlies before 1992
 VIX options, VX futures    the VX final settlement on the expiry    the VIX open of the
                            day (the CFE file's settle on its last   expiry day, else the
                            trading day, which is the SOQ of VIX)    previous VIX close
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import Origin, Underlying
+from vixshield.markets import listing
 from vixshield.markets.inputs import MarketInputs, day_number
 
 __all__ = ["Settlements"]
@@ -64,7 +66,7 @@ class Settlements:
         if i is None:
             return float("nan"), "modeled"
         if underlying == "SPX":
-            if root != "SPX":
+            if root != "SPX" or listing.spx_settlement(e) == "PM":  # SPXW; monthlies before 1992
                 return arrays.col("spx_close", i), "real"
             soq = arrays.col("spx_set", i)
             if np.isfinite(soq):

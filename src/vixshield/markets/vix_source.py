@@ -82,7 +82,7 @@ class ModeledVix:
         if cached is not None:
             return cached
         real = self._vx_rows(day.date)
-        exps = [e.date for e in listing.listed_expiries(day.date, "VIX")]
+        exps = [e.date for e in listing.listed_expiries(day.date, "VIX", kind="futures")]
         rows: dict[pd.Timestamp, tuple[float, str]] = {}
         if real is not None:
             for e, v in zip(real[0], real[1], strict=True):
