@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import FloatArray, Right, Underlying
+from vixshield.errors import NotListed
 from vixshield.markets.types import Expiry, MarketView
 from vixshield.strategy.condor import chain_mask, day_number, float_col
 from vixshield.strategy.marks import PositionMark
@@ -207,7 +208,13 @@ def choose_hedge(
     delta (nearest |delta|) or percent OTM of the forward (VIX future / SPX forward)."""
     und: Underlying = "SPX" if layer.instrument == "spx_put" else "VIX"
     right: Right = "P" if layer.instrument == "spx_put" else "C"
-    exp = _pick_expiry(date, market.expiries(date, und), layer)
+    try:
+        listed = market.expiries(date, und)
+    except NotListed as err:  # e.g. VIX options before 2006-02-24: the layer stays idle
+        return None, RuleFired(
+            f"hedge_select:{layer.name}", {"instrument": layer.instrument}, f"fail: {err}"
+        )
+    exp = _pick_expiry(date, listed, layer)
     if exp is None:
         return None, RuleFired(
             f"hedge_select:{layer.name}",
