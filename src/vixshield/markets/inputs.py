@@ -20,6 +20,7 @@ Stand-ins, each tagged ``modeled`` in `DayInputs.origins`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,11 @@ class DailyArrays:
         self.rate_known = np.asarray(
             pd.Series(self.cols["rate"]).ffill().to_numpy(dtype=np.float64), dtype=np.float64
         )
-        self.vix_anchor = vx_anchor(self.cols["vix"])  # causal: row i uses rows <= i only
+
+    @cached_property
+    def vix_anchor(self) -> FloatArray:
+        """`vx_anchor` of the VIX closes (causal: row i uses rows <= i only), built on first use."""
+        return vx_anchor(self.cols["vix"])
 
     def col(self, name: str, i: int) -> float:
         """Value of column ``name`` at row ``i`` (NaN where unknown)."""

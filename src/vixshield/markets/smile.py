@@ -168,13 +168,13 @@ def jump_wings_to_raw(psi: float, p: float, c: float, f_min: float) -> SmileShap
 
 def calendar_margin(shape: SmileShape, y: ArrayLike | None = None) -> float:
     """``min_y F(y) - y F'(y) / 2``: non-negative means no calendar arbitrage (module notes)."""
-    yy = np.linspace(-12.0, 12.0, 2401) if y is None else np.asarray(y, dtype=np.float64)
+    yy = np.linspace(-12.0, 12.0, 1201) if y is None else np.asarray(y, dtype=np.float64)
     return float(np.min(shape_value(yy, shape) - 0.5 * yy * shape_value(yy, shape, 1)))
 
 
 def butterfly_margin(shape: SmileShape, theta: float, y: ArrayLike | None = None) -> float:
     """``min_y`` of Durrleman's ``g`` at ATM total variance ``theta`` (module notes)."""
-    yy = np.linspace(-12.0, 12.0, 2401) if y is None else np.asarray(y, dtype=np.float64)
+    yy = np.linspace(-12.0, 12.0, 1201) if y is None else np.asarray(y, dtype=np.float64)
     f = shape_value(yy, shape)
     f1 = shape_value(yy, shape, 1)
     f2 = shape_value(yy, shape, 2)

@@ -66,6 +66,7 @@ rounded to the 0.05 tick.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,11 +144,15 @@ def vx_anchor(vix: ArrayLike, half_life_days: float = MR_PARAMS.half_life_days) 
     x = np.asarray(vix, dtype=np.float64)
     lam = 1.0 - 0.5 ** (1.0 / half_life_days)
     out = np.full(x.shape, np.nan)
-    level = np.nan
-    for i, v in enumerate(x.tolist()):
-        if np.isfinite(v):
-            level = v if np.isnan(level) else level + lam * (v - level)
-        out[i] = level
+    level = math.nan
+    started = False
+    values = x.tolist()
+    for i, v in enumerate(values):
+        if math.isfinite(v):
+            level = level + lam * (v - level) if started else v
+            started = True
+        values[i] = level
+    out[:] = values
     return out
 
 
