@@ -79,3 +79,13 @@ def test_user_errors(args: list[str]) -> None:
     res = runner.invoke(app, args)
     assert res.exit_code != 0
     assert isinstance(res.exception, UserError)
+
+
+def test_modeled_spx_chain_says_how_the_surface_fits() -> None:
+    # The note names the fitted VIX against its close, SKEW, and the inputs that are
+    # modeled (the dividend yield always is: a shipped table, or the constant without it).
+    res = runner.invoke(app, ["chain", "SPX", "--date", DAY])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "surface fitted/target: VIX" in out and "SKEW" in out
+    assert "modeled inputs: q" in out

@@ -7,6 +7,7 @@ Heavy libraries (pandas, numba, rich tables) are imported inside the commands so
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,6 +17,8 @@ from vixshield.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from vixshield.markets.spx_model import SpxCalibration
 
 
 __all__ = ["register"]
@@ -106,7 +109,24 @@ def chain_cmd(
         + ("" if exp is not None else f", first expiry only of {ch.quotes['expiry'].nunique()}")
         + "; use --csv for all rows"
     )
+    if und == "SPX" and ch.origin == "modeled":
+        note += "\n" + _surface_note(m.calibration(day), m.inputs(day).origins)
     _print_table(shown, f"{und} chain {day.date()} ({ch.origin})", note)
+
+
+def _surface_note(cal: SpxCalibration, origins: Mapping[str, str]) -> str:
+    """One line on the modeled surface: fitted indices against their targets, inputs modeled."""
+    names = {9: "VIX9D", 30: "VIX", 93: "VIX3M", 182: "VIX6M"}
+    fits = ", ".join(
+        f"{names[t]} {cal.fitted[t]:.2f}/{cal.targets[t]:.2f}" for t in sorted(cal.targets)
+    )
+    line = f"surface fitted/target: {fits}, SKEW {cal.skew_fitted:.1f}/{cal.skew_target:.1f}"
+    if cal.skew_capped:
+        line += " (SKEW beyond the butterfly-free reach of the smile: fitted at the reach)"
+    modeled = sorted(k for k, v in origins.items() if v == "modeled")
+    if modeled:
+        line += f"; modeled inputs: {', '.join(modeled)}"
+    return line
 
 
 def futures_cmd(
