@@ -76,7 +76,7 @@ def test_provenance(md: MarketData) -> None:
 
 def test_cpi_values_never_before_release(md: MarketData) -> None:
     ev = md.events
-    assert list(ev.columns) == ["date", "kind", "label", "value"]
+    assert list(ev.columns) == ["date", "kind", "label", "value", "known_from", "scheduled"]
     cpi = ev[ev["kind"] == "CPI"]
     valued = cpi[cpi["value"].notna()]
     assert len(valued) >= 55  # reference months 2013-12 .. 2018-11

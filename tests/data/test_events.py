@@ -19,7 +19,7 @@ def _dates(ev: pd.DataFrame, kind: str) -> list[str]:
 
 def test_shipped_calendar_shape_and_coverage() -> None:
     ev = load_events()
-    assert list(ev.columns) == ["date", "kind", "label", "value"]
+    assert list(ev.columns) == ["date", "kind", "label", "value", "known_from", "scheduled"]
     assert ev["date"].is_monotonic_increasing
     assert set(ev["kind"]) == set(EVENT_KINDS)
     for kind in EVENT_KINDS:
@@ -51,10 +51,24 @@ def test_releases_are_trading_days_and_after_their_period() -> None:
 def test_fomc_within_calendar_is_known_cuts() -> None:
     ev = load_events()
     fomc = ev[ev["kind"] == "FOMC"]
-    assert list(fomc.loc[fomc["label"] == "FOMC unscheduled", "date"].dt.strftime("%Y-%m-%d")) == [
+    unsched = fomc[~fomc["scheduled"]]
+    assert (unsched["label"] == "FOMC unscheduled").all()
+    # intermeeting target changes (fed_funds_target.csv, README F1 F3 F4) and the 2020 cuts
+    assert list(unsched["date"].dt.strftime("%Y-%m-%d")) == [
+        "2001-01-03",
+        "2001-04-18",
+        "2001-09-17",
+        "2008-01-22",
+        "2008-10-08",
         "2020-03-03",
         "2020-03-15",
     ]
+    # an unscheduled action is known from its own day; a scheduled meeting from 1 August before
+    assert (unsched["known_from"] == unsched["date"]).all()
+    sched = fomc[fomc["scheduled"]]
+    expected = pd.to_datetime([f"{y - 1}-08-01" for y in sched["date"].dt.year])
+    assert list(sched["known_from"]) == list(expected)
+    fomc = fomc[fomc["date"].dt.year >= 2014]
     # Eight scheduled meetings a year 2014-2026 (Fed calendar), except 2020: the scheduled
     # March 17-18 meeting was replaced by the unscheduled Sunday 2020-03-15 decision.
     counts = fomc["date"].dt.year.value_counts()
@@ -83,12 +97,40 @@ def test_fomc_equals_shared_lists(shared_data: Path) -> None:
             parse_file(d / "fomc_decisions_2015_2026.csv").frames["events"],
         ]
     )
-    ours = load_events()
+    ours = load_events(start="2014-01-01")
     ours = ours[ours["kind"] == "FOMC"]
     assert list(ours["date"].dt.strftime("%Y-%m-%d")) == list(
         shared["date"].dt.strftime("%Y-%m-%d")
     )
     assert list(ours["label"]) == list(shared["label"])
+    assert list(ours["scheduled"]) == list(shared["scheduled"])
+
+
+@pytest.mark.shared_data
+def test_fomc_1990_2013_equals_fed_meeting_flags(shared_data: Path) -> None:
+    """Scheduled meetings 1990-2013 are the file's scheduled meeting flags (less 2003-09-15)."""
+    raw = pd.read_csv(shared_data / "events" / "fed_meetings_1975_2023.csv", parse_dates=["date"])
+    flags = raw[
+        (raw["fed_meeting_date_indicator"] == 1)
+        & (raw["fed_non_scheduled_meeting_indicator"] == 0)
+        & raw["date"].dt.year.between(1990, 2013)
+    ]
+    expected = [d for d in flags["date"].dt.strftime("%Y-%m-%d") if d != "2003-09-15"]
+    ours = load_events("1990-01-01", "2013-12-31")
+    ours = ours[(ours["kind"] == "FOMC") & ours["scheduled"]]
+    assert list(ours["date"].dt.strftime("%Y-%m-%d")) == expected
+    # each unscheduled action matches a non-scheduled meeting flag on the day or the day before
+    calls = set(raw.loc[raw["fed_non_scheduled_meeting_indicator"] == 1, "date"])
+    for d in load_events("1990-01-01", "2013-12-31").query("kind == 'FOMC' and not scheduled")[
+        "date"
+    ]:
+        assert d in calls or d - pd.Timedelta(days=1) in calls, d
+
+
+def test_every_rate_change_since_1998_is_an_fomc_decision() -> None:
+    target = fed_funds_target()
+    fomc = set(_dates(load_events(), "FOMC"))
+    assert {d.strftime("%Y-%m-%d") for d in target.index} <= fomc
 
 
 @pytest.mark.shared_data
@@ -104,8 +146,10 @@ def test_next_event() -> None:
     # 2018-02-05 (Mon) -> CPI 2018-01 released Wed 2018-02-14: 7 sessions later.
     assert next_event("2018-02-05", ["CPI"]) == ("CPI", pd.Timestamp("2018-02-14"), 7)
     assert next_event("2018-02-14", ["CPI"]) == ("CPI", pd.Timestamp("2018-02-14"), 0)
-    # Sunday 2020-03-15 cut, seen from Friday 03-13: reaches the market Monday, 1 session.
-    assert next_event("2020-03-13", ["FOMC"]) == ("FOMC", pd.Timestamp("2020-03-15"), 1)
+    # The unscheduled Sunday 2020-03-15 cut was not known on Friday 03-13: the next known FOMC
+    # then was the scheduled 2020-04-29 meeting (32 sessions); from Monday 03-16 it is today's news.
+    assert next_event("2020-03-13", ["FOMC"]) == ("FOMC", pd.Timestamp("2020-04-29"), 32)
+    assert next_event("2020-03-16", ["FOMC"]) == ("FOMC", pd.Timestamp("2020-03-15"), 0)
     assert next_event("2040-01-01") is None
     with pytest.raises(ValueError):
         next_event("2020-01-01", ["NFP"])
@@ -163,6 +207,14 @@ _GDP_BEA = {
     "GDP 2025Q3 advance": "2025-12-23",
     "GDP 2025Q4 advance": "2026-02-20",
     "GDP 2026Q1 advance": "2026-04-30",
+    # README G6: BEA news releases and technical notes as stored (embargo lines / dates)
+    "GDP 2007Q1 advance": "2007-04-27",  # bea.gov/news/2007/...-1st-quarter-2007-advance
+    "GDP 2008Q3 advance": "2008-10-30",  # "Thursday, October 30, 2008"
+    "GDP 2008Q4 advance": "2009-01-30",  # tech408a.htm "January 30, 2009"
+    "GDP 2009Q1 advance": "2009-04-29",  # BEA 09-17 "Wednesday, April 29, 2009"
+    "GDP 2010Q4 advance": "2011-01-28",  # tech4q10_adv.htm "January 28, 2011"
+    "GDP 2013Q3 advance": "2013-11-07",  # delayed by the 2013 shutdown (FRASER 20131107)
+    "GDP 2013Q4 advance": "2014-01-30",  # tech4q13_adv.htm "January 30, 2014"
 }
 
 
@@ -252,3 +304,27 @@ def test_fed_funds_changes_match_fomc_statements() -> None:
     for day, (lo, hi) in _FED_OTHER.items():
         row = target.loc[pd.Timestamp(day)]
         assert (round(row["lower"] * 100, 2), round(row["upper"] * 100, 2)) == (lo, hi), day
+
+
+def test_gdp_back_to_2007_with_its_unverified_quarters_left_out() -> None:
+    # README G6: every GDP advance estimate 2007Q1 .. 2013Q3 verified, except 2007Q4 and 2011Q1,
+    # which stay out (the calendar is then unknown around them, not a far-future distance).
+    ev = load_events(end="2014-12-31")
+    labels = set(ev.loc[ev["kind"] == "GDP", "label"])
+    quarters = [f"GDP {y}Q{q} advance" for y in range(2007, 2014) for q in range(1, 5)]
+    missing = [q for q in quarters if q not in labels]
+    assert missing == ["GDP 2007Q4 advance", "GDP 2011Q1 advance"]
+    assert min(ev.loc[ev["kind"] == "GDP", "date"]) == pd.Timestamp("2007-04-27")
+    gdp = ev[ev["kind"] == "GDP"].set_index("label")
+    # after a gap the next release is known only on its own day
+    assert gdp.loc["GDP 2008Q1 advance", "known_from"] == pd.Timestamp("2008-04-30")
+    assert gdp.loc["GDP 2011Q2 advance", "known_from"] == pd.Timestamp("2011-07-29")
+    # the shutdown-delayed 2013Q3 release is not treated as known from the previous one
+    assert gdp.loc["GDP 2013Q3 advance", "known_from"] == pd.Timestamp("2013-11-07")
+
+
+def test_release_known_from_previous_release() -> None:
+    ev = load_events("2016-01-01", "2016-12-31")
+    cpi = ev[ev["kind"] == "CPI"].reset_index(drop=True)
+    assert (cpi["known_from"].iloc[1:].to_numpy() == cpi["date"].iloc[:-1].to_numpy()).all()
+    assert (ev["known_from"] <= ev["date"]).all()

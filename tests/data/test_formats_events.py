@@ -14,7 +14,7 @@ FIX = Path(__file__).resolve().parent / "fixtures"
 
 
 def _events_ok(frame: pd.DataFrame) -> None:
-    assert list(frame.columns) == ["date", "kind", "label", "value"]
+    assert list(frame.columns) == ["date", "kind", "label", "value", "known_from", "scheduled"]
     assert frame["date"].is_monotonic_increasing
 
 
@@ -71,3 +71,37 @@ def test_real_event_files_parse(shared_data: Path) -> None:
     assert len(parse_file(d / "cpi_releases_2021_2026.csv").frames["events"]) == 65
     meetings = parse_file(d / "fed_meetings_1975_2023.csv").frames["events"]
     assert (meetings["kind"] == "FOMC").all() and meetings["date"].is_unique
+
+
+def test_own_format_known_from_and_scheduled_columns() -> None:
+    text = (
+        "date,kind,label,value,scheduled,known_from,note\n"
+        "2020-01-29,FOMC,FOMC,,true,,\n"
+        "2020-03-15,FOMC,FOMC unscheduled,,false,,\n"
+        "2025-09-11,CPI,CPI 2025-08,,,,\n"
+        "2025-10-24,CPI,CPI 2025-09,,,2025-10-10,rescheduled\n"
+    )
+    ev = parse_bytes(text.encode(), source="mine.csv").frames["events"]
+    assert list(ev["scheduled"]) == [True, False, True, True]
+    assert list(ev["known_from"].dt.strftime("%Y-%m-%d")) == [
+        "2019-08-01",  # scheduled meeting: 1 August of the year before
+        "2020-03-15",  # unscheduled: its own day
+        "2025-09-11",  # first release of the calendar: its own day
+        "2025-10-10",  # given in the file
+    ]
+    late = "date,kind,label,value,known_from\n2025-10-24,CPI,CPI 2025-09,,2025-10-25\n"
+    with pytest.raises(DataError) as err:
+        parse_bytes(late.encode(), source="mine.csv")
+    assert (err.value.row, err.value.field) == (2, "known_from")
+    bad = "date,kind,label,value,scheduled\n2020-01-29,FOMC,FOMC,,maybe\n"
+    with pytest.raises(DataError) as err:
+        parse_bytes(bad.encode(), source="mine.csv")
+    assert err.value.field == "scheduled"
+
+
+def test_fed_meeting_flags_unscheduled_known_only_that_day() -> None:
+    ev = parse_file(FIX / "fed_meetings.csv").frames["events"]
+    first = ev.iloc[0]
+    assert not first["scheduled"] and first["known_from"] == first["date"]
+    assert ev["scheduled"].iloc[1:].all()
+    assert (ev["known_from"].iloc[1:] == pd.Timestamp("2012-08-01")).all()

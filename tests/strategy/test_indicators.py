@@ -68,6 +68,8 @@ def test_days_to_events_count_nyse_sessions() -> None:
             "kind": ["FOMC", "CPI"],
             "label": ["a", "b"],
             "value": [np.nan, np.nan],
+            "known_from": pd.to_datetime(["2024-01-01", "2024-11-01"]),
+            "scheduled": [True, True],
         }
     )
     out = trading_days_to_events(dates, events)
@@ -77,6 +79,8 @@ def test_days_to_events_count_nyse_sessions() -> None:
     # Tue 26 -> Wed 27, (Thu 28 closed), Fri 29, Mon Dec 2 = 3 sessions.
     np.testing.assert_array_equal(out["days_to_cpi"].to_numpy()[:3], [5.0, 3.0, 2.0])
     assert out["days_to_ppi"].isna().all()
+    assert list(out["days_to_fomc_status"]) == ["known"] * 3 + ["calendar unknown"]
+    assert set(out["days_to_ppi_status"]) == {"calendar unknown"}
 
 
 def test_iv_rank_and_percentile_by_hand() -> None:

@@ -3,7 +3,9 @@
 The calendars live in ``vixshield/data/resources/*.csv`` (sources and
 confidence in each file's header and in ``resources/README.md``) and are read
 with the ``events`` format parser, so they pass the same validation as user
-files.
+files. Every event carries ``known_from``, the first day at whose close its date
+was public (`vixshield.data.formats.events_csv.known_from_rule`): look-ups take an
+as-of day and see only the events known then.
 """
 
 from __future__ import annotations
@@ -12,21 +14,30 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from vixshield._typing import FloatArray
 from vixshield.data.calendars import trading_days
 from vixshield.data.formats import parse_bytes
+from vixshield.data.formats.events_csv import known_from_rule, with_known_from
 from vixshield.data.market import EVENT_KINDS
 
 __all__ = [
+    "CALENDAR_UNKNOWN",
     "EVENT_FILES",
+    "EventStatus",
+    "days_to_next",
     "fed_funds_target",
+    "known_at",
+    "known_from_rule",
     "load_events",
     "next_event",
     "policy_rate_mid",
     "resource_path",
+    "with_known_from",
 ]
 
 EVENT_FILES: dict[str, str] = {
@@ -38,6 +49,11 @@ EVENT_FILES: dict[str, str] = {
 """Event kind -> shipped resource file."""
 
 DateLike = str | dt.date | pd.Timestamp
+
+EventStatus = Literal["known", "calendar unknown"]
+"""Whether a day's distance to the next event of a kind is known (`days_to_next`)."""
+
+CALENDAR_UNKNOWN: EventStatus = "calendar unknown"
 
 
 def resource_path(name: str) -> str:
@@ -66,8 +82,10 @@ def load_events(start: DateLike | None = None, end: DateLike | None = None) -> p
     -------
     pandas.DataFrame
         Columns ``date`` (Timestamp), ``kind`` (one of `EVENT_KINDS`),
-        ``label`` (e.g. ``"CPI 2016-05"``) and ``value`` (NaN: the shipped
-        files carry dates only), sorted by date. A fresh copy each call.
+        ``label`` (e.g. ``"CPI 2016-05"``), ``value`` (NaN: the shipped
+        files carry dates only), ``known_from`` (Timestamp, the first day the
+        date was public) and ``scheduled`` (bool), sorted by date. A fresh copy
+        each call.
     """
     ev = _all_events()
     mask = np.ones(len(ev), dtype=bool)
@@ -78,10 +96,20 @@ def load_events(start: DateLike | None = None, end: DateLike | None = None) -> p
     return ev.loc[mask].reset_index(drop=True).copy()
 
 
+def known_at(events: pd.DataFrame, date: DateLike) -> pd.DataFrame:
+    """The rows of ``events`` whose date was public at ``date``'s close (``known_from <= date``).
+
+    A frame without ``known_from`` gets it from `with_known_from` first. Returns a new frame.
+    """
+    ev = with_known_from(events) if "known_from" not in events.columns else events
+    d = pd.Timestamp(date).normalize()
+    return ev.loc[(ev["known_from"] <= d).to_numpy()].reset_index(drop=True).copy()
+
+
 def next_event(
     date: DateLike, kinds: Iterable[str] = EVENT_KINDS, *, events: pd.DataFrame | None = None
 ) -> tuple[str, pd.Timestamp, int] | None:
-    """The first event of ``kinds`` on or after ``date``.
+    """The first event of ``kinds`` on or after ``date`` that was known at ``date``'s close.
 
     Parameters
     ----------
@@ -98,28 +126,90 @@ def next_event(
         ``trading_days_until`` counts NYSE sessions after ``date`` up to and
         including the event day: 0 when the event is on ``date``, 1 when it is
         on the next session; an event on a non-trading day (the Sunday
-        2020-03-15 FOMC cut) counts to the first session after it. None when
-        no such event is in the calendar.
+        2020-03-15 FOMC cut) counts to the first session after it (0 seen from
+        Monday 2020-03-16). None when
+        no such event is known at ``date`` (an unscheduled action is known only
+        from its own day: seen from Friday 2020-03-13 the next FOMC is the
+        scheduled 2020-04-29 meeting).
     """
     d = pd.Timestamp(date).normalize()
     wanted = set(kinds)
     unknown = wanted - set(EVENT_KINDS)
     if unknown:
         raise ValueError(f"unknown event kinds {sorted(unknown)}; expected {list(EVENT_KINDS)}")
-    ev = _all_events() if events is None else events
-    sel = ev[(ev["date"] >= d) & ev["kind"].isin(list(wanted))]
+    ev = known_at(_all_events() if events is None else events, d)
+    # an event after the previous session reaches the market on or after ``date``
+    before = trading_days(d - pd.Timedelta(days=14), d - pd.Timedelta(days=1))
+    after = before[-1] if len(before) else d - pd.Timedelta(days=1)
+    sel = ev[(ev["date"] > after) & ev["kind"].isin(list(wanted))]
     if sel.empty:
         return None
     row = sel.sort_values("date", kind="stable").iloc[0]
     when = pd.Timestamp(row["date"])
-    if when == d:
-        return str(row["kind"]), when, 0
-    # an event on a non-trading day (2020-03-15, a Sunday) reaches the market
-    # at the next session, so count sessions up to that one
-    upto = when + pd.Timedelta(days=7)
-    sessions = trading_days(d + pd.Timedelta(days=1), upto)
-    until = int(sessions.searchsorted(when, side="left")) + 1
-    return str(row["kind"]), when, until
+    days, _ = days_to_next(pd.DatetimeIndex([d]), sel.iloc[:1], str(row["kind"]))
+    return str(row["kind"]), when, int(days[0])
+
+
+def days_to_next(
+    dates: pd.DatetimeIndex, events: pd.DataFrame, kind: str
+) -> tuple[FloatArray, list[EventStatus]]:
+    """NYSE sessions from each date to the next ``kind`` event known at that date's close.
+
+    Parameters
+    ----------
+    dates : DatetimeIndex
+        As-of days (trading days).
+    events : DataFrame
+        An event calendar (`load_events`, `MarketData.events`); one without
+        ``known_from`` gets it from `with_known_from`.
+    kind : str
+        One of `EVENT_KINDS`.
+
+    Returns
+    -------
+    days : ndarray of float
+        Sessions after the date up to and including the event's session (0 on the
+        day; an event on a non-trading day, the Sunday 2020-03-15 cut, counts on the
+        first session after it). NaN where the status is ``"calendar unknown"``.
+    status : list of EventStatus
+        ``"known"``, or ``"calendar unknown"`` where no event of ``kind`` on or after
+        the date was known at its close: before the calendar's first release, in a gap
+        of it, after its end, or while the next action was not yet announced.
+
+    Notes
+    -----
+    Row ``i`` reads only events with ``known_from <= dates[i]``, so altering the
+    calendar after ``dates[i]`` in ways not known at ``dates[i]`` leaves it unchanged.
+    """
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"unknown event kind {kind!r}; expected {list(EVENT_KINDS)}")
+    n = len(dates)
+    days = np.full(n, np.nan)
+    status: list[EventStatus] = [CALENDAR_UNKNOWN] * n
+    ev = with_known_from(events) if "known_from" not in events.columns else events
+    sub = ev.loc[(ev["kind"] == kind).to_numpy()]
+    if n == 0 or sub.empty:
+        return days, status
+    d = pd.DatetimeIndex(dates).normalize()
+    when = pd.DatetimeIndex(pd.to_datetime(sub["date"])).normalize()
+    known = pd.DatetimeIndex(pd.to_datetime(sub["known_from"])).normalize()
+    first = min(d.min(), when.min())
+    sessions = trading_days(first, max(d.max(), when.max()) + pd.Timedelta(days=7))
+    pos_d = sessions.searchsorted(d, side="left")
+    pos_e = sessions.searchsorted(when, side="left")
+    known_ns = known.to_numpy(dtype="datetime64[ns]")
+    d_ns = d.to_numpy(dtype="datetime64[ns]")
+    big = np.iinfo(np.int64).max
+    step = 2048  # rows per block: bounds the (rows x events) work arrays
+    for lo in range(0, n, step):
+        hi = min(lo + step, n)
+        ok = (known_ns[None, :] <= d_ns[lo:hi, None]) & (pos_e[None, :] >= pos_d[lo:hi, None])
+        dist = np.where(ok, pos_e[None, :] - pos_d[lo:hi, None], big).min(axis=1)
+        has = dist != big
+        days[lo:hi] = np.where(has, dist, np.nan)
+        for i in np.flatnonzero(has):
+            status[lo + int(i)] = "known"
+    return days, status
 
 
 @lru_cache(maxsize=1)

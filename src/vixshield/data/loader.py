@@ -21,6 +21,7 @@ import pandas as pd
 
 from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
 from vixshield.data.dividends import DIV_YIELD_NOTE, dividend_yield, dividend_yield_source
+from vixshield.data.formats.events_csv import with_known_from
 from vixshield.data.market import (
     BENCHMARK_COLUMNS,
     DAILY_COLUMNS,
@@ -129,7 +130,7 @@ def _merged_events(
     parts: list[pd.DataFrame] = []
     stored_kinds: set[str] = set()
     if info is not None:
-        stored = _read(store, info).loc[:, list(EVENT_COLUMNS)]
+        stored = _point_in_time(_read(store, info))
         parts.append(stored)
         stored_kinds = {str(k) for k in stored["kind"].dropna().unique()}
         for kind in sorted(stored_kinds):
@@ -141,7 +142,7 @@ def _merged_events(
     if shipped is None:
         warnings.append(f"events: {reason}")
     else:
-        parts.append(shipped.loc[:, list(EVENT_COLUMNS)])
+        parts.append(_point_in_time(shipped))
         for kind in sorted(str(k) for k in shipped["kind"].dropna().unique()):
             if kind not in stored_kinds:
                 provenance[f"events:{kind}"] = Provenance(
@@ -157,6 +158,11 @@ def _merged_events(
     events = pd.concat(parts, ignore_index=True)
     events = events.drop_duplicates(subset=["date", "kind"], keep="first")
     return events.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
+
+
+def _point_in_time(events: pd.DataFrame) -> pd.DataFrame:
+    """`EVENT_COLUMNS` plus ``scheduled`` and ``known_from`` (filled by the rule where absent)."""
+    return with_known_from(events).loc[:, [*EVENT_COLUMNS, "scheduled", "known_from"]]
 
 
 def _store_keys(col: str) -> tuple[str, ...]:

@@ -134,9 +134,13 @@ class MarketData:
         ``date`` then ``expiry``. Empty where no VX data is loaded.
     events : pandas.DataFrame
         Macro calendar, columns ``date`` (release/decision day), ``kind`` (one of
-        `EVENT_KINDS`), ``label`` (e.g. ``"CPI 2016-05"``) and ``value``
-        (float, NaN where not known), sorted by ``date``. Future scheduled
-        events are known in advance, so they are *not* cut by `until`.
+        `EVENT_KINDS`), ``label`` (e.g. ``"CPI 2016-05"``), ``value`` (float,
+        NaN where not known), ``known_from`` (Timestamp: the first day at whose
+        close the event's date was public, never after ``date``) and
+        ``scheduled`` (bool; False for an unscheduled FOMC action), sorted by
+        ``date``. A frame built before the last two columns existed may lack
+        them (`vixshield.data.events.with_known_from` fills them by the rule).
+        `until` drops the events not yet known at its date.
     provenance : Mapping[str, Provenance]
         One entry per loaded series key.
     warnings : tuple of str
@@ -160,12 +164,17 @@ class MarketData:
     def until(self, date: pd.Timestamp) -> MarketData:
         """Return the data known at ``date``'s close (no look-ahead).
 
-        Daily rows, benchmark rows and VX settlements after ``date`` are dropped; the event
-        calendar is kept whole because release dates are scheduled in advance,
-        but event *values* released after ``date`` are blanked.
+        Daily rows, benchmark rows and VX settlements after ``date`` are dropped. Events
+        whose ``known_from`` is after ``date`` (an unscheduled FOMC action, a meeting of a
+        year whose schedule was not out yet, a release not yet announced) are dropped;
+        the known future events stay, with their *values* blanked. A calendar without a
+        ``known_from`` column is kept whole (values blanked).
         """
         ts = pd.Timestamp(date).normalize()
-        events = self.events.copy()
+        events = self.events
+        if "known_from" in events.columns:
+            events = events.loc[(events["known_from"] <= ts).to_numpy()].reset_index(drop=True)
+        events = events.copy()
         if "value" in events.columns:
             events.loc[events["date"] > ts, "value"] = float("nan")
         return replace(

@@ -5,7 +5,7 @@ Wilder smoothing run forward, rolling windows end at ``t``, the GARCH(1,1)
 model is refit quarterly (see `garch_forecast`) on an expanding window
 ending at the refit date and its parameters filter the returns from the
 refit date on, and event distances use the exchange calendar (known in
-advance) and the scheduled event dates.
+advance) and only the events known at each row's close (``known_from``).
 
 Columns (units)
 ---------------
@@ -26,29 +26,35 @@ garch_vol : GARCH(1,1) forecast of SPX volatility over the next 21 trading
     days, annualised with 252 days, vol points.
 vrp : vix - garch_vol (vol points).
 days_to_fomc, days_to_cpi, days_to_ppi, days_to_gdp : trading days to the next
-    event of that kind (0 on the day; NaN where none is scheduled).
+    event of that kind known at the row's close (0 on the day; NaN where the
+    calendar is unknown).
+days_to_fomc_status, ... : "known" or "calendar unknown" (the reason for a NaN).
 custom:<name>, custom:<name>:on : a custom input's value and whether its rule holds.
 regime_score, regime : see `vixshield.strategy.regime`.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from vixshield._typing import FloatArray
-from vixshield.data.calendars import trading_days
+from vixshield.data.events import CALENDAR_UNKNOWN, EventStatus, days_to_next
 from vixshield.data.market import MarketData
 from vixshield.strategy.policy import CustomIndicator, Policy
 
 __all__ = [
     "EVENT_COLUMNS",
+    "EVENT_STATUS_COLUMNS",
     "WARMUP_DAYS",
     "compute_indicators",
     "custom_signal",
+    "event_inputs",
     "garch_forecast",
     "macd",
     "rsi_wilder",
@@ -61,6 +67,8 @@ EVENT_COLUMNS: dict[str, str] = {
     "PPI": "days_to_ppi",
     "GDP": "days_to_gdp",
 }
+EVENT_STATUS_COLUMNS: dict[str, str] = {k: f"{v}_status" for k, v in EVENT_COLUMNS.items()}
+"""Kind -> column saying whether the distance is ``"known"`` or ``"calendar unknown"``."""
 _LOOKBACK = 252  # trading days, one year (IV rank, percentile)
 _MIN_LOOKBACK = 60  # trading days before a rank is reported
 _HORIZON = 21  # trading days of the GARCH volatility forecast
@@ -250,32 +258,47 @@ def garch_forecast(
 def trading_days_to_events(
     dates: pd.DatetimeIndex, events: pd.DataFrame, kinds: tuple[str, ...] = tuple(EVENT_COLUMNS)
 ) -> pd.DataFrame:
-    """Trading days from each date to the next event of each kind (0 on the day).
+    """Trading days from each date to the next event of each kind known at its close.
 
-    Counting uses NYSE sessions only (`vixshield.data.calendars`), so a count
-    does not depend on the rows of data after the date. NaN where no later event is scheduled.
+    Point in time: row ``t`` reads only events with ``known_from <= t``
+    (`vixshield.data.events.days_to_next`), so an unscheduled FOMC action is invisible
+    before its day and a release calendar not yet published is not used.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``dates``: per kind, `EVENT_COLUMNS` (NYSE sessions, 0 on the day,
+        float) and `EVENT_STATUS_COLUMNS` (``"known"`` or ``"calendar unknown"``; the
+        count is NaN exactly where the calendar is unknown: before a kind's first
+        known release, in a gap of the calendar, after its end).
     """
     out = pd.DataFrame(index=dates)
-    if len(dates) == 0:
-        for k in kinds:
-            out[EVENT_COLUMNS[k]] = np.empty(0)
-        return out
-    ev = events if len(events) else pd.DataFrame({"date": [], "kind": []})
-    last_event = pd.Timestamp(ev["date"].max()) if len(ev) else dates[-1]
-    sessions = trading_days(dates[0], max(dates[-1], last_event) + pd.Timedelta(days=7))
-    pos_dates = sessions.searchsorted(dates)
+    statuses: dict[str, list[EventStatus]] = {}
     for kind in kinds:
-        ev_dates = pd.DatetimeIndex(
-            pd.to_datetime(ev.loc[ev["kind"] == kind, "date"]).dt.normalize()
-        ).sort_values()
-        col = np.full(len(dates), np.nan)
-        if len(ev_dates):
-            nxt = ev_dates.searchsorted(dates, side="left")
-            has = nxt < len(ev_dates)
-            target = ev_dates[np.minimum(nxt, len(ev_dates) - 1)]
-            pos_ev = sessions.searchsorted(target, side="left")
-            col = np.where(has, pos_ev - pos_dates, np.nan).astype(np.float64)
-        out[EVENT_COLUMNS[kind]] = col
+        days, statuses[kind] = days_to_next(pd.DatetimeIndex(dates), events, kind)
+        out[EVENT_COLUMNS[kind]] = days
+    for kind in kinds:
+        out[EVENT_STATUS_COLUMNS[kind]] = pd.Series(statuses[kind], index=dates, dtype=object)
+    return out
+
+
+def event_inputs(
+    row: Mapping[str, object], kinds: Iterable[str] = tuple(EVENT_COLUMNS)
+) -> dict[str, float | str]:
+    """The event distances a rule read at an indicator row, for the audit trail.
+
+    Kind -> trading days to its next known event, or ``"calendar unknown"`` (the
+    row's status) where none is known: the reason a rule that skips the kind
+    shows instead of a distance.
+    """
+    out: dict[str, float | str] = {}
+    for kind in kinds:
+        v = row.get(EVENT_COLUMNS[kind], math.nan)
+        value = float(v) if isinstance(v, int | float | np.floating) else math.nan
+        if math.isnan(value):
+            out[kind] = str(row.get(EVENT_STATUS_COLUMNS[kind], CALENDAR_UNKNOWN))
+        else:
+            out[kind] = value
     return out
 
 

@@ -9,9 +9,18 @@ Accepted layouts (``#`` comment lines allowed before the header):
   (Fed meeting flags; rows with a meeting flag become FOMC events);
 * ``reference_month,release_date`` (CPI, or PPI/GDP when the file name says);
 * a single ``date`` column, the kind taken from the file name (``fomc``...).
+
+Every frame carries, besides ``date, kind, label, value``, the point-in-time
+columns ``scheduled`` (bool) and ``known_from`` (Timestamp: the first day at
+whose close the event's date was public). `known_from_rule` states the rule; a
+VixShield file may override it row by row with a ``known_from`` column (a
+release rescheduled by a shutdown, known only from the notice's date).
 """
 
 from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,11 +31,35 @@ from vixshield.data.market import EVENT_KINDS
 from vixshield.data.validate import check_increasing, parse_dates, parse_numbers
 from vixshield.errors import DataError
 
-__all__ = ["EVENT_COLUMNS", "KIND", "looks_like", "parse"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "FOMC_SCHEDULE_KNOWN_FROM",
+    "KIND",
+    "RELEASE_MAX_GAP_DAYS",
+    "known_from_rule",
+    "looks_like",
+    "parse",
+    "with_known_from",
+]
 
 KIND = "events"
 
-EVENT_COLUMNS: tuple[str, ...] = ("date", "kind", "label", "value")
+EVENT_COLUMNS: tuple[str, ...] = ("date", "kind", "label", "value", "known_from", "scheduled")
+
+FOMC_SCHEDULE_KNOWN_FROM: tuple[int, int] = (8, 1)
+"""(month, day) of the year *before* a scheduled FOMC meeting from which its date is known.
+
+The Board publishes the next year's tentative FOMC schedule in the summer
+(federalreserve.gov/monetarypolicy/fomccalendars.htm lists each year's meetings;
+the schedule for a year is released around June-August of the year before), so a
+meeting of year Y counts as known from 1 August of Y-1 at the latest."""
+
+RELEASE_MAX_GAP_DAYS: dict[str, int] = {"CPI": 62, "PPI": 62, "GDP": 100}
+"""Calendar days: the longest step between consecutive releases of a kind that the
+"named in the previous release" rule bridges (monthly BLS releases are 3-7 weeks
+apart, BEA advance estimates about 13 weeks). A longer step means the calendar has a
+gap (an unverified year left out, a shutdown); the next release is then known only
+from its own day and the gap reads "calendar unknown"."""
 
 _HEADS = (
     ("date", "kind", "label"),
@@ -60,18 +93,154 @@ def _kind_from_name(file: str) -> str | None:
     return None
 
 
+def known_from_rule(
+    dates: pd.DatetimeIndex, kinds: Sequence[str], scheduled: Sequence[bool]
+) -> pd.DatetimeIndex:
+    """The first day at whose close each event's date was public (point in time).
+
+    Parameters
+    ----------
+    dates : DatetimeIndex
+        Event (release or decision) days.
+    kinds : sequence of str
+        One of `EVENT_KINDS` per event.
+    scheduled : sequence of bool
+        False for an unscheduled FOMC action (intermeeting cut, emergency meeting).
+
+    Returns
+    -------
+    DatetimeIndex
+        Aligned with ``dates``, never after them.
+
+    Notes
+    -----
+    * Scheduled FOMC meeting in year Y: 1 August of Y-1 (`FOMC_SCHEDULE_KNOWN_FROM`).
+    * Unscheduled FOMC action: its own date (announced that day; never before).
+    * CPI, PPI, GDP release: the previous release of the same kind in the calendar.
+      Each BLS CPI/PPI news release names the next release's date, and BLS and BEA
+      publish the year's schedule before the year starts, so by the previous release
+      the date was public (a conservative bound). The first release of a calendar, or
+      one more than `RELEASE_MAX_GAP_DAYS` after the previous, is known only from its
+      own day: before it the calendar is unknown.
+    """
+    d = [pd.Timestamp(x).normalize() for x in pd.DatetimeIndex(dates)]
+    kind_list = [str(k) for k in kinds]
+    sched = [bool(x) for x in scheduled]
+    out = list(d)
+    month, day = FOMC_SCHEDULE_KNOWN_FROM
+    for i, (when, kind, sch) in enumerate(zip(d, kind_list, sched, strict=True)):
+        if kind == "FOMC" and sch:
+            out[i] = pd.Timestamp(year=when.year - 1, month=month, day=day)
+    for kind, gap in RELEASE_MAX_GAP_DAYS.items():
+        rows = sorted(
+            (i for i in range(len(d)) if kind_list[i] == kind and sched[i]), key=d.__getitem__
+        )
+        for prev, cur in itertools.pairwise(rows):
+            if 0 < (d[cur] - d[prev]).days <= gap:
+                out[cur] = d[prev]
+    return pd.DatetimeIndex(out, dtype="datetime64[ns]")
+
+
+def _default_scheduled(labels: Sequence[str]) -> list[bool]:
+    """Scheduled unless the label is this parser's ``"FOMC unscheduled"`` (4-column frames)."""
+    return [str(lab) != "FOMC unscheduled" for lab in labels]
+
+
+def with_known_from(events: pd.DataFrame) -> pd.DataFrame:
+    """``events`` with ``scheduled`` and ``known_from`` filled by `known_from_rule`.
+
+    For frames that lost the point-in-time columns (a store written before they
+    existed, a hand-built frame): ``scheduled`` defaults to the label test of
+    `_default_scheduled`, missing ``known_from`` values to the rule. Rows that
+    carry a ``known_from`` keep it. Returns a new frame; the input is not modified.
+    """
+    out = events.copy()
+    labels = [str(x) for x in out["label"]] if "label" in out.columns else [""] * len(out)
+    if "scheduled" not in out.columns:
+        out["scheduled"] = np.asarray(_default_scheduled(labels), dtype=bool)
+    dates = pd.DatetimeIndex(pd.to_datetime(out["date"])).normalize()
+    rule = known_from_rule(dates, [str(k) for k in out["kind"]], list(out["scheduled"]))
+    if "known_from" in out.columns:
+        given = pd.DatetimeIndex(pd.to_datetime(out["known_from"]))
+        known = given.where(given.notna(), rule)
+    else:
+        known = rule
+    out["known_from"] = np.asarray(known, dtype="datetime64[ns]")
+    return out
+
+
 def _frame(
-    dates: pd.DatetimeIndex, kinds: list[str], labels: list[str], values: np.ndarray
+    dates: pd.DatetimeIndex,
+    kinds: list[str],
+    labels: list[str],
+    values: np.ndarray,
+    scheduled: list[bool] | None = None,
+    known_from: pd.DatetimeIndex | None = None,
 ) -> pd.DataFrame:
+    sched = _default_scheduled(labels) if scheduled is None else scheduled
     frame = pd.DataFrame(
         {
             "date": dates.astype("datetime64[ns]"),
             "kind": pd.array(kinds, dtype="string"),
             "label": pd.array(labels, dtype="string"),
             "value": np.asarray(values, dtype=np.float64),
+            "scheduled": np.asarray(sched, dtype=bool),
         }
     )
+    if known_from is not None:
+        frame["known_from"] = np.asarray(known_from, dtype="datetime64[ns]")
+    frame = with_known_from(frame)
+    frame = frame.loc[:, list(EVENT_COLUMNS)]
     return frame.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
+
+
+_TRUE = {"1", "true", "yes", "y", "t"}
+_FALSE = {"0", "false", "no", "n", "f"}
+
+
+def _own_scheduled(table: Table, file: str, labels: list[str]) -> list[bool]:
+    if not table.has("scheduled"):
+        return _default_scheduled(labels)
+    out: list[bool] = []
+    for i, (raw, lab) in enumerate(zip(table.col("scheduled"), labels, strict=True)):
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            out.append(True)
+        elif text in _FALSE:
+            out.append(False)
+        elif text in ("", "nan"):
+            out.append(_default_scheduled([lab])[0])
+        else:
+            raise DataError(
+                f"expected true/false, got {raw!r}",
+                file=file,
+                row=int(table.lines[i]),
+                field="scheduled",
+            )
+    return out
+
+
+def _own_known_from(table: Table, file: str, dates: pd.DatetimeIndex) -> pd.DatetimeIndex | None:
+    if not table.has("known_from"):
+        return None
+    raw = np.asarray([str(x).strip() for x in table.col("known_from")], dtype=object)
+    given = np.asarray([x not in ("", "nan") for x in raw], dtype=bool)
+    out = np.full(len(dates), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if given.any():
+        parsed = parse_dates(
+            raw[given], table.lines[given], file=file, field="known_from", formats=("iso",)
+        )
+        out[given] = parsed.to_numpy(dtype="datetime64[ns]")
+    late = np.flatnonzero(given & (out > dates.to_numpy(dtype="datetime64[ns]")))
+    if len(late):
+        i = int(late[0])
+        raise DataError(
+            f"known_from {pd.Timestamp(out[i]).date()} is after the event date {dates[i].date()}",
+            file=file,
+            row=int(table.lines[i]),
+            field="known_from",
+        )
+    return pd.DatetimeIndex(out)
 
 
 def _own(table: Table, file: str) -> pd.DataFrame:
@@ -94,11 +263,19 @@ def _own(table: Table, file: str) -> pd.DataFrame:
         )
     else:
         values = np.full(len(dates), np.nan)
-    return _frame(dates, kinds, [str(x) for x in table.col("label")], values)
+    labels = [str(x) for x in table.col("label")]
+    return _frame(
+        dates,
+        kinds,
+        labels,
+        values,
+        _own_scheduled(table, file, labels),
+        _own_known_from(table, file, dates),
+    )
 
 
 def parse(text: str, *, source: str, hints: Hints) -> Parsed:
-    """Parse an event calendar into ``{"events": frame}`` (date, kind, label, value)."""
+    """Parse an event calendar into ``{"events": frame}`` with the columns `EVENT_COLUMNS`."""
     file = display_name(source)
     table = read_table(text, file=file, is_header=_is_header, max_preamble=40)
     head = tuple(h.lower() for h in table.header)
@@ -123,10 +300,10 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
             else ["scheduled"] * len(dates)
         )
         labels = ["FOMC unscheduled" if t == "unscheduled" else "FOMC" for t in types]
+        sched = [t != "unscheduled" for t in types]
+        n = len(dates)
         return Parsed(
-            KIND,
-            {"events": _frame(dates, ["FOMC"] * len(dates), labels, np.full(len(dates), np.nan))},
-            (),
+            KIND, {"events": _frame(dates, ["FOMC"] * n, labels, np.full(n, np.nan), sched)}, ()
         )
     if head[:2] == ("date", "fed_meeting_date_indicator"):
         meet = np.array([str(x) == "1" for x in table.col("fed_meeting_date_indicator")])
@@ -142,9 +319,11 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
         warnings.append(
             f"{file}: {int((~meet).sum())} rows without a meeting flag (minutes etc.) skipped"
         )
+        n = len(dates)
+        sched = [not u for u in unsched]
         return Parsed(
             KIND,
-            {"events": _frame(dates, ["FOMC"] * len(dates), labels, np.full(len(dates), np.nan))},
+            {"events": _frame(dates, ["FOMC"] * n, labels, np.full(n, np.nan), sched)},
             tuple(warnings),
         )
     if head[:2] == ("reference_month", "release_date"):
