@@ -22,7 +22,6 @@ from vixshield.strategy.condor import (
     build_condor,
     choose_strikes,
     condor_contracts,
-    credit_to_width_filter,
     event_filter,
     k_for_iv_rank,
     min_credit_filter,
@@ -49,7 +48,9 @@ def test_select_expiry_nearest_target_in_window() -> None:
     mk = [Expiry(d + pd.Timedelta(days=n), "SPXW", "PM", n / 365) for n in (30, 44, 47, 58, 61)]
     cfg = CondorPolicy()
     assert select_expiry(d, mk, cfg) is mk[2]  # 47 and 58 in [45, 60]: |47-52| = 5 < 6
-    assert select_expiry(d, [mk[0], mk[4]], cfg) is None
+    # window missed: the nearest to 52 within 10 days of 45-60 (30 is 15 days short)
+    assert select_expiry(d, [mk[0], mk[4]], cfg) is mk[4]
+    assert select_expiry(d, [mk[0], mk[4]], CondorPolicy(dte_tolerance=0)) is None
     tie = [
         Expiry(d + pd.Timedelta(days=57), "SPXW", "PM", 0.1),
         Expiry(d + pd.Timedelta(days=47), "SPX", "AM", 0.1),
@@ -77,16 +78,20 @@ def test_sd_strikes_by_hand() -> None:
     q, _ = _quotes(vol=0.2)
     f, t = q.forward, q.t_years
     sd = f * 0.2 * math.sqrt(t)
-    lp, sp, sc, lc, kp, kc = choose_strikes(q, CondorPolicy(), 1.5)
-    assert sp == 5 * round((f - 1.5 * sd) / 5) and sc == 5 * round((f + 1.5 * sd) / 5)
-    assert (sp - lp, lc - sc) == (50.0, 50.0)
-    assert kp == kc == 1.5
+    ch = choose_strikes(q, CondorPolicy(), 1.5, sd)
+    assert ch.sp == 5 * round((f - 1.5 * sd) / 5) and ch.sc == 5 * round((f + 1.5 * sd) / 5)
+    # wings 0.2 sd wide, on the 5-point grid
+    w = 0.2 * sd
+    assert ch.put_width == ch.call_width == pytest.approx(w)
+    assert ch.sp - ch.lp == 5 * round(w / 5) and ch.lc - ch.sc == 5 * round(w / 5)
+    assert ch.k_put == ch.k_call == 1.5
 
 
 def test_delta_rule_picks_nearest_delta() -> None:
     q, _ = _quotes(vol=0.2)
     cfg = CondorPolicy(strike_rule="delta", short_delta=0.16, wing_rule="delta", wing_delta=0.05)
-    lp, sp, sc, lc, _, _ = choose_strikes(q, cfg, 1.5)
+    ch = choose_strikes(q, cfg, 1.5, q.forward * 0.2 * math.sqrt(q.t_years))
+    lp, sp, sc, lc = ch.lp, ch.sp, ch.sc, ch.lc
     pd_ = np.abs(q.put_greeks["delta"])
     cd_ = q.call_greeks["delta"]
     below = q.strikes < q.forward
@@ -186,14 +191,13 @@ def test_filters() -> None:
     f = q.forward
     lp, sp, sc, lc = (5 * round(f * x / 5) for x in (0.85, 0.90, 1.07, 1.12))
     a = analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy())
-    assert min_credit_filter(a, CondorPolicy(min_credit=a.credit_fill - 0.01)).outcome == "pass"
-    assert min_credit_filter(a, CondorPolicy(min_credit=a.credit_fill + 0.01)).outcome.startswith(
-        "fail"
-    )
     ratio = a.credit_fill / max(sp - lp, lc - sc)
-    assert credit_to_width_filter(
-        a, CondorPolicy(min_credit_to_width=ratio + 0.01)
-    ).outcome.startswith("fail")
+    ok = min_credit_filter(a, CondorPolicy(min_credit_to_width=ratio - 0.001))
+    assert ok.outcome == "pass" and ok.rule == "min_credit"
+    assert ok.inputs["ratio"] == pytest.approx(ratio)
+    assert min_credit_filter(a, CondorPolicy(min_credit_to_width=ratio + 0.001)).outcome == (
+        "fail: credit too small for the width"
+    )
     assert event_filter(1.0, 2).outcome.startswith("fail")
     assert event_filter(2.0, 2).outcome == "pass"
     assert event_filter(math.nan, 2).outcome == "pass"
@@ -210,18 +214,28 @@ def test_build_condor_on_fake_market() -> None:
     assert 45 <= a.dte <= 60 and a.k_put == 1.5
     assert all(x.strike % 5 == 0 for x in legs)
     assert a.contracts == math.floor(0.02 * 1_000_000 / a.max_loss)
-    assert [f.rule for f in fired] == ["condor_expiry", "condor_k", "condor_sizing"]
+    assert [f.rule for f in fired] == [
+        "condor_expiry",
+        "condor_sd",
+        "condor_k",
+        "condor_put_spread",
+        "condor_call_spread",
+        "condor_sizing",
+    ]
+    assert a.put_credit > 0 and a.call_credit > 0
+    assert a.put_credit + a.call_credit == pytest.approx(a.credit_fill)
 
 
 VOLS = st.floats(min_value=0.08, max_value=0.5)
 
 
 @settings(max_examples=30, deadline=None)
-@given(vol=VOLS, k=st.floats(min_value=0.8, max_value=2.5), w=st.sampled_from([25.0, 50.0, 100.0]))
+@given(vol=VOLS, k=st.floats(min_value=0.8, max_value=2.5), w=st.sampled_from([0.1, 0.2, 0.4]))
 def test_property_breakevens_and_max_loss(vol: float, k: float, w: float) -> None:
     q, _ = _quotes(vol=vol)
-    cfg = CondorPolicy(put_width=w, call_width=w)
-    lp, sp, sc, lc, _, _ = choose_strikes(q, cfg, k)
+    cfg = CondorPolicy(put_width_sd=w, call_width_sd=w)
+    ch = choose_strikes(q, cfg, k, q.forward * vol * math.sqrt(q.t_years))
+    lp, sp, sc, lc = ch.lp, ch.sp, ch.sc, ch.lc
     assume(not any(math.isnan(x) for x in (lp, sp, sc, lc)))
     a = analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy())
     assert a.max_loss == pytest.approx(100 * (max(sp - lp, lc - sc) - a.credit_fill))
@@ -245,7 +259,8 @@ def test_property_wider_k_never_raises_credit(
     cfg = CondorPolicy()
     c = []
     for k in (k1, k1 + dk):
-        lp, sp, sc, lc, _, _ = choose_strikes(q, cfg, k)
+        ch = choose_strikes(q, cfg, k, q.forward * vol * math.sqrt(q.t_years))
+        lp, sp, sc, lc = ch.lp, ch.sp, ch.sc, ch.lc
         assume(not any(math.isnan(x) for x in (lp, sp, sc, lc)))
         c.append(analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy()).credit_mid)
     assert c[1] <= c[0] + 1e-9

@@ -4,11 +4,20 @@ Conventions: prices in index points per unit, money in dollars per contract
 (x100), time ACT/365, theta per calendar day, vega per vol point. A condor is
 short put ``sp`` / long put ``lp`` < ``sp`` and short call ``sc`` / long call
 ``lc`` > ``sc``, one unit each.
+
+Scale convention: every distance is in standard deviations of the chosen
+expiry's move, ``sd = F sigma sqrt(T)``, with ``sigma`` from that expiry's Cboe
+variance (`sd_vol`); short strikes sit ``k`` sd from the forward, wings
+``width_sd`` sd beyond them, both on the listed grid. The minimum credit is a
+share of the wing width (`min_credit_filter`). Each vertical must sell for a
+credit at the fill and its wing must be the policy's width to within the strike
+increment (`spread_rule`), else the condor is refused with the side named.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -16,6 +25,7 @@ import pandas as pd
 
 from vixshield._typing import BoolArray, FloatArray
 from vixshield.markets.types import Expiry, MarketView, OptionChain
+from vixshield.markets.vix_formula import expiry_moments
 from vixshield.strategy.policy import CondorPolicy, CostsPolicy, Policy
 from vixshield.strategy.types import Leg, RuleFired
 
@@ -23,12 +33,14 @@ __all__ = [
     "MULTIPLIER",
     "CondorAnalytics",
     "CondorCandidate",
+    "SdVol",
     "SideQuotes",
+    "StrikeChoice",
     "analyse_condor",
     "build_condor",
     "chain_mask",
+    "choose_strikes",
     "condor_contracts",
-    "credit_to_width_filter",
     "day_number",
     "entry_filters",
     "event_filter",
@@ -37,7 +49,11 @@ __all__ = [
     "min_credit_filter",
     "nearest_strike",
     "risk_neutral_cdf",
+    "sd_vol",
     "select_expiry",
+    "spread_rule",
+    "strike_increment",
+    "vertical_credits",
 ]
 
 MULTIPLIER = 100.0  # SPX option contract multiplier, USD per index point
@@ -188,10 +204,51 @@ class SideQuotes:
 
 
 @dataclass(frozen=True)
+class SdVol:
+    """The volatility that sets one standard deviation of an expiry's move.
+
+    ``vol`` is annualised (decimal), ``sd`` the move in index points,
+    ``F vol sqrt(T)``; ``source`` names where ``vol`` came from (for the audit).
+    """
+
+    vol: float
+    sd: float
+    source: str
+
+
+def sd_vol(q: SideQuotes, expiry: str) -> SdVol:
+    """One standard deviation of the expiry's move from its Cboe variance.
+
+    Reads the expiry's strikes, bids and asks, time and rate; decides nothing.
+
+    Notes
+    -----
+    ``vol = sqrt(sigma^2)`` with ``sigma^2`` the VIX formula's variance of this
+    one expiry (`vixshield.markets.vix_formula.expiry_moments`: out-of-the-money
+    mids, two-zero-bid cut-off), and ``sd = F vol sqrt(T)``. On a chain whose
+    formula reproduces VIX this is the VIX-consistent vol at the expiry's own
+    tenor; it includes the smile's wings, so it sits above the ATM implied vol.
+    NaN (with the source saying so) where the formula finds no variance.
+
+    References
+    ----------
+    Cboe (2019). The CBOE Volatility Index - VIX. White paper, step 1.
+    """
+    m = expiry_moments(q.strikes, q.call_bid, q.call_ask, q.put_bid, q.put_ask, q.t_years, q.rate)
+    if not (math.isfinite(m.variance) and m.variance > 0.0):
+        return SdVol(math.nan, math.nan, f"cboe variance of {expiry} not finite")
+    vol = math.sqrt(m.variance)
+    return SdVol(vol, q.forward * vol * math.sqrt(q.t_years), f"cboe variance of {expiry}")
+
+
+@dataclass(frozen=True)
 class CondorAnalytics:
     """Analytics of one iron condor candidate (see `analyse_condor` for formulas).
 
-    Prices (strikes, credits, break-evens, widths) are in index points per condor.
+    Prices (strikes, credits, break-evens, widths) are in index points per condor;
+    ``put_credit``/``call_credit`` are each vertical's credit at the modeled fill
+    (they sum to ``credit_fill``), ``sd_vol`` the vol the strikes were placed with
+    (`sd_vol`; NaN where the caller gave none).
     Money fields (``max_profit``, ``max_loss*``, ``expected_value``, ``open_costs``,
     ``extrinsic``, ``decay_per_day``, ``theta_per_day``, ``margin``) are dollars per
     condor (one contract of each leg, x100). The position greeks ``delta``, ``gamma``,
@@ -204,6 +261,7 @@ class CondorAnalytics:
     t_years: float
     forward: float
     atm_iv: float
+    sd_vol: float
     k_put: float
     k_call: float
     long_put: float
@@ -214,6 +272,8 @@ class CondorAnalytics:
     call_width: float
     credit_mid: float
     credit_fill: float
+    put_credit: float
+    call_credit: float
     max_profit: float
     max_loss_put: float
     max_loss_call: float
@@ -255,21 +315,32 @@ class CondorCandidate:
     analytics: CondorAnalytics
 
 
-def select_expiry(date: pd.Timestamp, expiries: list[Expiry], cfg: CondorPolicy) -> Expiry | None:
+def select_expiry(
+    date: pd.Timestamp, expiries: list[Expiry], cfg: CondorPolicy, floor_dte: int = 0
+) -> Expiry | None:
     """The listed expiry with calendar DTE in [dte_min, dte_max] nearest ``dte_target``.
 
-    Ties go to the earlier expiry, then to the PM-settled (SPXW) root. None if none fits.
+    Where none lies in the window: the one nearest ``dte_target`` among those
+    with DTE in [dte_min - dte_tolerance, dte_max + dte_tolerance] and above
+    ``floor_dte`` (the management's exit DTE, so that the condor is not closed
+    the day it opens). Ties go to the earlier expiry, then to the PM-settled
+    (SPXW) root. None if none fits.
     """
-    best: tuple[int, int, int] | None = None
-    pick: Expiry | None = None
     today = day_number(date)
-    for e in expiries:
-        dte = day_number(e.date) - today
-        if cfg.dte_min <= dte <= cfg.dte_max:
-            key = (abs(dte - cfg.dte_target), dte, 0 if e.settlement == "PM" else 1)
-            if best is None or key < best:
-                best, pick = key, e
-    return pick
+    dated = [(day_number(e.date) - today, e) for e in expiries]
+
+    def nearest(lo: int, hi: int) -> Expiry | None:
+        fits = [
+            ((abs(dte - cfg.dte_target), dte, 0 if e.settlement == "PM" else 1), i)
+            for i, (dte, e) in enumerate(dated)
+            if lo <= dte <= hi and dte > floor_dte
+        ]
+        return dated[min(fits)[1]][1] if fits else None
+
+    inside = nearest(cfg.dte_min, cfg.dte_max)
+    if inside is not None:
+        return inside
+    return nearest(cfg.dte_min - cfg.dte_tolerance, cfg.dte_max + cfg.dte_tolerance)
 
 
 def k_for_iv_rank(iv_rank: float, cfg: CondorPolicy) -> float:
@@ -288,6 +359,18 @@ def nearest_strike(strikes: FloatArray, target: float, away_below: bool) -> floa
     d = np.abs(strikes - target)
     best = np.flatnonzero(d <= d.min() + 1e-9)
     return float(strikes[best[0]] if away_below else strikes[best[-1]])
+
+
+def strike_increment(strikes: FloatArray, at: float) -> float:
+    """The listed grid's increment at ``at`` (index points): the gap between the
+    listed strikes bracketing it, or the end gap where ``at`` lies beyond the list.
+
+    NaN with fewer than two strikes.
+    """
+    if len(strikes) < 2:
+        return math.nan
+    i = int(np.clip(np.searchsorted(strikes, at), 1, len(strikes) - 1))
+    return float(strikes[i] - strikes[i - 1])
 
 
 def _wing_by_width(strikes: FloatArray, short: float, width: float, below: bool) -> float:
@@ -349,13 +432,15 @@ def analyse_condor(
     k_put: float = math.nan,
     k_call: float = math.nan,
     contracts: int = 1,
+    sd_vol: float = math.nan,
 ) -> CondorAnalytics:
     """Analytics of the condor lp < sp < sc < lc on quotes ``q``.
 
     Notes
     -----
     - credit_mid = mid(sp) + mid(sc) - mid(lp) - mid(lc); credit_fill sells at
-      ``mid - s (ask - bid)`` and buys at ``mid + s (ask - bid)``, s = spread_share.
+      ``mid - s (ask - bid)`` and buys at ``mid + s (ask - bid)``, s = spread_share;
+      it is the sum of the two verticals' credits (`vertical_credits`).
     - max profit = credit_fill x 100; max loss per side = (width - credit_fill) x 100,
       max loss = the larger side; break-evens sp - credit_fill and sc + credit_fill.
     - pop = F(be_call) - F(be_put) with F the risk-neutral CDF (`risk_neutral_cdf`);
@@ -376,12 +461,9 @@ def analyse_condor(
     k = q.strikes
     idx = {s: int(np.flatnonzero(np.isclose(k, s))[0]) for s in (lp, sp, sc, lc)}
     ilp, isp, isc, ilc = idx[lp], idx[sp], idx[sc], idx[lc]
-    s = costs.spread_share
     mid = q.put_mid[isp] + q.call_mid[isc] - q.put_mid[ilp] - q.call_mid[ilc]
-    spr_p = q.put_ask - q.put_bid
-    spr_c = q.call_ask - q.call_bid
-    slip = s * (spr_p[isp] + spr_c[isc] + spr_p[ilp] + spr_c[ilc])
-    credit = float(mid - slip)
+    put_credit, call_credit = vertical_credits(q, lp, sp, sc, lc, costs)
+    credit = put_credit + call_credit
     pw, cw = sp - lp, lc - sc
     max_profit = credit * MULTIPLIER
     ml_put, ml_call = (pw - credit) * MULTIPLIER, (cw - credit) * MULTIPLIER
@@ -419,6 +501,7 @@ def analyse_condor(
         t_years=q.t_years,
         forward=f,
         atm_iv=q.atm_iv(),
+        sd_vol=sd_vol,
         k_put=k_put,
         k_call=k_call,
         long_put=lp,
@@ -429,6 +512,8 @@ def analyse_condor(
         call_width=cw,
         credit_mid=float(mid),
         credit_fill=credit,
+        put_credit=put_credit,
+        call_credit=call_credit,
         max_profit=max_profit,
         max_loss_put=ml_put,
         max_loss_call=ml_call,
@@ -456,16 +541,38 @@ def analyse_condor(
     )
 
 
-def choose_strikes(
-    q: SideQuotes, cfg: CondorPolicy, k: float
-) -> tuple[float, float, float, float, float, float]:
-    """(lp, sp, sc, lc, k_put, k_call) by the policy's strike and wing rules.
+@dataclass(frozen=True)
+class StrikeChoice:
+    """Strikes of a condor candidate (index points) and what placed them.
 
-    "sd": short put nearest ``F - k_put sd``, short call nearest ``F + k_call sd``,
-    ``sd = F sigma_atm sqrt(T)``; "delta": |delta| nearest ``short_delta``.
+    ``k_put``/``k_call``: the short strikes' distance in standard deviations
+    ``sd`` (points); ``put_width``/``call_width``: the policy's wing widths in
+    points (``width_sd x sd``; NaN under the delta wing rule). A NaN strike means
+    no listed strike fits.
+    """
+
+    lp: float
+    sp: float
+    sc: float
+    lc: float
+    k_put: float
+    k_call: float
+    sd: float
+    put_width: float
+    call_width: float
+
+
+def choose_strikes(q: SideQuotes, cfg: CondorPolicy, k: float, sd: float) -> StrikeChoice:
+    """The policy's strike and wing rules on one expiry's listed strikes.
+
+    ``sd`` is one standard deviation of the move to expiry in points (`sd_vol`).
+    "sd": short put nearest ``F - k_put sd`` below the forward, short call nearest
+    ``F + k_call sd`` above it; "delta": |delta| nearest ``short_delta``. Wings
+    "width": the listed strike nearest ``short -/+ width_sd x sd`` beyond the
+    short strike (whether it is near enough is `spread_rule`'s call);
+    "delta": |delta| nearest ``wing_delta``.
     """
     f, strikes = q.forward, q.strikes
-    sd = f * q.atm_iv() * math.sqrt(q.t_years)
     kp, kc = k * cfg.put_k_scale, k * cfg.call_k_scale
     if cfg.strike_rule == "sd":
         sp = (
@@ -483,15 +590,94 @@ def choose_strikes(
         sc = _by_delta(strikes, q.call_greeks["delta"], cfg.short_delta, strikes > f)
         kp = (f - sp) / sd if sd > 0 else math.nan
         kc = (sc - f) / sd if sd > 0 else math.nan
-    if math.isnan(sp) or math.isnan(sc):
-        return math.nan, sp, sc, math.nan, kp, kc
-    if cfg.wing_rule == "width":
-        lp = _wing_by_width(strikes, sp, cfg.put_width, True)
-        lc = _wing_by_width(strikes, sc, cfg.call_width, False)
-    else:
-        lp = _by_delta(strikes, q.put_greeks["delta"], cfg.wing_delta, strikes < sp)
-        lc = _by_delta(strikes, q.call_greeks["delta"], cfg.wing_delta, strikes > sc)
-    return lp, sp, sc, lc, kp, kc
+    pw = cfg.put_width_sd * sd if cfg.wing_rule == "width" else math.nan
+    cw = cfg.call_width_sd * sd if cfg.wing_rule == "width" else math.nan
+    lp = lc = math.nan
+    if not math.isnan(sp) and not math.isnan(sc):
+        if cfg.wing_rule == "width":
+            lp = _wing_by_width(strikes, sp, pw, True)
+            lc = _wing_by_width(strikes, sc, cw, False)
+        else:
+            lp = _by_delta(strikes, q.put_greeks["delta"], cfg.wing_delta, strikes < sp)
+            lc = _by_delta(strikes, q.call_greeks["delta"], cfg.wing_delta, strikes > sc)
+    return StrikeChoice(lp, sp, sc, lc, kp, kc, sd, pw, cw)
+
+
+def vertical_credits(
+    q: SideQuotes, lp: float, sp: float, sc: float, lc: float, costs: CostsPolicy
+) -> tuple[float, float]:
+    """(put spread, call spread) credit at the modeled fill, index points per unit.
+
+    Notes
+    -----
+    The short leg sells at ``mid - s (ask - bid)``, the long leg buys at
+    ``mid + s (ask - bid)``, ``s = costs.spread_share``; a vertical's credit is
+    the short's fill minus the long's. NaN where a strike is not on ``q``'s grid.
+    """
+    k, s = q.strikes, costs.spread_share
+
+    def at(x: float) -> int:
+        hit = np.flatnonzero(np.isclose(k, x))
+        return int(hit[0]) if len(hit) else -1
+
+    ilp, isp, isc, ilc = at(lp), at(sp), at(sc), at(lc)
+    put = call = math.nan
+    if min(ilp, isp) >= 0:
+        sell = q.put_mid[isp] - s * (q.put_ask[isp] - q.put_bid[isp])
+        buy = q.put_mid[ilp] + s * (q.put_ask[ilp] - q.put_bid[ilp])
+        put = float(sell - buy)
+    if min(isc, ilc) >= 0:
+        sell = q.call_mid[isc] - s * (q.call_ask[isc] - q.call_bid[isc])
+        buy = q.call_mid[ilc] + s * (q.call_ask[ilc] - q.call_bid[ilc])
+        call = float(sell - buy)
+    return put, call
+
+
+def spread_rule(
+    side: str,
+    strikes: FloatArray,
+    short: float,
+    wing: float,
+    policy_width: float,
+    credit: float,
+) -> RuleFired:
+    """One vertical of the condor: its wing and its credit.
+
+    Reads the listed strikes, the chosen short and wing strikes, the policy's
+    width in points (NaN: the delta wing rule, no width to meet) and the
+    vertical's credit at the fill (`vertical_credits`). Passes when a wing is
+    listed beyond the short strike, its width is within one strike increment
+    (`strike_increment` at the policy's wing) of the policy's width, and the
+    vertical sells for a credit (> 0). The rule is ``condor_<side>_spread``;
+    the fail reason names the side, the widths or the debit.
+    """
+    width = abs(short - wing) if math.isfinite(wing) else math.nan
+    target = short - policy_width if side == "put" else short + policy_width
+    step = strike_increment(strikes, target) if math.isfinite(policy_width) else math.nan
+    inputs: dict[str, float | str] = {
+        "short": short,
+        "wing": wing if math.isfinite(wing) else "none",
+        "width": width if math.isfinite(width) else "none",
+        "policy_width": policy_width if math.isfinite(policy_width) else "delta rule",
+        "increment": step if math.isfinite(step) else "none",
+        "credit": credit,
+    }
+    name = f"condor_{side}_spread"
+    beyond = "below" if side == "put" else "above"
+    if not math.isfinite(wing):
+        return RuleFired(name, inputs, f"fail: {side} wing: no listed strike {beyond} {short:g}")
+    if math.isfinite(policy_width) and not abs(width - policy_width) <= step + 1e-9:
+        return RuleFired(
+            name,
+            inputs,
+            f"fail: {side} wing {width:g} points wide, policy {policy_width:.1f}"
+            f" +- {step:g} (strike increment)",
+        )
+    if not credit > 0.0:
+        return RuleFired(
+            name, inputs, f"fail: {side} spread {short:g}/{wing:g} is a debit ({credit:.2f})"
+        )
+    return RuleFired(name, inputs, "pass")
 
 
 def condor_contracts(max_loss: float, equity: float, risk_share: float, min_one: bool) -> int:
@@ -502,6 +688,31 @@ def condor_contracts(max_loss: float, equity: float, risk_share: float, min_one:
     return max(n, 1) if min_one else n
 
 
+def _expiry_rule(
+    date: pd.Timestamp, market: MarketView, cfg: CondorPolicy, floor_dte: int
+) -> tuple[Expiry | None, int, RuleFired]:
+    """`select_expiry` on the day's listing, with its audit entry (DTE -1 when none)."""
+    exp = select_expiry(date, market.expiries(date, "SPX"), cfg, floor_dte)
+    window = f"window {cfg.dte_min}-{cfg.dte_max}"
+    if exp is None:
+        inputs: dict[str, float | str] = {
+            "dte_min": cfg.dte_min,
+            "dte_max": cfg.dte_max,
+            "dte_tolerance": cfg.dte_tolerance,
+        }
+        why = f"fail: no listed expiry in {window} nor within {cfg.dte_tolerance} days of it"
+        return None, -1, RuleFired("condor_expiry", inputs, why)
+    dte = int((pd.Timestamp(exp.date).normalize() - date.normalize()).days)
+    inputs = {"expiry": str(exp.date.date()), "root": exp.root, "dte": dte}
+    if cfg.dte_min <= dte <= cfg.dte_max:
+        return exp, dte, RuleFired("condor_expiry", inputs, "selected")
+    why = (
+        f"selected: nearest to {cfg.dte_target} within {cfg.dte_tolerance} days"
+        f" of the {window} (window missed)"
+    )
+    return exp, dte, RuleFired("condor_expiry", {**inputs, "dte_tolerance": cfg.dte_tolerance}, why)
+
+
 def build_condor(
     date: pd.Timestamp,
     market: MarketView,
@@ -510,29 +721,38 @@ def build_condor(
     k_multiplier: float,
     equity: float,
 ) -> tuple[CondorCandidate | None, list[RuleFired]]:
-    """Build the day's condor candidate (no filters applied); None with the reason."""
+    """Build the day's condor candidate (entry filters not applied); None with the reason.
+
+    The rules, in order, each with its audit entry: the expiry (`select_expiry`),
+    the standard deviation (`sd_vol`), k (`k_for_iv_rank` x the regime's
+    multiplier), the strikes (`choose_strikes`), each vertical (`spread_rule`:
+    the wing at the policy's width, a credit at the fill), the size. A failing
+    rule refuses the condor; its outcome starts with ``"fail"``.
+    """
     cfg = policy.condor
-    exp = select_expiry(date, market.expiries(date, "SPX"), cfg)
+    exp, dte, expiry_rule = _expiry_rule(date, market, cfg, policy.management.exit_dte)
+    fired = [expiry_rule]
     if exp is None:
-        return None, [
-            RuleFired(
-                "condor_expiry",
-                {"dte_min": cfg.dte_min, "dte_max": cfg.dte_max},
-                "fail: no listed expiry in window",
-            )
-        ]
-    dte = int((pd.Timestamp(exp.date).normalize() - date.normalize()).days)
+        return None, fired
     if getattr(market, "strikes", None) is not None:
         q = SideQuotes.from_market(market, date, exp)
     else:  # a MarketView from before `strikes` existed
         q = SideQuotes.from_chain(market.chain(date, "SPX", exp.date), exp)
+    expiry = str(exp.date.date())
+    vol = sd_vol(q, expiry)
+    sd_inputs: dict[str, float | str] = {
+        "sd_vol": vol.vol,
+        "source": vol.source,
+        "sd_points": vol.sd,
+        "forward": q.forward,
+        "t_years": q.t_years,
+    }
+    if not math.isfinite(vol.sd):
+        fired.append(RuleFired("condor_sd", sd_inputs, f"fail: {vol.source}"))
+        return None, fired
+    fired.append(RuleFired("condor_sd", sd_inputs, f"sd_vol={vol.vol:.3f} ({vol.source})"))
     k = k_for_iv_rank(iv_rank, cfg) * k_multiplier
-    fired = [
-        RuleFired(
-            "condor_expiry",
-            {"expiry": str(exp.date.date()), "root": exp.root, "dte": dte},
-            "selected",
-        ),
+    fired.append(
         RuleFired(
             "condor_k",
             {
@@ -540,15 +760,30 @@ def build_condor(
                 "k_multiplier": k_multiplier,
             },
             f"k={k:.4f}",
-        ),
-    ]
-    lp, sp, sc, lc, kp, kc = choose_strikes(q, cfg, k)
-    if any(math.isnan(x) for x in (lp, sp, sc, lc)):
+        )
+    )
+    ch = choose_strikes(q, cfg, k, vol.sd)
+    if math.isnan(ch.sp) or math.isnan(ch.sc):
         fired.append(
-            RuleFired("condor_strikes", {"forward": q.forward}, "fail: strikes not listed")
+            RuleFired(
+                "condor_strikes",
+                {"forward": q.forward, "short_put": ch.sp, "short_call": ch.sc},
+                "fail: no listed short strike",
+            )
         )
         return None, fired
-    a = analyse_condor(q, lp, sp, sc, lc, dte, policy.costs, str(exp.date.date()), kp, kc)
+    put_credit, call_credit = vertical_credits(q, ch.lp, ch.sp, ch.sc, ch.lc, policy.costs)
+    sides = [
+        spread_rule("put", q.strikes, ch.sp, ch.lp, ch.put_width, put_credit),
+        spread_rule("call", q.strikes, ch.sc, ch.lc, ch.call_width, call_credit),
+    ]
+    fired += sides
+    if any(r.outcome.startswith("fail") for r in sides):
+        return None, fired
+    a = analyse_condor(
+        q, ch.lp, ch.sp, ch.sc, ch.lc, dte, policy.costs, expiry, ch.k_put, ch.k_call,
+        sd_vol=vol.vol,
+    )  # fmt: skip
     n = condor_contracts(a.max_loss, equity, policy.sizing.risk_per_condor, policy.sizing.min_one)
     a = replace(
         a, contracts=n, delta=a.delta * n, gamma=a.gamma * n, vega=a.vega * n, theta=a.theta * n
@@ -570,7 +805,7 @@ def build_condor(
             "SPX", exp.root, exp.date, exp.settlement, strike, "P" if right == "P" else "C", ratio
         )
 
-    legs = (leg(lp, "P", 1), leg(sp, "P", -1), leg(sc, "C", -1), leg(lc, "C", 1))
+    legs = (leg(ch.lp, "P", 1), leg(ch.sp, "P", -1), leg(ch.sc, "C", -1), leg(ch.lc, "C", 1))
     return CondorCandidate(legs, a), fired
 
 
@@ -579,29 +814,37 @@ def _rule(name: str, inputs: dict[str, float | str], ok: bool, why: str = "") ->
 
 
 def min_credit_filter(a: CondorAnalytics, cfg: CondorPolicy) -> RuleFired:
-    """Credit at the modeled fill (points) must be at least ``min_credit``."""
-    ok = a.credit_fill >= cfg.min_credit
-    return _rule(
-        "min_credit", {"credit_fill": a.credit_fill, "min": cfg.min_credit}, ok, "credit too small"
-    )
-
-
-def credit_to_width_filter(a: CondorAnalytics, cfg: CondorPolicy) -> RuleFired:
-    """Credit / wider width must be at least ``min_credit_to_width``."""
-    ratio = a.credit_fill / max(a.put_width, a.call_width)
+    """The minimum credit, as a share of width: credit at the modeled fill over the
+    wider wing's width (points per point) must be at least ``min_credit_to_width``."""
+    width = max(a.put_width, a.call_width)
+    ratio = a.credit_fill / width if width > 0 else math.nan
     ok = ratio >= cfg.min_credit_to_width
-    return _rule("min_credit_to_width", {"ratio": ratio, "min": cfg.min_credit_to_width}, ok)
+    inputs: dict[str, float | str] = {
+        "credit_fill": a.credit_fill,
+        "width": width,
+        "ratio": ratio,
+        "min_credit_to_width": cfg.min_credit_to_width,
+    }
+    return _rule("min_credit", inputs, ok, "credit too small for the width")
 
 
-def event_filter(days_to_event: float, min_days: int) -> RuleFired:
-    """No entry when the next listed event is fewer than ``min_days`` trading days away."""
+def event_filter(days_to_event: float, min_days: int, unknown: Sequence[str] = ()) -> RuleFired:
+    """No entry when the next known event is fewer than ``min_days`` trading days away.
+
+    ``unknown`` names the event kinds whose calendar is not known at the date (before the
+    first release the calendars hold): the rule cannot see them, and says so.
+    """
     if min_days <= 0:
         return RuleFired("event_distance", {"min_days": min_days}, "pass: off")
     ok = math.isnan(days_to_event) or days_to_event >= min_days
     shown: float | str = "none" if math.isnan(days_to_event) else days_to_event
-    return _rule(
-        "event_distance", {"days_to_event": shown, "min_days": min_days}, ok, "event too close"
-    )
+    inputs: dict[str, float | str] = {"days_to_event": shown, "min_days": min_days}
+    if unknown:
+        inputs["calendar_unknown"] = ",".join(unknown)
+    rule = _rule("event_distance", inputs, ok, "event too close")
+    if ok and unknown:
+        return RuleFired(rule.rule, rule.inputs, f"pass: calendar unknown for {', '.join(unknown)}")
+    return rule
 
 
 def entry_filters(
@@ -619,7 +862,6 @@ def entry_filters(
     """
     out = [
         min_credit_filter(a, policy.condor),
-        credit_to_width_filter(a, policy.condor),
         _rule("regime_entry", {"regime": regime}, regime_ok, "regime blocks entries"),
         event_rule,
         _rule("contracts", {"contracts": a.contracts}, a.contracts > 0, "size rounds to zero"),

@@ -87,19 +87,32 @@ class EntryPolicy(_Model):
 class CondorPolicy(_Model):
     """Iron condor construction.
 
+    Every distance scales with the index: short strikes and wing widths are in
+    standard deviations of the chosen expiry's move to expiration,
+    ``sd = F sigma sqrt(T)`` (index points), with ``sigma`` the square root of
+    that expiry's Cboe variance (the VIX formula on its own strikes and quotes,
+    `vixshield.markets.vix_formula.expiry_moments`), and the minimum credit is a
+    share of the wing width. The expiry is the listed one with calendar DTE in
+    [``dte_min``, ``dte_max``] nearest ``dte_target``; where none lies in the
+    window, the one nearest ``dte_target`` within ``dte_tolerance`` days outside
+    it (the audit trail says so).
+
     ``strike_rule`` "sd": short strikes k standard deviations from the forward,
     k = ``k_low`` + (``k_high`` - ``k_low``) x IV rank, scaled per side by
     ``put_k_scale``/``call_k_scale`` and by the regime's k multiplier.
     "delta": short strikes at ``short_delta`` (absolute; the regime's k multiplier
     applies to the "sd" rule only). IV rank is that of VIX over 252 trading days
-    (`vixshield.strategy.indicators`). Wings by ``wing_rule``:
-    "width" (``put_width``/``call_width`` index points) or "delta" (``wing_delta``).
-    ``min_credit`` in index points per condor (x100 for USD).
+    (`vixshield.strategy.indicators`). Wings by ``wing_rule``: "width"
+    (``put_width_sd``/``call_width_sd`` standard deviations, filled by the listed
+    strike nearest ``short -/+ width x sd``, which must lie within one strike
+    increment of it) or "delta" (``wing_delta``). ``min_credit_to_width``: the
+    credit at the modeled fill over the wider wing's width (points per point).
     """
 
     dte_min: Annotated[int, Field(ge=1)] = 45
     dte_max: Annotated[int, Field(ge=1)] = 60
     dte_target: Annotated[int, Field(ge=1)] = 52
+    dte_tolerance: Annotated[int, Field(ge=0)] = 10  # calendar days outside the window
     strike_rule: Literal["sd", "delta"] = "sd"
     k_low: Annotated[float, Field(gt=0.0)] = 1.5
     k_high: Annotated[float, Field(gt=0.0)] = 2.0
@@ -107,16 +120,36 @@ class CondorPolicy(_Model):
     call_k_scale: Annotated[float, Field(gt=0.0)] = 1.0
     short_delta: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.10
     wing_rule: Literal["width", "delta"] = "width"
-    put_width: Annotated[float, Field(gt=0.0)] = 50.0
-    call_width: Annotated[float, Field(gt=0.0)] = 50.0
+    put_width_sd: Annotated[float, Field(gt=0.0)] = 0.2  # standard deviations
+    call_width_sd: Annotated[float, Field(gt=0.0)] = 0.2  # standard deviations
     wing_delta: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.03
-    min_credit: NonNeg = 0.5
     min_credit_to_width: Share = 0.05
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, raw: object) -> object:
+        # index-point fields of the first release: refused with their replacement
+        # (a point width cannot be converted without the day's market)
+        replaced = {
+            "put_width": "put_width_sd (standard deviations of the expiry's move)",
+            "call_width": "call_width_sd (standard deviations of the expiry's move)",
+            "min_credit": "min_credit_to_width (credit over the wider wing's width)",
+        }
+        if isinstance(raw, dict):
+            old = [k for k in replaced if k in raw]
+            if old:
+                said = "; ".join(f"{k} (index points) is replaced by {replaced[k]}" for k in old)
+                raise ValueError(said)
+        return raw
 
     @model_validator(mode="after")
     def _windows(self) -> CondorPolicy:
         if not self.dte_min <= self.dte_target <= self.dte_max:
             raise ValueError("need dte_min <= dte_target <= dte_max")
+        if self.dte_tolerance >= self.dte_min:
+            raise ValueError(
+                f"need dte_tolerance < dte_min (got {self.dte_tolerance} >= {self.dte_min})"
+            )
         if self.k_high < self.k_low:
             raise ValueError("need k_low <= k_high")
         return self
@@ -192,8 +225,14 @@ class HedgePolicy(_Model):
     (weight x annualised credit of the open condors) or "max_loss" (weight x max
     loss of the open condors). ``adaptive`` False fixes every multiplier at 1.
     Multipliers are clipped to [``multiplier_min``, ``multiplier_max``].
-    Credit-to-hedge: over ``credit_to_hedge_window`` condor cycles the net credit
-    must be >= ``credit_to_hedge_min`` x hedge cost, else ``credit_to_hedge_action``.
+    Credit-to-hedge budget cap (`vixshield.strategy.state`): the hedge premium
+    paid (modeled fills of hedge buys plus commission and fees, USD) over the
+    trailing window of ``credit_to_hedge_window`` condor cycles (from the entry
+    date of the oldest of the last N entries to today) never exceeds the net
+    condor credit of those cycles / ``credit_to_hedge_min``. Each layer may spend
+    ``min(its basis-driven buy, weight / sum of weights x remaining cap)`` a day;
+    with no cycle yet the cap is 0 and nothing is bought. ``credit_to_hedge_min``
+    0 turns the cap off. Mark-to-market never counts as cost.
     Rebalancing buys when held premium < (1 - ``buy_band``) x target and sells
     when above (1 + ``sell_band``) x target. ``temporal_theta_ratio``: the short
     layer moves to the medium bucket when its decay per premium dollar exceeds
@@ -213,8 +252,7 @@ class HedgePolicy(_Model):
     multiplier_min: NonNeg = 0.0
     multiplier_max: NonNeg = 3.0
     credit_to_hedge_min: NonNeg = 3.0
-    credit_to_hedge_window: Annotated[int, Field(ge=1)] = 3
-    credit_to_hedge_action: Literal["shrink", "skip", "warn"] = "shrink"
+    credit_to_hedge_window: Annotated[int, Field(ge=1)] = 3  # condor cycles (entries)
     buy_band: Share = 0.25
     sell_band: NonNeg = 1.0
     temporal_theta_ratio: Annotated[float, Field(gt=0.0)] = 2.0
@@ -222,6 +260,18 @@ class HedgePolicy(_Model):
     min_hold_days: Annotated[int, Field(ge=0)] = 10  # calendar days
     roll_min_multiple: NonNeg = 2.0  # x round-trip cost per contract
     layers: tuple[HedgeLayer, ...] = Field(default_factory=_default_layers)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, raw: object) -> object:
+        # the first release's ratio test ("shrink"/"skip"/"warn") is now a binding cap
+        if isinstance(raw, dict) and "credit_to_hedge_action" in raw:
+            raise ValueError(
+                "credit_to_hedge_action is removed: the credit-to-hedge rule is a budget cap "
+                "that always binds (hedge premium paid over the last credit_to_hedge_window "
+                "cycles <= their credit / credit_to_hedge_min)"
+            )
+        return raw
 
     @model_validator(mode="after")
     def _check(self) -> HedgePolicy:
