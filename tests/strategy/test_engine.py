@@ -230,42 +230,73 @@ def test_decision_is_causal(data: MarketData, alvh: Policy, pos: int) -> None:
 
 
 def test_state_is_not_mutated(data: MarketData, alvh: Policy, indicators: pd.DataFrame) -> None:
-    st = StrategyState(cycles=(("2021-01-04", 1000.0, 0.0),))
+    st = StrategyState(cycles=(("2021-01-04", 1000.0),))
     day = _normal_day(indicators)
     dec = decide(day, FakeMarket(data, weeklies=True), [], ACCOUNT, alvh, st, indicators)
-    assert st.cycles == (("2021-01-04", 1000.0, 0.0),)
+    assert st.cycles == (("2021-01-04", 1000.0),)
     assert dec.state is not st
 
 
-def test_credit_to_hedge_skip_blocks_condors(data: MarketData, indicators: pd.DataFrame) -> None:
-    steward = load_policy("steward")  # action "skip"
-    st = StrategyState(
-        cycles=(("2021-01-04", 100.0, 0.0),), hedge_flows=(("2021-01-04", 10_000.0),)
-    )
-    day = _normal_day(indicators)
-    dec = decide(day, FakeMarket(data, weeklies=True), [], ACCOUNT, steward, st, indicators)
-    assert not any(o.kind == "condor" for o in dec.orders)
-    assert any(a.rule == "credit_to_hedge" and a.outcome.startswith("fail") for a in dec.audit)
-    assert dec.details["credit_to_hedge"] == pytest.approx(100.0 / 10_000.0)
-    assert dec.state.skipped == 1  # counted: one due entry skipped
+def _hedge_paid(dec: Decision) -> float:
+    """Premium of the decision's hedge buys at the modeled fill plus costs (USD)."""
+    return sum(float(h["premium_paid"]) for h in dec.details["hedge"])  # type: ignore[union-attr]
 
 
-def test_credit_to_hedge_skip_lets_an_entry_through_after_window_skips(
-    data: MarketData, indicators: pd.DataFrame
+def test_first_condor_hedged_on_its_entry_day_within_its_credit(
+    data: MarketData, alvh: Policy, indicators: pd.DataFrame
 ) -> None:
-    # the same failing ratio, but 3 (= the window) due entries were skipped already: with
-    # no new cycle the ratio could never recover, so the rule lets this entry be considered
-    steward = load_policy("steward")
-    st = StrategyState(
-        cycles=(("2021-01-04", 100.0, 0.0),),
-        hedge_flows=(("2021-01-04", 10_000.0),),
-        skipped=steward.hedge.credit_to_hedge_window,
-    )
+    # no cycle before: the condor's credit is recorded first, then the layers buy within
+    # credit / 3, and the condor order comes before the hedge orders
     day = _normal_day(indicators)
-    dec = decide(day, FakeMarket(data, weeklies=True), [], ACCOUNT, steward, st, indicators)
-    limit = [a for a in dec.audit if a.rule == "credit_to_hedge_skip_limit"]
-    assert [a.outcome for a in limit] == ["pass: skip limit reached, entry allowed"]
-    assert not any(a.outcome == "blocked before building" for a in dec.audit)
+    dec = decide(day, FakeMarket(data, weeklies=True), [], ACCOUNT, alvh, None, indicators)
+    assert dec.orders[0].kind == "condor"
+    st = dec.state
+    assert isinstance(st, StrategyState) and len(st.cycles) == 1
+    credit = st.cycles[0][1]
+    rule = next(a for a in dec.audit if a.rule == "credit_to_hedge")
+    assert rule.inputs["credit"] == pytest.approx(credit)
+    assert rule.inputs["cap"] == pytest.approx(credit / 3.0)
+    paid = _hedge_paid(dec)
+    assert 0.0 <= paid <= credit / 3.0
+    assert sum(f for _, f in st.hedge_paid) == pytest.approx(paid)
+    assert dec.details["hedge_budget"]["paid"] == pytest.approx(paid)  # type: ignore[index]
+
+
+def test_no_cycle_no_hedge_buys_with_the_reason(
+    data: MarketData, alvh: Policy, indicators: pd.DataFrame
+) -> None:
+    day = _normal_day(indicators)
+    nxt = indicators.index[indicators.index.get_loc(day) + 1]  # no entry due? no cycle yet
+    st = StrategyState(cycles=(), hedge_paid=())
+    # a state whose last entry was yesterday: no entry today, and no cycle in the window
+    yesterday = StrategyState(cycles=((str(day.date()), 0.0),))
+    dec = decide(nxt, FakeMarket(data, weeklies=True), [], ACCOUNT, alvh, yesterday, indicators)
+    assert not any(o.action == "open" for o in dec.orders)
+    rule = next(a for a in dec.audit if a.rule == "credit_to_hedge")
+    assert rule.outcome == "cap 0: no condor credit in the window, no hedge buys"
+    assert any(a.outcome == "fail: no credit-to-hedge budget; not bought" for a in dec.audit)
+    none = decide(nxt, FakeMarket(data, weeklies=True), [], ACCOUNT, alvh, st, indicators)
+    first = next(a for a in none.audit if a.rule == "credit_to_hedge")
+    if not any(o.kind == "condor" for o in none.orders):
+        assert first.outcome == "cap 0: no condor cycle yet, no hedge buys"
+        assert not any(o.action == "open" for o in none.orders)
+
+
+def test_unfilled_condor_cycle_is_dropped_at_the_next_close(
+    data: MarketData, alvh: Policy, indicators: pd.DataFrame
+) -> None:
+    market = FakeMarket(data, weeklies=True)
+    day = _normal_day(indicators)
+    first = decide(day, market, [], ACCOUNT, alvh, None, indicators)
+    assert isinstance(first.state, StrategyState) and first.state.pending == str(day.date())
+    nxt = indicators.index[indicators.index.get_loc(day) + 1]
+    rejected = decide(nxt, market, [], ACCOUNT, alvh, first.state, indicators)
+    assert isinstance(rejected.state, StrategyState)
+    # the rejected cycle is gone (with no condor then, a new one is due today)
+    assert str(day.date()) not in [d for d, _ in rejected.state.cycles]
+    filled = decide(nxt, market, _open(first, market), ACCOUNT, alvh, first.state, indicators)
+    assert isinstance(filled.state, StrategyState)
+    assert filled.state.cycles == first.state.cycles and filled.state.pending is None
 
 
 SMALL = synthetic_data(150, seed=3)

@@ -1,4 +1,4 @@
-"""decide carries the smoothed hedge targets and shrink factor in its state (by hand)."""
+"""decide carries the smoothed hedge targets in its state (by hand)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,15 @@ ACCOUNT = AccountState(equity=1_000_000.0, cash=1_000_000.0, margin=0.0)
 A = 1.0 - 2.0 ** (-1.0 / 10.0)  # alvh-442: target_halflife 10 closes
 
 
-def test_shrink_and_targets_are_smoothed_across_closes(
+def test_targets_are_smoothed_across_closes(
     data: MarketData, alvh: Policy, indicators: pd.DataFrame
 ) -> None:
     market = FakeMarket(data, weeklies=True)
     day = indicators.index[200]
-    # no condor cycle yet: the raw shrink factor is 1; the previous smoothed one was 0
-    prev = StrategyState(shrink=0.0, targets=(("medium", 1_000.0),))
+    prev = StrategyState(targets=(("medium", 1_000.0),))
     dec = decide(day, market, [], ACCOUNT, alvh, prev, indicators)
     st = dec.state
     assert isinstance(st, StrategyState)
-    assert st.shrink == pytest.approx(A * 1.0)
-    rule = next(a for a in dec.audit if a.rule == "shrink_smoothing")
-    assert rule.inputs["raw"] == 1.0 and rule.inputs["previous"] == 0.0
     # the medium layer's own target moves from 1_000 USD towards its raw value
     sm = next(a for a in dec.audit if a.rule == "target_smoothing:medium")
     raw = float(sm.inputs["raw"])
@@ -33,4 +29,4 @@ def test_shrink_and_targets_are_smoothed_across_closes(
     # a fresh state starts at the raw values (nothing to smooth)
     fresh = decide(day, market, [], ACCOUNT, alvh, None, indicators).state
     assert isinstance(fresh, StrategyState)
-    assert fresh.shrink == 1.0 and dict(fresh.targets)["medium"] == pytest.approx(raw)
+    assert dict(fresh.targets)["medium"] == pytest.approx(raw)

@@ -1,4 +1,4 @@
-"""ALVH hedge: budgets by hand, layer rules, the credit-to-hedge rule."""
+"""ALVH hedge: budgets by hand, layer rules, the credit-to-hedge cap per layer."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ import pytest
 from strategy_fakes import FakeMarket, synthetic_data
 
 from vixshield.strategy import load_policy, parse_policy
-from vixshield.strategy.hedge import annual_budget, choose_hedge, plan_hedges, target_premium
+from vixshield.strategy.hedge import (
+    annual_budget,
+    buy_cost,
+    choose_hedge,
+    plan_hedges,
+    target_premium,
+)
 from vixshield.strategy.marks import PositionMark, mark_positions
 from vixshield.strategy.policy import HedgeLayer
-from vixshield.strategy.state import StrategyState, credit_to_hedge
 from vixshield.strategy.types import Leg, Position
 
 DATA = synthetic_data(120)
@@ -89,7 +94,6 @@ def _plan(policy, positions, marks, **kw):  # type: ignore[no-untyped-def]
         "equity": 1_000_000.0,
         "multipliers": {x.name: 1.0 for x in policy.hedge.layers},
         "days_to_events": {"FOMC": 20.0, "CPI": 20.0, "PPI": 20.0, "GDP": 20.0},
-        "shrink": 1.0,
         "monetised": frozenset(),
         "prepositioned": frozenset(),
     }
@@ -198,41 +202,50 @@ def test_temporal_theta_rolls_short_into_medium() -> None:
     assert _plan(p, [s, md], marks)[0].moved_until is None
 
 
-def test_credit_to_hedge_rule_by_hand() -> None:
-    st = StrategyState(
-        cycles=(("2024-01-02", 3000.0, 500.0), ("2024-01-09", 2000.0, 800.0)),
-        hedge_flows=(("2024-01-02", 1500.0), ("2024-01-05", -200.0)),
+def test_cap_splits_4_4_2_and_binds_each_layer() -> None:
+    # remaining cap 3,000 USD: shares 0.4 / 0.4 / 0.2 of it -> 1,200 / 1,200 / 600 USD
+    m = FakeMarket(DATA)
+    plans = _plan(ALVH, [], {}, cap=3_000.0)
+    for plan, layer, share in zip(plans, ALVH.hedge.layers, (0.4, 0.4, 0.2), strict=True):
+        c, _ = choose_hedge(DAY, m, layer, 0.25)
+        assert c is not None
+        each = 100 * c.fill + 1 * (0.65 + 0.60)  # fill x 100 + one leg's commission and fees
+        assert buy_cost(c, ALVH.costs) == pytest.approx(each)
+        by_target = math.floor(float(plan.details["target_premium"]) / (100 * c.fill))
+        n = min(by_target, math.floor(share * 3_000.0 / each))
+        assert sum(o.contracts for o in plan.orders) == n
+        assert plan.premium_paid == pytest.approx(n * each)
+        assert plan.premium_paid <= share * 3_000.0
+        assert plan.details["budget_share"] == pytest.approx(share)
+    assert sum(p.premium_paid for p in plans) <= 3_000.0
+
+
+def test_no_cap_no_buy_and_no_chain() -> None:
+    m = FakeMarket(DATA)
+    plans = plan_hedges(
+        DAY,
+        m,
+        ALVH,
+        [],
+        {},
+        1_000_000.0,
+        {x.name: 1.0 for x in ALVH.hedge.layers},
+        {},
+        frozenset(),
+        frozenset(),
+        cap=0.0,
     )
-    # cost = flows 1300 + value at start 500 - value now 300 = 1500; credit 5000 -> 3.333
-    ratio, shrink, rf = credit_to_hedge(st, 3, 3.0, "shrink", 300.0)
-    assert ratio == pytest.approx(5000 / 1500) and shrink == 1.0 and rf.outcome == "pass"
-    ratio, shrink, rf = credit_to_hedge(st, 3, 4.0, "shrink", 300.0)
-    assert shrink == pytest.approx((5000 / 1500) / 4.0) and rf.outcome.startswith("shrink")
-    _, shrink, rf = credit_to_hedge(st, 3, 4.0, "skip", 300.0)
-    assert shrink == 1.0 and rf.outcome.startswith("fail")
-    _, _, rf = credit_to_hedge(st, 3, 4.0, "warn", 300.0)
-    assert rf.outcome == "warn"
-    ratio, _, rf = credit_to_hedge(StrategyState(), 3, 3.0, "shrink", 0.0)
-    assert math.isnan(ratio) and rf.outcome.startswith("pass")
+    assert all(p.orders == () and p.premium_paid == 0.0 for p in plans)
+    assert m.chain_calls == 0
+    for p in plans:
+        rule = next(a for a in p.audit if a.rule == f"credit_budget:{p.layer}")
+        assert rule.outcome == "fail: no credit-to-hedge budget; not bought"
 
 
-def test_state_keeps_window_cycles_and_prunes_flows() -> None:
-    st = StrategyState()
-    days = pd.bdate_range("2024-01-01", periods=5)
-    for i, d in enumerate(days):
-        st = st.record(d, 2, 100.0 * (i + 1), 0.0, 10.0, frozenset(), frozenset())
-    assert [c[1] for c in st.cycles] == [400.0, 500.0]
-    assert all(f[0] >= st.cycles[0][0] for f in st.hedge_flows)
-    assert len(st.hedge_flows) == 2
-
-
-def test_shrink_limits_buys_not_holdings() -> None:
+def test_uncapped_plan_buys_to_target() -> None:
     full = _plan(ALVH, [], {})
-    half = _plan(ALVH, [], {}, shrink=0.5)
-    assert half[1].details["target_premium"] == pytest.approx(
-        0.5 * full[1].details["target_premium"]
-    )
-    assert half[1].orders[0].contracts <= full[1].orders[0].contracts // 2 + 1
+    capped = _plan(ALVH, [], {}, cap=1e12)
+    assert [p.orders for p in full] == [p.orders for p in capped]
 
 
 def test_no_hedge_policy_has_no_plans() -> None:

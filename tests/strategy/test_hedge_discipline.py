@@ -42,7 +42,6 @@ def _plan(positions: list[Position], marks: dict[str, PositionMark], **kw: objec
         "equity": 1_000_000.0,
         "multipliers": {"short": 1.0, "medium": 1.0, "long": 1.0},
         "days_to_events": {},
-        "shrink": 1.0,
         "monetised": frozenset(),
         "prepositioned": frozenset(),
     }
@@ -183,11 +182,11 @@ def test_regime_jump_moves_the_target_gradually() -> None:
     assert _plan([], {})[1].smoothed_target == pytest.approx(MEDIUM_TARGET)
 
 
-def test_state_carries_smoothed_targets_and_shrink() -> None:
+def test_state_carries_smoothed_targets() -> None:
     st0 = StrategyState()
-    st1 = st0.record(DAY, 3, None, 0.0, 0.0, frozenset(), frozenset(), (), (("medium", 5.0),), 0.5)
-    assert dict(st1.targets) == {"medium": 5.0} and st1.shrink == 0.5
-    assert st0.targets == () and math.isnan(st0.shrink)  # the old state is not mutated
+    st1 = st0.record(DAY, 0.0, 0.0, frozenset(), frozenset(), (), (("medium", 5.0),))
+    assert dict(st1.targets) == {"medium": 5.0}
+    assert st0.targets == ()  # the old state is not mutated
 
 
 def test_choose_hedge_same_choice_from_strike_list_and_chain() -> None:

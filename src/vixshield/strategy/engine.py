@@ -3,15 +3,23 @@
 A pure function of (date, market data known at the date, positions, account,
 policy, previous state). Order of work at each close:
 
+0. the state's pending cycle is dropped if its condor order was not filled
+   (`StrategyState.reconcile`);
 1. the regime and its inputs from the indicator row of ``date``;
 2. mark the open positions (one quote call per underlying);
 3. condor management: take profit, stop, DTE exit;
-4. the credit-to-hedge rule over the last cycles;
-5. the hedge layers (targets from the regime multipliers, rolls, monetising,
-   event pre-positioning);
-6. a new condor when one is due (every ``entry.every_n_days`` trading days,
-   under the ladder cap) and every entry filter passes. Chains are only built
-   on such days or when a hedge layer must buy.
+4. a new condor when one is due (every ``entry.every_n_days`` trading days,
+   under the ladder cap) and every entry filter passes; its net credit at the
+   modeled fill is recorded as a new cycle at once;
+5. the credit-to-hedge budget cap over the last ``hedge.credit_to_hedge_window``
+   cycles, including today's (`vixshield.strategy.state.credit_budget`): so the
+   hedge of the first condor is bought on its entry day, after its credit is known,
+   and with no cycle yet nothing is bought;
+6. the hedge layers (targets from the regime multipliers, rolls, monetising,
+   event pre-positioning), each buying at most its weight's share of the
+   remaining cap; the premium of their buys (fill estimate plus costs) is
+   recorded in the state at once. The condor order comes before the hedge
+   orders. Chains are only built on entry days or when a hedge layer must buy.
 """
 
 from __future__ import annotations
@@ -19,7 +27,6 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Literal
 
 import numpy as np
@@ -28,12 +35,12 @@ import pandas as pd
 from vixshield.errors import UserError
 from vixshield.markets.types import MarketView
 from vixshield.strategy.condor import MULTIPLIER, build_condor, entry_filters, event_filter
-from vixshield.strategy.hedge import plan_hedges, smooth
+from vixshield.strategy.hedge import plan_hedges
 from vixshield.strategy.indicators import EVENT_COLUMNS, compute_indicators
 from vixshield.strategy.marks import PositionMark, mark_positions
 from vixshield.strategy.policy import Policy
 from vixshield.strategy.regime import entries_allowed, layer_multiplier, regime_inputs
-from vixshield.strategy.state import StrategyState, credit_to_hedge
+from vixshield.strategy.state import StrategyState, credit_budget
 from vixshield.strategy.types import AccountState, Decision, Order, Position, RuleFired
 
 __all__ = ["decide", "manage_condors"]
@@ -183,6 +190,7 @@ def decide(
     """
     date = pd.Timestamp(date).normalize()
     st = state if isinstance(state, StrategyState) else StrategyState()
+    st = st.reconcile(date, positions)
     if indicators is None:
         indicators = compute_indicators(market.data.until(date), policy, start=date)
     cols = _columns(indicators)
@@ -198,66 +206,7 @@ def decide(
     audit += manage_audit
 
     hp = policy.hedge
-    hedge_value = sum(
-        marks[p.id].value * MULTIPLIER * p.contracts
-        for p in positions
-        if p.kind.startswith("hedge:") and p.id in marks and math.isfinite(marks[p.id].value)
-    )
-    ratio, shrink, c2h = credit_to_hedge(
-        st,
-        hp.credit_to_hedge_window,
-        hp.credit_to_hedge_min,
-        hp.credit_to_hedge_action,
-        hedge_value,
-    )
-    audit.append(c2h)
-    raw_shrink = shrink
-    shrink = smooth(st.shrink, raw_shrink, hp.target_halflife)
-    if shrink != raw_shrink:
-        audit.append(
-            RuleFired(
-                "shrink_smoothing",
-                {"raw": raw_shrink, "previous": st.shrink, "halflife": hp.target_halflife},
-                f"shrink x{shrink:.3f}",
-            )
-        )
-    if c2h.outcome == "warn":
-        audit.append(
-            RuleFired("credit_to_hedge_warning", {"ratio": c2h.inputs.get("ratio", "nan")}, "warn")
-        )
-
     days_to = {k: _float(row.get(col)) for k, col in EVENT_COLUMNS.items()}
-    multipliers: dict[str, float] = {}
-    for layer in hp.layers:
-        m, fired = layer_multiplier(layer.name, regime, row, policy)
-        multipliers[layer.name] = m
-        audit += fired
-    plans = plan_hedges(
-        date,
-        market,
-        policy,
-        positions,
-        marks,
-        account.equity,
-        multipliers,
-        days_to,
-        shrink,
-        st.monetised,
-        st.prepositioned,
-        dict(st.moved),
-        dict(st.targets),
-    )
-    hedge_flow = 0.0
-    for plan in plans:
-        orders += plan.orders
-        audit += plan.audit
-        hedge_flow += plan.premium_flow
-    open_ids = {p.id for p in positions}
-    monetised = (
-        frozenset().union(*(pl.monetised for pl in plans)) & open_ids if plans else frozenset()
-    )
-    prepositioned = frozenset(pl.layer for pl in plans if pl.prepositioned)
-    moved = tuple((pl.layer, pl.moved_until) for pl in plans if pl.moved_until is not None)
 
     # entry
     closing = {o.position_id for o in close_orders}
@@ -281,28 +230,15 @@ def decide(
         )
     )
     condor_details: dict[str, object] | None = None
-    condor_credit: float | None = None
-    skipped_now = False
     if due and room:
         allowed, fired = entries_allowed(regime, row, policy)
         audit += fired
         ev_days = [days_to[k] for k in policy.entry.event_kinds if not math.isnan(days_to[k])]
+        unknown = [k for k in policy.entry.event_kinds if math.isnan(days_to[k])]
         ev_rule = event_filter(
-            min(ev_days) if ev_days else math.nan, policy.entry.min_days_to_event
+            min(ev_days) if ev_days else math.nan, policy.entry.min_days_to_event, unknown
         )
-        skip = hp.credit_to_hedge_action == "skip" and c2h.outcome.startswith("fail")
-        if skip and st.skipped >= hp.credit_to_hedge_window:
-            # the ratio cannot recover without a new cycle: let one entry through
-            audit.append(
-                RuleFired(
-                    "credit_to_hedge_skip_limit",
-                    {"skipped": st.skipped, "window": hp.credit_to_hedge_window},
-                    "pass: skip limit reached, entry allowed",
-                )
-            )
-            skip = False
-        skipped_now = skip and allowed and not ev_rule.outcome.startswith("fail")
-        if not allowed or ev_rule.outcome.startswith("fail") or skip:
+        if not allowed or ev_rule.outcome.startswith("fail"):
             audit.append(ev_rule)
             audit.append(RuleFired("condor_entry", {"regime": regime}, "blocked before building"))
         else:
@@ -322,30 +258,70 @@ def decide(
                     orders.append(
                         Order("open", "condor", cand.legs, a.contracts, "scheduled entry")
                     )
-                    condor_credit = (a.credit_fill * MULTIPLIER - a.open_costs) * a.contracts
+                    # the cycle's credit is known now: record it before the hedge budget
+                    credit = (a.credit_fill * MULTIPLIER - a.open_costs) * a.contracts
+                    st = st.add_cycle(date, credit, hp.credit_to_hedge_window)
 
+    # the credit-to-hedge budget cap, then the hedge layers within it
+    budget, c2h = credit_budget(st, hp.credit_to_hedge_window, hp.credit_to_hedge_min)
+    audit.append(c2h)
+    multipliers: dict[str, float] = {}
+    for layer in hp.layers:
+        m, fired = layer_multiplier(layer.name, regime, row, policy)
+        multipliers[layer.name] = m
+        audit += fired
+    plans = plan_hedges(
+        date,
+        market,
+        policy,
+        positions,
+        marks,
+        account.equity,
+        multipliers,
+        days_to,
+        st.monetised,
+        st.prepositioned,
+        dict(st.moved),
+        dict(st.targets),
+        cap=budget.remaining,
+    )
+    for plan in plans:
+        orders += plan.orders
+        audit += plan.audit
+    open_ids = {p.id for p in positions}
+    monetised = (
+        frozenset().union(*(pl.monetised for pl in plans)) & open_ids if plans else frozenset()
+    )
+    prepositioned = frozenset(pl.layer for pl in plans if pl.prepositioned)
+    moved = tuple((pl.layer, pl.moved_until) for pl in plans if pl.moved_until is not None)
+    paid = sum(pl.premium_paid for pl in plans)
     new_state = st.record(
         date,
-        hp.credit_to_hedge_window,
-        condor_credit,
-        hedge_value,
-        hedge_flow,
+        paid,
+        sum(pl.proceeds for pl in plans),
         monetised,
         prepositioned,
         moved,
         tuple((pl.layer, pl.smoothed_target) for pl in plans),
-        shrink,
     )
-    if skipped_now:
-        new_state = replace(new_state, skipped=st.skipped + 1)
-    elif condor_credit is not None:
-        new_state = replace(new_state, skipped=0)
+    window_paid = budget.paid + paid
+    if budget.cycles == 0:
+        window_ratio = math.nan
+    else:
+        window_ratio = budget.credit / window_paid if window_paid > 0 else math.inf
     details: dict[str, object] = {
         "regime": regime,
         "condor": condor_details,
         "hedge": [pl.details for pl in plans],
         "budget_basis": hp.budget_basis,
-        "credit_to_hedge": ratio,
+        "credit_to_hedge": window_ratio,
+        "hedge_budget": {
+            "window_start": budget.window_start,
+            "credit": budget.credit,
+            "cap": budget.cap,
+            "paid": window_paid,
+            "remaining": max(budget.cap - window_paid, 0.0),
+        },
         "events": {k: (None if math.isnan(v) else v) for k, v in days_to.items()},
     }
     return Decision(

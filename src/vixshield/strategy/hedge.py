@@ -12,15 +12,23 @@ Each layer has an *annual* premium budget ``B = weight x basis``:
 A layer holding options of tenor ``D`` days (the middle of its DTE window) and
 rolling them at the end spends its premium about ``365 / D`` times a year, so
 the premium to *hold* is ``B x D / 365``; that keeps spend at the budget rate.
-The target is scaled by the layer multiplier (regime engine, bounded), the
-event factor and the credit-to-hedge shrink factor.
+The target is scaled by the layer multiplier (regime engine, bounded) and the
+event factor.
+
+Credit-to-hedge budget cap (`vixshield.strategy.state`): what a layer may
+*spend* on a day is ``min(its basis-driven buy, share x remaining cap)``, its
+share the layer's weight over the sum of the weights (0.4 / 0.4 / 0.2 for
+4/4/2) and the remaining cap the window's condor credit / ratio less the
+hedge premium already paid in the window. A buy is sized in whole contracts at
+``fill x 100 + legs x (commission + fees)`` USD each (fill = mid +
+spread_share x width), so it never exceeds the layer's share. A layer whose
+share is 0 builds no chain. The cap limits buys only: it never forces a sale.
 
 Target smoothing: the layer's own target ``B x D / 365 x multiplier`` is an
 exponential average over closes with half-life ``hedge.target_halflife``
-(``s = s_prev + a (x - s_prev)``, ``a = 1 - 2^(-1/halflife)``), and so is the
-credit-to-hedge shrink factor (in `vixshield.strategy.engine`): a regime flip or
-a jump of the credit-to-hedge ratio moves the holdings over days, not in one
-trade. Event pre-positioning scales the smoothed target at once (deliberate).
+(``s = s_prev + a (x - s_prev)``, ``a = 1 - 2^(-1/halflife)``): a regime flip
+moves the holdings over days, not in one trade. Event pre-positioning scales
+the smoothed target at once (deliberate).
 
 Rebalancing, like a desk's ladder: the layer *buys* when its holdings' basis
 ``sum(max(entry_price, mark) x 100 x contracts)`` is below (1 - buy_band) x
@@ -32,8 +40,8 @@ does not trigger a buy back the next day. It
 *sells down* when the marked value exceeds (1 + sell_band) x target (or to the
 target right after an event pre-positioning ends), selling only positions held
 at least ``hedge.min_hold_days`` calendar days (no buy-then-sell flips) whose bid
-covers the round-trip cost. The credit-to-hedge shrink factor scales the target
-for buying only: it stops new premium, it does not force sales.
+covers the round-trip cost. The credit-to-hedge cap limits buying only: it stops
+new premium, it does not force sales.
 
 Exits: at ``roll_dte`` the position is rolled (closed; the layer buys the
 replacement) - unless its bid is below the round-trip cost
@@ -82,9 +90,12 @@ __all__ = [
     "HedgeChoice",
     "LayerPlan",
     "annual_budget",
+    "buy_cost",
+    "capped_contracts",
     "choose_hedge",
     "plan_hedges",
     "round_trip_cost",
+    "sale_proceeds",
     "smooth",
     "target_premium",
 ]
@@ -112,7 +123,13 @@ class HedgeChoice:
 
 @dataclass(frozen=True)
 class LayerPlan:
-    """One layer's target versus holdings, and its orders."""
+    """One layer's target versus holdings, and its orders.
+
+    ``premium_flow`` is the net premium at mid (USD, buys positive);
+    ``premium_paid`` the buys at the modeled fill plus costs and ``proceeds``
+    the sales at the modeled fill less costs (USD, both >= 0): `buy_cost`,
+    `sale_proceeds`.
+    """
 
     layer: str
     details: dict[str, float | int | str]
@@ -123,6 +140,47 @@ class LayerPlan:
     prepositioned: bool = False
     moved_until: str | None = None
     smoothed_target: float = math.nan
+    premium_paid: float = 0.0
+    proceeds: float = 0.0
+
+
+def buy_cost(choice: HedgeChoice, costs: CostsPolicy) -> float:
+    """USD paid per contract bought: ``fill x 100 + legs x (commission + fees)``.
+
+    ``fill`` is the modeled fill of `choose_hedge` (mid + spread_share x width
+    per leg bought, minus it per leg sold), the rule the execution layer fills at.
+    """
+    per_leg = costs.commission_per_contract + costs.fees_per_contract
+    return choice.fill * _MULT + len(choice.legs) * per_leg
+
+
+def capped_contracts(by_target: int, layer_cap: float, cost_each: float) -> int:
+    """Contracts a layer buys: ``max(min(by_target, floor(layer_cap / cost_each)), 0)``.
+
+    ``by_target`` contracts would bring the layer to its target; ``layer_cap``
+    (USD, inf: none) is its share of the remaining credit-to-hedge budget and
+    ``cost_each`` (USD, > 0) what one contract costs with costs (`buy_cost`), so
+    the premium paid ``n x cost_each`` never exceeds ``layer_cap``.
+    """
+    if not math.isfinite(layer_cap):
+        return max(by_target, 0)
+    if not (cost_each > 0) or not (layer_cap > 0):
+        return 0
+    return max(min(by_target, math.floor(layer_cap / cost_each)), 0)
+
+
+def sale_proceeds(
+    position: Position, contracts: int, mark: PositionMark, costs: CostsPolicy
+) -> float:
+    """Modeled USD proceeds of selling ``contracts`` of a hedge position.
+
+    ``contracts x (100 x max(value - spread_share x spread, 0) - legs x (commission + fees))``,
+    with ``spread`` the summed quoted width of its legs (points per unit).
+    """
+    per_leg = costs.commission_per_contract + costs.fees_per_contract
+    spread = mark.spread if math.isfinite(mark.spread) else 0.0
+    unit = max(mark.value - costs.spread_share * max(spread, 0.0), 0.0) * _MULT
+    return contracts * (unit - len(position.legs) * per_leg)
 
 
 def annual_budget(
@@ -421,13 +479,17 @@ def plan_hedges(
     equity: float,
     multipliers: Mapping[str, float],
     days_to_events: Mapping[str, float],
-    shrink: float,
     monetised: frozenset[str],
     prepositioned: frozenset[str],
     moved: Mapping[str, str] | None = None,
     smoothed: Mapping[str, float] | None = None,
+    cap: float = math.inf,
 ) -> list[LayerPlan]:
     """Plan every layer for the day (see the module docstring for the rules).
+
+    ``cap`` is the remaining credit-to-hedge budget of the day (USD,
+    `vixshield.strategy.state.CreditBudget.remaining`; inf: no cap); each layer
+    may spend its weight's share of it.
 
     ``moved`` maps a layer rolled by the temporal theta rule to the ISO date
     until which its target goes to the next layer. ``smoothed`` maps a layer to
@@ -440,6 +502,7 @@ def plan_hedges(
     day = str(pd.Timestamp(date).date())
     condors = [p for p in positions if p.kind == "condor"]
     plans: list[LayerPlan] = []
+    weights = sum(layer.weight for layer in hp.layers)
     carry = 0.0  # target premium moved in from the previous layer (temporal theta)
     for li, layer in enumerate(hp.layers):
         kind = f"hedge:{layer.name}"
@@ -478,7 +541,7 @@ def plan_hedges(
             )
         )
         own = own_s * ev_scale
-        unshrunk = own + carry
+        target = own + carry
         carry = 0.0
         orders, ex_audit, flow, new_mon, remaining = _exits(
             layer,
@@ -527,8 +590,8 @@ def plan_hedges(
                 remaining = kept
                 moved_until = str((pd.Timestamp(date) + pd.Timedelta(days=layer.dte_min)).date())
         if moved_until is not None and has_next:
-            carry = unshrunk
-            unshrunk = 0.0
+            carry = target
+            target = 0.0
             audit.append(
                 RuleFired(
                     f"temporal_theta:{layer.name}",
@@ -536,14 +599,16 @@ def plan_hedges(
                     "target moved to next layer",
                 )
             )
-        target = unshrunk * shrink
+        share = layer.weight / weights if weights > 0 else 0.0
+        layer_cap = share * cap if cap > 0 else 0.0
+        paid = 0.0
         held_premium = sum(m.value * _MULT * n for _, n, m in remaining)
         held_basis = sum(max(p.entry_price, m.value, 0.0) * _MULT * n for p, n, m in remaining)
         ended = layer.name in prepositioned and not in_window
-        sell_to = unshrunk if ended else (1.0 + hp.sell_band) * unshrunk
+        sell_to = target if ended else (1.0 + hp.sell_band) * target
         choice: HedgeChoice | None = None
         if held_premium > sell_to and remaining:
-            excess = held_premium - unshrunk
+            excess = held_premium - target
             blocked = 0
             for p, n, m in sorted(remaining, key=lambda x: x[2].dte):
                 unit = m.value * _MULT
@@ -563,11 +628,19 @@ def plan_hedges(
                     f"rebalance:{layer.name}",
                     {
                         "held": held_premium,
-                        "target": unshrunk,
+                        "target": target,
                         "min_hold_days": hp.min_hold_days,
                         "contracts_held_back": blocked,
                     },
                     "sell down",
+                )
+            )
+        elif target > 0 and held_basis < (1.0 - hp.buy_band) * target and layer_cap <= 0:
+            audit.append(
+                RuleFired(
+                    f"credit_budget:{layer.name}",
+                    {"held_basis": held_basis, "target": target, "share": share, "cap": 0.0},
+                    "fail: no credit-to-hedge budget; not bought",
                 )
             )
         elif target > 0 and held_basis < (1.0 - hp.buy_band) * target:
@@ -587,7 +660,25 @@ def plan_hedges(
                 )
                 choice = None
             if choice is not None and choice.fill > 0:
-                bought = math.floor((target - held_basis) / (choice.fill * _MULT))
+                by_target = math.floor((target - held_basis) / (choice.fill * _MULT))
+                each = buy_cost(choice, policy.costs)
+                bought = capped_contracts(by_target, layer_cap, each)
+                by_cap: float | str = (
+                    math.floor(layer_cap / each) if math.isfinite(layer_cap) else "inf"
+                )
+                audit.append(
+                    RuleFired(
+                        f"credit_budget:{layer.name}",
+                        {
+                            "share": share,
+                            "cap": layer_cap if math.isfinite(layer_cap) else "inf",
+                            "cost_per_contract": each,
+                            "by_target": by_target,
+                            "by_cap": by_cap,
+                        },
+                        "capped" if bought < by_target else "within cap",
+                    )
+                )
                 if bought > 0:
                     orders.append(
                         Order(
@@ -595,6 +686,7 @@ def plan_hedges(
                         )
                     )
                     flow += bought * choice.fill * _MULT
+                    paid = bought * each
             audit.append(
                 RuleFired(
                     f"rebalance:{layer.name}",
@@ -618,7 +710,9 @@ def plan_hedges(
             "annual_budget": budget,
             "multiplier": mult,
             "event_scale": ev_scale,
-            "shrink": shrink,
+            "budget_share": share,
+            "budget_cap": layer_cap if math.isfinite(layer_cap) else "inf",
+            "premium_paid": paid,
             "target_premium": target,
             "target_contracts": n_target,
             "target_delta": n_target * unit_delta if n_target else 0.0,
@@ -642,6 +736,14 @@ def plan_hedges(
                 in_window,
                 moved_until,
                 own_s,
+                paid,
+                sum(
+                    sale_proceeds(p, o.contracts, marks[p.id], policy.costs)
+                    for o in orders
+                    if o.action == "close"
+                    for p in positions
+                    if p.id == o.position_id and p.id in marks
+                ),
             )
         )
     return plans

@@ -2,20 +2,74 @@
 
 The regime's hysteresis lives in the indicator frame (it is a causal function
 of the data), so the state only keeps what depends on the orders the strategy
-issued: the credit-to-hedge history, monetised hedge positions and event
-pre-positioning flags.
+issued: the condor cycles and hedge premium of the credit-to-hedge budget cap,
+monetised hedge positions, event pre-positioning flags and smoothed targets.
+
+The credit-to-hedge budget cap
+------------------------------
+Seed rule: the net credit received from the iron condors must exceed the
+premium paid for the ALVH hedge layers by at least ``ratio`` (3:1) over
+multiple cycles. It is enforced as a *budget cap* that binds on every buy:
+
+- a *cycle* is one condor entry; its credit is the net credit of the entry
+  order, USD: ``(credit_fill x 100 - open_costs) x contracts`` (the modeled
+  fill, mid -/+ ``costs.spread_share`` x quoted width per leg, less commission
+  and fees; `vixshield.strategy.condor.analyse_condor`);
+- the *window* holds the last ``window`` cycles (N, ``hedge.credit_to_hedge_window``)
+  and runs from the entry date of the oldest of them (inclusive) to today;
+  when cycle N+1 is entered the oldest ages out and the window starts at the
+  entry date of the next one;
+- *premium paid* is the hedge premium of the buys ordered on the window's
+  days, USD: ``contracts x (fill x 100 + legs x (commission + fees))`` at the
+  modeled fill ``mid + spread_share x (ask - bid)`` per leg bought (minus it
+  per leg sold in a spread). It is recorded when the order is issued (the
+  decision's estimate of the fill, which is the rule the execution layer
+  fills at); sales never give premium back to the budget, and the marked
+  value of the hedges is not a cost: a spike in their value leaves the cap as
+  it is;
+- the cap: ``premium paid over the window <= credit of its cycles / ratio``,
+  at every close and for every window of N consecutive cycles, the days of the
+  window of cycles ``i .. i+N-1`` being ``[entry of i, entry of i+N)``.
+
+A premium paid today stays in the trailing window until the cycle entered
+before it ages out, and in the meantime the window loses its older cycles'
+credit. So a buy today must fit every window that will contain it: those that
+start at any of the last N cycles (their later cycles, not entered yet, can
+only add credit). The remaining cap is therefore the smallest slack over the
+suffixes of the window::
+
+    remaining = max(min over j of (credit(j..k) / ratio - paid since entry j), 0)
+
+for j over the last N cycles, k the latest; ``credit(j..k)`` sums the credits
+(a negative one counts as 0) of cycles j to k. It binds at j = k when the
+latest cycle brought little credit: the spend since the latest entry never
+exceeds that cycle's credit / ratio. With no cycle yet (or no credit) it is 0
+and no hedge is bought. Every buy is sized to fit (whole contracts, rounded
+down), so the premium over the days of any N consecutive cycles is at most
+their credit / ratio.
+
+Realised hedge P&L is reported beside the cap (audit inputs), never mixed in:
+``hedge_proceeds`` are the modeled proceeds of the hedge sales ordered in the
+window (``mid - spread_share x width`` per unit, less commission and fees),
+``realised_net = proceeds - paid``. Cash settlements at expiry are made by the
+execution layer and not seen here.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from vixshield.strategy.types import RuleFired
+from vixshield.strategy.types import Position, RuleFired
 
-__all__ = ["StrategyState", "credit_to_hedge"]
+__all__ = ["CreditBudget", "StrategyState", "credit_budget"]
+
+
+def _day(date: pd.Timestamp | str) -> str:
+    return str(pd.Timestamp(date).date())
 
 
 @dataclass(frozen=True)
@@ -24,13 +78,18 @@ class StrategyState:
 
     Attributes
     ----------
-    cycles : tuple of (date, credit, hedge_value)
-        The most recent condor entries: ISO date, net credit in USD (modeled
-        fill x 100 x contracts minus opening costs) and the marked value of the
-        hedges held at that close before its orders (USD).
-    hedge_flows : tuple of (date, premium)
-        Hedge premium paid (positive) or received (negative), USD, at the
-        modeled fill, since the oldest kept cycle.
+    cycles : tuple of (date, credit)
+        The last ``credit_to_hedge_window`` condor entries: ISO entry date and
+        net credit in USD (see the module docstring), oldest first.
+    hedge_paid : tuple of (date, premium)
+        Hedge premium paid per day (USD, > 0, fill estimate plus costs) on the
+        days of the current window (from the entry date of the oldest kept cycle).
+    hedge_proceeds : tuple of (date, proceeds)
+        Modeled proceeds of hedge sales per day (USD, net of costs), same days.
+    pending : str or None
+        ISO date of a cycle recorded at the previous close whose order has not
+        been seen filled yet; the next `decide` drops the cycle if no condor
+        opened that day is among its positions (the execution layer rejected it).
     monetised : frozenset of str
         Hedge position ids already partly sold by the monetise rule.
     prepositioned : frozenset of str
@@ -39,91 +98,188 @@ class StrategyState:
         Layers rolled into the next by the temporal theta rule, until an ISO date.
     targets : tuple of (layer, premium)
         Each layer's smoothed own target premium (USD) at the last close.
-    shrink : float
-        The smoothed credit-to-hedge shrink factor at the last close (NaN: none yet).
-    skipped : int
-        Consecutive due condor entries skipped by the credit-to-hedge rule (action
-        "skip"). After ``window`` skips one entry is let through: with no new cycle the
-        ratio could never recover, and the rule would stop the condors for good.
     """
 
-    cycles: tuple[tuple[str, float, float], ...] = ()
-    hedge_flows: tuple[tuple[str, float], ...] = ()
+    cycles: tuple[tuple[str, float], ...] = ()
+    hedge_paid: tuple[tuple[str, float], ...] = ()
+    hedge_proceeds: tuple[tuple[str, float], ...] = ()
+    pending: str | None = None
     monetised: frozenset[str] = frozenset()
     prepositioned: frozenset[str] = frozenset()
     moved: tuple[tuple[str, str], ...] = ()
     targets: tuple[tuple[str, float], ...] = ()
-    shrink: float = math.nan
-    skipped: int = 0
+
+    def _pruned(self, cycles: tuple[tuple[str, float], ...]) -> StrategyState:
+        start = cycles[0][0] if cycles else None
+        return replace(
+            self,
+            cycles=cycles,
+            hedge_paid=tuple(f for f in self.hedge_paid if start is not None and f[0] >= start),
+            hedge_proceeds=tuple(
+                f for f in self.hedge_proceeds if start is not None and f[0] >= start
+            ),
+        )
+
+    def add_cycle(self, date: pd.Timestamp | str, credit: float, window: int) -> StrategyState:
+        """A new state with a condor cycle entered at ``date`` (credit USD).
+
+        Keeps the last ``window`` cycles and the hedge flows from the entry date
+        of the oldest of them; the cycle is marked pending until the next close.
+        """
+        cycles = (*self.cycles, (_day(date), float(credit)))[-window:]
+        return replace(self._pruned(cycles), pending=_day(date))
+
+    def reconcile(self, date: pd.Timestamp, positions: Sequence[Position]) -> StrategyState:
+        """Drop the pending cycle if its condor was not filled (see ``pending``).
+
+        A condor opened at close ``d`` is among the positions at the next close
+        (it cannot expire or be closed before). Called at the start of `decide`.
+        """
+        if self.pending is None or self.pending >= _day(date):
+            return self
+        filled = any(p.kind == "condor" and _day(p.opened) == self.pending for p in positions)
+        if filled:
+            return replace(self, pending=None)
+        cycles = tuple(c for c in self.cycles if c[0] != self.pending)
+        return replace(self, cycles=cycles, pending=None)
 
     def record(
         self,
         date: pd.Timestamp,
-        window: int,
-        condor_credit: float | None,
-        hedge_value: float,
-        hedge_premium: float,
+        paid: float,
+        proceeds: float,
         monetised: frozenset[str],
         prepositioned: frozenset[str],
         moved: tuple[tuple[str, str], ...] = (),
         targets: tuple[tuple[str, float], ...] = (),
-        shrink: float = math.nan,
     ) -> StrategyState:
-        """A new state with today's credit and hedge flow, pruned to ``window`` cycles."""
-        day = str(pd.Timestamp(date).date())
-        new = ((day, condor_credit, hedge_value),) if condor_credit is not None else ()
-        cycles = (self.cycles + new)[-window:]
-        flows = self.hedge_flows + (((day, hedge_premium),) if hedge_premium != 0.0 else ())
-        if cycles:
-            flows = tuple(f for f in flows if f[0] >= cycles[0][0])
-        return replace(
+        """A new state with today's hedge premium paid and sale proceeds (USD).
+
+        Flows before the first cycle are not kept (there is no window yet; the
+        cap is 0 then, so nothing is paid).
+        """
+        day = _day(date)
+        st = replace(
             self,
-            cycles=cycles,
-            hedge_flows=flows,
+            hedge_paid=self.hedge_paid + (((day, paid),) if paid != 0.0 else ()),
+            hedge_proceeds=self.hedge_proceeds + (((day, proceeds),) if proceeds != 0.0 else ()),
             monetised=monetised,
             prepositioned=prepositioned,
             moved=moved,
             targets=targets,
-            shrink=shrink,
         )
+        return st._pruned(st.cycles)
 
 
-def credit_to_hedge(
-    state: StrategyState, window: int, minimum: float, action: str, hedge_value: float
-) -> tuple[float, float, RuleFired]:
-    """The credit-to-hedge ratio over the last ``window`` condor cycles.
+@dataclass(frozen=True)
+class CreditBudget:
+    """The credit-to-hedge budget cap at one close (USD; see the module docstring).
 
-    Ratio = net condor credit of the kept cycles / hedge cost since the oldest
-    of them, where the hedge cost is what the hedges consumed: net premium paid
-    since then plus the hedges' marked value then minus ``hedge_value`` now
-    (USD; so buying a hedge that keeps its value costs nothing, its decay
-    does). inf when that cost is <= 0; NaN with no cycle yet.
-    Returns (ratio, shrink factor for hedge targets, the rule record). The
-    shrink factor is ``min(1, ratio / minimum)`` under action "shrink", else 1.
+    Attributes
+    ----------
+    cycles : int
+        Cycles in the window (at most ``window``).
+    window_start : str
+        ISO entry date of the oldest cycle in the window ("" with none).
+    credit : float
+        Net condor credit of the window's cycles.
+    paid : float
+        Hedge premium paid on the window's days so far.
+    cap : float
+        ``max(credit, 0) / ratio``.
+    remaining : float
+        The smallest slack over the window's suffixes (module docstring), >= 0:
+        what the layers may spend today; <= ``max(cap - paid, 0)``.
+    binding_start : str
+        ISO entry date of the suffix that sets ``remaining`` ("" with none).
+    proceeds : float
+        Modeled hedge sale proceeds on the window's days (not part of the cap).
     """
-    credit = sum(c for _, c, _ in state.cycles)
-    start_value = state.cycles[0][2] if state.cycles else 0.0
-    cost = sum(f for _, f in state.hedge_flows) + start_value - hedge_value
+
+    cycles: int
+    window_start: str
+    credit: float
+    paid: float
+    cap: float
+    remaining: float
+    proceeds: float
+    binding_start: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """Credit over premium paid in the window (inf with nothing paid, NaN with no cycle)."""
+        if self.cycles == 0:
+            return math.nan
+        return self.credit / self.paid if self.paid > 0 else math.inf
+
+
+def credit_budget(
+    state: StrategyState, window: int, ratio: float
+) -> tuple[CreditBudget, RuleFired]:
+    """The remaining hedge premium budget under the credit-to-hedge cap.
+
+    Parameters
+    ----------
+    state : StrategyState
+        With today's cycle already added (`StrategyState.add_cycle`) when a
+        condor is entered today: the hedge of a cycle may be bought on its entry
+        day, once its credit is known.
+    window : int
+        N, the cycles of the window (``hedge.credit_to_hedge_window``).
+    ratio : float
+        Minimum credit over premium paid (``hedge.credit_to_hedge_min``); 0
+        turns the cap off (remaining = inf).
+
+    Returns
+    -------
+    (CreditBudget, RuleFired)
+        The budget and the audit record ``credit_to_hedge``, whose inputs carry
+        the realised net hedge P&L of the window (proceeds - paid) beside the cap.
+
+    Notes
+    -----
+    ``cap = credit / ratio`` over the last ``window`` cycles;
+    ``remaining = max(min_j (credit(j..k) / ratio - paid since entry j), 0)``
+    over the suffixes j of those cycles (see the module docstring).
+    """
+    cycles = state.cycles[-window:]
+    start = cycles[0][0] if cycles else ""
+    credit = sum(c for _, c in cycles)
+    paid = sum(f for d, f in state.hedge_paid if cycles and d >= start)
+    proceeds = sum(f for d, f in state.hedge_proceeds if cycles and d >= start)
+    credit_ok = credit if math.isfinite(credit) and credit > 0 else 0.0
+    cap = math.inf if ratio <= 0 else credit_ok / ratio
+    remaining, binding = math.inf, ""
+    if ratio > 0:
+        for j, (day_j, _) in enumerate(cycles):
+            credit_j = sum(max(c, 0.0) for _, c in cycles[j:] if math.isfinite(c))
+            slack = credit_j / ratio - sum(f for d, f in state.hedge_paid if d >= day_j)
+            if slack < remaining:
+                remaining, binding = slack, day_j
+        remaining = max(remaining, 0.0) if cycles and credit_ok > 0 else 0.0
+    budget = CreditBudget(len(cycles), start, credit, paid, cap, remaining, proceeds, binding)
     inputs: dict[str, float | str] = {
-        "cycles": len(state.cycles),
+        "cycles": len(cycles),
         "window": window,
+        "window_start": start or "none",
         "credit": credit,
-        "hedge_cost": cost,
-        "minimum": minimum,
-        "action": action,
+        "hedge_premium_paid": paid,
+        "minimum": ratio,
+        "cap": cap if math.isfinite(cap) else "inf",
+        "remaining": remaining if math.isfinite(remaining) else "inf",
+        "binding_start": binding or "none",
+        "hedge_proceeds": proceeds,
+        "realised_net_hedge_pnl": proceeds - paid,
     }
-    if not state.cycles:
-        return math.nan, 1.0, RuleFired("credit_to_hedge", inputs, "pass: no cycle yet")
-    if math.isnan(cost) or math.isnan(credit):
-        return math.nan, 1.0, RuleFired("credit_to_hedge", inputs, "pass: no valid marks")
-    ratio = math.inf if cost <= 0 else credit / cost
-    inputs["ratio"] = ratio if math.isfinite(ratio) else "inf"
-    if ratio >= minimum:
-        return ratio, 1.0, RuleFired("credit_to_hedge", inputs, "pass")
-    shrink = max(ratio, 0.0) / minimum if action == "shrink" else 1.0
-    outcome = {
-        "shrink": f"shrink hedges x{shrink:.3f}",
-        "skip": "fail: skip new condors",
-        "warn": "warn",
-    }[action]
-    return ratio, shrink, RuleFired("credit_to_hedge", inputs, outcome)
+    r = budget.ratio
+    if not math.isnan(r):
+        inputs["ratio"] = r if math.isfinite(r) else "inf"
+    if not cycles:
+        outcome = "cap 0: no condor cycle yet, no hedge buys"
+    elif credit_ok <= 0:
+        outcome = "cap 0: no condor credit in the window, no hedge buys"
+    elif remaining <= 0:
+        outcome = "cap reached: no hedge buys"
+    else:
+        outcome = f"cap: {remaining:.0f} USD left"
+    return budget, RuleFired("credit_to_hedge", inputs, outcome)
