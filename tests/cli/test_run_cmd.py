@@ -46,7 +46,7 @@ FIRST, LAST = DAILY.index[0], DAILY.index[-1]
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """Replace the layers below with fakes; record what the CLI passed them."""
-    seen: dict[str, list[Any]] = {"run": [], "decide": [], "progress": []}
+    seen: dict[str, list[Any]] = {"run": [], "decide": [], "progress": [], "since": []}
 
     def load_policy(name: str) -> Any:
         if name not in ("alvh-442", "no-hedge", "static-442"):
@@ -63,9 +63,10 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
             progress(2, 2)
         return fakes.make_result(policy=policy.name)
 
-    def decide(date: Any, data: Any, held: Any, policy: Any, capital: Any) -> Any:
+    def decide(date: Any, data: Any, held: Any, policy: Any, capital: Any, since: Any) -> Any:
         seen["decide"].append((date, held, policy.name, capital))
-        return fakes.make_decision(date)
+        seen["since"].append(since)
+        return fakes.make_decision(date), held or (), since if since is not None else date
 
     real_load_market = run_cmd._load_market
 

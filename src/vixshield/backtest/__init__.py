@@ -1,10 +1,12 @@
 """vixshield.backtest: the engine, portfolio accounting and metrics.
 
-``Backtest(policy, market).run() -> BacktestResult``; ``summary_dict(result)`` digests it.
+``Backtest(policy, market).run() -> BacktestResult``; ``summary_dict(result)`` digests it;
+``replay(policy, market, date)`` restores the strategy state at a close (the signal's).
 """
 
 from vixshield.backtest.engine import Backtest, DecideFn, PolicyLike
 from vixshield.backtest.execution import CONTRACT_MULTIPLIER, Costs, fill_prices, trade_costs
+from vixshield.backtest.replay import Replay, decide_replayed, replay, replay_start
 from vixshield.backtest.result import BacktestResult
 from vixshield.backtest.shock import Shock
 from vixshield.backtest.summary import summary_dict, summary_json
@@ -16,8 +18,12 @@ __all__ = [
     "Costs",
     "DecideFn",
     "PolicyLike",
+    "Replay",
     "Shock",
+    "decide_replayed",
     "fill_prices",
+    "replay",
+    "replay_start",
     "summary_dict",
     "summary_json",
     "trade_costs",

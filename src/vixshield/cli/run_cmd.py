@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from vixshield.cli._errors import user_errors
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -62,16 +63,6 @@ JsonOpt = Annotated[
 ]
 
 
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn a `UserError` into one line on stderr and exit status 2."""
-    try:
-        yield
-    except UserError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
-
-
 # -- seams to the layers below ------------------------------------------------------
 
 
@@ -113,20 +104,26 @@ def _summarize(result: BacktestResult) -> dict[str, object]:
 def _decide(
     date: pd.Timestamp,
     market: MarketView,
-    positions: tuple[Position, ...],
+    positions: tuple[Position, ...] | None,
     policy: Any,
     capital: float | None,
-) -> Decision:
-    from vixshield import strategy
+    since: pd.Timestamp | None,
+) -> tuple[Decision, tuple[Position, ...], pd.Timestamp]:
+    """The decision at ``date`` with the strategy state replayed by the backtest.
+
+    Returns (decision, the positions it was given, the first day replayed). With
+    ``positions`` None the decision is the replayed backtest's own at ``date`` (its book
+    and account); else it is taken on ``positions`` and ``capital`` as all cash.
+    """
+    from vixshield.backtest.replay import decide_replayed, replay
     from vixshield.strategy.types import AccountState
 
+    rep = replay(policy, market, date, since=since, capital=capital)
+    if positions is None:
+        return rep.decision, rep.positions, rep.since
     equity = float(capital if capital is not None else policy.account.capital)
     account = AccountState(equity=equity, cash=equity, margin=0.0)
-    indicators = strategy.compute_indicators(market.data, policy, start=date)
-    decision: Decision = strategy.decide(
-        date, market, positions, account, policy, state=None, indicators=indicators
-    )
-    return decision
+    return decide_replayed(rep, policy, market, positions, account), positions, rep.since
 
 
 # -- argument checks ------------------------------------------------------------------
@@ -237,7 +234,7 @@ def backtest(
 
     Files in the output folder: summary.json, trades.csv, equity.csv, report.html.
     """
-    with _user_errors():
+    with user_errors():
         from vixshield.report.bundle import write_backtest_files
         from vixshield.report.json_out import dumps_stable
 
@@ -272,7 +269,7 @@ def compare(
 
     Files in the output folder: compare.json, compare.html (overlaid equity and drawdowns).
     """
-    with _user_errors():
+    with user_errors():
         from vixshield.report.bundle import compare_document, write_compare_files
         from vixshield.report.json_out import dumps_stable
 
@@ -323,8 +320,17 @@ def signal(
         float | None,
         typer.Option(
             "--capital",
-            help="Account equity in dollars used for sizing, taken as all cash with no margin "
-            "in use (default: the policy's capital).",
+            help="Starting equity in dollars of the replayed backtest; with --positions also "
+            "the account equity used for sizing, taken as all cash with no margin in use "
+            "(default: the policy's capital).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="First day of the backtest replayed to restore the strategy state, "
+            "YYYY-MM-DD (default: one year before --date, or the data start if later).",
         ),
     ] = None,
     data: DataOpt = "embedded",
@@ -332,19 +338,28 @@ def signal(
 ) -> None:
     """The decision at a close: regime, condor, management, hedge layers, events, audit.
 
-    The condor to open (or why none), actions on the open positions of --positions,
-    each hedge layer's target versus holdings and the orders, upcoming events.
+    The condor to open (or why none), actions on the open positions, each hedge layer's
+    target versus holdings and the orders, upcoming events.
+
+    The strategy state (credit-to-hedge cycles, smoothed hedge targets, monetise, event
+    and skip flags) is restored by replaying the backtest from --since through --date,
+    so the orders are those of `vixshield backtest --start SINCE --end DATE` on DATE
+    (same --capital). Without --positions the positions and account are the replayed
+    book's; with --positions the file's positions and --capital (all cash) replace them
+    and only the state comes from the replay. The output names the replay start.
     """
-    with _user_errors():
+    with user_errors():
         from vixshield.report.json_out import dumps_stable
         from vixshield.report.positions_file import load_positions
         from vixshield.report.signal_view import build_signal
 
         day = _parse_date(date, "--date")
+        first = _parse_date(since, "--since")
         _check_capital(capital)
-        held = load_positions(positions) if positions is not None else ()
+        held = load_positions(positions) if positions is not None else None
         market = _load_market(data)
         _check_period(market.data, day, None, start_flag="--date")
+        _check_period(market.data, first, None, start_flag="--since")
         daily = market.data.daily
         index = daily.index
         if day is None:  # the latest close the strategy can decide at: SPX and VIX known
@@ -356,9 +371,12 @@ def signal(
             before = index[index <= day]
             hint = f"; the previous trading day is {before[-1]:%Y-%m-%d}" if len(before) else ""
             raise UserError(f"--date {day:%Y-%m-%d} is not a trading day in the data{hint}")
+        if first is not None and first > day:
+            raise UserError(f"--since {first:%Y-%m-%d} is after --date {day:%Y-%m-%d}")
         spec = _load_policy(policy)
-        decision = _decide(day, market, held, spec, capital)
-        doc = build_signal(decision, held, str(getattr(spec, "name", policy)))
+        decision, given, replayed_from = _decide(day, market, held, spec, capital, first)
+        origin = {"since": replayed_from, "positions": "replayed" if held is None else "file"}
+        doc = build_signal(decision, given, str(getattr(spec, "name", policy)), origin)
         if json_output:
             sys.stdout.write(dumps_stable(doc))
             return

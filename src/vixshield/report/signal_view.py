@@ -20,6 +20,11 @@ Signal JSON schema (``"schema": "vixshield.signal/1"``), keys sorted::
       "management": [Order],                # the orders acting on open positions (close,
                                             # roll), each with its position_id
       "positions": [Position],              # the open positions the decision was given
+      "replay": object | null,              # where the strategy state came from:
+                                            # {"since": "YYYY-MM-DD" (first day of the
+                                            # backtest replayed to restore it),
+                                            # "positions": "replayed" (the replayed book's)
+                                            # or "file" (--positions)}; null when not given
       "audit": [{"rule": str, "inputs": {...}, "outcome": str}],
       "other": object                       # details keys not listed above
     }
@@ -60,9 +65,16 @@ DETAIL_KEYS: Mapping[str, tuple[str, ...]] = {
 
 
 def build_signal(
-    decision: Decision, positions: Sequence[Position], policy_name: str
+    decision: Decision,
+    positions: Sequence[Position],
+    policy_name: str,
+    replay: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
-    """The signal document of ``decision`` (plain JSON types, schema in the module docstring)."""
+    """The signal document of ``decision`` (plain JSON types, schema in the module docstring).
+
+    ``replay`` describes where the decision's strategy state came from (the ``"replay"``
+    key: ``since`` and ``positions``); None when the caller does not say.
+    """
     details = dict(decision.details)
     used: set[str] = set()
     picked: dict[str, object] = {}
@@ -96,6 +108,7 @@ def build_signal(
         "orders": orders,
         "management": management,
         "positions": list(positions),
+        "replay": None if replay is None else dict(replay),
         "audit": [
             {"rule": r.rule, "inputs": dict(r.inputs), "outcome": r.outcome} for r in decision.audit
         ],
@@ -201,6 +214,18 @@ def signal_renderable(doc: Mapping[str, object]) -> RenderableType:
             f"VixShield signal for the {doc.get('date')} close — policy {doc.get('policy')}",
             style="bold",
         ),
+    ]
+    replay = doc.get("replay")
+    if isinstance(replay, Mapping):
+        book = "the replayed book" if replay.get("positions") == "replayed" else "--positions"
+        parts.append(
+            Text(
+                f"Strategy state replayed from {replay.get('since')} (backtest from that day "
+                f"to this close); positions: {book}",
+                style="dim",
+            )
+        )
+    parts += [
         Text(f"Regime: {regime_map.get('name')}", style="bold magenta"),
         _section("Regime inputs", regime_map.get("inputs"), "none"),
         _section("Condor", doc.get("condor"), "no candidate reported"),
