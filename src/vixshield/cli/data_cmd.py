@@ -9,15 +9,12 @@ problem (``error: ...``) and exit with status 2; nothing is half-written.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from vixshield.errors import UserError
+from vixshield.cli._errors import user_errors
 
 if TYPE_CHECKING:
     from vixshield.data.store import Store, WriteResult
@@ -35,17 +32,6 @@ _Home = Annotated[
         "--home", help="Data home (default: $VIXSHIELD_HOME, else ~/.local/share/vixshield)."
     ),
 ]
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn a `UserError` into ``error: <line>`` on stderr (one per line) and exit 2."""
-    try:
-        yield
-    except UserError as err:
-        for line in str(err).splitlines() or [type(err).__name__]:
-            sys.stderr.write(f"error: {line}\n")
-        raise typer.Exit(2) from None
 
 
 def _written_table(title: str, written: tuple[WriteResult, ...]) -> Any:
@@ -129,7 +115,7 @@ def status(
     home: _Home = None,
 ) -> None:
     """Every stored series: dates, rows, versions, gaps and provenance."""
-    with _user_errors():
+    with user_errors():
         from dataclasses import asdict
 
         from vixshield.data.store import Store
@@ -223,7 +209,7 @@ def fetch(
     home: _Home = None,
 ) -> None:
     """Download series from Cboe, CFE, FRED and stooq into the store (all or nothing)."""
-    with _user_errors():
+    with user_errors():
         from rich.console import Console
 
         from vixshield.data.providers import HttpSession, default_providers, fetch_to_store
@@ -252,7 +238,7 @@ def import_(
     home: _Home = None,
 ) -> None:
     """Import data files; formats are recognised by their header (all or nothing)."""
-    with _user_errors():
+    with user_errors():
         from rich.console import Console
 
         from vixshield.data.store import Store

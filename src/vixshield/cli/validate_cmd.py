@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from vixshield.cli._errors import user_errors
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -37,16 +36,6 @@ NO_INDICES = (
     "no Cboe strategy indices in the store: "
     "run `vixshield data import <folder with PUT_History.csv ...>`"
 )
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn a `UserError` into one line on stderr and exit status 2."""
-    try:
-        yield
-    except UserError as err:
-        typer.echo(f"error: {' '.join(str(err).split())}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _load_data(source: str) -> MarketData:
@@ -175,7 +164,7 @@ def validate_cmd(
     ] = "store",
 ) -> None:
     """Replicate the Cboe PUT, BXM, PPUT and CLL indices on the modeled chains; compare."""
-    with _user_errors():
+    with user_errors():
         from vixshield._json import dumps_stable
         from vixshield.validation import DEFAULT_START, validate
         from vixshield.validation.calibration import calibration_errors, calibration_summary
