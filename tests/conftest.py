@@ -18,3 +18,24 @@ def shared_data() -> Path:
             f"real sample data not found at {SHARED_DATA} (present in this workplace and CI)"
         )
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def real_history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """`MarketData` 1990 .. the last SPX close from the real files, through the importers.
+
+    ../shared/data (stooq SPX, Cboe indices, T-bills) plus the Yahoo SPX file in
+    ../shared/reference where present (SPX to 2026-09-25), loaded with `load_store`.
+    """
+    from vixshield.data.loader import load_store
+    from vixshield.data.store import Store
+    from vixshield.data.store_import import import_path
+
+    reference = shared_data.parent / "reference" / "spx" / "GSPC_yahoo_1990_2026.csv"
+    home = tmp_path_factory.mktemp("real_history_home")
+    store = Store(home)
+    for f in ("spx/spx_stooq_daily.csv", "cboe_indices", "rates/tbill13week_2005_2014.csv"):
+        import_path(shared_data / f, store)
+    if reference.is_file():
+        import_path(reference, store)
+    return load_store("1990-01-02", None, home=home)

@@ -10,8 +10,6 @@ expiry's ATM volatility) are listed and quote with bid <= mid <= ask. Crisis day
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,19 +23,8 @@ CRISES = ("2008-10-10", "2015-08-24", "2018-02-05", "2020-03-16", "2022-06-13")
 
 
 @pytest.fixture(scope="module")
-def history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> MarketData:
-    from vixshield.data.loader import load_store
-    from vixshield.data.store import Store
-    from vixshield.data.store_import import import_path
-
-    reference = shared_data.parent / "reference" / "spx" / "GSPC_yahoo_1990_2026.csv"
-    home = tmp_path_factory.mktemp("coverage_home")
-    store = Store(home)
-    for f in ("spx/spx_stooq_daily.csv", "cboe_indices", "rates/tbill13week_2005_2014.csv"):
-        import_path(shared_data / f, store)
-    if reference.is_file():
-        import_path(reference, store)
-    return load_store("1990-01-02", None, home=home)
+def history(real_history: MarketData) -> MarketData:
+    return real_history
 
 
 def _dates(data: MarketData) -> list[pd.Timestamp]:

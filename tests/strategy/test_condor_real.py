@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import collections
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -35,19 +34,8 @@ POLICY_DECLINES = ("debit", "credit too small for the width")
 
 
 @pytest.fixture(scope="module")
-def history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> MarketData:
-    from vixshield.data.loader import load_store
-    from vixshield.data.store import Store
-    from vixshield.data.store_import import import_path
-
-    reference = shared_data.parent / "reference" / "spx" / "GSPC_yahoo_1990_2026.csv"
-    home = tmp_path_factory.mktemp("condor_home")
-    store = Store(home)
-    for f in ("spx/spx_stooq_daily.csv", "cboe_indices", "rates/tbill13week_2005_2014.csv"):
-        import_path(shared_data / f, store)
-    if reference.is_file():
-        import_path(reference, store)
-    return load_store("1990-01-02", None, home=home)
+def history(real_history: MarketData) -> MarketData:
+    return real_history
 
 
 def _dates(data: MarketData) -> list[pd.Timestamp]:
