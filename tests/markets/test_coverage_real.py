@@ -22,11 +22,6 @@ pytestmark = pytest.mark.shared_data
 CRISES = ("2008-10-10", "2015-08-24", "2018-02-05", "2020-03-16", "2022-06-13")
 
 
-@pytest.fixture(scope="module")
-def history(real_history: MarketData) -> MarketData:
-    return real_history
-
-
 def _dates(data: MarketData) -> list[pd.Timestamp]:
     idx = data.daily.index[data.daily["spx_close"].notna()]
     first = pd.Series(idx, index=idx.year * 100 + idx.month).groupby(level=0).min()
@@ -34,9 +29,9 @@ def _dates(data: MarketData) -> list[pd.Timestamp]:
     return sorted({pd.Timestamp(d) for d in first} | set(extra))
 
 
-def test_every_month_has_quotable_condor_strikes(history: MarketData) -> None:
-    m = Markets(history)
-    dates = _dates(history)
+def test_every_month_has_quotable_condor_strikes(real_history: MarketData) -> None:
+    m = Markets(real_history)
+    dates = _dates(real_history)
     assert dates[0].year == 1990 and dates[-1] >= pd.Timestamp("2025-10-07")
     in_window = 0
     for d in dates:

@@ -33,23 +33,18 @@ pytestmark = pytest.mark.shared_data
 POLICY_DECLINES = ("debit", "credit too small for the width")
 
 
-@pytest.fixture(scope="module")
-def history(real_history: MarketData) -> MarketData:
-    return real_history
-
-
 def _dates(data: MarketData) -> list[pd.Timestamp]:
     idx = data.daily.index[data.daily["spx_close"].notna()]
     first = pd.Series(idx, index=idx.year * 100 + idx.month).groupby(level=0).min()
     return sorted({pd.Timestamp(d) for d in first if 1995 <= d.year <= 2025} | {idx[-1]})
 
 
-def _sweep(history: MarketData, preset: str) -> dict[pd.Timestamp, str]:
+def _sweep(real_history: MarketData, preset: str) -> dict[pd.Timestamp, str]:
     """Outcome per date: "opened" or the declining rule and its reason."""
-    m = Markets(history)
+    m = Markets(real_history)
     policy = load_policy(preset)
     out: dict[pd.Timestamp, str] = {}
-    for d in _dates(history):
+    for d in _dates(real_history):
         cand, fired = build_condor(d, m, policy, 0.5, 1.0, 1_000_000.0)
         fails = [r for r in fired if r.outcome.startswith("fail")]
         if cand is None:
@@ -76,9 +71,9 @@ def _sweep(history: MarketData, preset: str) -> dict[pd.Timestamp, str]:
     return out
 
 
-def test_alvh_opens_or_names_the_policy_rule(history: MarketData) -> None:
-    out = _sweep(history, "alvh-442")
-    dates = _dates(history)
+def test_alvh_opens_or_names_the_policy_rule(real_history: MarketData) -> None:
+    out = _sweep(real_history, "alvh-442")
+    dates = _dates(real_history)
     assert len(dates) == 373 and dates[-1] >= pd.Timestamp("2025-10-07")
     counts = collections.Counter(v.split(":")[0] for v in out.values())
     assert sum(counts.values()) == len(dates)
@@ -86,10 +81,10 @@ def test_alvh_opens_or_names_the_policy_rule(history: MarketData) -> None:
     assert counts["opened"] >= 1
 
 
-def test_promoter_opens_in_every_era(history: MarketData) -> None:
+def test_promoter_opens_in_every_era(real_history: MarketData) -> None:
     # the fixed 50-point wings opened nothing in 1990-1996 (15 % of spot then):
     # scaled wings open in every five-year block
-    out = _sweep(history, "promoter")
+    out = _sweep(real_history, "promoter")
     opened = pd.Series([v == "opened" for v in out.values()], index=list(out))
     by_block = opened.groupby((opened.index.year - 1995) // 5).mean()
     assert (by_block > 0.5).all(), by_block

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vixshield.cli._errors import user_errors
+from vixshield.cli._errors import parse_date, user_errors
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -129,21 +129,6 @@ def _decide(
 # -- argument checks ------------------------------------------------------------------
 
 
-def _parse_date(text: str | None, flag: str) -> pd.Timestamp | None:
-    import re
-
-    import pandas as pd
-
-    if text is None:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise UserError(f"{flag}: expected a date YYYY-MM-DD, got {text!r}")
-    try:
-        return pd.Timestamp(text.strip())
-    except ValueError:
-        raise UserError(f"{flag}: not a valid date: {text!r}") from None
-
-
 def _check_period(
     data: MarketData,
     start: pd.Timestamp | None,
@@ -166,7 +151,7 @@ def _open_period(
     start: str | None, end: str | None, capital: float | None, data: str
 ) -> tuple[MarketView, pd.Timestamp | None, pd.Timestamp | None]:
     """Check the run options and open the market: (market, first day, last day)."""
-    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
     _check_capital(capital)
     market = _load_market(data)
     _check_period(market.data, first, last)
@@ -353,8 +338,8 @@ def signal(
         from vixshield.report.positions_file import load_positions
         from vixshield.report.signal_view import build_signal
 
-        day = _parse_date(date, "--date")
-        first = _parse_date(since, "--since")
+        day = parse_date(date, "--date")
+        first = parse_date(since, "--since")
         _check_capital(capital)
         held = load_positions(positions) if positions is not None else None
         market = _load_market(data)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from vixshield.cli._errors import user_errors
+from vixshield.cli._errors import parse_date, user_errors
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -50,21 +50,6 @@ def _open_market(data: MarketData) -> MarketView:
     from vixshield.markets import Markets
 
     return Markets(data)
-
-
-def _date(text: str | None, flag: str) -> pd.Timestamp | None:
-    import re
-
-    import pandas as pd
-
-    if text is None:
-        return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise UserError(f"{flag}: expected a date YYYY-MM-DD, got {text!r}")
-    try:
-        return pd.Timestamp(text.strip())
-    except ValueError:
-        raise UserError(f"{flag}: not a valid date: {text!r}") from None
 
 
 def _names(requested: list[str] | None, benchmarks: pd.DataFrame) -> list[IndexName]:
@@ -170,8 +155,8 @@ def validate_cmd(
         from vixshield.validation.calibration import calibration_errors, calibration_summary
         from vixshield.validation.report import validation_document
 
-        first = _date(start, "--start") or DEFAULT_START
-        last = _date(end, "--end")
+        first = parse_date(start, "--start") or DEFAULT_START
+        last = parse_date(end, "--end")
         if last is not None and last < first:
             raise UserError(f"--start {first.date()} is after --end {last.date()}")
         market_data = _load_data(data)

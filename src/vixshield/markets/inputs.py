@@ -38,7 +38,7 @@ from vixshield.markets.spx_model import (
 from vixshield.markets.types import Expiry
 from vixshield.markets.vix_model import vvix_proxy, vx_anchor
 
-__all__ = ["DEFAULT_RATE", "DailyArrays", "DayInputs", "MarketInputs", "day_number"]
+__all__ = ["DEFAULT_RATE", "DailyArrays", "DayInputs", "MarketInputs"]
 
 DEFAULT_RATE = 0.02  # decimal per year, used only where no rate is known up to the date
 INDEX_COLUMNS = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}
@@ -58,12 +58,6 @@ _DAILY_USED = (
     "rate",
     "div_yield",
 )
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
-
-
-def day_number(ts: pd.Timestamp) -> int:
-    """Calendar day number since 1970-01-01 of a (tz-naive) date."""
-    return int(pd.Timestamp(ts).as_unit("ns").value // _NS_PER_DAY)
 
 
 class DailyArrays:

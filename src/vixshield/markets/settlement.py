@@ -27,7 +27,8 @@ import pandas as pd
 
 from vixshield._typing import Origin, Underlying
 from vixshield.markets import listing
-from vixshield.markets.inputs import MarketInputs, day_number
+from vixshield.markets._days import expiry_day
+from vixshield.markets.inputs import MarketInputs
 
 __all__ = ["Settlements"]
 
@@ -48,7 +49,7 @@ class Settlements:
                 on_expiry = vx[vx["date"] == vx["expiry"]]
                 for e, v in zip(on_expiry["expiry"], on_expiry["settle"], strict=True):
                     if np.isfinite(v) and v > 0:
-                        finals[day_number(pd.Timestamp(e))] = float(v)
+                        finals[expiry_day(pd.Timestamp(e))] = float(v)
             self._vx_final = finals
         return self._vx_final
 
@@ -60,7 +61,7 @@ class Settlements:
         e = pd.Timestamp(expiry).normalize()
         i = arrays.row(e)
         if underlying == "VIX":
-            final = self._finals().get(day_number(e))
+            final = self._finals().get(expiry_day(e))
             if final is not None:
                 return final, "real"
         if i is None:
