@@ -23,12 +23,22 @@ Underlying = Literal["SPX", "VIX"]
 Settlement = Literal["AM", "PM"]
 """AM: settles at the special opening quotation; PM: settles at the close."""
 
+Outcome = Literal["pass", "fail", "warn", "info"]
+"""A rule's verdict in the audit trail: ``"fail"`` refuses what the rule guards,
+``"pass"`` lets it through, ``"warn"`` lets it through with a caveat, ``"info"``
+records a choice or a value (the note says which)."""
+
+PositionKind = Literal["condor", "hedge"]
+"""What a position or order is: an iron condor, or a hedge of a named layer."""
+
 __all__ = [
     "ArrayLike",
     "BoolArray",
     "FloatArray",
     "IntArray",
     "Origin",
+    "Outcome",
+    "PositionKind",
     "Right",
     "Settlement",
     "Underlying",

@@ -46,11 +46,11 @@ def _scripted(opens: list[int], closes: list[int]) -> Script:
         out: list[Order] = []
         if i in closes and pos:
             p = pos[0]
-            out.append(Order("close", p.kind, (), max(p.contracts // 2, 1), "rule", p.id))
+            out.append(Order("close", p.kind, (), max(p.contracts // 2, 1), "rule", p.id, p.layer))
         if i in opens and d < ts(EXP):
             out.append(Order("open", "condor", condor_legs(EXP, 1850, 1900, 2100, 2150), 3, "e"))
             vix = Leg("VIX", "VIX", ts("2016-01-20"), "AM", 20.0, "C", 1)
-            out.append(Order("open", "hedge:short", (vix,), 2, "h"))
+            out.append(Order("open", "hedge", (vix,), 2, "h", layer="short"))
         return out
 
     return Script(orders)

@@ -98,7 +98,7 @@ def test_vix_call_settles_in_the_money() -> None:
         m.set(d, "VIX", exp, 20, "C", 3.0, 3.2)
     m.settlements[("VIX", ts(exp), "VIX")] = 30.0
     leg = Leg("VIX", "VIX", ts(exp), "AM", 20.0, "C", 1)
-    order = Order("open", "hedge:short", (leg,), 1, "hedge")
+    order = Order("open", "hedge", (leg,), 1, "hedge", layer="short")
     res = Backtest(policy(), m, decide=Script(at({"2016-01-04": [order]}))).run()
     assert res.daily["equity"].iloc[-1] - 100_000 == pytest.approx(793.75, abs=1e-9)
     assert res.daily["pnl_hedge:short"].sum() == pytest.approx(795.0, abs=1e-9)
@@ -122,7 +122,7 @@ def test_proxy_settlement_is_tagged_modeled() -> None:
     m.settlements[("VIX", ts(exp), "VIX")] = 30.0
     m.settlement_origins[("VIX", ts(exp), "VIX")] = "modeled"
     leg = Leg("VIX", "VIX", ts(exp), "AM", 20.0, "C", 1)
-    order = Order("open", "hedge:short", (leg,), 1, "hedge")
+    order = Order("open", "hedge", (leg,), 1, "hedge", layer="short")
     res = Backtest(policy(), m, decide=Script(at({"2016-01-04": [order]}))).run()
     settle = res.trades[res.trades["action"] == "settle"]
     assert settle["origin"].tolist() == ["modeled"]
@@ -203,7 +203,9 @@ def test_pm_settlement_at_the_close() -> None:
         Leg("SPX", "SPXW", ts(e), "PM", 1900.0, "P", -1),
     )
     res = Backtest(
-        policy(), m, decide=Script(at({"2016-01-04": [Order("open", "hedge:x", legs, 1, "")]}))
+        policy(),
+        m,
+        decide=Script(at({"2016-01-04": [Order("open", "hedge", legs, 1, "", layer="x")]})),
     ).run()
     assert res.daily["equity"].iloc[-1] - 100_000 == pytest.approx(1347.5, abs=1e-9)
     assert res.daily["n_positions"].loc[ts("2016-01-07")] == 1
@@ -262,7 +264,7 @@ def test_hedge_cost_is_attributed_to_the_open_condor_cycle() -> None:
     m = _condor_market(settle=2000.0)
     for d in DAYS:
         m.set(d, "VIX", "2016-01-20", 20.0, "C", 1.9, 2.1)
-    hedge = Order("open", "hedge:short", (_vix_leg(),), 3, "hedge")
+    hedge = Order("open", "hedge", (_vix_leg(),), 3, "hedge", layer="short")
     script = Script(at({"2016-01-04": [_open_condor()], "2016-01-05": [hedge]}))
     res = Backtest(policy(), m, decide=script).run()
     cyc = res.cycles.iloc[0]
@@ -285,7 +287,7 @@ def test_hedge_cost_before_any_condor_goes_to_the_next_cycle() -> None:
     m.set("2016-01-04", "VIX", "2016-01-20", 20.0, "C", 1.9, 2.1)
     for d in DAYS[1:]:
         m.set(d, "VIX", "2016-01-20", 20.0, "C", 1.4, 1.6)
-    hedge = Order("open", "hedge:short", (_vix_leg(),), 1, "hedge")
+    hedge = Order("open", "hedge", (_vix_leg(),), 1, "hedge", layer="short")
     res = Backtest(
         policy(), m, decide=Script(at({"2016-01-04": [hedge], "2016-01-06": [_open_condor()]}))
     ).run()
@@ -301,7 +303,7 @@ def test_hedge_gain_gives_infinite_cycle_ratio() -> None:
     m.set("2016-01-04", "VIX", "2016-01-20", 20.0, "C", 1.9, 2.1)
     for d in DAYS[1:]:
         m.set(d, "VIX", "2016-01-20", 20.0, "C", 2.9, 3.1)
-    hedge = Order("open", "hedge:short", (_vix_leg(),), 1, "hedge")
+    hedge = Order("open", "hedge", (_vix_leg(),), 1, "hedge", layer="short")
     res = Backtest(policy(), m, decide=Script(at({"2016-01-04": [_open_condor(), hedge]}))).run()
     assert res.cycles.iloc[0]["hedge_cost"] == pytest.approx(-95.0)
     assert res.cycles.iloc[0]["credit_to_hedge"] == np.inf
@@ -315,7 +317,7 @@ def test_debit_beyond_idle_cash_is_rejected() -> None:
     # capital $1,000: 10 VIX calls at 2.05 cost $2,050 + costs > idle cash -> rejected
     m = FakeMarket(make_data(DAYS))
     m.set("2016-01-04", "VIX", "2016-01-20", 20.0, "C", 1.9, 2.1)
-    hedge = Order("open", "hedge:short", (_vix_leg(),), 10, "hedge")
+    hedge = Order("open", "hedge", (_vix_leg(),), 10, "hedge", layer="short")
     res = Backtest(policy(1_000), m, decide=Script(at({"2016-01-04": [hedge]}))).run()
     assert len(res.trades) == 0
     assert any("idle cash" in w for w in res.warnings)

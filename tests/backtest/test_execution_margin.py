@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vixshield.backtest.execution import Costs, fill_prices, trade_costs
 from vixshield.backtest.portfolio import payoff_at_expiry, reg_t_margin
 from vixshield.backtest.shock import Shock, shocked_prices
+from vixshield.markets.costs import CostModel
 from vixshield.strategy.types import Leg
 
 E = pd.Timestamp("2016-01-15")
@@ -22,16 +22,24 @@ def _leg(k: float, r: str, q: int, und: str = "SPX") -> Leg:
 
 def test_fill_prices_pay_a_share_of_the_spread() -> None:
     # buy at mid + 0.25 x 1.0, sell at mid - 0.25 x 2.0, unknown spread -> mid
-    f = fill_prices([5.5, 10.0, 3.0], [5.0, 9.0, np.nan], [6.0, 11.0, np.nan], [2, -1, 1], 0.25)
+    costs = CostModel(spread_share=0.25)
+    f = costs.fills([5.5, 10.0, 3.0], [5.0, 9.0, np.nan], [6.0, 11.0, np.nan], [2, -1, 1])
     np.testing.assert_allclose(f, [5.75, 9.5, 3.0])
-    # never below zero (a worthless option sold at mid 0.05 with spread 0.5)
-    assert fill_prices([0.05], [0.0], [0.1], [-1], 1.0)[0] == 0.0
+    # never below zero (a worthless option sold at mid 0.05 with spread 0.1, share 1)
+    assert CostModel(spread_share=1.0).fills([0.05], [0.0], [0.1], [-1])[0] == 0.0
 
 
 def test_trade_costs_per_contract_per_leg() -> None:
     # 4 legs x 3 contracts = 12 contracts: 12 x 0.65 and 12 x 0.60
-    c, f = trade_costs(Costs(0.65, 0.60, 0.25), [3, -3, -3, 3])
+    c, f = CostModel(0.65, 0.60, 0.25).charges([3, -3, -3, 3])
     assert c == pytest.approx(7.8) and f == pytest.approx(7.2)
+
+
+def test_trade_cash_by_hand() -> None:
+    # buy 2 at mid 5.5 (spread 1.0) -> fill 5.75; sell 1 at mid 10 (spread 2) -> 9.5;
+    # cash = -100 x (2 x 5.75 - 9.5) - 3 contracts x 1.25 = -200 - 3.75
+    cash = CostModel(0.65, 0.60, 0.25).cash([5.5, 10.0], [5.0, 9.0], [6.0, 11.0], [2, -1])
+    assert cash == pytest.approx(-203.75)
 
 
 def test_condor_margin_is_widest_wing() -> None:

@@ -40,7 +40,7 @@ def test_numpy_pandas_and_dataclasses_convert() -> None:
         "day": pd.Timestamp("2018-02-05"),
         "at": pd.Timestamp("2018-02-05 16:00"),
         "arr": np.array([1.0, np.nan]),
-        "rule": RuleFired("regime", {"vix": 17.5}, "normal"),
+        "rule": RuleFired("regime", {"vix": 17.5}, "info", "normal"),
         3: "int key",
     }
     assert to_jsonable(obj) == {
@@ -50,7 +50,7 @@ def test_numpy_pandas_and_dataclasses_convert() -> None:
         "day": "2018-02-05",
         "at": "2018-02-05T16:00:00",
         "arr": [1.0, None],
-        "rule": {"rule": "regime", "inputs": {"vix": 17.5}, "outcome": "normal"},
+        "rule": {"rule": "regime", "inputs": {"vix": 17.5}, "outcome": "info", "note": "normal"},
         "3": "int key",
     }
 

@@ -141,7 +141,7 @@ def test_csv_rows_group_into_positions() -> None:
     condor, hedge = parse_positions_csv(CSV_TEXT, "p.csv")
     assert [leg.strike for leg in condor.legs] == [2550.0, 2600.0, 2700.0, 2750.0]
     assert [leg.ratio for leg in condor.legs] == [1, -1, -1, 1]
-    assert hedge.kind == "hedge:core" and hedge.legs[0].root == "VIX"
+    assert (hedge.kind, hedge.layer) == ("hedge", "core") and hedge.legs[0].root == "VIX"
 
 
 def test_csv_errors_name_the_line() -> None:

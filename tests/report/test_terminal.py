@@ -119,13 +119,13 @@ def test_condor_reason_comes_from_the_failed_rules() -> None:
     from vixshield.strategy.types import Decision, RuleFired
 
     audit = (
-        RuleFired("entry_schedule", {"every_n_days": 5.0}, "due"),
-        RuleFired("regime_permission", {"regime": "stressed"}, "block"),
-        RuleFired("condor_expiry", {"dte_min": 45.0}, "fail: no listed expiry in window"),
+        RuleFired("entry_schedule", {"every_n_days": 5.0}, "pass", "due"),
+        RuleFired("regime_permission", {"regime": "stressed"}, "fail", "block"),
+        RuleFired("condor_expiry", {"dte_min": 45.0}, "fail", "no listed expiry in window"),
     )
     doc = build_signal(Decision(pd.Timestamp("2018-02-05"), "stressed", {}, (), audit), (), "p")
     assert doc["condor_reason"] == (
-        "regime_permission: block; condor_expiry: fail: no listed expiry in window"
+        "regime_permission: fail: block; condor_expiry: fail: no listed expiry in window"
     )
     opened = build_signal(make_decision(pd.Timestamp("2018-02-26")), (), "p")
     assert opened["condor_reason"] is None

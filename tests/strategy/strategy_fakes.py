@@ -12,7 +12,7 @@ t_years = calendar days / 365 (settlement time ignored). Counts chain calls.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,10 @@ import pandas as pd
 from vixshield.data.market import DAILY_COLUMNS, MarketData
 from vixshield.markets.types import CHAIN_COLUMNS, Expiry, OptionChain, QuoteBlock
 from vixshield.pricing import black76_greeks, black76_price, bsm_greeks, bsm_price
+from vixshield.strategy.hedge import HedgeContext, HedgeMemory, LayerPlan, plan_hedges
+from vixshield.strategy.marks import PositionMark
+from vixshield.strategy.policy import Policy
+from vixshield.strategy.types import Position
 
 
 @functools.cache
@@ -243,3 +247,50 @@ class ListedMarket(FakeMarket):
         k = np.unique(q["strike"].to_numpy(dtype=np.float64))
         k.setflags(write=False)  # as the MarketView contract requires
         return k
+
+
+def hedge_mark(
+    value: float,
+    delta: float,
+    vega: float,
+    theta: float,
+    dte: int,
+    spread: float = 0.0,
+    bid_value: float = float("nan"),
+) -> PositionMark:
+    """The mark of a one-leg long hedge: its leg quoted at mid ``value``, ``spread`` wide."""
+    leg = ((value, value - spread / 2.0, value + spread / 2.0),)
+    return PositionMark(value, delta, vega, theta, dte, spread, bid_value, leg)
+
+
+def plan(
+    market: object,
+    policy: Policy,
+    positions: Sequence[Position],
+    marks: Mapping[str, PositionMark],
+    equity: float = 1_000_000.0,
+    multipliers: Mapping[str, float] | None = None,
+    days_to_events: Mapping[str, float] | None = None,
+    monetised: frozenset[str] = frozenset(),
+    prepositioned: frozenset[str] = frozenset(),
+    moved: Mapping[str, str] | None = None,
+    smoothed: Mapping[str, float] | None = None,
+    cap: float = float("inf"),
+    date: pd.Timestamp | None = None,
+) -> list[LayerPlan]:
+    """`plan_hedges` from the loose arguments the hedge tests vary."""
+    day = date if date is not None else pd.Timestamp(market.data.daily.index[100])  # type: ignore[attr-defined]
+    ctx = HedgeContext(
+        date=day,
+        market=market,  # type: ignore[arg-type]
+        positions=tuple(positions),
+        marks=marks,
+        equity=equity,
+        multipliers=multipliers or {},
+        days_to_events=days_to_events or {},
+        costs=policy.costs.model(),
+        cap=cap,
+        condor_dte_target=policy.condor.dte_target,
+    )
+    memory = HedgeMemory(monetised, prepositioned, moved or {}, smoothed or {})
+    return plan_hedges(ctx, policy.hedge, memory)

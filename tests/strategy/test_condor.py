@@ -131,7 +131,7 @@ def test_analytics_by_hand() -> None:
     f, t, r = q.forward, q.t_years, q.rate
     s = f * math.exp(-r * t)
     lp, sp, sc, lc = (5 * round(f * x / 5) for x in (0.85, 0.90, 1.07, 1.12))
-    costs = CostsPolicy()
+    costs = CostsPolicy().model()
     a = analyse_condor(q, lp, sp, sc, lc, 50, costs, contracts=3)
 
     def px(k: float, call: bool) -> float:
@@ -190,18 +190,18 @@ def test_filters() -> None:
     q, _ = _quotes(vol=0.2)
     f = q.forward
     lp, sp, sc, lc = (5 * round(f * x / 5) for x in (0.85, 0.90, 1.07, 1.12))
-    a = analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy())
+    a = analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy().model())
     ratio = a.credit_fill / max(sp - lp, lc - sc)
     ok = min_credit_filter(a, CondorPolicy(min_credit_to_width=ratio - 0.001))
-    assert ok.outcome == "pass" and ok.rule == "min_credit"
+    assert ok.text == "pass" and ok.rule == "min_credit"
     assert ok.inputs["ratio"] == pytest.approx(ratio)
-    assert min_credit_filter(a, CondorPolicy(min_credit_to_width=ratio + 0.001)).outcome == (
+    assert min_credit_filter(a, CondorPolicy(min_credit_to_width=ratio + 0.001)).text == (
         "fail: credit too small for the width"
     )
-    assert event_filter(1.0, 2).outcome.startswith("fail")
-    assert event_filter(2.0, 2).outcome == "pass"
-    assert event_filter(math.nan, 2).outcome == "pass"
-    assert event_filter(0.0, 0).outcome == "pass: off"
+    assert event_filter(1.0, 2).text.startswith("fail")
+    assert event_filter(2.0, 2).text == "pass"
+    assert event_filter(math.nan, 2).text == "pass"
+    assert event_filter(0.0, 0).text == "pass: off"
 
 
 def test_build_condor_on_fake_market() -> None:
@@ -237,7 +237,7 @@ def test_property_breakevens_and_max_loss(vol: float, k: float, w: float) -> Non
     ch = choose_strikes(q, cfg, k, q.forward * vol * math.sqrt(q.t_years))
     lp, sp, sc, lc = ch.lp, ch.sp, ch.sc, ch.lc
     assume(not any(math.isnan(x) for x in (lp, sp, sc, lc)))
-    a = analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy())
+    a = analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy().model())
     assert a.max_loss == pytest.approx(100 * (max(sp - lp, lc - sc) - a.credit_fill))
     if 0.0 <= a.credit_fill <= min(sp - lp, lc - sc):
         assert lp <= a.breakeven_put <= sp
@@ -262,5 +262,5 @@ def test_property_wider_k_never_raises_credit(
         ch = choose_strikes(q, cfg, k, q.forward * vol * math.sqrt(q.t_years))
         lp, sp, sc, lc = ch.lp, ch.sp, ch.sc, ch.lc
         assume(not any(math.isnan(x) for x in (lp, sp, sc, lc)))
-        c.append(analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy()).credit_mid)
+        c.append(analyse_condor(q, lp, sp, sc, lc, 50, CostsPolicy().model()).credit_mid)
     assert c[1] <= c[0] + 1e-9

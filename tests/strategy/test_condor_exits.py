@@ -12,7 +12,7 @@ import pytest
 from vixshield.strategy import load_policy
 from vixshield.strategy.engine import manage_condors
 from vixshield.strategy.marks import PositionMark
-from vixshield.strategy.types import Leg, Position
+from vixshield.strategy.types import Leg, Order, Position, RuleFired
 
 ALVH = load_policy("alvh-442")
 DAY = pd.Timestamp("2024-03-01")
@@ -29,10 +29,22 @@ def _condor(credit: float) -> Position:
     return Position("c1", "condor", legs, 4, DAY - pd.Timedelta(days=10), -credit)
 
 
+def _mark(mid_to_close: float, spread: float, wing_mid: float = 0.5) -> PositionMark:
+    """A mark whose legs (lp, sp, sc, lc) cost ``mid_to_close`` at mid to buy back, each
+    quoted ``spread / 4`` wide: long wings at ``wing_mid``, the rest on the short legs."""
+    w = spread / 4.0
+    short = (mid_to_close + 2.0 * wing_mid) / 2.0
+    legs = tuple((m, m - w / 2.0, m + w / 2.0) for m in (wing_mid, short, short, wing_mid))
+    return PositionMark(-mid_to_close, 0.0, 0.0, 0.0, 40, spread=spread, legs=legs)
+
+
+def _manage(m: PositionMark) -> tuple[list[Order], list[RuleFired]]:
+    return manage_condors([_condor(2.0)], {"c1": m}, ALVH.management, ALVH.costs.model())
+
+
 def _reason(mid_to_close: float, spread: float) -> str:
-    m = PositionMark(-mid_to_close, 0.0, 0.0, 0.0, 40, spread=spread)
-    orders, audit = manage_condors([_condor(2.0)], {"c1": m}, ALVH)
-    return orders[0].reason if orders else audit[0].outcome
+    orders, audit = _manage(_mark(mid_to_close, spread))
+    return orders[0].reason if orders else audit[0].note
 
 
 def test_take_profit_needs_the_buy_back_fill_not_the_mid() -> None:
@@ -51,7 +63,15 @@ def test_stop_counts_the_cost_of_getting_out() -> None:
 
 
 def test_audit_records_mid_and_cost_to_close() -> None:
-    m = PositionMark(-0.95, 0.0, 0.0, 0.0, 40, spread=0.40)
-    _, audit = manage_condors([_condor(2.0)], {"c1": m}, ALVH)
+    _, audit = _manage(_mark(0.95, 0.40))
     assert audit[0].inputs["mid_to_close"] == pytest.approx(0.95)
     assert audit[0].inputs["cost_to_close"] == pytest.approx(1.10)
+
+
+def test_a_worthless_wing_sells_for_nothing_not_less() -> None:
+    # long wings at mid 0.01, quoted 0.10 wide: their sell fill 0.01 - 0.25 x 0.10 < 0
+    # is floored at 0 (the execution layer's rule). Buy back the shorts at mid 0.51 +
+    # 0.025 each, sell the wings at 0: cost = 2 x 0.535 + 0.05 = 1.12 points.
+    _, audit = _manage(_mark(1.00, 0.40, wing_mid=0.01))
+    assert audit[0].inputs["cost_to_close"] == pytest.approx(2 * 0.535 + 0.05)
+    # without the floor it would be 1.00 + 0.10 + 0.05 = 1.15

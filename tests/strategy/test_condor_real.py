@@ -46,12 +46,12 @@ def _sweep(real_history: MarketData, preset: str) -> dict[pd.Timestamp, str]:
     out: dict[pd.Timestamp, str] = {}
     for d in _dates(real_history):
         cand, fired = build_condor(d, m, policy, 0.5, 1.0, 1_000_000.0)
-        fails = [r for r in fired if r.outcome.startswith("fail")]
+        fails = [r for r in fired if r.text.startswith("fail")]
         if cand is None:
             assert len(fails) >= 1, (d, fired)
             first = fails[0]
             assert first.rule in ("condor_put_spread", "condor_call_spread"), (d, first)
-            assert "debit" in first.outcome, (d, first)  # never a wing that is not listed
+            assert "debit" in first.text, (d, first)  # never a wing that is not listed
             out[d] = f"{first.rule}: debit"
             continue
         assert not fails, (d, fails)
@@ -67,7 +67,7 @@ def _sweep(real_history: MarketData, preset: str) -> dict[pd.Timestamp, str]:
             target = share * sd
             assert abs(width - target) <= strike_increment(k, short + sign * target) + 1e-9, d
         mc = min_credit_filter(a, policy.condor)
-        out[d] = "opened" if mc.outcome == "pass" else f"min_credit: {mc.outcome}"
+        out[d] = "opened" if mc.text == "pass" else f"min_credit: {mc.text}"
     return out
 
 

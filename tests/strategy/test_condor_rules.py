@@ -80,7 +80,7 @@ def test_audit_names_the_sd_vol_and_its_source() -> None:
     assert cand is not None
     a, r = cand.analytics, _rule(fired, "condor_sd")
     assert r.inputs["source"] == f"cboe variance of {a.expiry}"
-    assert r.outcome == f"sd_vol={a.sd_vol:.3f} (cboe variance of {a.expiry})"
+    assert r.outcome == "info" and r.note == f"sd_vol={a.sd_vol:.3f} (cboe variance of {a.expiry})"
     sd = float(r.inputs["sd_points"])
     assert sd == pytest.approx(a.forward * a.sd_vol * math.sqrt(a.t_years))
     # k = 1.75 at IV rank 0.5: the short strikes are the listed ones nearest F - 1.75 sd
@@ -95,7 +95,7 @@ def test_audit_names_the_sd_vol_and_its_source() -> None:
 def test_wings_are_a_share_of_sd_at_any_index_level(level: float) -> None:
     # 1990 (SPX 330), 2005 (1200), 2025 (6000) at the same vol: the same condor in sd
     cand, fired = build_condor(DAY, ListedMarket(_scaled(level), vol=0.2), ALVH, 0.5, 1.0, 1e6)
-    assert cand is not None, [r.outcome for r in fired]
+    assert cand is not None, [r.text for r in fired]
     a = cand.analytics
     sd = float(_rule(fired, "condor_sd").inputs["sd_points"])
     w = 0.2 * sd  # policy width in points
@@ -116,7 +116,7 @@ def test_min_credit_is_a_share_of_the_width() -> None:
         policy = ALVH.model_copy(update={"condor": cfg})
         event = RuleFired("event_distance", {}, "pass")
         rules = entry_filters(a, policy, True, "normal", event)
-        assert next(r for r in rules if r.rule == "min_credit").outcome.startswith(outcome)
+        assert next(r for r in rules if r.rule == "min_credit").text.startswith(outcome)
 
 
 # ------------------------------------------------------------------- the verticals
@@ -135,26 +135,26 @@ def test_spread_rule_by_hand() -> None:
     # nearest listed wing is 3600, 50 wide: 9.8 points short of the policy > 5
     r = spread_rule("put", k, 3650.0, 3600.0, 60.2, 1.0)
     assert r.rule == "condor_put_spread"
-    assert r.outcome == "fail: put wing 50 points wide, policy 60.2 +- 5 (strike increment)"
+    assert r.text == "fail: put wing 50 points wide, policy 60.2 +- 5 (strike increment)"
     assert (r.inputs["width"], r.inputs["policy_width"], r.inputs["increment"]) == (
         50.0,
         60.2,
         5.0,
     )
     # policy 52: 50 is within one increment: accepted
-    assert spread_rule("put", k, 3650.0, 3600.0, 52.0, 1.0).outcome == "pass"
+    assert spread_rule("put", k, 3650.0, 3600.0, 52.0, 1.0).text == "pass"
     # a coarse grid is honoured: 3500/3550/3650, policy 80 -> 3550, 100 wide, increment 100
     coarse = np.array([3500.0, 3550.0, 3650.0, 3700.0])
-    assert spread_rule("put", coarse, 3650.0, 3550.0, 80.0, 0.5).outcome == "pass"
+    assert spread_rule("put", coarse, 3650.0, 3550.0, 80.0, 0.5).text == "pass"
     # a debit at the fill is refused, whatever the width
     r = spread_rule("call", k, 3650.0, 3700.0, 50.0, -0.02)
-    assert r.outcome == "fail: call spread 3650/3700 is a debit (-0.02)"
-    assert spread_rule("call", k, 3650.0, 3700.0, 50.0, 0.0).outcome.startswith("fail")
+    assert r.text == "fail: call spread 3650/3700 is a debit (-0.02)"
+    assert spread_rule("call", k, 3650.0, 3700.0, 50.0, 0.0).text.startswith("fail")
     # no strike beyond the short one
     r = spread_rule("call", k, 3700.0, math.nan, 50.0, math.nan)
-    assert r.outcome == "fail: call wing: no listed strike above 3700"
+    assert r.text == "fail: call wing: no listed strike above 3700"
     # delta wing rule: no width to meet, the credit still counts
-    assert spread_rule("put", k, 3650.0, 3600.0, math.nan, 0.3).outcome == "pass"
+    assert spread_rule("put", k, 3650.0, 3600.0, math.nan, 0.3).text == "pass"
 
 
 def test_vertical_credits_at_the_fill_by_hand() -> None:
@@ -170,7 +170,7 @@ def test_vertical_credits_at_the_fill_by_hand() -> None:
     def px(k: float, call: bool) -> float:
         return float(bsm_price(s, k, t, r, 0.0, 0.2, call))
 
-    put, call = vertical_credits(q, lp, sp, sc, lc, CostsPolicy())
+    put, call = vertical_credits(q, lp, sp, sc, lc, CostsPolicy().model())
     assert put == pytest.approx(px(sp, False) - px(lp, False) - 0.05, rel=1e-9)
     assert call == pytest.approx(px(sc, True) - px(lc, True) - 0.05, rel=1e-9)
 
@@ -195,7 +195,7 @@ def test_a_vertical_sold_for_a_debit_refuses_the_condor() -> None:
     credit = fill(sc, True) - fill(lc, False)
     assert credit < 0
     assert call.inputs["credit"] == pytest.approx(credit, abs=1e-9)
-    assert call.outcome == f"fail: call spread {sc:g}/{lc:g} is a debit ({credit:.2f})"
+    assert call.text == f"fail: call spread {sc:g}/{lc:g} is a debit ({credit:.2f})"
     assert "condor_sizing" not in [r.rule for r in fired]
 
 
@@ -220,10 +220,10 @@ def test_a_wing_beyond_the_listed_strikes_refuses_the_condor() -> None:
     width, policy_w = float(put.inputs["width"]), float(put.inputs["policy_width"])
     assert width == float(put.inputs["short"]) - m.floor  # the last listed strike
     assert policy_w - width > 5.0 and put.inputs["increment"] == 5.0
-    assert put.outcome == (
+    assert put.text == (
         f"fail: put wing {width:g} points wide, policy {policy_w:.1f} +- 5 (strike increment)"
     )
-    assert _rule(fired, "condor_call_spread").outcome == "pass"
+    assert _rule(fired, "condor_call_spread").text == "pass"
 
 
 # ---------------------------------------------------------------------- DTE fallback
@@ -252,14 +252,14 @@ def test_build_condor_says_when_the_window_is_missed() -> None:
     cand, fired = build_condor(day, m, ALVH, 0.5, 1.0, 1e6)
     r = _rule(fired, "condor_expiry")
     assert r.inputs["expiry"] == "2021-04-16" and r.inputs["dte"] == 42
-    assert r.outcome == (
-        "selected: nearest to 52 within 10 days of the window 45-60 (window missed)"
+    assert r.text == (
+        "warn: selected: nearest to 52 within 10 days of the window 45-60 (window missed)"
     )
     assert cand is not None and cand.analytics.dte == 42
     strict = ALVH.model_copy(update={"condor": ALVH.condor.model_copy(update={"dte_tolerance": 2})})
     cand, fired = build_condor(day, m, strict, 0.5, 1.0, 1e6)
     assert cand is None
-    assert fired[-1].outcome == ("fail: no listed expiry in window 45-60 nor within 2 days of it")
+    assert fired[-1].text == ("fail: no listed expiry in window 45-60 nor within 2 days of it")
 
 
 # -------------------------------------------------------------------------- schema
@@ -299,7 +299,7 @@ def test_event_filter_says_which_calendars_are_unknown() -> None:
     from vixshield.strategy.condor import event_filter
 
     r = event_filter(float("nan"), 2, ["CPI", "PPI"])
-    assert r.outcome == "pass: calendar unknown for CPI, PPI"
+    assert r.text == "warn: calendar unknown for CPI, PPI"
     assert r.inputs["calendar_unknown"] == "CPI,PPI"
-    assert event_filter(1.0, 2, ["CPI"]).outcome.startswith("fail")
-    assert event_filter(5.0, 2).outcome == "pass"
+    assert event_filter(1.0, 2, ["CPI"]).text.startswith("fail")
+    assert event_filter(5.0, 2).text == "pass"

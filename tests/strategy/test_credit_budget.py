@@ -18,6 +18,7 @@ from strategy_fakes import FakeMarket
 
 from vixshield.data.market import MarketData
 from vixshield.errors import PolicyError
+from vixshield.markets.costs import CostModel
 from vixshield.strategy import (
     AccountState,
     Policy,
@@ -41,7 +42,7 @@ def test_three_cycles_of_3000_allow_3000_of_premium() -> None:
     s = StrategyState().add_cycle("2024-01-02", 3000.0, 3)
     b, rule = credit_budget(s, 3, 3.0)
     assert (b.credit, b.cap, b.paid, b.remaining) == (3000.0, 1000.0, 0.0, 1000.0)
-    assert rule.outcome == "cap: 1000 USD left"
+    assert rule.outcome == "pass" and rule.note == "cap: 1000 USD left"
     s = _spend(s, "2024-01-02", 1000.0)  # the first condor's hedge, on its entry day
     assert credit_budget(s, 3, 3.0)[0].remaining == 0.0
     s = s.add_cycle("2024-01-09", 3000.0, 3)
@@ -55,7 +56,7 @@ def test_three_cycles_of_3000_allow_3000_of_premium() -> None:
     s = _spend(s, "2024-01-16", 1000.0)
     b, rule = credit_budget(s, 3, 3.0)
     assert b.paid == 3000.0 and b.remaining == 0.0  # 3 x 3,000 credit: 3,000 of premium
-    assert rule.outcome == "cap reached: no hedge buys"
+    assert rule.outcome == "warn" and rule.note == "cap reached: no hedge buys"
 
 
 def test_unspent_budget_of_older_cycles_does_not_pile_up() -> None:
@@ -103,10 +104,10 @@ def test_sales_and_gains_do_not_raise_the_cap() -> None:
 
 def test_no_cycle_or_no_credit_means_cap_zero() -> None:
     b, rule = credit_budget(StrategyState(), 3, 3.0)
-    assert b.remaining == 0.0 and rule.outcome == "cap 0: no condor cycle yet, no hedge buys"
+    assert b.remaining == 0.0 and rule.note == "cap 0: no condor cycle yet, no hedge buys"
     assert math.isnan(b.ratio)
     b, rule = credit_budget(StrategyState().add_cycle("2024-01-02", -10.0, 3), 3, 3.0)
-    assert b.remaining == 0.0 and rule.outcome.startswith("cap 0: no condor credit")
+    assert b.remaining == 0.0 and rule.note.startswith("cap 0: no condor credit")
     b, _ = credit_budget(StrategyState(), 3, 0.0)  # ratio 0 turns the cap off
     assert b.remaining == math.inf
 
@@ -136,7 +137,7 @@ def test_a_hedge_spike_in_decide_leaves_the_cap(
     st = StrategyState(
         cycles=((str(entry.date()), 6000.0),), hedge_paid=((str(entry.date()), 1000.0),)
     )
-    choice, _ = choose_hedge(day, market, alvh.hedge.layers[1], 0.25)
+    choice, _ = choose_hedge(day, market, alvh.hedge.layers[1], CostModel(spread_share=0.25))
     assert choice is not None
     held = Position("h1", "hedge:medium", choice.legs, 5, entry, 0.01)
     for positions in ([], [held]):

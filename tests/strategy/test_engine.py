@@ -54,7 +54,9 @@ def _open(dec: Decision, market: FakeMarket, start: int = 0) -> list[Position]:
             [x.right for x in o.legs],
         )
         price = float(sum(x.ratio * q.mid[j] for j, x in enumerate(o.legs)))
-        out.append(Position(f"p{start + i}", o.kind, o.legs, o.contracts, dec.date, price))
+        out.append(
+            Position(f"p{start + i}", o.kind, o.legs, o.contracts, dec.date, price, layer=o.layer)
+        )
     return out
 
 
@@ -64,7 +66,7 @@ def test_entry_day_opens_a_condor_and_hedges(
     market = FakeMarket(data, weeklies=True)
     day = _normal_day(indicators)
     dec = decide(day, market, [], ACCOUNT, alvh, None, indicators)
-    kinds = [o.kind for o in dec.orders]
+    kinds = [o.label for o in dec.orders]
     assert "condor" in kinds
     condor = next(o for o in dec.orders if o.kind == "condor")
     assert [x.ratio for x in condor.legs] == [1, -1, -1, 1] and condor.contracts > 0
@@ -95,7 +97,7 @@ def test_quiet_day_builds_no_chain(data: MarketData, indicators: pd.DataFrame) -
     assert market.chain_calls == 0
     assert not any(o.action == "open" for o in dec.orders)
     sched = next(a for a in dec.audit if a.rule == "entry_schedule")
-    assert sched.outcome == "not due" and sched.inputs["trading_days_since_entry"] == 1.0
+    assert sched.text == "fail: not due" and sched.inputs["trading_days_since_entry"] == 1.0
 
 
 def test_schedule_every_n_days_and_ladder_cap(data: MarketData, indicators: pd.DataFrame) -> None:
@@ -107,13 +109,13 @@ def test_schedule_every_n_days_and_ladder_cap(data: MarketData, indicators: pd.D
     i = indicators.index.get_loc(day)
     due = indicators.index[i + 5]
     dec = decide(due, market, positions, ACCOUNT, policy, first.state, indicators)
-    assert next(a for a in dec.audit if a.rule == "entry_schedule").outcome in (
-        "due",
-        "ladder full",
+    assert next(a for a in dec.audit if a.rule == "entry_schedule").text in (
+        "pass: due",
+        "fail: ladder full",
     )
     full = [replace(positions[0], id=f"c{k}") for k in range(6)]
     dec = decide(due, market, full, ACCOUNT, policy, first.state, indicators)
-    assert next(a for a in dec.audit if a.rule == "entry_schedule").outcome == "ladder full"
+    assert next(a for a in dec.audit if a.rule == "entry_schedule").text == "fail: ladder full"
 
 
 @pytest.mark.parametrize(
@@ -166,7 +168,7 @@ def test_stressed_regime_blocks_entries() -> None:
     market = FakeMarket(data, weeklies=True)
     dec = decide(day, market, [], ACCOUNT, policy, None, ind)
     assert not any(o.kind == "condor" for o in dec.orders)
-    assert any(a.rule == "regime_permission" and a.outcome == "block" for a in dec.audit)
+    assert any(a.rule == "regime_permission" and a.text == "fail: block" for a in dec.audit)
     assert market.chain_calls == 0
 
 
@@ -273,12 +275,12 @@ def test_no_cycle_no_hedge_buys_with_the_reason(
     dec = decide(nxt, FakeMarket(data, weeklies=True), [], ACCOUNT, alvh, yesterday, indicators)
     assert not any(o.action == "open" for o in dec.orders)
     rule = next(a for a in dec.audit if a.rule == "credit_to_hedge")
-    assert rule.outcome == "cap 0: no condor credit in the window, no hedge buys"
-    assert any(a.outcome == "fail: no credit-to-hedge budget; not bought" for a in dec.audit)
+    assert rule.note == "cap 0: no condor credit in the window, no hedge buys"
+    assert any(a.text == "fail: no credit-to-hedge budget; not bought" for a in dec.audit)
     none = decide(nxt, FakeMarket(data, weeklies=True), [], ACCOUNT, alvh, st, indicators)
     first = next(a for a in none.audit if a.rule == "credit_to_hedge")
     if not any(o.kind == "condor" for o in none.orders):
-        assert first.outcome == "cap 0: no condor cycle yet, no hedge buys"
+        assert first.note == "cap 0: no condor cycle yet, no hedge buys"
         assert not any(o.action == "open" for o in none.orders)
 
 

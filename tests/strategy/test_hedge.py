@@ -8,17 +8,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from strategy_fakes import FakeMarket, synthetic_data
+import strategy_fakes
+from strategy_fakes import FakeMarket, hedge_mark, synthetic_data
 
+from vixshield.markets.costs import CostModel
 from vixshield.strategy import load_policy, parse_policy
 from vixshield.strategy.hedge import (
     annual_budget,
     buy_cost,
     choose_hedge,
-    plan_hedges,
     target_premium,
 )
-from vixshield.strategy.marks import PositionMark, mark_positions
+from vixshield.strategy.marks import mark_positions
 from vixshield.strategy.policy import HedgeLayer
 from vixshield.strategy.types import Leg, Position
 
@@ -56,8 +57,8 @@ def test_target_premium_by_hand() -> None:
 
 def test_choose_hedge_by_delta_and_pct() -> None:
     m = FakeMarket(DATA)
-    c, rf = choose_hedge(DAY, m, MEDIUM, 0.25)
-    assert c is not None and rf.outcome == "selected"
+    c, rf = choose_hedge(DAY, m, MEDIUM, CostModel(spread_share=0.25))
+    assert c is not None and rf.note == "selected"
     q = m.chain(DAY, "VIX", c.legs[0].expiry).quotes
     calls = q[q["right"] == "C"]
     best = calls.iloc[int(np.argmin(np.abs(calls["delta"].to_numpy() - 0.30)))]
@@ -67,7 +68,7 @@ def test_choose_hedge_by_delta_and_pct() -> None:
     pct = HedgeLayer(
         name="p", dte_min=60, dte_max=120, weight=0.01, strike_rule="pct_otm", strike_value=20
     )
-    c2, _ = choose_hedge(DAY, m, pct, 0.25)
+    c2, _ = choose_hedge(DAY, m, pct, CostModel(spread_share=0.25))
     assert c2 is not None
     fwd = float(q["forward"].iloc[0])
     assert abs(c2.legs[0].strike - fwd * 1.2) <= 0.5
@@ -79,13 +80,13 @@ def test_choose_hedge_by_delta_and_pct() -> None:
         weight=0.01,
         spread_width=10,
     )
-    c3, _ = choose_hedge(DAY, m, spread, 0.25)
+    c3, _ = choose_hedge(DAY, m, spread, CostModel(spread_share=0.25))
     assert c3 is not None and [x.ratio for x in c3.legs] == [1, -1]
     assert c3.legs[1].strike - c3.legs[0].strike == 10.0
     put = HedgeLayer(
         name="p", instrument="spx_put", dte_min=20, dte_max=90, weight=0.01, strike_value=0.2
     )
-    c4, _ = choose_hedge(DAY, m, put, 0.25)
+    c4, _ = choose_hedge(DAY, m, put, CostModel(spread_share=0.25))
     assert c4 is not None and c4.legs[0].underlying == "SPX" and c4.legs[0].right == "P"
 
 
@@ -96,23 +97,28 @@ def _plan(policy, positions, marks, **kw):  # type: ignore[no-untyped-def]
         "days_to_events": {"FOMC": 20.0, "CPI": 20.0, "PPI": 20.0, "GDP": 20.0},
         "monetised": frozenset(),
         "prepositioned": frozenset(),
+        "date": DAY,
     }
     args.update(kw)
-    return plan_hedges(DAY, FakeMarket(DATA), policy, positions, marks, **args)
+    return strategy_fakes.plan(FakeMarket(DATA), policy, positions, marks, **args)
 
 
 def test_empty_book_buys_each_layer_to_target() -> None:
     plans = _plan(ALVH, [], {}, multipliers={"short": 2.0, "medium": 1.0, "long": 0.0})
     by = {p.layer: p for p in plans}
     m = FakeMarket(DATA)
-    c, _ = choose_hedge(DAY, m, MEDIUM, 0.25)
+    c, _ = choose_hedge(DAY, m, MEDIUM, CostModel(spread_share=0.25))
     assert c is not None
     target = 40_000 * 90 / 365
     assert by["medium"].orders[0].contracts == math.floor(target / (100 * c.fill))
     assert by["medium"].details["target_premium"] == pytest.approx(target)
     assert by["short"].details["target_premium"] == pytest.approx(40_000 * 30 / 365 * 2.0)
     assert by["long"].orders == () and by["long"].details["target_premium"] == 0.0
-    assert all(o.action == "open" and o.kind == f"hedge:{p.layer}" for p in plans for o in p.orders)
+    assert all(
+        o.action == "open" and o.kind == "hedge" and o.layer == p.layer
+        for p in plans
+        for o in p.orders
+    )
 
 
 def _held(
@@ -159,7 +165,7 @@ def test_event_prepositioning_scales_then_sells_back() -> None:
     assert before[0].details["event_scale"] == 1.5
     # after the event: holding 1.5x the normal target, flagged as pre-positioned -> sell to target
     m = FakeMarket(DATA)
-    c, _ = choose_hedge(DAY, m, steward.hedge.layers[0], 0.25)
+    c, _ = choose_hedge(DAY, m, steward.hedge.layers[0], CostModel(spread_share=0.25))
     assert c is not None
     n = math.floor(float(before[0].details["target_premium"]) / (100 * c.fill))
     # held longer than min_hold_days (10), so the sell-down may touch it
@@ -179,8 +185,8 @@ def test_temporal_theta_rolls_short_into_medium() -> None:
     # short: theta 0.04/day on value 0.5 over 30 days -> R = 0.04/0.5*30 = 2.4
     # medium: theta 0.01/day on value 1.0 over 90 days -> R = 0.9; richness 2.4/0.9 = 2.67 > 2
     marks = {
-        "s1": PositionMark(0.5, 0.3, 0.02, -0.04, 30),
-        "m1": PositionMark(1.0, 0.3, 0.04, -0.01, 90),
+        "s1": hedge_mark(0.5, 0.3, 0.02, -0.04, 30),
+        "m1": hedge_mark(1.0, 0.3, 0.04, -0.01, 90),
     }
     plans = _plan(p, [s, md], marks)
     short, medium = plans[0], plans[1]
@@ -198,7 +204,7 @@ def test_temporal_theta_rolls_short_into_medium() -> None:
     assert young.moved_until is not None
     assert not any(o.action == "close" for o in young.orders)
     # calm decay: keep
-    marks["s1"] = PositionMark(0.5, 0.3, 0.02, -0.01, 30)
+    marks["s1"] = hedge_mark(0.5, 0.3, 0.02, -0.01, 30)
     assert _plan(p, [s, md], marks)[0].moved_until is None
 
 
@@ -207,10 +213,10 @@ def test_cap_splits_4_4_2_and_binds_each_layer() -> None:
     m = FakeMarket(DATA)
     plans = _plan(ALVH, [], {}, cap=3_000.0)
     for plan, layer, share in zip(plans, ALVH.hedge.layers, (0.4, 0.4, 0.2), strict=True):
-        c, _ = choose_hedge(DAY, m, layer, 0.25)
+        c, _ = choose_hedge(DAY, m, layer, CostModel(spread_share=0.25))
         assert c is not None
         each = 100 * c.fill + 1 * (0.65 + 0.60)  # fill x 100 + one leg's commission and fees
-        assert buy_cost(c, ALVH.costs) == pytest.approx(each)
+        assert buy_cost(c, ALVH.costs.model()) == pytest.approx(each)
         by_target = math.floor(float(plan.details["target_premium"]) / (100 * c.fill))
         n = min(by_target, math.floor(share * 3_000.0 / each))
         assert sum(o.contracts for o in plan.orders) == n
@@ -222,24 +228,14 @@ def test_cap_splits_4_4_2_and_binds_each_layer() -> None:
 
 def test_no_cap_no_buy_and_no_chain() -> None:
     m = FakeMarket(DATA)
-    plans = plan_hedges(
-        DAY,
-        m,
-        ALVH,
-        [],
-        {},
-        1_000_000.0,
-        {x.name: 1.0 for x in ALVH.hedge.layers},
-        {},
-        frozenset(),
-        frozenset(),
-        cap=0.0,
+    plans = strategy_fakes.plan(
+        m, ALVH, [], {}, 1_000_000.0, {x.name: 1.0 for x in ALVH.hedge.layers}, cap=0.0, date=DAY
     )
     assert all(p.orders == () and p.premium_paid == 0.0 for p in plans)
     assert m.chain_calls == 0
     for p in plans:
         rule = next(a for a in p.audit if a.rule == f"credit_budget:{p.layer}")
-        assert rule.outcome == "fail: no credit-to-hedge budget; not bought"
+        assert rule.text == "fail: no credit-to-hedge budget; not bought"
 
 
 def test_uncapped_plan_buys_to_target() -> None:

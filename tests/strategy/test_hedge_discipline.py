@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategy_fakes import FakeMarket, ListedMarket, synthetic_data
+from strategy_fakes import FakeMarket, ListedMarket, hedge_mark, plan, synthetic_data
 
+from vixshield.markets.costs import CostModel
 from vixshield.strategy import load_policy
-from vixshield.strategy.hedge import choose_hedge, plan_hedges, round_trip_cost, smooth
+from vixshield.strategy.hedge import choose_hedge, round_trip_cost, smooth
 from vixshield.strategy.marks import PositionMark
 from vixshield.strategy.state import StrategyState
 from vixshield.strategy.types import Leg, Position, RuleFired
@@ -44,9 +45,10 @@ def _plan(positions: list[Position], marks: dict[str, PositionMark], **kw: objec
         "days_to_events": {},
         "monetised": frozenset(),
         "prepositioned": frozenset(),
+        "date": DAY,
     }
     args.update(kw)
-    return plan_hedges(DAY, FakeMarket(DATA), ALVH, positions, marks, **args)  # type: ignore[arg-type]
+    return plan(FakeMarket(DATA), ALVH, positions, marks, **args)  # type: ignore[arg-type]
 
 
 def _rule(plan: object, name: str) -> RuleFired:
@@ -56,19 +58,19 @@ def _rule(plan: object, name: str) -> RuleFired:
 
 def test_round_trip_cost_by_hand() -> None:
     p = _pos("medium", "h", 1, 1.0, 0)
-    m = PositionMark(1.0, 0.3, 0.05, -0.01, 90, spread=0.10, bid_value=0.95)
+    m = hedge_mark(1.0, 0.3, 0.05, -0.01, 90, spread=0.10, bid_value=0.95)
     # 2 x 1 leg x (0.65 + 0.60) + 100 x 0.10 = 2.5 + 10 = 12.5 USD per contract
-    assert round_trip_cost(p, m, ALVH.costs) == pytest.approx(12.5)
+    assert round_trip_cost(p, m, ALVH.costs.model()) == pytest.approx(12.5)
 
 
 def test_dte_floor_lets_a_worthless_option_expire_and_buys_the_replacement() -> None:
     # medium roll_dte 30: dte 20 is past it; bid 0.05 -> 5 USD < 12.5 USD round trip
     p = _pos("medium", "h1", 40, 0.8, 60)
-    marks = {"h1": PositionMark(0.07, 0.02, 0.01, -0.005, 20, spread=0.04, bid_value=0.05)}
+    marks = {"h1": hedge_mark(0.07, 0.02, 0.01, -0.005, 20, spread=0.04, bid_value=0.05)}
     medium = _plan([p], marks)[1]
     assert not any(o.action == "close" for o in medium.orders)
     rule = _rule(medium, "roll:medium")
-    assert rule.outcome == "expire: bid below round-trip cost"
+    assert rule.note == "expire: bid below round-trip cost"
     assert rule.inputs["bid_proceeds"] == pytest.approx(5.0)
     assert rule.inputs["round_trip_cost"] == pytest.approx(2.5 + 4.0)
     # no longer counted: the layer buys a full tranche to its target
@@ -80,30 +82,30 @@ def test_theta_roll_needs_a_position_worth_rolling() -> None:
     # medium roll_theta_share 0.06; theta 0.02 on value 0.05 -> share 0.4 fires the test,
     # but bid proceeds 3 USD < 2 x round trip (2 x (2.5 + 100 x 0.04) = 13) -> hold
     cheap = _pos("medium", "c", 10, 1.0, 30)
-    marks = {"c": PositionMark(0.05, 0.02, 0.01, -0.02, 80, spread=0.04, bid_value=0.03)}
+    marks = {"c": hedge_mark(0.05, 0.02, 0.01, -0.02, 80, spread=0.04, bid_value=0.03)}
     medium = _plan([cheap], marks)[1]
     assert not any(o.position_id == "c" for o in medium.orders)
-    assert _rule(medium, "roll_theta:medium").outcome == "hold: not worth rolling"
+    assert _rule(medium, "roll_theta:medium").note == "hold: not worth rolling"
     # a position worth 1.00 with theta 0.10/day (share 0.1 > 0.06): proceeds 95 >= 2 x 12.5
     rich = _pos("medium", "r", 10, 1.0, 30)
-    marks = {"r": PositionMark(1.0, 0.3, 0.05, -0.10, 80, spread=0.10, bid_value=0.95)}
+    marks = {"r": hedge_mark(1.0, 0.3, 0.05, -0.10, 80, spread=0.10, bid_value=0.95)}
     medium = _plan([rich], marks)[1]
     assert [o.reason for o in medium.orders if o.position_id == "r"] == ["roll: theta"]
 
 
 def test_theta_roll_waits_for_the_minimum_holding_period() -> None:
-    marks = {"r": PositionMark(1.0, 0.3, 0.05, -0.10, 80, spread=0.10, bid_value=0.95)}
+    marks = {"r": hedge_mark(1.0, 0.3, 0.05, -0.10, 80, spread=0.10, bid_value=0.95)}
     young = _pos("medium", "r", 10, 1.0, 9)  # 9 days < 10
     medium = _plan([young], marks)[1]
     assert not any(o.position_id == "r" for o in medium.orders)
-    assert _rule(medium, "roll_theta:medium").outcome == "hold: minimum holding period"
+    assert _rule(medium, "roll_theta:medium").note == "hold: minimum holding period"
     old = _pos("medium", "r", 10, 1.0, 10)
     assert any(o.reason == "roll: theta" for o in _plan([old], marks)[1].orders)
 
 
 def test_no_sell_down_the_day_after_buying() -> None:
     # 300 contracts marked at 1.00 -> held 30_000 USD > (1 + sell_band 1.0) x 9_863 USD
-    mark = {"h": PositionMark(1.0, 0.3, 0.05, -0.01, 80, spread=0.10, bid_value=0.95)}
+    mark = {"h": hedge_mark(1.0, 0.3, 0.05, -0.01, 80, spread=0.10, bid_value=0.95)}
     young = _pos("medium", "h", 300, 0.9, 1)
     medium = _plan([young], mark)[1]
     assert not any(o.action == "close" for o in medium.orders)
@@ -118,7 +120,7 @@ def test_decay_is_not_topped_up_buys_on_cost_basis() -> None:
     # bought at 1.00 x 90 contracts = 9_000 USD >= 0.75 x 9_863 = 7_397 at cost; marked at
     # 0.40 the value is 3_600 USD (< 75% of target) but the layer does not buy more
     p = _pos("medium", "h", 90, 1.0, 20)
-    marks = {"h": PositionMark(0.4, 0.2, 0.04, -0.004, 80, spread=0.10, bid_value=0.35)}
+    marks = {"h": hedge_mark(0.4, 0.2, 0.04, -0.004, 80, spread=0.10, bid_value=0.35)}
     medium = _plan([p], marks)[1]
     assert not any(o.action == "open" for o in medium.orders)
     assert medium.details["held_basis"] == pytest.approx(9_000.0)
@@ -126,7 +128,7 @@ def test_decay_is_not_topped_up_buys_on_cost_basis() -> None:
     p = _pos("medium", "h", 70, 1.0, 20)
     medium = _plan([p], marks)[1]
     buy = [o for o in medium.orders if o.action == "open"]
-    c, _ = choose_hedge(DAY, FakeMarket(DATA), MEDIUM, 0.25)
+    c, _ = choose_hedge(DAY, FakeMarket(DATA), MEDIUM, CostModel(spread_share=0.25))
     assert c is not None
     assert buy[0].contracts == math.floor((MEDIUM_TARGET - 7_000.0) / (100.0 * c.fill))
 
@@ -136,7 +138,7 @@ def test_a_gained_tranche_counts_at_its_value_no_sell_then_rebuy() -> None:
     # below 0.75 x 9_863 = 7_397, but value 10_000 USD
     # (<= 2 x target, so no sell-down) -> basis 10_000 >= 0.75 x 9_863: no buy
     p = _pos("medium", "h", 100, 0.50, 20)
-    marks = {"h": PositionMark(1.0, 0.3, 0.05, -0.01, 80, spread=0.10, bid_value=0.95)}
+    marks = {"h": hedge_mark(1.0, 0.3, 0.05, -0.01, 80, spread=0.10, bid_value=0.95)}
     medium = _plan([p], marks)[1]
     assert medium.orders == ()
     assert medium.details["held_basis"] == pytest.approx(10_000.0)
@@ -192,8 +194,8 @@ def test_state_carries_smoothed_targets() -> None:
 def test_choose_hedge_same_choice_from_strike_list_and_chain() -> None:
     listed, plain = ListedMarket(DATA), FakeMarket(DATA)
     for layer in (SHORT, MEDIUM, LONG):
-        a, _ = choose_hedge(DAY, listed, layer, 0.25)
-        b, _ = choose_hedge(DAY, plain, layer, 0.25)
+        a, _ = choose_hedge(DAY, listed, layer, CostModel(spread_share=0.25))
+        b, _ = choose_hedge(DAY, plain, layer, CostModel(spread_share=0.25))
         assert a is not None and b is not None
         assert a.legs == b.legs
         assert a.fill == pytest.approx(b.fill) and a.theta == pytest.approx(b.theta)

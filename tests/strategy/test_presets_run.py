@@ -42,7 +42,7 @@ def test_preset_runs_and_orders_are_well_formed(name: str) -> None:
         assert dec.audit and dec.regime in ("calm", "normal", "elevated", "stressed")
         held = {p.id: p for p in positions}
         for o in dec.orders:
-            assert o.kind in kinds and o.contracts > 0 and o.reason
+            assert o.label in kinds and o.contracts > 0 and o.reason
             if o.action == "close":
                 assert o.position_id in held and o.contracts <= held[o.position_id].contracts
                 assert o.legs == held[o.position_id].legs
@@ -63,7 +63,9 @@ def test_preset_runs_and_orders_are_well_formed(name: str) -> None:
                 )
                 price = float(sum(x.ratio * q.mid[j] for j, x in enumerate(o.legs)))
                 opened += 1
-                held[f"n{opened}"] = Position(f"n{opened}", o.kind, o.legs, o.contracts, day, price)
+                held[f"n{opened}"] = Position(
+                    f"n{opened}", o.kind, o.legs, o.contracts, day, price, layer=o.layer
+                )
         positions = [p for p in held.values() if p.contracts > 0]
         state = dec.state
     assert opened > 0

@@ -91,11 +91,11 @@ add = 2.5
 def test_custom_block_rule() -> None:
     p = parse_policy(CUSTOM)
     ok, fired = entries_allowed("normal", {"custom:skewhigh:on": True, "custom:skewhigh": 160.0}, p)
-    assert not ok and fired[-1].outcome == "block" and fired[-1].inputs["value"] == 160.0
+    assert not ok and fired[-1].text == "fail: block" and fired[-1].inputs["value"] == 160.0
     ok, _ = entries_allowed("normal", {"custom:skewhigh:on": False}, p)
     assert ok
     ok, fired = entries_allowed("stressed", {}, p)  # default effects block stressed
-    assert not ok and fired[0].outcome == "block"
+    assert not ok and fired[0].text == "fail: block"
 
 
 def test_layer_multiplier_adds_and_clips() -> None:

@@ -5,26 +5,24 @@
 """
 
 from vixshield.backtest.engine import Backtest, DecideFn, PolicyLike
-from vixshield.backtest.execution import CONTRACT_MULTIPLIER, Costs, fill_prices, trade_costs
 from vixshield.backtest.replay import Replay, decide_replayed, replay, replay_start
 from vixshield.backtest.result import BacktestResult
 from vixshield.backtest.shock import Shock
 from vixshield.backtest.summary import summary_dict, summary_json
+from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 
 __all__ = [
     "CONTRACT_MULTIPLIER",
     "Backtest",
     "BacktestResult",
-    "Costs",
+    "CostModel",
     "DecideFn",
     "PolicyLike",
     "Replay",
     "Shock",
     "decide_replayed",
-    "fill_prices",
     "replay",
     "replay_start",
     "summary_dict",
     "summary_json",
-    "trade_costs",
 ]

@@ -25,9 +25,10 @@ each such day ``t`` (all at data known at ``t``):
    after its closing orders, condors are closed (largest requirement first) at
    the modeled fill until the requirement is within equity.
 6. Decision: ``decide(t, market, positions, account, policy, state, indicators)``;
-   its orders fill at ``t``'s close at the modeled price (`execution.fill_prices`)
-   plus commissions and fees per contract per leg. An opening order is rejected with
-   a warning when its requirement would exceed equity less the current requirement,
+   its orders fill at ``t``'s close at the modeled price plus commissions and fees
+   per contract per leg (`vixshield.markets.costs.CostModel`, which the strategy's
+   estimates use too). An opening order is rejected with a warning when its
+   requirement would exceed equity less the current requirement,
    or when its debit (with costs) exceeds idle cash (Reg-T: long options are paid in
    full). A closing order for ``contracts <= 0`` or more than held closes it all.
 7. The day's row: equity = cash + marked value of positions, P&L by component;
@@ -44,65 +45,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
+from vixshield.backtest.loop import run_backtest
 from vixshield.backtest.result import BacktestResult
 from vixshield.backtest.shock import Shock
+from vixshield.backtest.spec import PolicyLike
 from vixshield.markets.types import MarketView
-from vixshield.strategy.types import AccountState, Decision, Position
+from vixshield.strategy.types import DecideFn
 
 __all__ = ["Backtest", "DecideFn", "PolicyLike"]
-
-
-class _AccountSpec(Protocol):
-    @property
-    def capital(self) -> float: ...
-    @property
-    def cash_yield(self) -> bool: ...
-
-
-class _CostSpec(Protocol):
-    @property
-    def commission_per_contract(self) -> float: ...
-    @property
-    def fees_per_contract(self) -> float: ...
-    @property
-    def spread_share(self) -> float: ...
-
-
-class _HedgeSpec(Protocol):
-    @property
-    def budget_basis(self) -> str: ...
-
-
-class PolicyLike(Protocol):
-    """The policy attributes the engine reads (`vixshield.strategy.Policy` has them)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def account(self) -> _AccountSpec: ...
-    @property
-    def costs(self) -> _CostSpec: ...
-    @property
-    def hedge(self) -> _HedgeSpec: ...
-
-
-class DecideFn(Protocol):
-    """The strategy's decision function (`vixshield.strategy.decide`)."""
-
-    def __call__(
-        self,
-        date: pd.Timestamp,
-        market: Any,
-        positions: tuple[Position, ...],
-        account: AccountState,
-        policy: Any,
-        state: object = None,
-        indicators: pd.DataFrame | None = None,
-    ) -> Decision: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,8 +75,9 @@ class Backtest:
         default end: the last day with an SPX close.
     capital : float, optional
         Starting equity in dollars (default ``policy.account.capital``).
-    decide : callable, optional
+    decide : DecideFn, optional
         Decision function (default `vixshield.strategy.decide`); tests pass scripted ones.
+        The engine hands each close's ``Decision.state`` back to it at the next close.
     indicators : DataFrame, optional
         Precomputed indicators (default ``compute_indicators(market.data, policy, start)`` when
         ``decide`` is the default one, else None).
@@ -135,7 +90,7 @@ class Backtest:
     start: pd.Timestamp | str | None = None
     end: pd.Timestamp | str | None = None
     capital: float | None = None
-    decide: DecideFn | None = None
+    decide: DecideFn[Any] | None = None
     indicators: pd.DataFrame | None = None
     shock: Shock = field(default_factory=Shock)
 
@@ -151,6 +106,14 @@ class Backtest:
         -------
         BacktestResult
         """
-        from vixshield.backtest.loop import run_backtest
-
-        return run_backtest(self, progress)
+        return run_backtest(
+            self.policy,
+            self.market,
+            start=self.start,
+            end=self.end,
+            capital=self.capital,
+            decide=self.decide,
+            indicators=self.indicators,
+            shock=self.shock,
+            progress=progress,
+        )

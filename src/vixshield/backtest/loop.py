@@ -1,6 +1,7 @@
 """The daily loop of one backtest run (the order of events is in `vixshield.backtest.engine`).
 
-`run_backtest(spec)` owns a `RunState`, walks the trading days, calls the settlement,
+`run_backtest(policy, market, ...)` (what `vixshield.backtest.Backtest.run` calls) owns a
+`RunState`, walks the trading days, calls the settlement,
 marking and order modules and the strategy's ``decide``, checks the P&L attribution
 invariant every day, and builds the `BacktestResult` once at the end.
 """
@@ -8,12 +9,11 @@ invariant every day, and builds the `BacktestResult` once at the end.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from vixshield.backtest.execution import Costs
 from vixshield.backtest.frame import (
     DAILY_ROW_COLUMNS,
     TRADE_COLUMNS,
@@ -22,17 +22,19 @@ from vixshield.backtest.frame import (
     options_provenance,
 )
 from vixshield.backtest.marking import mark_all, shock_loss
+from vixshield.backtest.metrics import compute_metrics
 from vixshield.backtest.orders import close_position, open_position, reduce_for_margin
 from vixshield.backtest.portfolio import Ledger, OpenPosition
 from vixshield.backtest.result import BacktestResult
 from vixshield.backtest.settlement import settle
+from vixshield.backtest.shock import Shock
+from vixshield.backtest.spec import PolicyLike
 from vixshield.backtest.state import RunState
 from vixshield.errors import UserError
+from vixshield.markets.costs import CostModel
 from vixshield.markets.types import MarketView
-from vixshield.strategy.types import AccountState, Decision
-
-if TYPE_CHECKING:
-    from vixshield.backtest.engine import Backtest, DecideFn, PolicyLike
+from vixshield.strategy import Policy, compute_indicators, decide
+from vixshield.strategy.types import AccountState, DecideFn, Decision
 
 __all__ = ["run_backtest"]
 
@@ -41,10 +43,8 @@ _DAYS_PER_YEAR_MM = 360.0  # ACT/360 money-market day count for T-bill interest
 
 def _default_strategy(
     policy: PolicyLike, market: MarketView, start: pd.Timestamp
-) -> tuple[DecideFn, pd.DataFrame]:
+) -> tuple[DecideFn[Any], pd.DataFrame]:
     """`vixshield.strategy.decide` and the run's precomputed indicators (warm-up before start)."""
-    from vixshield.strategy import Policy, compute_indicators, decide
-
     if not isinstance(policy, Policy):
         raise UserError("the default strategy needs a vixshield.strategy.Policy (load_policy)")
     return decide, compute_indicators(market.data, policy, start=start)
@@ -87,16 +87,19 @@ def _check_day(t: pd.Timestamp, now: float, before: float, today: dict[str, floa
 
 
 def _days(
-    daily: pd.DataFrame, spec: Backtest, run: RunState
+    daily: pd.DataFrame,
+    start: pd.Timestamp | str | None,
+    end: pd.Timestamp | str | None,
+    run: RunState,
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """The simulated days (with an SPX close, in the window) and their selection mask."""
     idx = daily.index
     with_vix = idx[daily["vix"].notna().to_numpy()] if "vix" in daily else idx[:0]
     default_lo = with_vix[0] if len(with_vix) else idx[0]
-    lo = pd.Timestamp(spec.start) if spec.start is not None else default_lo
+    lo = pd.Timestamp(start) if start is not None else default_lo
     with_spx = idx[daily["spx_close"].notna().to_numpy()]
     default_hi = with_spx[-1] if len(with_spx) else idx[-1]
-    hi = pd.Timestamp(spec.end) if spec.end is not None else default_hi
+    hi = pd.Timestamp(end) if end is not None else default_hi
     window = (idx >= lo) & (idx <= hi)
     sel = window & daily["spx_close"].notna().to_numpy()
     days = pd.DatetimeIndex(idx[sel])
@@ -114,35 +117,36 @@ def _days(
 
 
 def run_backtest(
-    spec: Backtest, progress: Callable[[int, int], None] | None = None
+    policy: PolicyLike,
+    market: MarketView,
+    *,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+    capital: float | None = None,
+    decide: DecideFn[Any] | None = None,
+    indicators: pd.DataFrame | None = None,
+    shock: Shock | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResult:
-    """Simulate ``spec`` day by day and return its result (see `Backtest.run`)."""
-    from vixshield.backtest.metrics import compute_metrics
-
-    policy = spec.policy
-    market = spec.market
-    costs = Costs(
+    """Simulate day by day and return the result (parameters as `Backtest`)."""
+    shock = shock if shock is not None else Shock()
+    costs = CostModel(
         float(policy.costs.commission_per_contract),
         float(policy.costs.fees_per_contract),
         float(policy.costs.spread_share),
     )
     cash_yield = bool(policy.account.cash_yield)
-    capital = float(spec.capital if spec.capital is not None else policy.account.capital)
+    capital = float(capital if capital is not None else policy.account.capital)
     if not np.isfinite(capital) or capital <= 0:
         raise UserError(f"capital must be a positive number of dollars, got {capital}")
-    run = RunState(market=market, costs=costs, shock=spec.shock, ledger=Ledger(cash=capital))
+    run = RunState(market=market, costs=costs, shock=shock, ledger=Ledger(cash=capital))
     data = market.data
     daily = data.daily
-    days, sel = _days(daily, spec, run)
+    days, sel = _days(daily, start, end, run)
 
-    indicators: pd.DataFrame | None
-    decide: DecideFn
-    if spec.decide is None:
-        decide, indicators = _default_strategy(policy, market, days[0])
-    else:
-        decide, indicators = spec.decide, spec.indicators
-    if spec.indicators is not None:
-        indicators = spec.indicators
+    if decide is None:
+        decide, default_indicators = _default_strategy(policy, market, days[0])
+        indicators = indicators if indicators is not None else default_indicators
     spx = daily["spx_close"].to_numpy(dtype=np.float64)[sel]
     vix = daily["vix"].to_numpy(dtype=np.float64)[sel]
     rate_all = daily["rate"].ffill().to_numpy(dtype=np.float64)[sel]
@@ -153,7 +157,7 @@ def run_backtest(
     rows: dict[str, list[object]] = {k: [] for k in DAILY_ROW_COLUMNS}
     comps: list[dict[str, float]] = []
     state: object = None
-    decision: Decision | None = None
+    decision: Decision[Any] | None = None
     prev_idle = 0.0
     prev_equity = capital
     led = run.ledger
@@ -214,7 +218,7 @@ def run_backtest(
     warnings = tuple(
         f"{msg} ({cnt}x, first {first.date()})" for msg, (cnt, first) in run.warnings.items()
     ) + tuple(data.warnings)
-    sh = spec.shock
+    sh = shock
     settings: dict[str, object] = {
         "capital": capital,
         "cash_yield": cash_yield,

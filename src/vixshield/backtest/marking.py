@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vixshield.backtest.execution import CONTRACT_MULTIPLIER
 from vixshield.backtest.shock import shocked_prices
 from vixshield.backtest.state import RunState
+from vixshield.markets.costs import CONTRACT_MULTIPLIER
 
 __all__ = ["mark_all", "shock_loss"]
 

@@ -1,10 +1,11 @@
 """Order execution: opening and closing positions at the modeled fill, and margin-call cuts.
 
-Orders fill at the day's close: the modeled price (`execution.fill_prices`) plus
-commissions and fees per contract per leg. An opening order is rejected (with a
-warning) when its Reg-T requirement would exceed equity less the current requirement,
-or when its debit with costs exceeds idle cash (long options are paid in full). A
-closing order for ``contracts <= 0`` or more than held closes it all.
+Orders fill at the day's close through the one cost model
+(`vixshield.markets.costs.CostModel`: the modeled fill plus commissions and fees per
+contract per leg), the rule the strategy estimates its trades with. An opening order
+is rejected (with a warning) when its Reg-T requirement would exceed equity less the
+current requirement, or when its debit with costs exceeds idle cash (long options are
+paid in full). A closing order for ``contracts <= 0`` or more than held closes it all.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vixshield.backtest.execution import CONTRACT_MULTIPLIER, fill_prices, trade_costs
 from vixshield.backtest.portfolio import OpenPosition, reg_t_margin
 from vixshield.backtest.state import RunState
 from vixshield.strategy.types import Order, Position
@@ -29,22 +29,22 @@ def open_position(run: RunState, t: pd.Timestamp, order: Order) -> None:
     q = run.quote(t, legs)
     mid = q.mid
     if not np.isfinite(mid).all():
-        run.warn(f"no quote for a leg of an opening {order.kind} order: rejected", t)
+        run.warn(f"no quote for a leg of an opening {order.label} order: rejected", t)
         return
     ratios = np.array([lg.ratio for lg in legs], dtype=np.float64)
     qty = ratios * order.contracts
-    fill = fill_prices(mid, q.bid, q.ask, qty, run.costs.spread_share)
+    fill = run.costs.fills(mid, q.bid, q.ask, qty)
     led = run.ledger
     margin_now = led.margin(run.spot)
     margin_new = reg_t_margin(legs, order.contracts, run.spot.get(legs[0].underlying, 0.0))
     if margin_new > led.equity - margin_now:
-        run.warn(f"{order.kind} opening rejected: margin would exceed equity", t)
+        run.warn(f"{order.label} opening rejected: margin would exceed equity", t)
         return
-    cash_flow = float(-np.dot(qty, fill) * CONTRACT_MULTIPLIER)
-    commission, fees = trade_costs(run.costs, qty)
+    cash_flow = run.costs.premium(fill, qty)
+    commission, fees = run.costs.charges(qty)
     net = cash_flow - commission - fees
     if net < 0 and -net > led.cash - margin_now:
-        run.warn(f"{order.kind} opening rejected: debit exceeds idle cash (Reg-T)", t)
+        run.warn(f"{order.label} opening rejected: debit exceeds idle cash (Reg-T)", t)
         return
     run.next_id += 1
     pid = f"P{run.next_id:06d}"
@@ -56,6 +56,7 @@ def open_position(run: RunState, t: pd.Timestamp, order: Order) -> None:
         t,
         float(np.dot(ratios, fill)),
         {"reason": order.reason, "_contracts0": int(order.contracts)},
+        layer=order.layer,
     )
     op = OpenPosition(pos, mid.copy(), q.iv, q.t_years, q.forward)
     led.open(op, cash_flow)
@@ -67,7 +68,7 @@ def open_position(run: RunState, t: pd.Timestamp, order: Order) -> None:
         run.today_credit += cash_flow
         op.hedge_cost += run.pending_hedge_cost
         run.pending_hedge_cost = 0.0
-    elif order.kind.startswith("hedge") and cash_flow < 0:
+    elif order.kind == "hedge" and cash_flow < 0:
         run.today_hedge += -cash_flow
 
 
@@ -84,9 +85,9 @@ def close_position(
     q = run.quote(t, op.position.legs)
     mid = np.where(np.isfinite(q.mid), q.mid, op.mid)
     qty = -op.ratios * k
-    fill = fill_prices(mid, q.bid, q.ask, qty, run.costs.spread_share)
-    cash_flow = float(-np.dot(qty, fill) * CONTRACT_MULTIPLIER)
-    commission, fees = trade_costs(run.costs, qty)
+    fill = run.costs.fills(mid, q.bid, q.ask, qty)
+    cash_flow = run.costs.premium(fill, qty)
+    commission, fees = run.costs.charges(qty)
     run.trade_rows(t, op.position, "close", k, mid, fill, q.origin, commission, fees, reason, -1.0)
     led.charge(commission + fees, pid)
     op = led.close(pid, k, cash_flow)

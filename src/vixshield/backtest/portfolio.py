@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from vixshield._typing import FloatArray
-from vixshield.backtest.execution import CONTRACT_MULTIPLIER
+from vixshield.markets.costs import CONTRACT_MULTIPLIER
 from vixshield.strategy.types import Leg, Position
 
 __all__ = [
@@ -36,9 +36,9 @@ NAKED_CALL_SHARE = 0.20
 """Reg-T uncovered broad-index option requirement, share of the underlying (Cboe Margin Manual)."""
 
 
-def component_column(kind: str) -> str:
-    """Daily-frame P&L column of a position kind: ``condor`` -> ``pnl_condor``."""
-    return f"pnl_{kind}"
+def component_column(position: Position) -> str:
+    """Daily-frame P&L column of a position: ``pnl_condor`` or ``pnl_hedge:<layer>``."""
+    return f"pnl_{position.label}"
 
 
 def payoff_at_expiry(
@@ -239,7 +239,7 @@ class OpenPosition:
     @property
     def component(self) -> str:
         """Its P&L column name."""
-        return component_column(self.position.kind)
+        return component_column(self.position)
 
     @property
     def ratios(self) -> FloatArray:

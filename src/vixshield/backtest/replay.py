@@ -24,7 +24,7 @@ import pandas as pd
 from vixshield.backtest.engine import Backtest
 from vixshield.errors import UserError
 from vixshield.markets.types import MarketView
-from vixshield.strategy import Policy, compute_indicators, decide
+from vixshield.strategy import Policy, StrategyState, compute_indicators, decide
 from vixshield.strategy.indicators import WARMUP_DAYS
 from vixshield.strategy.types import AccountState, Decision, Position
 
@@ -50,9 +50,9 @@ class Replay:
         First day replayed (the backtest's start).
     date : Timestamp
         The close decided.
-    state : object
-        Opaque strategy state of the close before ``date`` (the ``Decision.state`` the
-        backtest passed to ``decide`` at ``date``; `vixshield.strategy.StrategyState`).
+    state : StrategyState or None
+        Strategy state of the close before ``date`` (the ``Decision.state`` the
+        backtest passed to ``decide`` at ``date``; None on the replay's first day).
     positions : tuple of Position
         The replayed book at ``date`` (after settlement and marks, before its orders).
     account : AccountState
@@ -67,10 +67,10 @@ class Replay:
 
     since: pd.Timestamp
     date: pd.Timestamp
-    state: object
+    state: StrategyState | None
     positions: tuple[Position, ...]
     account: AccountState
-    decision: Decision
+    decision: Decision[StrategyState]
     indicators: pd.DataFrame
     warnings: tuple[str, ...] = ()
 
@@ -80,7 +80,10 @@ class _Recorder:
 
     def __init__(self, date: pd.Timestamp) -> None:
         self.date = date
-        self.seen: tuple[tuple[Position, ...], AccountState, object, Decision] | None = None
+        self.seen: (
+            tuple[tuple[Position, ...], AccountState, StrategyState | None, Decision[StrategyState]]
+            | None
+        ) = None
 
     def __call__(
         self,
@@ -89,9 +92,9 @@ class _Recorder:
         positions: tuple[Position, ...],
         account: AccountState,
         policy: Any,
-        state: object = None,
+        state: StrategyState | None = None,
         indicators: pd.DataFrame | None = None,
-    ) -> Decision:
+    ) -> Decision[StrategyState]:
         decision = decide(date, market, positions, account, policy, state, indicators)
         if pd.Timestamp(date) == self.date:
             self.seen = (tuple(positions), account, state, decision)
@@ -203,7 +206,7 @@ def decide_replayed(
     market: MarketView,
     positions: tuple[Position, ...],
     account: AccountState,
-) -> Decision:
+) -> Decision[StrategyState]:
     """Decide ``rep.date`` on other ``positions`` and ``account`` with the replayed state.
 
     The cycles, smoothed targets and flags come from the replay; flags keyed by a

@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from vixshield.backtest.execution import CONTRACT_MULTIPLIER
 from vixshield.backtest.state import RunState
+from vixshield.markets.costs import CONTRACT_MULTIPLIER
 from vixshield.strategy.types import Position
 
 __all__ = ["settle"]
@@ -77,6 +77,7 @@ def settle(
             op.position.contracts,
             op.position.opened,
             op.position.entry_price,
+            layer=op.position.layer,
         )
         run.trade_rows(
             t,

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import FloatArray
-from vixshield.backtest.execution import CONTRACT_MULTIPLIER, Costs
 from vixshield.backtest.portfolio import Ledger, OpenPosition
 from vixshield.backtest.shock import Shock
+from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import MarketView
 from vixshield.strategy.types import Leg, Position
 
@@ -67,7 +67,7 @@ class RunState:
     """
 
     market: MarketView
-    costs: Costs
+    costs: CostModel
     shock: Shock
     ledger: Ledger
     trades: list[dict[str, object]] = field(default_factory=list)
@@ -155,7 +155,7 @@ class RunState:
                 {
                     "date": t,
                     "position_id": pos.id,
-                    "kind": pos.kind,
+                    "kind": pos.label,
                     "action": action,
                     "contracts": int(qty),
                     "root": lg.root,

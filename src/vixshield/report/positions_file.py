@@ -7,7 +7,8 @@ array itself. Each position::
 
     {
       "id": "IC-2018-02-16",          # unique, non-empty
-      "kind": "condor",               # "condor" or "hedge:<layer name>"
+      "kind": "condor",               # "condor" or "hedge:<layer name>" (or "hedge"
+                                      # with "layer": "<layer name>", as a signal writes it)
       "contracts": 2,                 # integer > 0
       "opened": "2018-01-05",         # YYYY-MM-DD
       "entry_price": -4.35,           # net price per unit, index points; negative = credit
@@ -45,9 +46,9 @@ from typing import Any
 
 import pandas as pd
 
-from vixshield._typing import Right, Settlement, Underlying
+from vixshield._typing import PositionKind, Right, Settlement, Underlying
 from vixshield.errors import DataError
-from vixshield.strategy.types import Leg, Position
+from vixshield.strategy.types import Leg, Position, kind_label, parse_kind_label
 
 __all__ = ["CSV_COLUMNS", "ROOTS", "load_positions", "parse_positions_csv", "parse_positions_json"]
 
@@ -189,11 +190,18 @@ def _date(where: _Where, path: str, raw: Any, row: int | None) -> pd.Timestamp:
     raise where.error(path, f"expected a date YYYY-MM-DD, got {raw!r}", row)
 
 
-def _kind(where: _Where, path: str, raw: Any, row: int | None) -> str:
-    kind = _text(where, path, raw, row)
-    if kind == "condor" or (kind.startswith("hedge:") and len(kind) > len("hedge:")):
-        return kind
-    raise where.error(path, f"expected 'condor' or 'hedge:<layer>', got {kind!r}", row)
+def _kind(
+    where: _Where, path: str, raw: Any, layer: Any, row: int | None
+) -> tuple[PositionKind, str | None]:
+    label = _text(where, path, raw, row)
+    if label == "hedge" and isinstance(layer, str) and layer:
+        label = kind_label("hedge", layer)
+    try:
+        return parse_kind_label(label)
+    except ValueError:
+        raise where.error(
+            path, f"expected 'condor' or 'hedge:<layer>', got {label!r}", row
+        ) from None
 
 
 def _leg(where: _Where, path: str, raw: Any, row: int | None, opened: pd.Timestamp) -> Leg:
@@ -244,9 +252,11 @@ def _head(where: _Where, path: str, raw: Mapping[str, Any], row: int | None) -> 
     for key in ("id", "kind", "contracts", "opened", "entry_price"):
         if raw.get(key) in (None, ""):
             raise where.error(sub(key), "missing", row)
+    kind, layer = _kind(where, sub("kind"), raw["kind"], raw.get("layer"), row)
     return {
         "id": _text(where, sub("id"), raw["id"], row),
-        "kind": _kind(where, sub("kind"), raw["kind"], row),
+        "kind": kind,
+        "layer": layer,
         "contracts": _int(where, sub("contracts"), raw["contracts"], row, positive=True),
         "opened": _date(where, sub("opened"), raw["opened"], row),
         "entry_price": _number(where, sub("entry_price"), raw["entry_price"], row, positive=False),

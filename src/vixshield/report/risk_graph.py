@@ -173,10 +173,10 @@ def risk_graph(
     at_expiry: dict[str, FloatArray] = {}
     today: dict[str, FloatArray] = {}
     for p in positions:
-        at_expiry[p.kind] = at_expiry.get(p.kind, np.zeros(points)) + _pnl(
+        at_expiry[p.label] = at_expiry.get(p.label, np.zeros(points)) + _pnl(
             p, spx, vix, expiry, rate
         )
-        today[p.kind] = today.get(p.kind, np.zeros(points)) + _pnl(p, spx, vix, as_of, rate)
+        today[p.label] = today.get(p.label, np.zeros(points)) + _pnl(p, spx, vix, as_of, rate)
     at_expiry["total"] = np.sum(list(at_expiry.values()), axis=0)
     today["total"] = np.sum(list(today.values()), axis=0)
     return RiskGraph(spx, vix, at_expiry, today, pd.Timestamp(as_of), expiry, spot, vix0)

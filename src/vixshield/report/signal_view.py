@@ -25,12 +25,16 @@ Signal JSON schema (``"schema": "vixshield.signal/1"``), keys sorted::
                                             # backtest replayed to restore it),
                                             # "positions": "replayed" (the replayed book's)
                                             # or "file" (--positions)}; null when not given
-      "audit": [{"rule": str, "inputs": {...}, "outcome": str}],
+      "audit": [{"rule": str, "inputs": {...}, "outcome": str, "note": str}],
+                                            # outcome: "pass", "fail", "warn" or "info";
+                                            # "note" (why, in words) only when there is one
       "other": object                       # details keys not listed above
     }
 
-``Order`` is ``{"action", "kind", "contracts", "reason", "position_id", "legs": [Leg]}``;
-``Position`` is ``{"id", "kind", "contracts", "opened", "entry_price", "meta", "legs"}``;
+``Order`` is ``{"action", "kind", "contracts", "reason", "position_id", "layer",
+"legs": [Leg]}``;
+``Position`` is ``{"id", "kind", "contracts", "opened", "entry_price", "meta", "layer", "legs"}``
+(``kind`` "condor" or "hedge", ``layer`` the hedge's layer name, null for a condor);
 ``Leg`` is ``{"underlying", "root", "expiry", "settlement", "strike", "right", "ratio"}``.
 Floats are rounded to 10 significant digits, NaN is ``null``
 (`vixshield.report.json_out`).
@@ -52,8 +56,6 @@ __all__ = ["DETAIL_KEYS", "SIGNAL_SCHEMA", "build_signal", "print_signal", "sign
 
 SIGNAL_SCHEMA = "vixshield.signal/1"
 _MAX_COLUMNS = 6  # wider row tables are shown transposed (one column per row)
-_NO_ENTRY = ("fail", "block", "not due", "ladder full", "skip")
-"""Audit outcomes (prefixes) that explain why no condor is opened."""
 
 DETAIL_KEYS: Mapping[str, tuple[str, ...]] = {
     "condor": ("condor", "condor_candidate", "candidate"),
@@ -93,9 +95,7 @@ def build_signal(
     reason = (
         None
         if opens_condor
-        else "; ".join(
-            f"{r.rule}: {r.outcome}" for r in decision.audit if r.outcome.startswith(_NO_ENTRY)
-        )
+        else "; ".join(f"{r.rule}: {r.text}" for r in decision.audit if r.failed)
         or "no entry rule fired"
     )
     doc = {
@@ -110,7 +110,9 @@ def build_signal(
         "positions": list(positions),
         "replay": None if replay is None else dict(replay),
         "audit": [
-            {"rule": r.rule, "inputs": dict(r.inputs), "outcome": r.outcome} for r in decision.audit
+            {"rule": r.rule, "inputs": dict(r.inputs), "outcome": r.outcome}
+            | ({"note": r.note} if r.note else {})
+            for r in decision.audit
         ],
         "other": {k: v for k, v in details.items() if k not in used},
     }
@@ -196,7 +198,7 @@ def _orders_table(title: str, orders: Sequence[Mapping[str, object]]) -> Table:
         )
         table.add_row(
             str(o.get("action")),
-            str(o.get("kind")),
+            f"{o.get('kind')}:{o.get('layer')}" if o.get("layer") else str(o.get("kind")),
             fmt_value(o.get("contracts")),
             str(o.get("position_id") or ""),
             leg_text,
@@ -260,7 +262,8 @@ def signal_renderable(doc: Mapping[str, object]) -> RenderableType:
                     if isinstance(inputs, Mapping)
                     else ""
                 )
-                table.add_row(str(r.get("rule")), text, str(r.get("outcome")))
+                note = f": {r.get('note')}" if r.get("note") else ""
+                table.add_row(str(r.get("rule")), text, f"{r.get('outcome')}{note}")
         parts.append(table)
     return Group(*parts)
 

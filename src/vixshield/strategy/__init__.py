@@ -10,13 +10,24 @@ from vixshield.strategy.engine import decide
 from vixshield.strategy.indicators import compute_indicators
 from vixshield.strategy.policy import Policy, list_presets, load_policy, parse_policy
 from vixshield.strategy.state import StrategyState
-from vixshield.strategy.types import AccountState, Decision, Leg, Order, Position, RuleFired
+from vixshield.strategy.types import (
+    AccountState,
+    DecideFn,
+    Decision,
+    ForeignStateError,
+    Leg,
+    Order,
+    Position,
+    RuleFired,
+)
 
 __all__ = [
     "AccountState",
     "CondorAnalytics",
     "CondorCandidate",
+    "DecideFn",
     "Decision",
+    "ForeignStateError",
     "Leg",
     "Order",
     "Policy",

@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import BoolArray, FloatArray
+from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import Expiry, MarketView, OptionChain
 from vixshield.markets.vix_formula import expiry_moments
-from vixshield.strategy.policy import CondorPolicy, CostsPolicy, Policy
+from vixshield.strategy.policy import CondorPolicy, Policy
 from vixshield.strategy.types import Leg, RuleFired
 
 __all__ = [
@@ -56,7 +57,7 @@ __all__ = [
     "vertical_credits",
 ]
 
-MULTIPLIER = 100.0  # SPX option contract multiplier, USD per index point
+MULTIPLIER = CONTRACT_MULTIPLIER  # SPX option contract multiplier, USD per index point
 
 
 _NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
@@ -427,7 +428,7 @@ def analyse_condor(
     sc: float,
     lc: float,
     dte: int,
-    costs: CostsPolicy,
+    costs: CostModel,
     expiry: str = "",
     k_put: float = math.nan,
     k_call: float = math.nan,
@@ -438,9 +439,10 @@ def analyse_condor(
 
     Notes
     -----
-    - credit_mid = mid(sp) + mid(sc) - mid(lp) - mid(lc); credit_fill sells at
-      ``mid - s (ask - bid)`` and buys at ``mid + s (ask - bid)``, s = spread_share;
-      it is the sum of the two verticals' credits (`vertical_credits`).
+    - credit_mid = mid(sp) + mid(sc) - mid(lp) - mid(lc); credit_fill is the sum of
+      the two verticals' credits at the modeled fill (`vertical_credits`, through
+      `vixshield.markets.costs.CostModel`); open_costs are its commission and fees
+      on the four legs.
     - max profit = credit_fill x 100; max loss per side = (width - credit_fill) x 100,
       max loss = the larger side; break-evens sp - credit_fill and sc + credit_fill.
     - pop = F(be_call) - F(be_put) with F the risk-neutral CDF (`risk_neutral_cdf`);
@@ -474,7 +476,7 @@ def analyse_condor(
     p_below, p_above = float(cdf[isp]), float(1.0 - cdf[isc])
     e_put = _integral(k, cdf, lp, sp)
     e_call = _integral(k, 1.0 - cdf, sc, lc)
-    open_costs = 4.0 * (costs.commission_per_contract + costs.fees_per_contract)
+    open_costs = sum(costs.charges([1.0, -1.0, -1.0, 1.0]))
     ev = (credit - e_put - e_call) * MULTIPLIER - open_costs
     disc = math.exp(-q.rate * q.t_years)
     f = q.forward
@@ -604,32 +606,34 @@ def choose_strikes(q: SideQuotes, cfg: CondorPolicy, k: float, sd: float) -> Str
 
 
 def vertical_credits(
-    q: SideQuotes, lp: float, sp: float, sc: float, lc: float, costs: CostsPolicy
+    q: SideQuotes, lp: float, sp: float, sc: float, lc: float, costs: CostModel
 ) -> tuple[float, float]:
     """(put spread, call spread) credit at the modeled fill, index points per unit.
 
     Notes
     -----
-    The short leg sells at ``mid - s (ask - bid)``, the long leg buys at
-    ``mid + s (ask - bid)``, ``s = costs.spread_share``; a vertical's credit is
-    the short's fill minus the long's. NaN where a strike is not on ``q``'s grid.
+    Each leg fills by `vixshield.markets.costs.CostModel.fills` (the short leg
+    sells at ``max(mid - s (ask - bid), 0)``, the long leg buys at
+    ``mid + s (ask - bid)``, ``s = spread_share``); a vertical's credit is the
+    short's fill minus the long's. NaN where a strike is not on ``q``'s grid.
     """
-    k, s = q.strikes, costs.spread_share
+    k = q.strikes
 
     def at(x: float) -> int:
         hit = np.flatnonzero(np.isclose(k, x))
         return int(hit[0]) if len(hit) else -1
 
+    def credit(mid: FloatArray, bid: FloatArray, ask: FloatArray, short: int, long: int) -> float:
+        rows = [short, long]
+        fill = costs.fills(mid[rows], bid[rows], ask[rows], [-1.0, 1.0])
+        return float(fill[0] - fill[1])
+
     ilp, isp, isc, ilc = at(lp), at(sp), at(sc), at(lc)
     put = call = math.nan
     if min(ilp, isp) >= 0:
-        sell = q.put_mid[isp] - s * (q.put_ask[isp] - q.put_bid[isp])
-        buy = q.put_mid[ilp] + s * (q.put_ask[ilp] - q.put_bid[ilp])
-        put = float(sell - buy)
+        put = credit(q.put_mid, q.put_bid, q.put_ask, isp, ilp)
     if min(isc, ilc) >= 0:
-        sell = q.call_mid[isc] - s * (q.call_ask[isc] - q.call_bid[isc])
-        buy = q.call_mid[ilc] + s * (q.call_ask[ilc] - q.call_bid[ilc])
-        call = float(sell - buy)
+        call = credit(q.call_mid, q.call_bid, q.call_ask, isc, ilc)
     return put, call
 
 
@@ -665,17 +669,18 @@ def spread_rule(
     name = f"condor_{side}_spread"
     beyond = "below" if side == "put" else "above"
     if not math.isfinite(wing):
-        return RuleFired(name, inputs, f"fail: {side} wing: no listed strike {beyond} {short:g}")
+        return RuleFired(name, inputs, "fail", f"{side} wing: no listed strike {beyond} {short:g}")
     if math.isfinite(policy_width) and not abs(width - policy_width) <= step + 1e-9:
         return RuleFired(
             name,
             inputs,
-            f"fail: {side} wing {width:g} points wide, policy {policy_width:.1f}"
+            "fail",
+            f"{side} wing {width:g} points wide, policy {policy_width:.1f}"
             f" +- {step:g} (strike increment)",
         )
     if not credit > 0.0:
         return RuleFired(
-            name, inputs, f"fail: {side} spread {short:g}/{wing:g} is a debit ({credit:.2f})"
+            name, inputs, "fail", f"{side} spread {short:g}/{wing:g} is a debit ({credit:.2f})"
         )
     return RuleFired(name, inputs, "pass")
 
@@ -700,17 +705,18 @@ def _expiry_rule(
             "dte_max": cfg.dte_max,
             "dte_tolerance": cfg.dte_tolerance,
         }
-        why = f"fail: no listed expiry in {window} nor within {cfg.dte_tolerance} days of it"
-        return None, -1, RuleFired("condor_expiry", inputs, why)
+        why = f"no listed expiry in {window} nor within {cfg.dte_tolerance} days of it"
+        return None, -1, RuleFired("condor_expiry", inputs, "fail", why)
     dte = int((pd.Timestamp(exp.date).normalize() - date.normalize()).days)
     inputs = {"expiry": str(exp.date.date()), "root": exp.root, "dte": dte}
     if cfg.dte_min <= dte <= cfg.dte_max:
-        return exp, dte, RuleFired("condor_expiry", inputs, "selected")
+        return exp, dte, RuleFired("condor_expiry", inputs, "pass", "selected")
     why = (
         f"selected: nearest to {cfg.dte_target} within {cfg.dte_tolerance} days"
         f" of the {window} (window missed)"
     )
-    return exp, dte, RuleFired("condor_expiry", {**inputs, "dte_tolerance": cfg.dte_tolerance}, why)
+    inputs = {**inputs, "dte_tolerance": cfg.dte_tolerance}
+    return exp, dte, RuleFired("condor_expiry", inputs, "warn", why)
 
 
 def build_condor(
@@ -727,7 +733,7 @@ def build_condor(
     the standard deviation (`sd_vol`), k (`k_for_iv_rank` x the regime's
     multiplier), the strikes (`choose_strikes`), each vertical (`spread_rule`:
     the wing at the policy's width, a credit at the fill), the size. A failing
-    rule refuses the condor; its outcome starts with ``"fail"``.
+    rule refuses the condor (outcome ``"fail"``, the reason in its note).
     """
     cfg = policy.condor
     exp, dte, expiry_rule = _expiry_rule(date, market, cfg, policy.management.exit_dte)
@@ -748,9 +754,9 @@ def build_condor(
         "t_years": q.t_years,
     }
     if not math.isfinite(vol.sd):
-        fired.append(RuleFired("condor_sd", sd_inputs, f"fail: {vol.source}"))
+        fired.append(RuleFired("condor_sd", sd_inputs, "fail", vol.source))
         return None, fired
-    fired.append(RuleFired("condor_sd", sd_inputs, f"sd_vol={vol.vol:.3f} ({vol.source})"))
+    fired.append(RuleFired("condor_sd", sd_inputs, "info", f"sd_vol={vol.vol:.3f} ({vol.source})"))
     k = k_for_iv_rank(iv_rank, cfg) * k_multiplier
     fired.append(
         RuleFired(
@@ -759,6 +765,7 @@ def build_condor(
                 "iv_rank": "missing" if math.isnan(iv_rank) else iv_rank,
                 "k_multiplier": k_multiplier,
             },
+            "info",
             f"k={k:.4f}",
         )
     )
@@ -768,20 +775,22 @@ def build_condor(
             RuleFired(
                 "condor_strikes",
                 {"forward": q.forward, "short_put": ch.sp, "short_call": ch.sc},
-                "fail: no listed short strike",
+                "fail",
+                "no listed short strike",
             )
         )
         return None, fired
-    put_credit, call_credit = vertical_credits(q, ch.lp, ch.sp, ch.sc, ch.lc, policy.costs)
+    costs = policy.costs.model()
+    put_credit, call_credit = vertical_credits(q, ch.lp, ch.sp, ch.sc, ch.lc, costs)
     sides = [
         spread_rule("put", q.strikes, ch.sp, ch.lp, ch.put_width, put_credit),
         spread_rule("call", q.strikes, ch.sc, ch.lc, ch.call_width, call_credit),
     ]
     fired += sides
-    if any(r.outcome.startswith("fail") for r in sides):
+    if any(r.failed for r in sides):
         return None, fired
     a = analyse_condor(
-        q, ch.lp, ch.sp, ch.sc, ch.lc, dte, policy.costs, expiry, ch.k_put, ch.k_call,
+        q, ch.lp, ch.sp, ch.sc, ch.lc, dte, costs, expiry, ch.k_put, ch.k_call,
         sd_vol=vol.vol,
     )  # fmt: skip
     n = condor_contracts(a.max_loss, equity, policy.sizing.risk_per_condor, policy.sizing.min_one)
@@ -796,6 +805,7 @@ def build_condor(
                 "risk_per_condor": policy.sizing.risk_per_condor,
                 "max_loss": a.max_loss,
             },
+            "info",
             f"contracts={n}",
         )
     )
@@ -810,7 +820,7 @@ def build_condor(
 
 
 def _rule(name: str, inputs: dict[str, float | str], ok: bool, why: str = "") -> RuleFired:
-    return RuleFired(name, inputs, "pass" if ok else f"fail{': ' + why if why else ''}")
+    return RuleFired(name, inputs, "pass") if ok else RuleFired(name, inputs, "fail", why)
 
 
 def min_credit_filter(a: CondorAnalytics, cfg: CondorPolicy) -> RuleFired:
@@ -835,7 +845,7 @@ def event_filter(days_to_event: float, min_days: int, unknown: Sequence[str] = (
     first release the calendars hold): the rule cannot see them, and says so.
     """
     if min_days <= 0:
-        return RuleFired("event_distance", {"min_days": min_days}, "pass: off")
+        return RuleFired("event_distance", {"min_days": min_days}, "pass", "off")
     ok = math.isnan(days_to_event) or days_to_event >= min_days
     shown: float | str = "none" if math.isnan(days_to_event) else days_to_event
     inputs: dict[str, float | str] = {"days_to_event": shown, "min_days": min_days}
@@ -843,7 +853,9 @@ def event_filter(days_to_event: float, min_days: int, unknown: Sequence[str] = (
         inputs["calendar_unknown"] = ",".join(unknown)
     rule = _rule("event_distance", inputs, ok, "event too close")
     if ok and unknown:
-        return RuleFired(rule.rule, rule.inputs, f"pass: calendar unknown for {', '.join(unknown)}")
+        return RuleFired(
+            rule.rule, rule.inputs, "warn", f"calendar unknown for {', '.join(unknown)}"
+        )
     return rule
 
 

@@ -21,7 +21,8 @@ share the layer's weight over the sum of the weights (0.4 / 0.4 / 0.2 for
 4/4/2) and the remaining cap the window's condor credit / ratio less the
 hedge premium already paid in the window. A buy is sized in whole contracts at
 ``fill x 100 + legs x (commission + fees)`` USD each (fill = mid +
-spread_share x width), so it never exceeds the layer's share. A layer whose
+spread_share x width, `vixshield.markets.costs.CostModel`), so it never exceeds
+the layer's share. A layer whose
 share is 0 builds no chain. The cap limits buys only: it never forces a sale.
 
 Target smoothing: the layer's own target ``B x D / 365 x multiplier`` is an
@@ -78,16 +79,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from vixshield._typing import FloatArray, Right, Underlying
+from vixshield._typing import FloatArray, Outcome, Right, Underlying
 from vixshield.errors import NotListed
+from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import Expiry, MarketView
 from vixshield.strategy.condor import chain_mask, day_number, float_col
-from vixshield.strategy.marks import PositionMark
-from vixshield.strategy.policy import CostsPolicy, HedgeLayer, HedgePolicy, Policy
+from vixshield.strategy.marks import PositionMark, close_cash
+from vixshield.strategy.policy import HedgeLayer, HedgePolicy
 from vixshield.strategy.types import Leg, Order, Position, RuleFired
 
 __all__ = [
     "HedgeChoice",
+    "HedgeContext",
+    "HedgeMemory",
     "LayerPlan",
     "annual_budget",
     "buy_cost",
@@ -100,7 +104,7 @@ __all__ = [
     "target_premium",
 ]
 
-_MULT = 100.0  # VIX and SPX option multiplier, USD per point
+_MULT = CONTRACT_MULTIPLIER  # VIX and SPX option multiplier, USD per point
 
 
 @dataclass(frozen=True)
@@ -144,14 +148,14 @@ class LayerPlan:
     proceeds: float = 0.0
 
 
-def buy_cost(choice: HedgeChoice, costs: CostsPolicy) -> float:
-    """USD paid per contract bought: ``fill x 100 + legs x (commission + fees)``.
+def buy_cost(choice: HedgeChoice, costs: CostModel) -> float:
+    """USD paid per contract bought: ``fill x 100 + commission and fees of its legs``.
 
-    ``fill`` is the modeled fill of `choose_hedge` (mid + spread_share x width
-    per leg bought, minus it per leg sold), the rule the execution layer fills at.
+    ``fill`` is the modeled fill of `choose_hedge` (`CostModel.fills`: mid + spread_share
+    x width per leg bought, the floored sell fill per leg sold), the commission and fees
+    `CostModel.charges`: the rule the execution layer books the buy at.
     """
-    per_leg = costs.commission_per_contract + costs.fees_per_contract
-    return choice.fill * _MULT + len(choice.legs) * per_leg
+    return choice.fill * _MULT + costs.per_contract * sum(abs(leg.ratio) for leg in choice.legs)
 
 
 def capped_contracts(by_target: int, layer_cap: float, cost_each: float) -> int:
@@ -170,17 +174,14 @@ def capped_contracts(by_target: int, layer_cap: float, cost_each: float) -> int:
 
 
 def sale_proceeds(
-    position: Position, contracts: int, mark: PositionMark, costs: CostsPolicy
+    position: Position, contracts: int, mark: PositionMark, costs: CostModel
 ) -> float:
     """Modeled USD proceeds of selling ``contracts`` of a hedge position.
 
-    ``contracts x (100 x max(value - spread_share x spread, 0) - legs x (commission + fees))``,
-    with ``spread`` the summed quoted width of its legs (points per unit).
+    `vixshield.strategy.marks.close_cash`: every leg closed at its `CostModel` fill
+    (sells floored at 0), less commission and fees per contract per leg.
     """
-    per_leg = costs.commission_per_contract + costs.fees_per_contract
-    spread = mark.spread if math.isfinite(mark.spread) else 0.0
-    unit = max(mark.value - costs.spread_share * max(spread, 0.0), 0.0) * _MULT
-    return contracts * (unit - len(position.legs) * per_leg)
+    return close_cash(position, mark, costs, contracts)
 
 
 def annual_budget(
@@ -260,31 +261,35 @@ def _expiry_quotes(
 
 
 def choose_hedge(
-    date: pd.Timestamp, market: MarketView, layer: HedgeLayer, spread_share: float
+    date: pd.Timestamp, market: MarketView, layer: HedgeLayer, costs: CostModel
 ) -> tuple[HedgeChoice | None, RuleFired]:
     """The option a layer buys: expiry nearest the middle of its window, strike by
-    delta (nearest |delta|) or percent OTM of the forward (VIX future / SPX forward)."""
+    delta (nearest |delta|) or percent OTM of the forward (VIX future / SPX forward).
+
+    Its ``fill`` is the net `CostModel` fill per unit (the long leg bought, a spread's
+    short leg sold)."""
     und: Underlying = "SPX" if layer.instrument == "spx_put" else "VIX"
     right: Right = "P" if layer.instrument == "spx_put" else "C"
     try:
         listed = market.expiries(date, und)
     except NotListed as err:  # e.g. VIX options before 2006-02-24: the layer stays idle
         return None, RuleFired(
-            f"hedge_select:{layer.name}", {"instrument": layer.instrument}, f"fail: {err}"
+            f"hedge_select:{layer.name}", {"instrument": layer.instrument}, "fail", str(err)
         )
     exp = _pick_expiry(date, listed, layer)
     if exp is None:
         return None, RuleFired(
             f"hedge_select:{layer.name}",
             {"dte_min": layer.dte_min, "dte_max": layer.dte_max},
-            "fail: no expiry in window",
+            "fail",
+            "no expiry in window",
         )
     arr = _expiry_quotes(date, market, und, exp, right)
     k, mid = arr["strike"], arr["mid"]
     ok = mid > 0
     if not ok.any():
         return None, RuleFired(
-            f"hedge_select:{layer.name}", {"expiry": str(exp.date.date())}, "fail: no quotes"
+            f"hedge_select:{layer.name}", {"expiry": str(exp.date.date())}, "fail", "no quotes"
         )
     fwd = float(np.nanmedian(arr["forward"]))
     if layer.strike_rule == "delta":
@@ -294,10 +299,9 @@ def choose_hedge(
         sign = -1.0 if right == "P" else 1.0
         target = fwd * (1.0 + sign * layer.strike_value / 100.0)
         i = int(np.argmin(np.where(ok, np.abs(k - target), np.inf)))
-    spread = arr["ask"] - arr["bid"]
     greeks = {g: arr[g] for g in ("delta", "vega", "theta")}
     legs = [Leg(und, exp.root, exp.date, exp.settlement, float(k[i]), right, 1)]
-    price, fill = float(mid[i]), float(mid[i] + spread_share * spread[i])
+    rows = [i]
     dl, vg, th = (float(greeks[g][i]) for g in ("delta", "vega", "theta"))
     if layer.instrument == "vix_call_spread":
         j = int(
@@ -305,14 +309,17 @@ def choose_hedge(
         )
         if j != i and k[j] > k[i]:
             legs.append(Leg(und, exp.root, exp.date, exp.settlement, float(k[j]), right, -1))
-            price -= float(mid[j])
-            fill -= float(mid[j] - spread_share * spread[j])
+            rows.append(j)
             dl, vg, th = (dl - greeks["delta"][j], vg - greeks["vega"][j], th - greeks["theta"][j])
+    ratios = np.array([leg.ratio for leg in legs], dtype=np.float64)
+    fills = costs.fills(mid[rows], arr["bid"][rows], arr["ask"][rows], ratios)
+    price, fill = float(np.dot(ratios, mid[rows])), float(np.dot(ratios, fills))
     dte = int((pd.Timestamp(exp.date).normalize() - date.normalize()).days)
     choice = HedgeChoice(tuple(legs), price, fill, float(dl), float(vg), float(th), dte)
     return choice, RuleFired(
         f"hedge_select:{layer.name}",
         {"expiry": str(exp.date.date()), "strike": float(k[i]), "forward": fwd, "mid": price},
+        "info",
         "selected",
     )
 
@@ -325,7 +332,7 @@ def _richness(held: Sequence[tuple[Position, int, PositionMark]]) -> float:
     return theta / value * dte if value > 0 else math.nan
 
 
-def round_trip_cost(position: Position, mark: PositionMark, costs: CostsPolicy) -> float:
+def round_trip_cost(position: Position, mark: PositionMark, costs: CostModel) -> float:
     """Round-trip cost of one contract of a hedge position, USD.
 
     ``2 x legs x (commission + fees) + 100 x spread``: commission and fees in
@@ -333,11 +340,11 @@ def round_trip_cost(position: Position, mark: PositionMark, costs: CostsPolicy) 
     half on the way out, at a mid fill model). A position whose bid proceeds
     ``100 x bid_value`` are below this is never sold: it is held to expiry.
     """
-    per_leg = costs.commission_per_contract + costs.fees_per_contract
-    return 2.0 * len(position.legs) * per_leg + _MULT * max(mark.spread, 0.0)
+    contracts = sum(abs(leg.ratio) for leg in position.legs)
+    return 2.0 * costs.per_contract * contracts + _MULT * max(mark.spread, 0.0)
 
 
-def _sellable(p: Position, m: PositionMark, costs: CostsPolicy) -> tuple[bool, float, float]:
+def _sellable(p: Position, m: PositionMark, costs: CostModel) -> tuple[bool, float, float]:
     """(bid proceeds >= round-trip cost, proceeds, round-trip cost), USD per contract."""
     rt = round_trip_cost(p, m, costs)
     proceeds = m.bid_value * _MULT if math.isfinite(m.bid_value) else m.value * _MULT
@@ -348,15 +355,91 @@ def _held_days(p: Position, date: pd.Timestamp) -> int:
     return int((pd.Timestamp(date).normalize() - pd.Timestamp(p.opened).normalize()).days)
 
 
+@dataclass(frozen=True)
+class HedgeContext:
+    """What every hedge layer reads at one close.
+
+    Attributes
+    ----------
+    date : Timestamp
+        The close.
+    market : MarketView
+        Chains and quotes (a chain is built only when a layer buys).
+    positions : tuple of Position
+        The open positions (condors and hedges of every layer).
+    marks : Mapping
+        Position id -> `PositionMark` at the close.
+    equity : float
+        Account equity, USD (the "equity" budget basis).
+    multipliers : Mapping
+        Layer name -> budget multiplier of the regime engine.
+    days_to_events : Mapping
+        Event kind -> trading days to its next known date (NaN: none known).
+    costs : CostModel
+        The fill and cost model.
+    cap : float
+        Remaining credit-to-hedge budget of the day, USD (inf: no cap;
+        `vixshield.strategy.state.CreditBudget.remaining`).
+    condor_dte_target : int
+        The condors' target DTE, days (annualises the "credit" basis).
+    """
+
+    date: pd.Timestamp
+    market: MarketView
+    positions: tuple[Position, ...]
+    marks: Mapping[str, PositionMark]
+    equity: float
+    multipliers: Mapping[str, float]
+    days_to_events: Mapping[str, float]
+    costs: CostModel
+    cap: float = math.inf
+    condor_dte_target: int = 52
+
+    def held(self, layer: str) -> list[Position]:
+        """The open hedges of ``layer``."""
+        return [p for p in self.positions if p.kind == "hedge" and p.layer == layer]
+
+    @property
+    def condors(self) -> list[Position]:
+        """The open condors."""
+        return [p for p in self.positions if p.kind == "condor"]
+
+
+@dataclass(frozen=True)
+class HedgeMemory:
+    """The hedge layers' slice of the strategy state at the previous close.
+
+    ``monetised``: hedge ids already partly sold by the monetise rule;
+    ``prepositioned``: layers scaled up ahead of an event; ``moved``: layer -> ISO date
+    until which its target goes to the next layer (temporal theta); ``smoothed``:
+    layer -> its smoothed own target premium (USD).
+    """
+
+    monetised: frozenset[str] = frozenset()
+    prepositioned: frozenset[str] = frozenset()
+    moved: Mapping[str, str] = field(default_factory=dict)
+    smoothed: Mapping[str, float] = field(default_factory=dict)
+
+
+_Held = list[tuple[Position, int, PositionMark]]
+
+
+@dataclass(frozen=True)
+class _Step:
+    """Orders, audit entries and the net premium at mid (USD, buys > 0) of one rule."""
+
+    orders: tuple[Order, ...] = ()
+    audit: tuple[RuleFired, ...] = ()
+    flow: float = 0.0
+
+
+def _fired(rule: str, inputs: Mapping[str, float | str], outcome: Outcome, note: str) -> RuleFired:
+    return RuleFired(rule, dict(inputs), outcome, note)
+
+
 def _exits(
-    layer: HedgeLayer,
-    held: Sequence[Position],
-    marks: Mapping[str, PositionMark],
-    monetised: frozenset[str],
-    date: pd.Timestamp,
-    hp: HedgePolicy,
-    costs: CostsPolicy,
-) -> tuple[list[Order], list[RuleFired], float, set[str], list[tuple[Position, int, PositionMark]]]:
+    ctx: HedgeContext, hp: HedgePolicy, layer: HedgeLayer, monetised: frozenset[str]
+) -> tuple[_Step, set[str], _Held]:
     """Rolls (DTE floor, theta share) and monetising; returns the remaining holdings.
 
     DTE floor: at ``dte <= roll_dte`` the position is closed if its bid covers
@@ -367,18 +450,20 @@ def _exits(
     ``roll_min_multiple`` x the round-trip cost ("worth rolling"); otherwise it
     is kept (and counted) until the DTE floor.
     """
-    kind = f"hedge:{layer.name}"
+    date, costs, name = ctx.date, ctx.costs, layer.name
     orders: list[Order] = []
     audit: list[RuleFired] = []
     flow = 0.0
     new_monetised: set[str] = set()
-    remaining: list[tuple[Position, int, PositionMark]] = []
-    for p in held:
-        m = marks.get(p.id)
+    remaining: _Held = []
+
+    def close(p: Position, n: int, why: str) -> None:
+        orders.append(Order("close", "hedge", p.legs, n, why, p.id, layer=name))
+
+    for p in ctx.held(name):
+        m = ctx.marks.get(p.id)
         if m is None or math.isnan(m.value):
-            audit.append(
-                RuleFired(f"mark:{layer.name}", {"id": p.id}, "no mark: held, not counted")
-            )
+            audit.append(_fired(f"mark:{name}", {"id": p.id}, "warn", "no mark: held, not counted"))
             continue
         unit = m.value * _MULT  # USD per contract at mid
         ok, proceeds, rt = _sellable(p, m, costs)
@@ -391,13 +476,12 @@ def _exits(
                 "round_trip_cost": rt,
             }
             if ok:
-                orders.append(Order("close", kind, p.legs, p.contracts, "roll: dte floor", p.id))
-                audit.append(RuleFired(f"roll:{layer.name}", inputs, "roll"))
+                close(p, p.contracts, "roll: dte floor")
+                audit.append(_fired(f"roll:{name}", inputs, "info", "roll"))
                 flow -= unit * p.contracts
             else:
-                audit.append(
-                    RuleFired(f"roll:{layer.name}", inputs, "expire: bid below round-trip cost")
-                )
+                why = "expire: bid below round-trip cost"
+                audit.append(_fired(f"roll:{name}", inputs, "warn", why))
             continue
         if m.value > 0 and abs(m.theta) > layer.roll_theta_share * m.value:
             days = _held_days(p, date)
@@ -414,12 +498,12 @@ def _exits(
                 "min_multiple": hp.roll_min_multiple,
             }
             if days >= hp.min_hold_days and worth:
-                orders.append(Order("close", kind, p.legs, p.contracts, "roll: theta", p.id))
-                audit.append(RuleFired(f"roll_theta:{layer.name}", inputs, "roll"))
+                close(p, p.contracts, "roll: theta")
+                audit.append(_fired(f"roll_theta:{name}", inputs, "info", "roll"))
                 flow -= unit * p.contracts
                 continue
             why = "hold: minimum holding period" if worth else "hold: not worth rolling"
-            audit.append(RuleFired(f"roll_theta:{layer.name}", inputs, why))
+            audit.append(_fired(f"roll_theta:{name}", inputs, "info", why))
         n = p.contracts
         if (
             p.id not in monetised
@@ -428,34 +512,20 @@ def _exits(
             and ok
         ):
             k = min(n, max(1, math.floor(layer.monetise_share * n)))
-            orders.append(
-                Order(
-                    "close",
-                    kind,
-                    p.legs,
-                    k,
-                    f"monetise at {m.value / p.entry_price:.2f}x cost",
-                    p.id,
-                )
-            )
-            audit.append(
-                RuleFired(
-                    f"monetise:{layer.name}",
-                    {
-                        "id": p.id,
-                        "value": m.value,
-                        "cost": p.entry_price,
-                        "multiple": layer.monetise_multiple,
-                    },
-                    f"sell {k} of {n}",
-                )
-            )
+            close(p, k, f"monetise at {m.value / p.entry_price:.2f}x cost")
+            inputs = {
+                "id": p.id,
+                "value": m.value,
+                "cost": p.entry_price,
+                "multiple": layer.monetise_multiple,
+            }
+            audit.append(_fired(f"monetise:{name}", inputs, "info", f"sell {k} of {n}"))
             new_monetised.add(p.id)
             flow -= unit * k
             n -= k
         if n > 0:
             remaining.append((p, n, m))
-    return orders, audit, flow, new_monetised, remaining
+    return _Step(tuple(orders), tuple(audit), flow), new_monetised, remaining
 
 
 def smooth(previous: float | None, value: float, halflife: float) -> float:
@@ -470,280 +540,365 @@ def smooth(previous: float | None, value: float, halflife: float) -> float:
     return previous + a * (value - previous)
 
 
-def plan_hedges(
-    date: pd.Timestamp,
-    market: MarketView,
-    policy: Policy,
-    positions: Sequence[Position],
-    marks: Mapping[str, PositionMark],
-    equity: float,
-    multipliers: Mapping[str, float],
-    days_to_events: Mapping[str, float],
-    monetised: frozenset[str],
-    prepositioned: frozenset[str],
-    moved: Mapping[str, str] | None = None,
-    smoothed: Mapping[str, float] | None = None,
-    cap: float = math.inf,
-) -> list[LayerPlan]:
+@dataclass(frozen=True)
+class _Target:
+    """A layer's own target of the day (USD) and what set it."""
+
+    budget: float
+    multiplier: float
+    in_window: bool
+    event_scale: float
+    smoothed: float
+    audit: tuple[RuleFired, ...]
+
+    @property
+    def own(self) -> float:
+        """The smoothed target times the event factor."""
+        return self.smoothed * self.event_scale
+
+
+def _layer_target(
+    ctx: HedgeContext, hp: HedgePolicy, layer: HedgeLayer, memory: HedgeMemory
+) -> _Target:
+    """Budget -> smoothed target -> event pre-positioning (see the module docstring).
+
+    Reads the layer's budget basis, multiplier, the events' distances and the previous
+    smoothed target; decides the layer's own target premium of the day.
+    """
+    name = layer.name
+    budget = annual_budget(layer, hp.budget_basis, ctx.equity, ctx.condors, ctx.condor_dte_target)
+    mult = ctx.multipliers.get(name, 1.0)
+    audit: list[RuleFired] = []
+    near = [
+        d
+        for d in (ctx.days_to_events.get(k, math.nan) for k in layer.event_kinds)
+        if not math.isnan(d)
+    ]
+    in_window = layer.event_scale != 1.0 and bool(near) and min(near) <= layer.event_days_before
+    ev_scale = layer.event_scale if in_window else 1.0
+    if layer.event_scale != 1.0:
+        inputs: dict[str, float | str] = {
+            "days_to_event": min(near) if near else "none",
+            "before": layer.event_days_before,
+        }
+        note = f"scale x{ev_scale:g}" if in_window else "off"
+        audit.append(_fired(f"event_preposition:{name}", inputs, "info", note))
+    raw = target_premium(budget, layer, mult)
+    own_s = smooth(memory.smoothed.get(name), raw, hp.target_halflife)
+    inputs = {
+        "raw": raw,
+        "previous": memory.smoothed.get(name, "none"),
+        "halflife": hp.target_halflife,
+    }
+    audit.append(_fired(f"target_smoothing:{name}", inputs, "info", f"target {own_s:.0f}"))
+    return _Target(budget, mult, in_window, ev_scale, own_s, tuple(audit))
+
+
+def _temporal_theta(
+    ctx: HedgeContext,
+    hp: HedgePolicy,
+    li: int,
+    remaining: _Held,
+    moved_until: str | None,
+) -> tuple[_Step, _Held, str | None]:
+    """The temporal theta roll of layer ``li`` into the next (see the module docstring).
+
+    Reads the layer's remaining holdings and the next layer's marks; returns its
+    closing orders, the holdings kept and the date until which its target is moved.
+    """
+    layer = hp.layers[li]
+    if not (layer.temporal_theta and li + 1 < len(hp.layers)) or moved_until or not remaining:
+        return _Step(), remaining, moved_until
+    nxt = hp.layers[li + 1].name
+    held_next = [(p, p.contracts, ctx.marks[p.id]) for p in ctx.held(nxt) if p.id in ctx.marks]
+    rich = _richness(remaining) / _richness(held_next) if held_next else math.nan
+    fire = rich > hp.temporal_theta_ratio
+    inputs: dict[str, float | str] = {
+        "richness": rich if not math.isnan(rich) else "missing",
+        "limit": hp.temporal_theta_ratio,
+    }
+    rule = f"temporal_theta:{layer.name}"
+    audit = [_fired(rule, inputs, "info", f"roll into {nxt}" if fire else "keep")]
+    if not fire:
+        return _Step((), tuple(audit)), remaining, moved_until
+    orders: list[Order] = []
+    flow = 0.0
+    kept: _Held = []
+    for p, n, m in remaining:
+        young = _held_days(p, ctx.date) < hp.min_hold_days
+        if young or not _sellable(p, m, ctx.costs)[0]:
+            kept.append((p, n, m))  # too young to sell, or worth less than costs
+            continue
+        why = f"temporal theta: roll into {nxt}"
+        orders.append(Order("close", "hedge", p.legs, n, why, p.id, layer=layer.name))
+        flow -= m.value * _MULT * n
+    until = str((pd.Timestamp(ctx.date) + pd.Timedelta(days=layer.dte_min)).date())
+    return _Step(tuple(orders), tuple(audit), flow), kept, until
+
+
+@dataclass(frozen=True)
+class _Rebalance:
+    """The rebalance rule's orders and the buy it chose (None: nothing bought)."""
+
+    step: _Step
+    paid: float = 0.0
+    choice: HedgeChoice | None = None
+
+
+def _sell_down(
+    ctx: HedgeContext,
+    hp: HedgePolicy,
+    layer: HedgeLayer,
+    target: float,
+    remaining: _Held,
+    held_premium: float,
+    ended: bool,
+) -> _Step:
+    """Sell the nearest expiries down to ``target`` (those held long enough and sellable)."""
+    excess = held_premium - target
+    blocked = 0
+    orders: list[Order] = []
+    flow = 0.0
+    for p, n, m in sorted(remaining, key=lambda x: x[2].dte):
+        unit = m.value * _MULT
+        if excess <= 0 or unit <= 0:
+            break
+        if _held_days(p, ctx.date) < hp.min_hold_days or not _sellable(p, m, ctx.costs)[0]:
+            blocked += n
+            continue
+        k = min(n, math.floor(excess / unit))
+        if k > 0:
+            why = "event passed" if ended else "above target"
+            orders.append(Order("close", "hedge", p.legs, k, why, p.id, layer=layer.name))
+            excess -= k * unit
+            flow -= k * unit
+    inputs: dict[str, float | str] = {
+        "held": held_premium,
+        "target": target,
+        "min_hold_days": hp.min_hold_days,
+        "contracts_held_back": blocked,
+    }
+    audit = (_fired(f"rebalance:{layer.name}", inputs, "info", "sell down"),)
+    return _Step(tuple(orders), audit, flow)
+
+
+def _buy_up(
+    ctx: HedgeContext,
+    layer: HedgeLayer,
+    target: float,
+    held_basis: float,
+    layer_cap: float,
+    share: float,
+    mult: float,
+) -> _Rebalance:
+    """Buy up to ``target`` within ``layer_cap`` (USD), the option of `choose_hedge`."""
+    name = layer.name
+    choice, rf = choose_hedge(ctx.date, ctx.market, layer, ctx.costs)
+    audit = [rf]
+    orders: list[Order] = []
+    bought, paid, flow = 0, 0.0, 0.0
+    if choice is not None and choice.decay_rate > layer.roll_theta_share:
+        inputs: dict[str, float | str] = {
+            "decay_rate": choice.decay_rate,
+            "roll_theta_share": layer.roll_theta_share,
+        }
+        audit.append(
+            _fired(f"hedge_decay:{name}", inputs, "fail", "would roll at once; not bought")
+        )
+        choice = None
+    if choice is not None and choice.fill > 0:
+        by_target = math.floor((target - held_basis) / (choice.fill * _MULT))
+        each = buy_cost(choice, ctx.costs)
+        bought = capped_contracts(by_target, layer_cap, each)
+        by_cap: float | str = math.floor(layer_cap / each) if math.isfinite(layer_cap) else "inf"
+        inputs = {
+            "share": share,
+            "cap": layer_cap if math.isfinite(layer_cap) else "inf",
+            "cost_per_contract": each,
+            "by_target": by_target,
+            "by_cap": by_cap,
+        }
+        capped = bought < by_target
+        audit.append(
+            _fired(
+                f"credit_budget:{name}",
+                inputs,
+                "warn" if capped else "pass",
+                "capped" if capped else "within cap",
+            )
+        )
+        if bought > 0:
+            why = f"buy to target (x{mult:g} regime)"
+            orders.append(Order("open", "hedge", choice.legs, bought, why, layer=name))
+            flow = bought * choice.fill * _MULT
+            paid = bought * each
+    inputs = {"held_basis": held_basis, "target": target}
+    audit.append(_fired(f"rebalance:{name}", inputs, "info", f"buy {bought}"))
+    return _Rebalance(_Step(tuple(orders), tuple(audit), flow), paid, choice)
+
+
+def _rebalance(
+    ctx: HedgeContext,
+    hp: HedgePolicy,
+    layer: HedgeLayer,
+    target: float,
+    share: float,
+    remaining: _Held,
+    ended: bool,
+    mult: float,
+) -> _Rebalance:
+    """Sell down above the band, buy up below it within the layer's share of the cap.
+
+    Holdings count at ``held_premium`` (marked value) for selling and ``held_basis``
+    (the larger of cost and value per tranche) for buying (module docstring).
+    """
+    layer_cap = share * ctx.cap if ctx.cap > 0 else 0.0
+    held_premium = sum(m.value * _MULT * n for _, n, m in remaining)
+    held_basis = sum(max(p.entry_price, m.value, 0.0) * _MULT * n for p, n, m in remaining)
+    sell_to = target if ended else (1.0 + hp.sell_band) * target
+    if held_premium > sell_to and remaining:
+        return _Rebalance(_sell_down(ctx, hp, layer, target, remaining, held_premium, ended))
+    if not (target > 0 and held_basis < (1.0 - hp.buy_band) * target):
+        return _Rebalance(_Step())
+    if layer_cap <= 0:
+        inputs: dict[str, float | str] = {
+            "held_basis": held_basis,
+            "target": target,
+            "share": share,
+            "cap": 0.0,
+        }
+        why = "no credit-to-hedge budget; not bought"
+        return _Rebalance(_Step((), (_fired(f"credit_budget:{layer.name}", inputs, "fail", why),)))
+    return _buy_up(ctx, layer, target, held_basis, layer_cap, share, mult)
+
+
+def _plan_layer(
+    ctx: HedgeContext, hp: HedgePolicy, li: int, memory: HedgeMemory, carry: float
+) -> tuple[LayerPlan, float]:
+    """One layer's plan and the target it carries to the next layer (USD).
+
+    The rules in order: target (`_layer_target`), exits (`_exits`), temporal theta
+    (`_temporal_theta`), rebalance (`_rebalance`).
+    """
+    layer = hp.layers[li]
+    name = layer.name
+    day = str(pd.Timestamp(ctx.date).date())
+    tgt = _layer_target(ctx, hp, layer, memory)
+    target = tgt.own + carry
+    exits, new_mon, remaining = _exits(ctx, hp, layer, memory.monetised)
+    moved_until = memory.moved.get(name)
+    if moved_until is not None and moved_until < day:
+        moved_until = None
+    theta, remaining, moved_until = _temporal_theta(ctx, hp, li, remaining, moved_until)
+    steps = [exits, theta]
+    carry_out = 0.0
+    if moved_until is not None and li + 1 < len(hp.layers):
+        carry_out, target = target, 0.0
+        moved = _fired(
+            f"temporal_theta:{name}", {"until": moved_until}, "info", "target moved to next layer"
+        )
+        steps.append(_Step((), (moved,)))
+    weights = sum(x.weight for x in hp.layers)
+    share = layer.weight / weights if weights > 0 else 0.0
+    ended = name in memory.prepositioned and not tgt.in_window
+    reb = _rebalance(ctx, hp, layer, target, share, remaining, ended, tgt.multiplier)
+    steps.append(reb.step)
+    orders = tuple(o for st in steps for o in st.orders)
+    audit = tgt.audit + tuple(r for st in steps for r in st.audit)
+    layer_cap = share * ctx.cap if ctx.cap > 0 else 0.0
+    details = _layer_details(
+        layer, hp, tgt, target, share, layer_cap, reb, remaining, moved_until, len(orders)
+    )
+    by_id = {p.id: p for p in ctx.positions}
+    proceeds = sum(
+        sale_proceeds(by_id[o.position_id], o.contracts, ctx.marks[o.position_id], ctx.costs)
+        for o in orders
+        if o.action == "close" and o.position_id in by_id and o.position_id in ctx.marks
+    )
+    plan = LayerPlan(
+        name,
+        details,
+        orders,
+        audit,
+        sum(st.flow for st in steps),
+        frozenset(memory.monetised | new_mon),
+        tgt.in_window,
+        moved_until,
+        tgt.smoothed,
+        reb.paid,
+        proceeds,
+    )
+    return plan, carry_out
+
+
+def _layer_details(
+    layer: HedgeLayer,
+    hp: HedgePolicy,
+    tgt: _Target,
+    target: float,
+    share: float,
+    layer_cap: float,
+    reb: _Rebalance,
+    remaining: _Held,
+    moved_until: str | None,
+    n_orders: int,
+) -> dict[str, float | int | str]:
+    """The layer's target versus holdings for reports (USD; deltas and vegas x100)."""
+    if reb.choice is not None:
+        c = reb.choice
+        unit, unit_delta, unit_vega = c.fill * _MULT, c.delta * _MULT, c.vega * _MULT
+    elif remaining:
+        m0 = remaining[0][2]
+        unit, unit_delta, unit_vega = m0.value * _MULT, m0.delta * _MULT, m0.vega * _MULT
+    else:
+        unit = unit_delta = unit_vega = math.nan
+    n_target = math.floor(target / unit) if unit > 0 and math.isfinite(target) else 0
+    return {
+        "layer": layer.name,
+        "instrument": layer.instrument,
+        "budget_basis": hp.budget_basis,
+        "annual_budget": tgt.budget,
+        "multiplier": tgt.multiplier,
+        "event_scale": tgt.event_scale,
+        "budget_share": share,
+        "budget_cap": layer_cap if math.isfinite(layer_cap) else "inf",
+        "premium_paid": reb.paid,
+        "target_premium": target,
+        "target_contracts": n_target,
+        "target_delta": n_target * unit_delta if n_target else 0.0,
+        "target_vega": n_target * unit_vega if n_target else 0.0,
+        "held_contracts": sum(n for _, n, _ in remaining),
+        "held_premium": sum(m.value * _MULT * n for _, n, m in remaining),
+        "held_basis": sum(max(p.entry_price, m.value, 0.0) * _MULT * n for p, n, m in remaining),
+        "held_delta": sum(m.delta * _MULT * n for _, n, m in remaining),
+        "held_vega": sum(m.vega * _MULT * n for _, n, m in remaining),
+        "moved_until": moved_until or "",
+        "orders": n_orders,
+    }
+
+
+def plan_hedges(ctx: HedgeContext, hp: HedgePolicy, memory: HedgeMemory) -> list[LayerPlan]:
     """Plan every layer for the day (see the module docstring for the rules).
 
-    ``cap`` is the remaining credit-to-hedge budget of the day (USD,
-    `vixshield.strategy.state.CreditBudget.remaining`; inf: no cap); each layer
-    may spend its weight's share of it.
+    Parameters
+    ----------
+    ctx : HedgeContext
+        The close: positions, marks, equity, multipliers, events, costs and the
+        remaining credit-to-hedge cap (each layer may spend its weight's share of it).
+    hp : HedgePolicy
+        The hedge section of the policy.
+    memory : HedgeMemory
+        The hedge state of the previous close.
 
-    ``moved`` maps a layer rolled by the temporal theta rule to the ISO date
-    until which its target goes to the next layer. ``smoothed`` maps a layer to
-    its smoothed own target of the previous close (USD; `LayerPlan.smoothed_target`).
-    Premium flows are at mid.
+    Returns
+    -------
+    list of LayerPlan
+        One per layer, in the policy's order; a layer rolled by temporal theta hands
+        its target to the next one.
     """
-    hp = policy.hedge
-    moved = moved or {}
-    smoothed = smoothed or {}
-    day = str(pd.Timestamp(date).date())
-    condors = [p for p in positions if p.kind == "condor"]
     plans: list[LayerPlan] = []
-    weights = sum(layer.weight for layer in hp.layers)
     carry = 0.0  # target premium moved in from the previous layer (temporal theta)
-    for li, layer in enumerate(hp.layers):
-        kind = f"hedge:{layer.name}"
-        budget = annual_budget(layer, hp.budget_basis, equity, condors, policy.condor.dte_target)
-        mult = multipliers.get(layer.name, 1.0)
-        audit: list[RuleFired] = []
-        near = [
-            d
-            for d in (days_to_events.get(k, math.nan) for k in layer.event_kinds)
-            if not math.isnan(d)
-        ]
-        in_window = layer.event_scale != 1.0 and bool(near) and min(near) <= layer.event_days_before
-        ev_scale = layer.event_scale if in_window else 1.0
-        if layer.event_scale != 1.0:
-            audit.append(
-                RuleFired(
-                    f"event_preposition:{layer.name}",
-                    {
-                        "days_to_event": min(near) if near else "none",
-                        "before": layer.event_days_before,
-                    },
-                    f"scale x{ev_scale:g}" if in_window else "off",
-                )
-            )
-        raw = target_premium(budget, layer, mult)
-        own_s = smooth(smoothed.get(layer.name), raw, hp.target_halflife)
-        audit.append(
-            RuleFired(
-                f"target_smoothing:{layer.name}",
-                {
-                    "raw": raw,
-                    "previous": smoothed.get(layer.name, "none"),
-                    "halflife": hp.target_halflife,
-                },
-                f"target {own_s:.0f}",
-            )
-        )
-        own = own_s * ev_scale
-        target = own + carry
-        carry = 0.0
-        orders, ex_audit, flow, new_mon, remaining = _exits(
-            layer,
-            [p for p in positions if p.kind == kind],
-            marks,
-            monetised,
-            date,
-            hp,
-            policy.costs,
-        )
-        audit += ex_audit
-        moved_until = moved.get(layer.name)
-        if moved_until is not None and moved_until < day:
-            moved_until = None
-        has_next = li + 1 < len(hp.layers)
-        if layer.temporal_theta and has_next and moved_until is None and remaining:
-            nxt = hp.layers[li + 1].name
-            held_next = [
-                (p, p.contracts, marks[p.id])
-                for p in positions
-                if p.kind == f"hedge:{nxt}" and p.id in marks
-            ]
-            rich = _richness(remaining) / _richness(held_next) if held_next else math.nan
-            fire = rich > hp.temporal_theta_ratio
-            audit.append(
-                RuleFired(
-                    f"temporal_theta:{layer.name}",
-                    {
-                        "richness": rich if not math.isnan(rich) else "missing",
-                        "limit": hp.temporal_theta_ratio,
-                    },
-                    f"roll into {nxt}" if fire else "keep",
-                )
-            )
-            if fire:
-                kept = []
-                for p, n, m in remaining:
-                    young = _held_days(p, date) < hp.min_hold_days
-                    if young or not _sellable(p, m, policy.costs)[0]:
-                        kept.append((p, n, m))  # too young to sell, or worth less than costs
-                        continue
-                    orders.append(
-                        Order("close", kind, p.legs, n, f"temporal theta: roll into {nxt}", p.id)
-                    )
-                    flow -= m.value * _MULT * n
-                remaining = kept
-                moved_until = str((pd.Timestamp(date) + pd.Timedelta(days=layer.dte_min)).date())
-        if moved_until is not None and has_next:
-            carry = target
-            target = 0.0
-            audit.append(
-                RuleFired(
-                    f"temporal_theta:{layer.name}",
-                    {"until": moved_until},
-                    "target moved to next layer",
-                )
-            )
-        share = layer.weight / weights if weights > 0 else 0.0
-        layer_cap = share * cap if cap > 0 else 0.0
-        paid = 0.0
-        held_premium = sum(m.value * _MULT * n for _, n, m in remaining)
-        held_basis = sum(max(p.entry_price, m.value, 0.0) * _MULT * n for p, n, m in remaining)
-        ended = layer.name in prepositioned and not in_window
-        sell_to = target if ended else (1.0 + hp.sell_band) * target
-        choice: HedgeChoice | None = None
-        if held_premium > sell_to and remaining:
-            excess = held_premium - target
-            blocked = 0
-            for p, n, m in sorted(remaining, key=lambda x: x[2].dte):
-                unit = m.value * _MULT
-                if excess <= 0 or unit <= 0:
-                    break
-                if _held_days(p, date) < hp.min_hold_days or not _sellable(p, m, policy.costs)[0]:
-                    blocked += n
-                    continue
-                k = min(n, math.floor(excess / unit))
-                if k > 0:
-                    why = "event passed" if ended else "above target"
-                    orders.append(Order("close", kind, p.legs, k, why, p.id))
-                    excess -= k * unit
-                    flow -= k * unit
-            audit.append(
-                RuleFired(
-                    f"rebalance:{layer.name}",
-                    {
-                        "held": held_premium,
-                        "target": target,
-                        "min_hold_days": hp.min_hold_days,
-                        "contracts_held_back": blocked,
-                    },
-                    "sell down",
-                )
-            )
-        elif target > 0 and held_basis < (1.0 - hp.buy_band) * target and layer_cap <= 0:
-            audit.append(
-                RuleFired(
-                    f"credit_budget:{layer.name}",
-                    {"held_basis": held_basis, "target": target, "share": share, "cap": 0.0},
-                    "fail: no credit-to-hedge budget; not bought",
-                )
-            )
-        elif target > 0 and held_basis < (1.0 - hp.buy_band) * target:
-            choice, rf = choose_hedge(date, market, layer, policy.costs.spread_share)
-            audit.append(rf)
-            bought = 0
-            if choice is not None and choice.decay_rate > layer.roll_theta_share:
-                audit.append(
-                    RuleFired(
-                        f"hedge_decay:{layer.name}",
-                        {
-                            "decay_rate": choice.decay_rate,
-                            "roll_theta_share": layer.roll_theta_share,
-                        },
-                        "fail: would roll at once; not bought",
-                    )
-                )
-                choice = None
-            if choice is not None and choice.fill > 0:
-                by_target = math.floor((target - held_basis) / (choice.fill * _MULT))
-                each = buy_cost(choice, policy.costs)
-                bought = capped_contracts(by_target, layer_cap, each)
-                by_cap: float | str = (
-                    math.floor(layer_cap / each) if math.isfinite(layer_cap) else "inf"
-                )
-                audit.append(
-                    RuleFired(
-                        f"credit_budget:{layer.name}",
-                        {
-                            "share": share,
-                            "cap": layer_cap if math.isfinite(layer_cap) else "inf",
-                            "cost_per_contract": each,
-                            "by_target": by_target,
-                            "by_cap": by_cap,
-                        },
-                        "capped" if bought < by_target else "within cap",
-                    )
-                )
-                if bought > 0:
-                    orders.append(
-                        Order(
-                            "open", kind, choice.legs, bought, f"buy to target (x{mult:g} regime)"
-                        )
-                    )
-                    flow += bought * choice.fill * _MULT
-                    paid = bought * each
-            audit.append(
-                RuleFired(
-                    f"rebalance:{layer.name}",
-                    {"held_basis": held_basis, "target": target},
-                    f"buy {bought}",
-                )
-            )
-        if choice is not None:
-            unit = choice.fill * _MULT
-            unit_delta, unit_vega = choice.delta * _MULT, choice.vega * _MULT
-        elif remaining:
-            m0 = remaining[0][2]
-            unit, unit_delta, unit_vega = m0.value * _MULT, m0.delta * _MULT, m0.vega * _MULT
-        else:
-            unit = unit_delta = unit_vega = math.nan
-        n_target = math.floor(target / unit) if unit > 0 and math.isfinite(target) else 0
-        details: dict[str, float | int | str] = {
-            "layer": layer.name,
-            "instrument": layer.instrument,
-            "budget_basis": hp.budget_basis,
-            "annual_budget": budget,
-            "multiplier": mult,
-            "event_scale": ev_scale,
-            "budget_share": share,
-            "budget_cap": layer_cap if math.isfinite(layer_cap) else "inf",
-            "premium_paid": paid,
-            "target_premium": target,
-            "target_contracts": n_target,
-            "target_delta": n_target * unit_delta if n_target else 0.0,
-            "target_vega": n_target * unit_vega if n_target else 0.0,
-            "held_contracts": sum(n for _, n, _ in remaining),
-            "held_premium": held_premium,
-            "held_basis": held_basis,
-            "held_delta": sum(m.delta * _MULT * n for _, n, m in remaining),
-            "held_vega": sum(m.vega * _MULT * n for _, n, m in remaining),
-            "moved_until": moved_until or "",
-            "orders": len(orders),
-        }
-        plans.append(
-            LayerPlan(
-                layer.name,
-                details,
-                tuple(orders),
-                tuple(audit),
-                flow,
-                frozenset(monetised | new_mon),
-                in_window,
-                moved_until,
-                own_s,
-                paid,
-                sum(
-                    sale_proceeds(p, o.contracts, marks[p.id], policy.costs)
-                    for o in orders
-                    if o.action == "close"
-                    for p in positions
-                    if p.id == o.position_id and p.id in marks
-                ),
-            )
-        )
+    for li in range(len(hp.layers)):
+        plan, carry = _plan_layer(ctx, hp, li, memory, carry)
+        plans.append(plan)
     return plans

@@ -206,11 +206,42 @@ def garch_forecast(
     ----------
     Bollerslev, T. (1986). Generalized autoregressive conditional
     heteroskedasticity. J. Econometrics 31, 307-327.
-    """
-    from arch import arch_model
 
+    Notes
+    -----
+    The fits depend only on ``close`` and the arguments, never on the policy's other
+    fields: the result is memoised in-process (`_GARCH_MEMO`, keyed by a hash of the
+    closes and their dates), so every backtest of a data set after the first reuses it
+    (a copy is returned).
+    """
     if refit_months < 1:
         raise ValueError(f"refit_months must be at least 1, got {refit_months}")
+    digest = pd.util.hash_pandas_object(close, index=True).to_numpy().tobytes()
+    key = (digest, close.name, min_obs, horizon, refit_months, from_date)
+    memo = _GARCH_MEMO.get(key)
+    if memo is None:
+        memo = _garch_forecast(close, min_obs, horizon, refit_months, from_date)
+        if len(_GARCH_MEMO) >= _GARCH_MEMO_SIZE:
+            _GARCH_MEMO.pop(next(iter(_GARCH_MEMO)))
+        _GARCH_MEMO[key] = memo
+    return memo.copy()
+
+
+_GARCH_MEMO: dict[tuple[object, ...], pd.Series] = {}
+"""`garch_forecast` results by (closes hash, name, arguments); oldest dropped first."""
+_GARCH_MEMO_SIZE = 16  # data sets x warm-up starts kept
+
+
+def _garch_forecast(
+    close: pd.Series,
+    min_obs: int,
+    horizon: int,
+    refit_months: int,
+    from_date: pd.Timestamp | None,
+) -> pd.Series:
+    """`garch_forecast` computed (no memo)."""
+    from arch import arch_model
+
     px = close.dropna()
     out = pd.Series(np.nan, index=close.index, dtype=np.float64)
     if len(px) < min_obs + 2:

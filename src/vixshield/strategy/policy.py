@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from vixshield.errors import PolicyError
+from vixshield.markets.costs import CostModel
 
 __all__ = [
     "AccountPolicy",
@@ -58,12 +59,17 @@ class CostsPolicy(_Model):
 
     ``fees_per_contract`` default 0.60: Cboe SPX exchange fee plus ORF/OCC
     fees, about 0.60 USD per contract (Cboe fee schedule, 2024, rounded).
-    Fill = mid -/+ ``spread_share`` x (ask - bid).
+    Fill = mid -/+ ``spread_share`` x (ask - bid), a sell never below 0; both the
+    strategy's estimates and the backtest's bookings use `model` (one rule).
     """
 
     commission_per_contract: NonNeg = 0.65  # USD per contract, typical retail broker
     fees_per_contract: NonNeg = 0.60  # USD per contract, exchange + regulatory
     spread_share: Share = 0.25
+
+    def model(self) -> CostModel:
+        """The one fill and cost model with these parameters (`vixshield.markets.costs`)."""
+        return CostModel(self.commission_per_contract, self.fees_per_contract, self.spread_share)
 
 
 class SizingPolicy(_Model):
@@ -159,9 +165,9 @@ class ManagementPolicy(_Model):
     """Condor exits: take profit when the cost to close has fallen to
     (1 - ``take_profit``) x credit; stop when the loss (cost to close - credit)
     reaches ``stop_multiple`` x credit; exit at ``exit_dte`` calendar days to
-    expiry. The cost to close is what a buy-back really costs: the mid plus
-    ``costs.spread_share`` x the quoted width of every leg, plus commission and
-    fees (see `vixshield.strategy.engine.manage_condors`)."""
+    expiry. The cost to close is what a buy-back really costs: every leg at its
+    modeled fill (`CostsPolicy.model`), plus commission and fees (see
+    `vixshield.strategy.rules.manage_condors`)."""
 
     take_profit: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
     stop_multiple: Annotated[float, Field(gt=0.0)] = 2.0

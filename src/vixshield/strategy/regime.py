@@ -132,7 +132,14 @@ def entries_allowed(
     """Whether new condors may open: the regime's permission and custom "block" rules."""
     fired: list[RuleFired] = []
     ok = policy.regime.effect(regime).allow_entries
-    fired.append(RuleFired("regime_permission", {"regime": regime}, "allow" if ok else "block"))
+    fired.append(
+        RuleFired(
+            "regime_permission",
+            {"regime": regime},
+            "pass" if ok else "fail",
+            "allow" if ok else "block",
+        )
+    )
     for spec in policy.custom:
         if spec.effect != "block":
             continue
@@ -147,7 +154,8 @@ def entries_allowed(
                     "threshold": spec.threshold,
                     "value": "missing" if math.isnan(value) else value,
                 },
-                "block" if on else "pass",
+                "fail" if on else "pass",
+                "block" if on else "",
             )
         )
         ok = ok and not on
@@ -161,9 +169,11 @@ def layer_multiplier(
     clipped to [multiplier_min, multiplier_max]; 1.0 when the hedge is not adaptive."""
     hp = policy.hedge
     if not hp.adaptive:
-        return 1.0, [RuleFired(f"multiplier:{layer}", {"adaptive": "false"}, "1.0 (static)")]
+        return 1.0, [
+            RuleFired(f"multiplier:{layer}", {"adaptive": "false"}, "info", "1.0 (static)")
+        ]
     base = policy.regime.effect(regime).layer_multipliers.get(layer, 1.0)
-    fired = [RuleFired(f"multiplier:{layer}", {"regime": regime}, f"{base:g} (regime)")]
+    fired = [RuleFired(f"multiplier:{layer}", {"regime": regime}, "info", f"{base:g} (regime)")]
     m = base
     for spec in policy.custom:
         if spec.effect != "layer" or spec.layer not in ("all", layer):
@@ -171,7 +181,7 @@ def layer_multiplier(
         if bool(row.get(f"custom:{spec.name}:on", False)):
             m += spec.add
             fired.append(
-                RuleFired(f"custom:{spec.name}", {"layer": layer, "add": spec.add}, "added")
+                RuleFired(f"custom:{spec.name}", {"layer": layer, "add": spec.add}, "info", "added")
             )
     clipped = min(max(m, hp.multiplier_min), hp.multiplier_max)
     if clipped != m:
@@ -179,6 +189,7 @@ def layer_multiplier(
             RuleFired(
                 f"multiplier_bounds:{layer}",
                 {"raw": m, "min": hp.multiplier_min, "max": hp.multiplier_max},
+                "warn",
                 f"clipped to {clipped:g}",
             )
         )

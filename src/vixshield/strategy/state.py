@@ -275,11 +275,13 @@ def credit_budget(
     if not math.isnan(r):
         inputs["ratio"] = r if math.isfinite(r) else "inf"
     if not cycles:
-        outcome = "cap 0: no condor cycle yet, no hedge buys"
+        note = "cap 0: no condor cycle yet, no hedge buys"
     elif credit_ok <= 0:
-        outcome = "cap 0: no condor credit in the window, no hedge buys"
+        note = "cap 0: no condor credit in the window, no hedge buys"
     elif remaining <= 0:
-        outcome = "cap reached: no hedge buys"
+        note = "cap reached: no hedge buys"
     else:
-        outcome = f"cap: {remaining:.0f} USD left"
-    return budget, RuleFired("credit_to_hedge", inputs, outcome)
+        return budget, RuleFired(
+            "credit_to_hedge", inputs, "pass", f"cap: {remaining:.0f} USD left"
+        )
+    return budget, RuleFired("credit_to_hedge", inputs, "warn", note)

@@ -8,13 +8,68 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Generic, Literal, Protocol
 
 import pandas as pd
+from typing_extensions import TypeVar
 
-from vixshield._typing import Right, Settlement, Underlying
+from vixshield._typing import Outcome, PositionKind, Right, Settlement, Underlying
+from vixshield.markets.types import MarketView
 
-__all__ = ["AccountState", "Decision", "Leg", "Order", "Position", "RuleFired"]
+__all__ = [
+    "AccountState",
+    "DecideFn",
+    "Decision",
+    "ForeignStateError",
+    "Leg",
+    "Order",
+    "Position",
+    "RuleFired",
+    "kind_label",
+    "parse_kind_label",
+]
+
+StateT = TypeVar("StateT", default=object)
+"""The type of a decision function's state (`vixshield.strategy.StrategyState` for `decide`)."""
+StateT_co = TypeVar("StateT_co", covariant=True, default=object)
+"""`StateT` where only read (a `Decision` of `StrategyState` is a `Decision` of object)."""
+
+
+def kind_label(kind: PositionKind, layer: str | None) -> str:
+    """The display and table label of a kind: ``"condor"`` or ``"hedge:<layer>"``.
+
+    Used for result tables (trade ``kind`` column, ``pnl_<label>`` columns) and files;
+    code compares ``kind`` and ``layer``, never labels.
+    """
+    return "condor" if kind == "condor" else f"hedge:{layer}"
+
+
+def parse_kind_label(label: str) -> tuple[PositionKind, str | None]:
+    """``(kind, layer)`` of a label written by `kind_label` (files, result tables).
+
+    Raises ValueError for anything else.
+    """
+    if label == "condor":
+        return "condor", None
+    head, sep, layer = label.partition(":")
+    if head == "hedge" and sep and layer:
+        return "hedge", layer
+    raise ValueError(f"expected 'condor' or 'hedge:<layer>', got {label!r}")
+
+
+def _kind_fields(obj: object, kind: str, layer: str | None) -> None:
+    """Check (kind, layer) of a frozen Position or Order; a legacy label is split once."""
+    if kind not in ("condor", "hedge"):
+        k, lay = parse_kind_label(kind)  # the legacy "hedge:<layer>" label
+        if layer is not None and layer != lay:
+            raise ValueError(f"kind {kind!r} names layer {lay!r}, layer field says {layer!r}")
+        object.__setattr__(obj, "kind", k)
+        object.__setattr__(obj, "layer", lay)
+        return
+    if kind == "hedge" and not layer:
+        raise ValueError("a hedge needs its layer name")
+    if kind == "condor" and layer is not None:
+        raise ValueError(f"a condor has no layer (got {layer!r})")
 
 
 @dataclass(frozen=True)
@@ -37,17 +92,28 @@ class Leg:
 class Position:
     """An open position: legs times ``contracts``.
 
-    ``kind`` is ``"condor"`` or ``"hedge:<layer name>"``. ``entry_price`` is the
-    net price paid per unit in index points (negative: a credit received).
+    ``kind`` is ``"condor"`` or ``"hedge"``; a hedge names its ``layer`` (a
+    condor has None). ``entry_price`` is the net price paid per unit in index
+    points (negative: a credit received). The legacy label ``"hedge:<layer>"`` as
+    ``kind`` is split into the two fields at construction.
     """
 
     id: str
-    kind: str
+    kind: PositionKind
     legs: tuple[Leg, ...]
     contracts: int
     opened: pd.Timestamp
     entry_price: float
     meta: Mapping[str, float | str] = field(default_factory=dict)
+    layer: str | None = None
+
+    def __post_init__(self) -> None:
+        _kind_fields(self, self.kind, self.layer)
+
+    @property
+    def label(self) -> str:
+        """``"condor"`` or ``"hedge:<layer>"`` (`kind_label`), for tables and files."""
+        return kind_label(self.kind, self.layer)
 
 
 @dataclass(frozen=True)
@@ -56,23 +122,49 @@ class Order:
 
     ``action`` "open" creates a position from ``legs`` x ``contracts``; "close"
     closes ``contracts`` of ``position_id`` (all of it when equal to its size).
+    ``kind`` and ``layer`` as for `Position`.
     """
 
     action: Literal["open", "close"]
-    kind: str
+    kind: PositionKind
     legs: tuple[Leg, ...]
     contracts: int
     reason: str
     position_id: str | None = None
+    layer: str | None = None
+
+    def __post_init__(self) -> None:
+        _kind_fields(self, self.kind, self.layer)
+
+    @property
+    def label(self) -> str:
+        """``"condor"`` or ``"hedge:<layer>"`` (`kind_label`)."""
+        return kind_label(self.kind, self.layer)
 
 
 @dataclass(frozen=True)
 class RuleFired:
-    """One entry of a decision's audit trail."""
+    """One entry of a decision's audit trail.
+
+    ``outcome`` is the verdict (`vixshield._typing.Outcome`: "fail" refuses what
+    the rule guards, "pass" lets it through, "warn" lets it through with a caveat,
+    "info" records a choice); ``note`` says why or what, in words.
+    """
 
     rule: str
     inputs: Mapping[str, float | str]
-    outcome: str
+    outcome: Outcome
+    note: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """True when the rule refused (outcome "fail")."""
+        return self.outcome == "fail"
+
+    @property
+    def text(self) -> str:
+        """``"<outcome>: <note>"`` (or the outcome alone), for reading."""
+        return f"{self.outcome}: {self.note}" if self.note else self.outcome
 
 
 @dataclass(frozen=True)
@@ -85,7 +177,7 @@ class AccountState:
 
 
 @dataclass(frozen=True)
-class Decision:
+class Decision(Generic[StateT_co]):
     """What the strategy decided at one close, with its reasons.
 
     Attributes
@@ -104,9 +196,10 @@ class Decision:
         Layer-specific structured output for reports (condor candidate analytics,
         hedge layer targets versus holdings, upcoming events, credit-to-hedge
         ratio). JSON-serialisable values only.
-    state : object
-        Opaque strategy state to pass to the next call (regime hysteresis, the
-        cycle history of the credit-to-hedge rule). Never mutated.
+    state : StateT_co or None
+        The strategy state to pass to the next call (for `decide` a
+        `vixshield.strategy.StrategyState`: the cycle history of the
+        credit-to-hedge rule, smoothed targets, flags). Never mutated.
     """
 
     date: pd.Timestamp
@@ -115,4 +208,29 @@ class Decision:
     orders: tuple[Order, ...]
     audit: tuple[RuleFired, ...]
     details: Mapping[str, object] = field(default_factory=dict)
-    state: object = None
+    state: StateT_co | None = None
+
+
+class ForeignStateError(TypeError):
+    """A decision function was given a state it did not make (a bug in the caller)."""
+
+
+class DecideFn(Protocol[StateT]):
+    """The seam between the strategy and the backtest: one close in, one decision out.
+
+    ``state`` is the ``Decision.state`` the same function returned at the previous
+    close (None at the first); a function given a state of another type raises
+    `ForeignStateError` rather than starting afresh. `vixshield.strategy.decide` is a
+    ``DecideFn[StrategyState]``; tests script their own.
+    """
+
+    def __call__(
+        self,
+        date: pd.Timestamp,
+        market: MarketView,
+        positions: tuple[Position, ...],
+        account: AccountState,
+        policy: Any,
+        state: StateT | None = None,
+        indicators: pd.DataFrame | None = None,
+    ) -> Decision[StateT]: ...
