@@ -5,6 +5,17 @@ Usage::
     python benchmarks/backtest.py            # embedded default + 1990-2026 on ../shared/data
     python benchmarks/backtest.py --short    # embedded default only
     python benchmarks/backtest.py --long     # 1990-2026 only
+    python benchmarks/backtest.py --single   # a single run: reference vs current, see below
+    python benchmarks/backtest.py --single --store   # ... plus 2006-2025 on $VIXSHIELD_HOME
+
+``--single`` (issue 11, item 4) times one run against the reference path measured in the
+same invocation: the report's regime shading drawn with one ``add_vrect`` per span (as
+before; `_per_span_vix_regime_figure`), ``arch`` imported in every process, and no market
+cache. In process: the report with either shading, and the backtest on cold markets, on
+markets seeded from the disk cache (`vixshield.markets.cache`) and on the same markets
+object a second time. As whole processes (``python -m vixshield backtest``, subprocess,
+medians of ``--repeat N``, default 3): reference, current with the cache off, current with a
+warm cache. Ratios are reference / current (higher is faster).
 
 For each data set the same daily loop runs with a no-op strategy (the baseline:
 calendar, accounting and metrics with nothing to mark) and with the ``alvh-442``
@@ -149,8 +160,169 @@ def _shared_data() -> MarketData | None:
     return load_store("1990-01-02", None, home=home)
 
 
+# -- a single run: reference path vs current ------------------------------------------
+
+
+def _per_span_vix_regime_figure(daily: pd.DataFrame) -> Any:
+    """The regime figure as drawn before issue 11: one ``add_vrect`` per span (quadratic)."""
+    import plotly.graph_objects as go
+
+    from vixshield.report import charts
+
+    fig = go.Figure()
+    spans = charts.regime_spans(daily["regime"]) if "regime" in daily else []
+    names = sorted({s[0] for s in spans})
+    for name, x0, x1 in spans:
+        color = charts._regime_color(name, names)
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=color, line_width=0, layer="below")
+    for name in names:
+        marker = {"size": 12, "symbol": "square", "color": charts._regime_color(name, names)}
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="markers", name=f"regime: {name}", marker=marker)
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=charts._dates(daily.index),
+            y=charts._values(daily["vix"]),
+            name="VIX",
+            line={"color": "#24292f"},
+        )
+    )
+    fig.update_layout(title="VIX and regime", **charts._LAYOUT)
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(title_text="Vol points")
+    return fig
+
+
+def _reference_cli(args: list[str]) -> None:
+    """``vixshield ARGS`` on the reference path (per-span shading, arch imported, no cache)."""
+    import os
+
+    os.environ["VIXSHIELD_MARKET_CACHE"] = "off"
+    import arch  # noqa: F401  (what `load_embedded` used to import in every process)
+
+    from vixshield.cli.app import main as cli_main
+    from vixshield.report import charts
+
+    charts.vix_regime_figure = _per_span_vix_regime_figure
+    sys.argv = ["vixshield", *args]
+    cli_main()
+
+
+def _median_process(cmd: list[str], env: dict[str, str], repeat: int) -> float:
+    import statistics
+    import subprocess
+
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _line(label: str, seconds: float, reference: float) -> None:
+    print(f"  {label:<44} {seconds:8.2f} s   {reference / seconds:6.2f}x")
+
+
+def _single_in_process(label: str, market_data: MarketData, start: str, end: str) -> None:
+    from vixshield.backtest import summary_dict
+    from vixshield.markets.cache import MarketCache
+    from vixshield.markets.view import Markets
+    from vixshield.report import charts
+    from vixshield.report.html import render_report_html
+    from vixshield.report.summary import build_summary
+    from vixshield.strategy import load_policy
+
+    policy = load_policy("alvh-442")
+    print(f"{label}: in process (ratio: reference / this)")
+    t0 = time.perf_counter()
+    markets = Markets(market_data)
+    result = Backtest(policy, markets, start=start, end=end).run()
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    Backtest(policy, markets, start=start, end=end).run()
+    again = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as folder:
+        markets_with_cache = Markets(market_data, cache=MarketCache.for_data(market_data, folder))
+        Backtest(policy, markets_with_cache, start=start, end=end).run()
+        markets_with_cache.save_cache()
+        t0 = time.perf_counter()
+        seeded = Markets(market_data, cache=MarketCache.for_data(market_data, folder))
+        Backtest(policy, seeded, start=start, end=end).run()
+        warm = time.perf_counter() - t0
+    _line("backtest, cold markets (reference)", cold, cold)
+    _line("backtest, markets seeded from the disk cache", warm, cold)
+    _line("backtest, same markets object again", again, cold)
+    summary = build_summary(result, summary_dict(result))
+    current = charts.vix_regime_figure
+    try:
+        charts.vix_regime_figure = _per_span_vix_regime_figure
+        t0 = time.perf_counter()
+        old_html = render_report_html(result, summary)
+        old = time.perf_counter() - t0
+    finally:
+        charts.vix_regime_figure = current
+    t0 = time.perf_counter()
+    new_html = render_report_html(result, summary)
+    new = time.perf_counter() - t0
+    spans = len(charts.regime_spans(result.daily["regime"]))
+    _line(f"report.html, add_vrect per span ({spans} spans) (reference)", old, old)
+    _line("report.html, one shapes list", new, old)
+    print(f"  report.html byte-identical: {old_html == new_html}")
+
+
+def _single_processes(label: str, args: list[str], repeat: int) -> None:
+    import os
+
+    env = dict(os.environ)
+    here = str(Path(__file__).resolve())
+    with tempfile.TemporaryDirectory() as tmp:
+        out = ["--out", str(Path(tmp) / "out")]
+        reference = _median_process(
+            [sys.executable, here, "--reference-cli", *args, *out], env, repeat
+        )
+        off = _median_process(
+            [sys.executable, "-m", "vixshield", *args, *out],
+            {**env, "VIXSHIELD_MARKET_CACHE": "off"},
+            repeat,
+        )
+        cached = {**env, "VIXSHIELD_MARKET_CACHE": str(Path(tmp) / "cache")}
+        _median_process([sys.executable, "-m", "vixshield", *args, *out], cached, 1)  # fill it
+        warm = _median_process([sys.executable, "-m", "vixshield", *args, *out], cached, repeat)
+        t0 = time.perf_counter()
+        _median_process([sys.executable, "-c", "import vixshield"], env, 1)
+        bare = time.perf_counter() - t0
+    print(f"{label}: whole processes, medians of {repeat} (ratio: reference / this)")
+    _line("reference (per-span shading, arch, no cache)", reference, reference)
+    _line("current, cache off", off, reference)
+    _line("current, warm market cache", warm, reference)
+    print(f"  (python -c 'import vixshield': {bare:.2f} s)")
+
+
+def _single(argv: list[str]) -> None:
+    from vixshield.data.embedded import load_embedded
+
+    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
+    _single_in_process("embedded default 2014-2018", load_embedded(), "2014-01-03", "2018-12-31")
+    _single_processes("embedded default 2014-2018", ["backtest", "--json"], repeat)
+    if "--store" in argv:
+        from vixshield.data.loader import load_store
+
+        window = ["--start", "2006-01-03", "--end", "2025-12-31"]
+        _single_in_process("store 2006-2025", load_store(), "2006-01-03", "2025-12-31")
+        _single_processes("store 2006-2025", ["backtest", "--data", "store", *window, "--json"], 1)
+
+
 def main(argv: list[str]) -> int:
     from vixshield.data.embedded import load_embedded
+
+    if argv[:1] == ["--reference-cli"]:
+        _reference_cli(argv[1:])
+        return 0
+    if "--single" in argv:
+        _single(argv)
+        return 0
 
     if "--long" not in argv:
         t0 = time.perf_counter()

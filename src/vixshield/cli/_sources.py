@@ -3,10 +3,20 @@
 One place for every command, so that ``--data store`` everywhere means the same thing:
 the store's series (with the modeled fills `load_store` documents) and, where the user
 imported real option chains, those chains in front of the modeled surface.
+
+The markets keep their policy-independent work (daily calibrations, VX curves) in
+`vixshield.markets.cache` files under ``<data home>/cache/markets`` (the store's home,
+`vixshield.data.store.data_home`), or the folder in ``$VIXSHIELD_MARKET_CACHE``
+(``off`` disables it). What a command computed is stored when its markets are dropped.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import weakref
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vixshield.errors import UserError
@@ -14,8 +24,9 @@ from vixshield.errors import UserError
 if TYPE_CHECKING:
     from vixshield.data.market import MarketData
     from vixshield.markets import Markets
+    from vixshield.markets.cache import MarketCache
 
-__all__ = ["DATA_SOURCES", "load_data", "open_markets"]
+__all__ = ["DATA_SOURCES", "cache_folder", "load_data", "market_cache", "open_markets"]
 
 DATA_SOURCES: tuple[str, ...] = ("embedded", "store")
 
@@ -33,13 +44,49 @@ def load_data(source: str) -> MarketData:
     raise UserError(f"--data: expected one of {', '.join(DATA_SOURCES)}, got {source!r}")
 
 
-def open_markets(source: str) -> Markets:
-    """The markets layer over ``--data SOURCE``, with the store's real chains where imported."""
+def cache_folder() -> Path | None:
+    """Where market caches live (module notes); None where ``$VIXSHIELD_MARKET_CACHE=off``."""
+    from vixshield.data.store import data_home
+    from vixshield.markets.cache import CACHE_ENV
+
+    env = os.environ.get(CACHE_ENV, "")
+    if env.strip().lower() == "off":
+        return None
+    return Path(env).expanduser() if env else data_home() / "cache" / "markets"
+
+
+def market_cache(data: MarketData) -> MarketCache | None:
+    """The on-disk cache of ``data``'s calibrations and VX curves (None where disabled)."""
+    from vixshield.markets.cache import MarketCache
+
+    folder = cache_folder()
+    return MarketCache.for_data(data, folder) if folder is not None else None
+
+
+def _save(saver: Callable[[], Path | None]) -> None:
+    try:
+        saver()
+    except OSError as err:  # the run's results are written; only the reuse is lost
+        print(f"warning: market cache not saved: {err}", file=sys.stderr)
+
+
+def open_markets(source: str, *, cache: bool = True) -> Markets:
+    """The markets layer over ``--data SOURCE``, with the store's real chains where imported.
+
+    With ``cache`` (and the cache not disabled, see `cache_folder`) the markets start from
+    the calibrations and VX curves earlier runs stored for the same data and code, and
+    store what they add when they are dropped (or the process exits).
+    """
     from vixshield.markets import Markets
 
     data = load_data(source)
+    chains = None
     if source == "store":
         from vixshield.data.loader import load_store_chains
 
-        return Markets(data, chains=load_store_chains())
-    return Markets(data)
+        chains = load_store_chains()
+    markets = Markets(data, chains=chains, cache=market_cache(data) if cache else None)
+    saver = markets.cache_saver()
+    if saver is not None:  # when the markets are dropped, or at exit
+        weakref.finalize(markets, _save, saver)
+    return markets

@@ -21,7 +21,9 @@ strategy benchmarks are NaN/empty and listed in `MarketData.warnings`.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,7 @@ from vixshield.data.calendars import trading_days
 from vixshield.data.dividends import DIV_YIELD_NOTE, dividend_yield, dividend_yield_source
 from vixshield.data.events import EVENT_FILES, load_events, policy_rate_mid, resource_path
 from vixshield.data.market import DAILY_COLUMNS, EVENT_KINDS, MarketData, Provenance
+from vixshield.errors import DataError
 
 __all__ = ["EMBEDDED_FETCHED_AT", "RATE_MODEL_NOTE", "load_embedded"]
 
@@ -47,6 +50,30 @@ RATE_MODEL_NOTE = (
 )
 
 _SPX_COLUMNS = {"Open": "spx_open", "High": "spx_high", "Low": "spx_low", "Close": "spx_close"}
+
+
+def _arch_data(name: str, filename: str) -> pd.DataFrame:
+    """One of the data sets shipped inside ``arch`` (``arch/data/<name>/<filename>``).
+
+    Read as ``arch.data.<name>.load()`` reads it (``arch.data.utility.load_file``: CSV,
+    ``Date`` parsed to the index, every column numeric) but without importing ``arch``,
+    whose package import loads its GARCH models and numba (about 1.5 s per process);
+    only the GARCH fit in `vixshield.strategy.indicators` needs those.
+    """
+    spec = importlib.util.find_spec("arch")
+    roots = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not roots:
+        raise DataError("embedded data: the arch package is not installed (pip install arch)")
+    path = Path(roots[0]) / "data" / name / filename
+    if not path.is_file():
+        raise DataError(f"embedded data: {path} is missing from the installed arch package")
+    data = pd.read_csv(path)
+    if "Date" in data:
+        data["Date"] = pd.to_datetime(data["Date"])
+        data = data.set_index("Date")
+    for col in data:
+        data[col] = pd.to_numeric(data[col], errors="coerce")
+    return data
 
 
 def _naive_ns(index: pd.Index) -> pd.DatetimeIndex:
@@ -76,11 +103,9 @@ def _cpi_values(events: pd.DataFrame, core_cpi: pd.Series) -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _build() -> MarketData:
-    from arch.data import core_cpi, sp500, vix
-
-    spx = sp500.load()
-    vixd = vix.load()
-    cpi = core_cpi.load()
+    spx = _arch_data("sp500", "sp500.csv.gz")
+    vixd = _arch_data("vix", "vix.csv.gz")
+    cpi = _arch_data("core_cpi", "core-cpi.csv.gz")
     spx.index = _naive_ns(spx.index)
     vixd.index = _naive_ns(vixd.index)
     start = min(spx.index.min(), vixd.index.min())

@@ -19,6 +19,7 @@ Stand-ins, each tagged ``modeled`` in `DayInputs.origins`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -169,6 +170,9 @@ class MarketInputs:
 
     def day(self, date: pd.Timestamp) -> DayInputs:
         """The inputs of trading day ``date``; a `UserError` naming the data's range otherwise."""
+        cached = self._days.get(date)  # the usual call: a trading day already seen
+        if cached is not None:
+            return cached
         ts = pd.Timestamp(date).normalize()
         cached = self._days.get(ts)
         if cached is not None:
@@ -214,6 +218,14 @@ class MarketInputs:
             else 18.0
         )
         return float(np.clip(1.1 * rv + 3.0, 9.0, 90.0))
+
+    def calibrations(self) -> dict[pd.Timestamp, SpxCalibration]:
+        """The calibrations computed (or seeded) so far, by trading day (a copy)."""
+        return dict(self._calib)
+
+    def seed_calibrations(self, calibrations: Mapping[pd.Timestamp, SpxCalibration]) -> None:
+        """Take calibrations computed earlier on the same data (`markets.cache`) as computed."""
+        self._calib.update(calibrations)
 
     def calibration(self, date: pd.Timestamp) -> SpxCalibration:
         """The date's surface calibration (cached): targets, fitted index values, parameters."""

@@ -18,8 +18,9 @@ data and earlier only; listings before an instrument existed are refused with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from vixshield.data.market import MarketData
 from vixshield.errors import UserError
 from vixshield.markets import listing
 from vixshield.markets._days import expiry_day, is_call
+from vixshield.markets.cache import MarketCache
 from vixshield.markets.inputs import DEFAULT_RATE, DayInputs, MarketInputs
 from vixshield.markets.real_source import RealBlock, RealChains
 from vixshield.markets.settlement import Settlements
@@ -38,6 +40,8 @@ from vixshield.markets.types import Expiry, OptionChain, QuoteBlock
 from vixshield.markets.vix_source import ModeledVix
 
 __all__ = ["DEFAULT_RATE", "Markets", "chain"]
+
+_CALLS = {"C": True, "P": False}  # the usual spellings of `is_call`'s argument, looked up
 
 _BLOCK_FIELDS = (
     "bid", "ask", "mid", "iv", "delta", "gamma", "vega", "theta", "forward", "t_years",
@@ -54,6 +58,10 @@ class Markets:
     chains : DataFrame, optional
         Real chains in long form (`data.market.CHAIN_FRAME_COLUMNS`). Dates and
         underlyings present there are answered from it (origin "real").
+    cache : MarketCache, optional
+        Calibrations and VX curves of the same data computed by earlier runs
+        (`vixshield.markets.cache`), used as if computed here; `save_cache` stores
+        what this object adds.
 
     Notes
     -----
@@ -61,7 +69,12 @@ class Markets:
     `DayInputs.origins` says which were used on a date.
     """
 
-    def __init__(self, data: MarketData, chains: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        data: MarketData,
+        chains: pd.DataFrame | None = None,
+        cache: MarketCache | None = None,
+    ) -> None:
         self._data = data
         self._inputs = MarketInputs(data)
         self._settlements = Settlements(self._inputs)
@@ -69,6 +82,33 @@ class Markets:
         self._vix = ModeledVix(self._inputs, self._settlements.value)
         self._real = RealChains(chains, self._vix.futures) if chains is not None else None
         self._strikes: dict[tuple[pd.Timestamp, str, pd.Timestamp], FloatArray] = {}
+        self._cache = cache
+        self._saver: _CacheSaver | None = None
+        if cache is not None:
+            stored = cache.load()
+            self._inputs.seed_calibrations(stored.calibrations)
+            self._vix.seed_curves(stored.curves)
+            self._saver = _CacheSaver(cache, self._inputs, self._vix, len(stored))
+
+    @property
+    def cache(self) -> MarketCache | None:
+        """The on-disk cache of calibrations and VX curves (None: computed per object)."""
+        return self._cache
+
+    def save_cache(self) -> Path | None:
+        """Store the calibrations and VX curves computed so far in `cache`.
+
+        Returns the cache file, or None where there is no cache or nothing new to store.
+        """
+        return self._saver() if self._saver is not None else None
+
+    def cache_saver(self) -> Callable[[], Path | None] | None:
+        """`save_cache` as a callable that holds no reference to this object.
+
+        For ``weakref.finalize(markets, markets.cache_saver())``: store what the
+        markets computed when they are dropped (None where there is no cache).
+        """
+        return self._saver
 
     @property
     def data(self) -> MarketData:
@@ -137,8 +177,8 @@ class Markets:
         """
         day = self._inputs.day(date)
         k = np.asarray(strike, dtype=np.float64)
-        call = np.array([is_call(r) for r in right], dtype=bool)
-        ed = np.fromiter((expiry_day(e) for e in expiry), dtype=np.int64, count=len(expiry))
+        call = np.array([_CALLS[r] if r in _CALLS else is_call(r) for r in right], dtype=bool)
+        ed = np.fromiter(map(expiry_day, expiry), dtype=np.int64, count=len(expiry))
         block = self._block(day, underlying)
         if block is not None and self._real is not None:
             real, mask = self._real.quote(day, underlying, block, ed, k, call)
@@ -217,6 +257,23 @@ class Markets:
         """Settlement value and its origin (`vixshield.markets.settlement`); NaN where the
         expiry is not in the data."""
         return self._settlements.value(underlying, expiry, root)
+
+
+class _CacheSaver:
+    """Stores new calibrations and curves of one `Markets` in its cache (`Markets.save_cache`)."""
+
+    def __init__(
+        self, cache: MarketCache, inputs: MarketInputs, vix: ModeledVix, stored: int
+    ) -> None:
+        self._cache, self._inputs, self._vix, self._stored = cache, inputs, vix, stored
+
+    def __call__(self) -> Path | None:
+        calibrations, curves = self._inputs.calibrations(), self._vix.curves()
+        if len(calibrations) + len(curves) <= self._stored:
+            return None
+        path = self._cache.save(calibrations, curves)
+        self._stored = len(calibrations) + len(curves)
+        return path
 
 
 def _merge(real: QuoteBlock, mask: np.ndarray, modeled: QuoteBlock) -> QuoteBlock:

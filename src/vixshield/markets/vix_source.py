@@ -8,7 +8,7 @@ two-factor model around the causal anchor); every point carries its origin.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,6 +75,14 @@ class ModeledVix:
                     groups[pd.Timestamp(d)] = (exp[sel], settle[sel])
             self._vx_by_date = groups
         return self._vx_by_date.get(date)
+
+    def curves(self) -> dict[pd.Timestamp, VxCurve]:
+        """The curves built (or seeded) so far, by trading day (a copy)."""
+        return dict(self._curves)
+
+    def seed_curves(self, curves: Mapping[pd.Timestamp, VxCurve]) -> None:
+        """Take curves built earlier on the same data (`markets.cache`) as built."""
+        self._curves.update(curves)
 
     def curve(self, day: DayInputs) -> VxCurve:
         """The date's VX curve (cached): real settlements, listed gaps modeled."""

@@ -139,14 +139,33 @@ def _regime_color(name: str, names: list[str]) -> str:
     return _EXTRA_COLORS[extra.index(name) % len(_EXTRA_COLORS)]
 
 
+def _span_shape(x0: str, x1: str, color: str) -> dict[str, object]:
+    """The shape ``add_vrect(x0=x0, x1=x1, fillcolor=color, line_width=0, layer="below")`` adds.
+
+    A full-height rectangle behind the traces: x in data units, y over the plot's domain.
+    """
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y domain",
+        "x0": x0,
+        "x1": x1,
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": color,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
 def vix_regime_figure(daily: pd.DataFrame) -> go.Figure:
     """VIX close with the strategy's regime shaded behind it."""
     fig = go.Figure()
     spans = regime_spans(daily["regime"]) if "regime" in daily else []
     names = sorted({s[0] for s in spans})
-    for name, x0, x1 in spans:
-        fig.add_vrect(
-            x0=x0, x1=x1, fillcolor=_regime_color(name, names), line_width=0, layer="below"
+    if spans:  # one list: plotly re-validates every shape on each add_vrect (quadratic)
+        fig.update_layout(
+            shapes=[_span_shape(x0, x1, _regime_color(n, names)) for n, x0, x1 in spans]
         )
     for name in names:  # legend entries for the shading
         fig.add_trace(
