@@ -1,0 +1,233 @@
+"""CLI: ``vixshield sweep`` and ``vixshield walk-forward`` (`vixshield.sweep`).
+
+Every variant of the grid is validated before the data are opened or anything runs;
+bad input prints ``error: <message>`` (naming the grid file, the key and the variant)
+and exits with status 2. Runs go to a local Dask cluster (``--workers``, default the
+CPU count; 0 runs in this process) or to a running one (``--scheduler``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from vixshield.cli._errors import parse_date, user_errors
+from vixshield.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["register"]
+
+GridArg = Annotated[Path, typer.Argument(help="GRID.toml: dotted policy paths -> lists/ranges.")]
+PolicyOpt = Annotated[
+    str, typer.Option("--policy", "-p", help="Base policy: preset name or policy TOML file.")
+]
+DataOpt = Annotated[
+    str, typer.Option("--data", help="Market data: 'embedded' (2014-2018 sample) or 'store'.")
+]
+StartOpt = Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD.")]
+EndOpt = Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD.")]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="Local Dask worker processes (default: the CPU count; 0 runs in this process).",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Run on an existing Dask cluster: tcp://HOST:PORT."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout (no progress).")]
+
+
+def _check_workers(workers: int | None, scheduler: str | None) -> None:
+    if workers is not None and scheduler is not None:
+        raise UserError("--workers and --scheduler exclude each other")
+    if workers is not None and workers < 0:
+        raise UserError(f"--workers: expected 0 (in process) or more, got {workers}")
+
+
+@contextmanager
+def _progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar with the ETA on stderr, or None when disabled."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _dates(start: str | None, end: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if first is not None and last is not None and first > last:
+        raise UserError(f"--start {start} is after --end {end}")
+    return first, last
+
+
+def _validate(grid: Path, policy: str) -> None:
+    """Every variant checked by the schema before any output (the run checks them again)."""
+    from vixshield.sweep.grid import expand, load_grid
+    from vixshield.sweep.sweep import resolve_policy
+
+    expand(load_grid(grid), resolve_policy(policy))
+
+
+def _print_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for row in rows:
+        cells = []
+        for c in columns:
+            v = row.get(c)
+            cells.append(f"{v:.4g}" if isinstance(v, float) else ("" if v is None else str(v)))
+        table.add_row(*cells)
+    Console(file=sys.stdout).print(table)
+
+
+_SHOWN = ("cagr", "max_drawdown", "calmar", "sharpe", "cycles")
+
+
+def sweep(
+    grid: GridArg,
+    policy: PolicyOpt = "alvh-442",
+    data: DataOpt = "embedded",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
+        "vixshield-out/sweep"
+    ),
+    json_output: JsonOpt = False,
+) -> None:
+    """Backtest every variant of a grid of policy fields; resumable.
+
+    Files in the output folder: sweep.parquet (one row per variant: its parameters and
+    every summary metric; a rerun skips the variants already there) and sweep.html.
+    """
+    with user_errors():
+        from vixshield.sweep.sweep import run_sweep
+
+        _check_workers(workers, scheduler)
+        first, last = _dates(start, end)
+        _validate(grid, policy)
+        with _progress(not json_output, f"sweep {grid.name}") as update:
+            run = run_sweep(grid, policy, data, first, last, workers, scheduler, out, update)
+        frame = run.frame
+        shown = [c for c in _SHOWN if c in frame.columns]
+        rows = json.loads(frame[["variant", "label", *shown]].to_json(orient="records"))
+        if json_output:
+            doc = {
+                "schema": "vixshield.sweep/1",
+                "grid": str(grid),
+                "variants": len(frame),
+                "executed": len(run.executed),
+                "reused": len(run.reused),
+                "out": str(out),
+                "rows": rows,
+            }
+            sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+            return
+        best = sorted(rows, key=lambda r: -(r.get("calmar") or float("-inf")))[:10]
+        _print_table(
+            f"{len(frame)} variants (best 10 by calmar)", best, ["variant", "label", *shown]
+        )
+        note = f" ({run.dropped} rows of another sweep dropped)" if run.dropped else ""
+        typer.echo(
+            f"Ran {len(run.executed)}, reused {len(run.reused)}{note}. "
+            f"Wrote sweep.parquet, sweep.html to {out}/"
+        )
+
+
+def walk_forward(
+    grid: GridArg,
+    train: Annotated[float, typer.Option("--train", help="Training window, years.")],
+    test: Annotated[float, typer.Option("--test", help="Test window (and step), years.")],
+    metric: Annotated[
+        str, typer.Option("--metric", help="Choose by: calmar, sharpe, sortino, cagr, ...")
+    ] = "calmar",
+    policy: PolicyOpt = "alvh-442",
+    data: DataOpt = "embedded",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
+        "vixshield-out/walk-forward"
+    ),
+    json_output: JsonOpt = False,
+) -> None:
+    """Rolling folds: choose the best variant on each training window by the metric, run
+    it on the next test window, chain the out-of-sample equity.
+
+    Files: walkforward.json, walkforward.html, walkforward_folds.parquet,
+    walkforward_equity.parquet, walkforward_runs.parquet (training runs, resumable).
+    """
+    with user_errors():
+        from vixshield.sweep.walkforward import result_document
+        from vixshield.sweep.walkforward import walk_forward as run_walk_forward
+
+        _check_workers(workers, scheduler)
+        first, last = _dates(start, end)
+        _validate(grid, policy)
+        with _progress(not json_output, f"walk-forward {grid.name}") as update:
+            result = run_walk_forward(
+                grid, train, test, metric, policy, data, first, last, workers, scheduler, out,
+                update,
+            )  # fmt: skip
+        doc = result_document(result)
+        if json_output:
+            sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+            return
+        cols = ["fold", "train_start", "train_end", "test_start", "test_end", "chosen_label",
+                f"in_sample_{metric}", f"oos_{metric}", f"base_oos_{metric}"]  # fmt: skip
+        _print_table("Folds", doc["folds"], cols)
+        rows = [{"series": k, **v} for k, v in result.metrics.items()]
+        _print_table(
+            f"Out of sample {doc['oos_start']} to {doc['oos_end']}",
+            rows,
+            ["series", "total_return", "cagr", "max_drawdown", "calmar", "sharpe"],
+        )
+        typer.echo(f"Wrote walkforward.json, walkforward.html and Parquet tables to {out}/")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sweep`` and ``walk-forward`` to ``app``."""
+    app.command("sweep")(sweep)
+    app.command("walk-forward")(walk_forward)
