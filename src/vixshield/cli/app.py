@@ -11,7 +11,15 @@ import sys
 import typer
 
 from vixshield import __version__
-from vixshield.cli import data_cmd, markets_cmd, policy_cmd, run_cmd, validate_cmd
+from vixshield.cli import (
+    data_cmd,
+    markets_cmd,
+    policy_cmd,
+    run_cmd,
+    service_cmd,
+    sweep_cmd,
+    validate_cmd,
+)
 from vixshield.errors import UserError
 
 __all__ = ["app", "main"]
@@ -44,6 +52,8 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(policy_cmd.app, name="policy")
 markets_cmd.register(app)
 run_cmd.register(app)
+service_cmd.register(app)
+sweep_cmd.register(app)
 validate_cmd.register(app)
 
 

@@ -1,0 +1,177 @@
+"""The daily service end to end on the embedded data: init, daily each day, fills, notify.
+
+Reference: the backtest itself. When every order is filled at the backtest's own fill
+price (mid -/+ the policy's spread share, `CostModel.fills`) with the policy's
+per-contract costs, the journal's book and cash before the last day's orders must equal
+those of `vixshield.backtest.replay` (a `Backtest` from the account's start) on that
+day. Cash yield is off in the policy: the journal books no interest (its docstring).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from vixshield.backtest import replay
+from vixshield.cli._sources import open_markets
+from vixshield.cli.app import app
+from vixshield.data.calendars import trading_days
+from vixshield.service.journal import Journal, journal_path
+from vixshield.strategy.policy import load_policy, preset_text
+
+START, END = "2016-03-01", "2016-04-21"  # 36 sessions: a VIX expiry (04-20) settles
+
+
+def _policy_file(folder: Path) -> Path:
+    text = preset_text("alvh-442")
+    text = re.sub(r"cash_yield\s*=\s*true", "cash_yield = false", text)
+    text = re.sub(r'^name\s*=\s*".*"$', 'name = "alvh-442-no-yield"', text, count=1, flags=re.M)
+    path = folder / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _backtest_price(ticket: dict, costs) -> float:
+    """The backtest's fill of the order (index points per unit, >= 0 in its direction)."""
+    model = costs.model()
+    legs = ticket["legs"]
+    n = ticket["contracts"]
+    qty = np.array(
+        [(1 if leg["verb"] in ("BTO", "BTC") else -1) * leg["quantity"] / n for leg in legs]
+    )
+    fills = model.fills(
+        [leg["mid"] for leg in legs],
+        [leg["bid"] for leg in legs],
+        [leg["ask"] for leg in legs],
+        qty,
+    )
+    net = float(np.dot(qty, fills))
+    return net if ticket["direction"] == "debit" else -net
+
+
+def _key(p) -> tuple:
+    legs = tuple(
+        (lg.root, f"{lg.expiry:%Y-%m-%d}", round(lg.strike, 4), lg.right, lg.ratio) for lg in p.legs
+    )
+    return (p.kind, p.layer, f"{p.opened:%Y-%m-%d}", p.contracts, legs)
+
+
+class _Hook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append(json.loads(body))  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hook() -> Iterator[HTTPServer]:
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    server.received = []  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_daily_service_matches_the_backtest(service_env: Path, hook: HTTPServer) -> None:
+    runner = CliRunner()
+    url = f"http://127.0.0.1:{hook.server_address[1]}/hook"
+    policy_path = _policy_file(service_env)
+    policy = load_policy(policy_path)
+    out = runner.invoke(
+        app,
+        [
+            "init",
+            "--data",
+            "embedded",
+            "--policy",
+            str(policy_path),
+            "--account",
+            "e2e",
+            "--start",
+            START,
+            "--smtp-password",
+            "s3cret-pw",
+            "--webhook",
+            url,
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert "s3cret-pw" not in out.output
+    days = trading_days(START, END)
+    fills = 0
+    closes = 0
+    days_with_orders = 0
+    for day in days[:-1]:
+        args = ["daily", "--date", f"{day:%Y-%m-%d}", "--no-fetch", "--json", "--notify"]
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        doc = json.loads(res.stdout)
+        assert doc["date"] == f"{day:%Y-%m-%d}"
+        days_with_orders += bool(doc["tickets"])
+        for oid, ticket in zip(doc["order_ids"], doc["tickets"], strict=True):
+            assert ticket["prices"] == "modeled"  # the embedded data has no real chains
+            price = _backtest_price(ticket, policy.costs)
+            f = runner.invoke(app, ["journal", "fill", oid, "--price", repr(price)])
+            assert f.exit_code == 0, f.output
+            fills += 1
+            closes += ticket["action"] == "close"
+    assert fills > 5  # condors and hedges were opened
+    # one notification per day with orders, none on the quiet days; the subject says so
+    assert len(hook.received) == days_with_orders < len(days) - 1
+    assert all("order(s)" in body["subject"] for body in hook.received)
+    # a stale day (after the embedded data's end) is refused with exit 3, nothing recorded
+    with Journal(journal_path()) as journal:
+        before = journal.counts()
+    stale = runner.invoke(app, ["daily", "--date", "2019-03-04", "--no-fetch", "--notify"])
+    assert stale.exit_code == 3
+    assert "stale inputs" in stale.stderr
+    assert "stale data" in hook.received[-1]["subject"]
+    with Journal(journal_path()) as journal:
+        assert journal.counts() == before
+    # the last day: its signal is recorded, its orders not filled
+    last = f"{days[-1]:%Y-%m-%d}"
+    first_run = runner.invoke(app, ["daily", "--date", last, "--no-fetch", "--json"])
+    assert first_run.exit_code == 0, first_run.output
+    with Journal(journal_path()) as journal:
+        counts = journal.counts()
+        account = journal.account("e2e")
+        book = journal.positions(account)
+        cash = journal.cash(account)
+    # idempotent: the same signal, nothing recorded twice
+    again = runner.invoke(app, ["daily", "--date", last, "--no-fetch", "--json"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout) == json.loads(first_run.stdout)
+    with Journal(journal_path()) as journal:
+        assert journal.counts() == counts
+    # the reference: the backtest from the account's start, at the last day's close
+    rep = replay(policy, open_markets("embedded"), days[-1], since=START)
+    with Journal(journal_path()) as journal:
+        history = journal.history(journal.account("e2e"))
+        recorded = journal.signal(journal.account("e2e"), days[0])
+    assert recorded is not None
+    assert {"spx_close", "vix"} <= set(recorded["data_versions"])
+    assert len(recorded["policy_hash"]) == 64
+    settled = [r for r in history if r["kind"] == "settlement"]
+    assert settled  # the VIX 2016-04-20 expiry settled held hedges
+    assert closes >= 1  # management closed (rolled or took profit on) positions
+    assert len(book) >= 3
+    assert sorted(map(_key, book)) == sorted(map(_key, rep.positions))
+    by_key = {_key(p): p for p in rep.positions}
+    for p in book:
+        assert p.entry_price == pytest.approx(by_key[_key(p)].entry_price, abs=1e-9)
+    assert cash == pytest.approx(rep.account.cash, abs=0.01)
+    assert counts["signals"] == len(days)
+    assert counts["fills"] == fills
