@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT / ".." / "shared" / "data").resolve()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hermetic_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Market caches and the config file of the test session live in a temporary folder.
+
+    A developer's ``~/.config/vixshield`` or market cache never changes a test; tests that
+    exercise them set their own paths.
+    """
+    root = tmp_path_factory.mktemp("user_folders")
+    saved = {k: os.environ.get(k) for k in ("VIXSHIELD_MARKET_CACHE", "VIXSHIELD_CONFIG")}
+    os.environ["VIXSHIELD_MARKET_CACHE"] = str(root / "market_cache")
+    os.environ["VIXSHIELD_CONFIG"] = str(root / "config.toml")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

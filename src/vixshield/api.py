@@ -38,12 +38,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pydantic import ValidationError
 
 from vixshield.data.market import MarketData
 from vixshield.errors import UserError
 from vixshield.markets.view import Markets
-from vixshield.strategy.policy import Policy, format_validation_error, load_policy
+from vixshield.strategy.policy import Policy, load_policy, with_overrides
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -169,40 +168,6 @@ def _as_data(data: Data | str | MarketData | Markets) -> Data:
 # -- policies -------------------------------------------------------------------------
 
 
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_thaw(v) for v in value]
-    return value
-
-
-def _assign(tree: dict[str, Any], path: str, value: Any) -> None:
-    """Set dotted ``path`` in the policy tree; `UserError` naming the unknown step."""
-    parts = path.split(".")
-    node: Any = tree
-    for depth, part in enumerate(parts):
-        here = ".".join(parts[: depth + 1])
-        last = depth == len(parts) - 1
-        if isinstance(node, dict):
-            if part not in node:
-                known = ", ".join(sorted(node))
-                raise UserError(f"override {path}: unknown policy field '{here}' (known: {known})")
-        elif isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise UserError(
-                    f"override {path}: '{here}' needs an index 0..{len(node) - 1} "
-                    f"into a list of {len(node)}"
-                )
-            part = int(part)  # type: ignore[assignment]
-        else:
-            raise UserError(f"override {path}: '{'.'.join(parts[:depth])}' is a value, not a table")
-        if last:
-            node[part] = _thaw(value)
-        else:
-            node = node[part]
-
-
 def resolve_policy(
     policy: PolicyArg, overrides: Mapping[str, Any] | None = None, **keyword_overrides: Any
 ) -> Policy:
@@ -227,14 +192,8 @@ def resolve_policy(
         changes[path] = value
     if not changes:
         return base
-    tree = _thaw(base.model_dump())
-    for path, value in changes.items():
-        _assign(tree, path, value)
     label = ", ".join(f"{k}={v!r}" for k, v in changes.items())
-    try:
-        return Policy.model_validate(tree)
-    except ValidationError as err:
-        raise UserError(format_validation_error(err, f"override {label}")) from None
+    return with_overrides(base, changes, f"override {label}")
 
 
 # -- backtests ------------------------------------------------------------------------

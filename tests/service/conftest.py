@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,3 +26,42 @@ def service_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+class HookServer(HTTPServer):
+    """A local webhook receiver: ``received`` holds (path, JSON body) per POST; the first
+    ``fail_first`` POSTs are answered 503."""
+
+    received: list[tuple[str, Any]]
+    fail_first: int
+
+    @property
+    def bodies(self) -> list[Any]:
+        return [body for _, body in self.received]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    server: HookServer
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append((self.path, json.loads(body)))
+        fail = self.server.fail_first > 0
+        self.server.fail_first -= 1
+        self.send_response(503 if fail else 200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hook_server() -> Iterator[HookServer]:
+    """A `HookServer` on 127.0.0.1 (a free port), stopped after the test."""
+    server = HookServer(("127.0.0.1", 0), _Hook)
+    server.received = []
+    server.fail_first = 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()

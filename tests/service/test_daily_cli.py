@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -28,52 +25,33 @@ def test_decision_session_follows_the_nyse_calendar() -> None:
     assert decision_session(None, after) == pd.Timestamp("2026-12-01")
 
 
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append(json.loads(body))  # type: ignore[attr-defined]
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook() -> Iterator[HTTPServer]:
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    server.received = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def _init(runner: CliRunner, hook: HTTPServer, start: str) -> None:
-    url = f"http://127.0.0.1:{hook.server_address[1]}/h"
+def _init(runner: CliRunner, hook_server: HTTPServer, start: str) -> None:
+    url = f"http://127.0.0.1:{hook_server.server_address[1]}/h"
     res = runner.invoke(app, ["init", "--data", "embedded", "--start", start, "--webhook", url])
     assert res.exit_code == 0, res.output
 
 
-def test_stale_inputs_exit_3_and_notify_the_refusal(service_env: Path, hook: HTTPServer) -> None:
+def test_stale_inputs_exit_3_and_notify_the_refusal(
+    service_env: Path, hook_server: HTTPServer
+) -> None:
     runner = CliRunner()
-    _init(runner, hook, "2018-12-03")
+    _init(runner, hook_server, "2018-12-03")
     # the embedded data ends in 2018: a 2019 session has no SPX or VIX close
     res = runner.invoke(app, ["daily", "--date", "2019-06-04", "--no-fetch", "--notify"])
     assert res.exit_code == 3
     assert "stale inputs" in res.stderr
     assert "2019-06-04" in res.stderr
     assert "Traceback" not in res.output
-    (body,) = hook.received
+    (body,) = hook_server.bodies
     assert "no signal (stale data)" in body["subject"]
     assert "stale inputs" in body["text"]
 
 
 def test_daily_notifies_orders_once_and_fits_80_columns(
-    service_env: Path, hook: HTTPServer
+    service_env: Path, hook_server: HTTPServer
 ) -> None:
     runner = CliRunner()
-    _init(runner, hook, "2016-03-02")
+    _init(runner, hook_server, "2016-03-02")
     res = runner.invoke(app, ["daily", "--date", "2016-03-02", "--no-fetch", "--notify"])
     assert res.exit_code == 0, res.output
     out = res.stdout
@@ -81,7 +59,7 @@ def test_daily_notifies_orders_once_and_fits_80_columns(
     assert "STO" in out and "SPXW  16" in out
     assert "modeled" in out
     assert max(len(line) for line in out.splitlines()) <= 80
-    (body,) = hook.received
+    (body,) = hook_server.bodies
     assert "order(s)" in body["subject"]
     assert body["signal"]["tickets"]
     # the same date again: the same view, no second notification, nothing recorded
@@ -89,33 +67,37 @@ def test_daily_notifies_orders_once_and_fits_80_columns(
     assert again.exit_code == 0
     assert again.stdout == out
     assert "already recorded" in again.stderr
-    assert len(hook.received) == 1
+    assert len(hook_server.bodies) == 1
     verbose = runner.invoke(app, ["daily", "--date", "2016-03-02", "--no-fetch", "--verbose"])
     assert "Audit trail" in verbose.stdout
     assert max(len(line) for line in verbose.stdout.splitlines()) <= 80
 
 
-def test_daily_before_the_account_start_is_refused(service_env: Path, hook: HTTPServer) -> None:
+def test_daily_before_the_account_start_is_refused(
+    service_env: Path, hook_server: HTTPServer
+) -> None:
     runner = CliRunner()
-    _init(runner, hook, "2016-03-02")
+    _init(runner, hook_server, "2016-03-02")
     res = runner.invoke(app, ["daily", "--date", "2016-02-01", "--no-fetch"])
     assert res.exit_code == 2
     assert "before the account's start" in res.stderr
 
 
-def test_fill_of_an_unknown_order_is_a_located_error(service_env: Path, hook: HTTPServer) -> None:
+def test_fill_of_an_unknown_order_is_a_located_error(
+    service_env: Path, hook_server: HTTPServer
+) -> None:
     runner = CliRunner()
-    _init(runner, hook, "2016-03-02")
+    _init(runner, hook_server, "2016-03-02")
     res = runner.invoke(app, ["journal", "fill", "2016-03-02#9", "--price", "1.0"])
     assert res.exit_code == 2
     assert "no order '2016-03-02#9'" in res.stderr
 
 
 def test_a_failed_fetch_is_reported_and_the_run_goes_on(
-    service_env: Path, hook: HTTPServer, monkeypatch: pytest.MonkeyPatch
+    service_env: Path, hook_server: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = CliRunner()
-    _init(runner, hook, "2016-03-02")
+    _init(runner, hook_server, "2016-03-02")
     monkeypatch.setenv("VIXSHIELD_PROVIDER_BASE_URL", "http://127.0.0.1:9")  # nothing listens
     res = runner.invoke(app, ["daily", "--date", "2016-03-02"])
     assert res.exit_code == 0, res.output

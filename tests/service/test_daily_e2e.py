@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -64,30 +62,9 @@ def _key(p) -> tuple:
     return (p.kind, p.layer, f"{p.opened:%Y-%m-%d}", p.contracts, legs)
 
 
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append(json.loads(body))  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook() -> Iterator[HTTPServer]:
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    server.received = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_daily_service_matches_the_backtest(service_env: Path, hook: HTTPServer) -> None:
+def test_daily_service_matches_the_backtest(service_env: Path, hook_server: HTTPServer) -> None:
     runner = CliRunner()
-    url = f"http://127.0.0.1:{hook.server_address[1]}/hook"
+    url = f"http://127.0.0.1:{hook_server.server_address[1]}/hook"
     policy_path = _policy_file(service_env)
     policy = load_policy(policy_path)
     out = runner.invoke(
@@ -130,15 +107,15 @@ def test_daily_service_matches_the_backtest(service_env: Path, hook: HTTPServer)
             closes += ticket["action"] == "close"
     assert fills > 5  # condors and hedges were opened
     # one notification per day with orders, none on the quiet days; the subject says so
-    assert len(hook.received) == days_with_orders < len(days) - 1
-    assert all("order(s)" in body["subject"] for body in hook.received)
+    assert len(hook_server.bodies) == days_with_orders < len(days) - 1
+    assert all("order(s)" in body["subject"] for body in hook_server.bodies)
     # a stale day (after the embedded data's end) is refused with exit 3, nothing recorded
     with Journal(journal_path()) as journal:
         before = journal.counts()
     stale = runner.invoke(app, ["daily", "--date", "2019-03-04", "--no-fetch", "--notify"])
     assert stale.exit_code == 3
     assert "stale inputs" in stale.stderr
-    assert "stale data" in hook.received[-1]["subject"]
+    assert "stale data" in hook_server.bodies[-1]["subject"]
     with Journal(journal_path()) as journal:
         assert journal.counts() == before
     # the last day: its signal is recorded, its orders not filled

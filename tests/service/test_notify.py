@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 import shutil
 import socketserver
 import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -136,30 +134,6 @@ def test_email_over_starttls_with_login(tls_files: tuple[Path, Path]) -> None:
     finally:
         server.shutdown()
         server.server_close()
-
-
-class _Hook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append((self.path, json.loads(body)))  # type: ignore[attr-defined]
-        fail = self.server.fail_first > 0  # type: ignore[attr-defined]
-        self.server.fail_first -= 1  # type: ignore[attr-defined]
-        self.send_response(503 if fail else 200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def hook_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(("127.0.0.1", 0), _Hook)
-    server.received = []  # type: ignore[attr-defined]
-    server.fail_first = 0  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 MESSAGE = Message(

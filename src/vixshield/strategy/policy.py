@@ -8,9 +8,10 @@ parameters from a `Policy`. Presets are TOML files shipped in
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -33,8 +34,10 @@ __all__ = [
     "format_validation_error",
     "list_presets",
     "load_policy",
+    "override_tree",
     "parse_policy",
     "preset_text",
+    "with_overrides",
 ]
 
 NonNeg = Annotated[float, Field(ge=0.0)]
@@ -448,3 +451,64 @@ def load_policy(name_or_path: str | Path) -> Policy:
             raise PolicyError(f"{path}: cannot read policy file ({err.strerror})") from None
         return parse_policy(text, str(path))
     return parse_policy(preset_text(text_name), f"preset:{text_name}")
+
+
+def _thaw(value: Any) -> Any:
+    """Nested dicts and lists (tuples become lists) that `override_tree` can edit."""
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+def override_tree(base: Policy, changes: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """``base`` as a plain tree with each dotted path of ``changes`` set (not validated).
+
+    A path names policy fields and list indices (``hedge.layers.0.weight``). Raises
+    `PolicyError` ``SOURCE: [path] ...`` naming the first step that does not exist.
+    ``base`` is never modified.
+    """
+    tree: dict[str, Any] = _thaw(base.model_dump())
+    for path, value in changes.items():
+        parts = path.split(".")
+        node: Any = tree
+        for depth, part in enumerate(parts):
+            here = ".".join(parts[: depth + 1])
+            key: str | int = part
+            if isinstance(node, dict):
+                if part not in node:
+                    known = ", ".join(sorted(node))
+                    raise PolicyError(
+                        f"{source}: [{path}] unknown policy field '{here}' (known here: {known})"
+                    )
+            elif isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise PolicyError(
+                        f"{source}: [{path}] '{here}' needs an index 0..{len(node) - 1} "
+                        f"into a list of {len(node)}"
+                    )
+                key = int(part)
+            else:
+                parent = ".".join(parts[:depth])
+                raise PolicyError(f"{source}: [{path}] '{parent}' is a value, not a table or list")
+            if depth == len(parts) - 1:
+                node[key] = _thaw(value)
+            else:
+                node = node[key]
+    return tree
+
+
+def with_overrides(base: Policy, changes: Mapping[str, Any], source: str) -> Policy:
+    """``base`` with the dotted-path ``changes`` applied, validated by the schema.
+
+    Raises `PolicyError` with located lines (``SOURCE: [a.b] message (got value)``) for
+    an unknown path or a value the schema refuses; ``base`` is never modified.
+    """
+    if not changes:
+        return base
+    tree = override_tree(base, changes, source)
+    try:
+        return Policy.model_validate(tree)
+    except ValidationError as err:
+        raise PolicyError(format_validation_error(err, source)) from None

@@ -29,10 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from vixshield.errors import UserError
-from vixshield.strategy.policy import Policy, format_validation_error
+from vixshield.strategy.policy import Policy, override_tree, with_overrides
 
 __all__ = ["Grid", "Variant", "expand", "grid_from", "load_grid", "parse_grid"]
 
@@ -181,52 +179,9 @@ def load_grid(path: str | Path) -> Grid:
     return parse_grid(raw, str(p))
 
 
-def _thaw(value: Any) -> Any:
-    """Nested dicts and lists (tuples become lists) that `_assign` can edit."""
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_thaw(v) for v in value]
-    return value
-
-
-def _assign(tree: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``path`` in ``tree``; `UserError` (without the source) for an unknown step."""
-    parts = path.split(".")
-    node: Any = tree
-    for depth, part in enumerate(parts):
-        here = ".".join(parts[: depth + 1])
-        last = depth == len(parts) - 1
-        if isinstance(node, dict):
-            if part not in node:
-                known = ", ".join(sorted(node))
-                raise UserError(f"[{path}] unknown policy field '{here}' (known here: {known})")
-            if last:
-                node[part] = _thaw(value)
-            else:
-                node = node[part]
-        elif isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise UserError(
-                    f"[{path}] '{here}': expected an index 0..{len(node) - 1} into a list "
-                    f"of {len(node)}"
-                )
-            if last:
-                node[int(part)] = _thaw(value)
-            else:
-                node = node[int(part)]
-        else:
-            parent = ".".join(parts[:depth])
-            raise UserError(f"[{path}] '{parent}' is a value, not a table or list")
-
-
 def _check_paths(grid: Grid, base: Policy) -> None:
-    tree = _thaw(base.model_dump())
-    for path, values in grid.axes:
-        try:
-            _assign(tree, path, values[0])
-        except UserError as err:
-            raise UserError(f"{grid.source}: {err}") from None
+    """Every path of ``grid`` names a policy field (before any variant is validated)."""
+    override_tree(base, {path: values[0] for path, values in grid.axes}, grid.source)
 
 
 def expand(grid: Grid, base: Policy) -> list[Variant]:
@@ -239,19 +194,11 @@ def expand(grid: Grid, base: Policy) -> list[Variant]:
         ``GRID: variant i (path=value, ...): [field] message (got value)``.
     """
     _check_paths(grid, base)
-    base_tree = base.model_dump()
     variants: list[Variant] = []
     for index, combo in enumerate(itertools.product(*(values for _, values in grid.axes))):
         params = dict(zip(grid.paths, combo, strict=True))
-        tree = _thaw(base_tree)
-        for path, value in params.items():
-            _assign(tree, path, value)
         label = ", ".join(f"{k}={v!r}" for k, v in params.items())
-        try:
-            policy = Policy.model_validate(tree)
-        except ValidationError as err:
-            where = f"{grid.source}: variant {index} ({label})"
-            raise UserError(format_validation_error(err, where)) from None
+        policy = with_overrides(base, params, f"{grid.source}: variant {index} ({label})")
         variants.append(Variant(index, params, policy))
     return variants
 
