@@ -20,9 +20,13 @@ def _hermetic_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     exercise them set their own paths.
     """
     root = tmp_path_factory.mktemp("user_folders")
-    saved = {k: os.environ.get(k) for k in ("VIXSHIELD_MARKET_CACHE", "VIXSHIELD_CONFIG")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("VIXSHIELD_MARKET_CACHE", "VIXSHIELD_CONFIG", "VIXSHIELD_HOME")
+    }
     os.environ["VIXSHIELD_MARKET_CACHE"] = str(root / "market_cache")
     os.environ["VIXSHIELD_CONFIG"] = str(root / "config.toml")
+    os.environ["VIXSHIELD_HOME"] = str(root / "home")
     yield
     for key, value in saved.items():
         if value is None:

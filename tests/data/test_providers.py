@@ -19,6 +19,7 @@ import pytest
 
 from vixshield.data.providers import (
     BASE_URL_ENV,
+    STOOQ_KEY_ENV,
     CboeIndexProvider,
     CboeQuotesProvider,
     CfeVxProvider,
@@ -57,6 +58,17 @@ ROUTES: dict[str, str] = {
 CFE_EXPIRIES = ("2018-02-14", "2018-03-21")
 
 
+_EXTRA_QUERY = ("apikey=", "d1=", "d2=", "cosd=")
+"""Query parameters the recorded files do not depend on (key, first and last date)."""
+
+
+def _route_key(path: str) -> str:
+    """``path`` without the `_EXTRA_QUERY` parameters (the route of the recorded file)."""
+    base, _, query = path.partition("?")
+    kept = [q for q in query.split("&") if q and not q.startswith(_EXTRA_QUERY)]
+    return base + ("?" + "&".join(kept) if kept else "")
+
+
 class FixtureServer:
     """A local HTTP server for the recorded files; records every request it sees."""
 
@@ -69,7 +81,7 @@ class FixtureServer:
             def do_GET(self) -> None:
                 path = urllib.parse.unquote(self.path)
                 server.requests.append((path, self.headers.get("User-Agent", "")))
-                name = server.routes.get(path)
+                name = server.routes.get(path) or server.routes.get(_route_key(path))
                 if name is None:
                     self.send_error(404, "Not Found")
                     return
@@ -136,6 +148,7 @@ def test_provider_contract(
     server: FixtureServer, monkeypatch: pytest.MonkeyPatch, name: str, series: str
 ) -> None:
     monkeypatch.delenv(BASE_URL_ENV, raising=False)
+    monkeypatch.delenv(STOOQ_KEY_ENV, raising=False)
     default = FACTORIES[name](None)
     p = FACTORIES[name](server.base)
     # identity and the protocol
@@ -393,3 +406,198 @@ def test_cli_fetch_against_local_server(server: FixtureServer, tmp_path: Path) -
     assert err[0].startswith(f"error: vix: cannot reach {dead}/")
     assert err[1].startswith(f"error: vvix: cannot reach {dead}/")
     assert len(err) == 2
+
+
+# ------------------------------------------------------------------ stooq's API key
+KEY = "stooq-KEY-0123456789"
+_STOOQ = "/q/d/l/?s=^spx&i=d"
+
+
+def test_stooq_key_is_sent_and_shown_nowhere(
+    server: FixtureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(STOOQ_KEY_ENV, raising=False)
+    p = StooqProvider(server.base, api_key=KEY)
+    assert p.urls("spx_close") == (f"{server.base}{_STOOQ}&apikey=***",)
+    assert KEY not in repr(p) and KEY not in str(p.request("spx_close"))
+    (got,) = p.fetch("spx_close", SESSION)
+    assert [path for path, _ in server.requests] == [f"{_STOOQ}&apikey={KEY}"]
+    assert got.url == f"{server.base}{_STOOQ}&apikey=***"
+    assert got.data == (FIXTURES / "stooq/spx.csv").read_bytes()
+    # the key from the environment where the constructor has none
+    monkeypatch.setenv(STOOQ_KEY_ENV, "env-key-42")
+    StooqProvider(server.base).fetch("spx_close", SESSION)
+    assert server.requests[-1][0] == f"{_STOOQ}&apikey=env-key-42"
+    # and never in an error
+    dead = closed_port_base()
+    with pytest.raises(FetchError) as info:
+        StooqProvider(dead, api_key=KEY).fetch("spx_open", SESSION)
+    assert KEY not in str(info.value)
+    assert str(info.value).startswith(f"spx_open: cannot reach {dead}{_STOOQ}&apikey=***: ")
+
+
+def test_stooq_html_page_names_the_missing_key(
+    server: FixtureServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # what stooq answers a keyless request since 2026: an HTML page with HTTP 200
+    page = tmp_path / "page.html"
+    page.write_text("<!DOCTYPE html><html><body>verify</body></html>\n")
+    server.routes[_STOOQ] = str(page)
+    monkeypatch.delenv(STOOQ_KEY_ENV, raising=False)
+    with pytest.raises(FetchError, match=r"HTML page, not CSV \(no API key: set providers\."):
+        StooqProvider(server.base).fetch("spx_close", SESSION)
+    with pytest.raises(FetchError, match=r"HTML page, not CSV \(the key was refused\)"):
+        StooqProvider(server.base, api_key=KEY).fetch("spx_close", SESSION)
+
+
+# ------------------------------------------------------------------ start dates
+def test_start_dates_in_each_providers_query() -> None:
+    day = pd.Timestamp("2020-03-17").date()
+    today = pd.Timestamp.now().strftime("%Y%m%d")
+    assert StooqProvider("http://x").urls("spx_close", day) == (
+        f"http://x{_STOOQ}&d1=20200317&d2={today}",
+    )
+    assert FredProvider("http://x").urls("rate", day) == (
+        "http://x/graph/fredgraph.csv?id=DTB3&cosd=2020-03-17",
+    )
+    # Cboe's history files have no start: the whole file
+    assert CboeIndexProvider("http://x").urls("vix", day) == CboeIndexProvider("http://x").urls(
+        "vix"
+    )
+    # CFE: only the contracts expiring on or after the start
+    cfe = CfeVxProvider("http://x", expiries=CFE_EXPIRIES)
+    assert [u.rsplit("/", 1)[1] for u in cfe.urls("vx", pd.Timestamp("2018-02-15").date())] == [
+        "VX_2018-03-21.csv"
+    ]
+
+
+# ------------------------------------------------------------------ provider by provider
+def _dead_stooq(server: FixtureServer) -> None:
+    del server.routes[_STOOQ]  # stooq answers 404: down, or the key refused
+
+
+def test_fetch_each_writes_what_it_can_and_fred_stands_in_for_stooq(
+    server: FixtureServer, tmp_path: Path
+) -> None:
+    _formats()
+    from vixshield.data.providers import fetch_each
+    from vixshield.data.store import Store
+
+    _dead_stooq(server)
+    store = Store(tmp_path)
+    wanted = ["vix", "spx_open", "spx_close", "rate"]
+    report = fetch_each(wanted, store, providers=_test_providers(server.base), session=SESSION)
+    by = {(o.provider, o.stands_in_for): o for o in report.outcomes}
+    assert not by[("stooq", None)].ok and "HTTP 404" in str(by[("stooq", None)].error)
+    assert by[("cboe", None)].ok and by[("fred", None)].ok
+    assert by[("fred", "stooq")].ok and by[("fred", "stooq")].series == ("spx_close",)
+    assert not report.total_failure
+    assert set(store.series()) == {"vix", "vix_open", "rate", "spx_close"}
+    # FRED SP500 (fixture: the published closes); provenance says it is FRED's
+    assert store.read("spx_close").loc["2018-02-05", "value"] == 2648.94
+    assert store.provenance("spx_close").provider == "fred"
+    (problem,) = report.problems()
+    assert problem.startswith("stooq failed (spx_open, spx_close): spx_open: cannot reach ")
+    assert problem.endswith("; spx_close taken from fred instead (spx_open not updated)")
+
+
+def test_fetch_each_without_fallback_suggests_fred(server: FixtureServer, tmp_path: Path) -> None:
+    _formats()
+    from vixshield.data.providers import fetch_each
+    from vixshield.data.store import Store
+
+    _dead_stooq(server)
+    provs = _test_providers(server.base)
+    report = fetch_each(
+        ["spx_close"], Store(tmp_path), providers=provs, session=SESSION, fallback=False
+    )
+    assert report.total_failure
+    (problem,) = report.problems()
+    assert problem.endswith("; fred can stand in for spx_close: "
+                            "`vixshield data fetch spx_close --provider fred`")  # fmt: skip
+
+
+def test_fetch_each_asks_only_for_what_is_new(server: FixtureServer, tmp_path: Path) -> None:
+    _formats()
+    from vixshield.data.providers import fetch_each
+    from vixshield.data.store import Store
+
+    store = Store(tmp_path)
+    provs = _test_providers(server.base)
+    wanted = ["vix", "spx_close", "spx_open", "rate"]
+    first = fetch_each(wanted, store, providers=provs, session=SESSION)
+    assert all(o.start is None for o in first.outcomes)  # nothing stored: whole histories
+    # stooq now publishes one new day only (a site that honours d1 sends what is new)
+    new_day = tmp_path / "spx_new.csv"
+    new_day.write_text("Date,Open,High,Low,Close,Volume\n2020-03-18,2436.5,2453.57,2280.52,"
+                       "2398.1,5000000000\n")  # fmt: skip
+    server.routes[_STOOQ] = str(new_day)
+    server.requests.clear()
+    again = fetch_each(wanted, store, providers=provs, session=SESSION)
+    paths = [p for p, _ in server.requests]
+    today = pd.Timestamp.now().strftime("%Y%m%d")
+    assert f"{_STOOQ}&d1=20200317&d2={today}" in paths  # the last stored stooq day on
+    assert "/graph/fredgraph.csv?id=DTB3&cosd=2020-03-17" in paths
+    assert f"{_DAILY}VIX_History.csv" in paths  # Cboe: the whole file, merged unchanged
+    starts = {o.provider: o.start for o in again.outcomes}
+    assert starts == {"cboe": None, "stooq": "2020-03-17", "fred": "2020-03-17"}
+    by = {w.series: w for w in again.written}
+    assert (by["spx_close"].version, by["spx_close"].added, by["spx_close"].removed) == (2, 1, 0)
+    assert by["vix"].version is None and by["rate"].version is None
+    close = store.read("spx_close")["value"]
+    assert close.loc["2018-02-05"] == 2648.94 and close.loc["2020-03-18"] == 2398.1
+    full = fetch_each(["rate"], store, providers=provs, session=SESSION, incremental=False)
+    assert full.outcomes[0].start is None
+    assert server.requests[-1][0] == "/graph/fredgraph.csv?id=DTB3"
+
+
+def test_cli_fetch_partial_success_exits_0_with_a_warning(
+    server: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _formats()
+    from typer.testing import CliRunner
+
+    from vixshield.cli.app import app
+    from vixshield.data.store import Store
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[providers]\nstooq_api_key = "{KEY}"\n')
+    monkeypatch.setenv("VIXSHIELD_CONFIG", str(config))
+    monkeypatch.delenv(STOOQ_KEY_ENV, raising=False)
+    _dead_stooq(server)
+    home = tmp_path / "home"
+    args = ["data", "fetch", "vix", "spx_close", "spx_low", "--base-url", server.base]
+    out = CliRunner().invoke(app, [*args, "--home", str(home)])
+    assert out.exit_code == 0, out.output
+    # the key from the config was sent to stooq, and is nowhere in the output
+    assert f"{_STOOQ}&apikey={KEY}" in [p for p, _ in server.requests]
+    assert KEY not in out.output
+    warnings = [w for w in out.stderr.splitlines() if w.startswith("warning: ")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("warning: stooq failed (spx_close, spx_low): spx_close: ")
+    assert "apikey=***" in warnings[0] and "HTTP 404" in warnings[0]
+    assert warnings[0].endswith("spx_close taken from fred instead (spx_low not updated)")
+    assert set(Store(home).series()) == {"vix", "vix_open", "spx_close"}
+    assert "spx_close" in out.stdout and "vix" in out.stdout
+
+
+def test_cli_fetch_total_failure_names_the_fallback_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from vixshield.cli.app import app
+
+    monkeypatch.setenv("VIXSHIELD_CONFIG", str(tmp_path / "none.toml"))
+    dead = closed_port_base()
+    args = ["data", "fetch", "spx_close", "--base-url", dead, "--home", str(tmp_path)]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 2
+    err = out.stderr.splitlines()
+    assert len(err) == 2 and "Traceback" not in out.output
+    assert err[0].startswith(f"error: spx_close: cannot reach {dead}{_STOOQ}: ")
+    assert err[1].startswith(
+        f"error: spx_close: fred in place of stooq: cannot reach {dead}/graph/fredgraph.csv"
+        "?id=SP500"
+    )
+    assert not (tmp_path / "store").exists()

@@ -101,6 +101,8 @@ def test_a_failed_fetch_is_reported_and_the_run_goes_on(
     monkeypatch.setenv("VIXSHIELD_PROVIDER_BASE_URL", "http://127.0.0.1:9")  # nothing listens
     res = runner.invoke(app, ["daily", "--date", "2016-03-02"])
     assert res.exit_code == 0, res.output
-    assert "warning: fetch spx_close failed" in res.stderr
-    assert "warning: fetch vix failed" in res.stderr
+    # one warning per provider, naming its series; FRED's SP500 tried for the SPX close
+    assert "warning: fetch stooq failed (spx_open, spx_high, spx_low, spx_close)" in res.stderr
+    assert "warning: fetch cboe failed (vix," in res.stderr
+    assert "warning: fetch the fallback for stooq failed (spx_close)" in res.stderr
     assert "ORDER 2016-03-02#1" in res.stdout

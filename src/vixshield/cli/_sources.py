@@ -8,6 +8,11 @@ The markets keep their policy-independent work (daily calibrations, VX curves) i
 `vixshield.markets.cache` files under ``<data home>/cache/markets`` (the store's home,
 `vixshield.data.store.data_home`), or the folder in ``$VIXSHIELD_MARKET_CACHE``
 (``off`` disables it). What a command computed is stored when its markets are dropped.
+
+A command's default ``--data`` is `choose_source`'s: the config file's ``data``
+(`vixshield.service.config`), else ``store`` once the store holds SPX and VIX closes,
+else ``embedded``; the command prints the reason on stderr when it succeeds
+(`source_note`). An explicit ``--data`` always wins.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from __future__ import annotations
 import os
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,9 +32,57 @@ if TYPE_CHECKING:
     from vixshield.markets import Markets
     from vixshield.markets.cache import MarketCache
 
-__all__ = ["DATA_SOURCES", "cache_folder", "load_data", "market_cache", "open_markets"]
+__all__ = [
+    "DATA_HELP",
+    "DATA_SOURCES",
+    "cache_folder",
+    "choose_source",
+    "load_data",
+    "market_cache",
+    "open_markets",
+    "source_note",
+]
 
 DATA_SOURCES: tuple[str, ...] = ("embedded", "store")
+
+DATA_HELP = (
+    "Market data: 'embedded' (shipped real 2014-2018 sample) or 'store' (default: the "
+    "config's `data`, else 'store' once the store holds SPX and VIX closes, else 'embedded')."
+)
+"""The ``--data`` help every command shows."""
+
+
+def choose_source(given: str | None) -> tuple[str, str | None]:
+    """The ``--data`` source to use and, where it was not given, the note saying why.
+
+    ``given`` (the flag) wins and needs no note; else `resolve_data_source` over the
+    config file (``$VIXSHIELD_CONFIG`` or the platform's) and the store at the data home.
+    """
+    if given is not None:
+        return given, None
+    from vixshield.service.config import load_config, resolve_data_source
+
+    source, why = resolve_data_source(None, load_config())
+    return source, why
+
+
+@contextmanager
+def source_note() -> Iterator[Callable[[str | None], None]]:
+    """Collect `choose_source` notes; print them on stderr when the block succeeds.
+
+    A command that fails prints its one ``error:`` line and nothing else; one that
+    succeeds ends with ``note: data: ...`` on stderr (never on stdout, so ``--json``
+    output stays a document).
+    """
+    notes: list[str] = []
+
+    def keep(note: str | None) -> None:
+        if note:
+            notes.append(note)
+
+    yield keep
+    for note in notes:
+        sys.stderr.write(f"note: {note}\n")
 
 
 def load_data(source: str) -> MarketData:

@@ -199,33 +199,84 @@ def fetch(
         typer.Argument(help="Series keys (default: all daily series and vx)."),
     ] = None,
     provider: Annotated[
-        str | None, typer.Option("--provider", help="Use only this provider.")
+        str | None, typer.Option("--provider", help="Use only this provider (no fallback).")
     ] = None,
     base_url: Annotated[
         str | None,
         typer.Option("--base-url", help="Replace every provider's host (mirror or test server)."),
     ] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds per download.")] = 30.0,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Download whole histories (default: from the last stored date on)."
+        ),
+    ] = False,
+    fallback: Annotated[
+        bool,
+        typer.Option(
+            "--fallback/--no-fallback",
+            help="Where stooq fails, take the S&P 500 close from FRED's SP500 (default on).",
+        ),
+    ] = True,
     home: _Home = None,
 ) -> None:
-    """Download series from Cboe, CFE, FRED and stooq into the store (all or nothing)."""
+    """Download series from Cboe, CFE, FRED and stooq into the store, provider by provider.
+
+    Each provider's series are written on their own (all or nothing per provider). A
+    partial success exits 0 with a warning naming what failed; when every provider
+    fails the reasons are printed and the exit status is 2. stooq needs an API key: the
+    config's ``providers.stooq_api_key`` or ``$STOOQ_API_KEY`` (never printed).
+    """
     with user_errors():
+        import sys
+
         from rich.console import Console
 
-        from vixshield.data.providers import HttpSession, default_providers, fetch_to_store
+        from vixshield.data.providers import (
+            FetchError,
+            HttpSession,
+            default_providers,
+            fetch_each,
+        )
         from vixshield.data.store import Store
+        from vixshield.service.config import load_config
 
+        config = load_config()
         store = Store(home)
-        result = fetch_to_store(
+        report = fetch_each(
             series or None,
             store,
-            providers=default_providers(base_url),
+            providers=default_providers(base_url, config.stooq_api_key),
             provider=provider,
             session=HttpSession(timeout=timeout),
+            incremental=not full,
+            fallback=fallback,
         )
+        secrets = [k for k in (config.stooq_api_key, config.fred_api_key) if k]
+
+        def masked(text: str) -> str:  # a key never reaches the terminal
+            for key in secrets:
+                text = text.replace(key, "***")
+            return text
+
+        if report.total_failure:
+            lines = []
+            for o in report.outcomes:
+                for line in (o.error or o.provider).splitlines():
+                    if o.stands_in_for:  # "spx_close: fred in place of stooq: cannot reach ..."
+                        key, _, why = line.partition(": ")
+                        line = f"{key}: {o.provider} in place of {o.stands_in_for}: {why}"
+                    lines.append(masked(line))
+            raise FetchError("\n".join(lines))
         console = Console()
-        console.print(_written_table(f"Fetched into {store.root}", result.written))
-        _print_warnings(console, result.warnings)
+        console.print(_written_table(f"Fetched into {store.root}", report.written))
+        for o in report.outcomes:
+            if o.ok and o.start is not None:
+                console.print(f"{o.provider}: asked for {o.start} onwards", markup=False)
+        _print_warnings(console, tuple(masked(w) for o in report.outcomes for w in o.warnings))
+        for line in report.problems():
+            sys.stderr.write(f"warning: {masked(line)}\n")
 
 
 @app.command("import")

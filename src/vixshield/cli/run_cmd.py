@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from vixshield.cli._errors import parse_date, user_errors
+from vixshield.cli._sources import DATA_HELP, choose_source, source_note
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -51,12 +52,7 @@ CapitalOpt = Annotated[
     float | None,
     typer.Option("--capital", help="Starting equity in dollars (default: the policy's capital)."),
 ]
-DataOpt = Annotated[
-    str,
-    typer.Option(
-        "--data", help="Market data: 'embedded' (shipped real 2014-2018 sample) or 'store'."
-    ),
-]
+DataOpt = Annotated[str | None, typer.Option("--data", help=DATA_HELP)]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print only the JSON document on stdout (no progress).")
@@ -148,14 +144,19 @@ def _check_period(
 
 
 def _open_period(
-    start: str | None, end: str | None, capital: float | None, data: str
-) -> tuple[MarketView, pd.Timestamp | None, pd.Timestamp | None]:
-    """Check the run options and open the market: (market, first day, last day)."""
+    start: str | None, end: str | None, capital: float | None, data: str | None
+) -> tuple[MarketView, pd.Timestamp | None, pd.Timestamp | None, str | None]:
+    """Check the run options and open the market: (market, first day, last day, note).
+
+    ``data`` None is the default source (`choose_source`); the note naming it is printed
+    by the command once every option is known to be good (an error stays one line).
+    """
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
     _check_capital(capital)
-    market = _load_market(data)
+    source, note = choose_source(data)
+    market = _load_market(source)
     _check_period(market.data, first, last)
-    return market, first, last
+    return market, first, last, note
 
 
 def _check_capital(capital: float | None) -> None:
@@ -211,7 +212,7 @@ def backtest(
     start: StartOpt = None,
     end: EndOpt = None,
     capital: CapitalOpt = None,
-    data: DataOpt = "embedded",
+    data: DataOpt = None,
     out: OutOpt = DEFAULT_OUT,
     json_output: JsonOpt = False,
 ) -> None:
@@ -219,12 +220,13 @@ def backtest(
 
     Files in the output folder: summary.json, trades.csv, equity.csv, report.html.
     """
-    with user_errors():
+    with user_errors(), source_note() as keep_note:
         from vixshield.report.bundle import write_backtest_files
         from vixshield.report.json_out import dumps_stable
 
-        market, first, last = _open_period(start, end, capital, data)
+        market, first, last, note = _open_period(start, end, capital, data)
         spec = _load_policy(policy)
+        keep_note(note)
         with _progress(not json_output, f"backtest {policy}") as update:
             result = _run_backtest(spec, market, first, last, capital, update)
         summary = _summarize(result)
@@ -246,7 +248,7 @@ def compare(
     start: StartOpt = None,
     end: EndOpt = None,
     capital: CapitalOpt = None,
-    data: DataOpt = "embedded",
+    data: DataOpt = None,
     out: OutOpt = DEFAULT_OUT,
     json_output: JsonOpt = False,
 ) -> None:
@@ -254,13 +256,13 @@ def compare(
 
     Files in the output folder: compare.json, compare.html (overlaid equity and drawdowns).
     """
-    with user_errors():
+    with user_errors(), source_note() as keep_note:
         from vixshield.report.bundle import compare_document, write_compare_files
         from vixshield.report.json_out import dumps_stable
 
         if len(policies) < 2:
             raise UserError("compare needs at least two policies")
-        market, first, last = _open_period(start, end, capital, data)
+        market, first, last, note = _open_period(start, end, capital, data)
         specs: dict[str, Any] = {}
         for arg in policies:
             spec = _load_policy(arg)
@@ -268,6 +270,7 @@ def compare(
             if name in specs:
                 raise UserError(f"policy {name!r} is given twice")
             specs[name] = spec
+        keep_note(note)
         results: dict[str, BacktestResult] = {}
         summaries: dict[str, dict[str, object]] = {}
         for name, spec in specs.items():
@@ -318,7 +321,7 @@ def signal(
             "YYYY-MM-DD (default: one year before --date, or the data start if later).",
         ),
     ] = None,
-    data: DataOpt = "embedded",
+    data: DataOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
     """The decision at a close: regime, condor, management, hedge layers, events, audit.
@@ -333,7 +336,7 @@ def signal(
     book's; with --positions the file's positions and --capital (all cash) replace them
     and only the state comes from the replay. The output names the replay start.
     """
-    with user_errors():
+    with user_errors(), source_note() as keep_note:
         from vixshield.report.json_out import dumps_stable
         from vixshield.report.positions_file import load_positions
         from vixshield.report.signal_view import build_signal
@@ -342,7 +345,8 @@ def signal(
         first = parse_date(since, "--since")
         _check_capital(capital)
         held = load_positions(positions) if positions is not None else None
-        market = _load_market(data)
+        source, note = choose_source(data)
+        market = _load_market(source)
         _check_period(market.data, day, None, start_flag="--date")
         _check_period(market.data, first, None, start_flag="--since")
         daily = market.data.daily
@@ -359,6 +363,7 @@ def signal(
         if first is not None and first > day:
             raise UserError(f"--since {first:%Y-%m-%d} is after --date {day:%Y-%m-%d}")
         spec = _load_policy(policy)
+        keep_note(note)
         decision, given, replayed_from = _decide(day, market, held, spec, capital, first)
         origin = {"since": replayed_from, "positions": "replayed" if held is None else "file"}
         doc = build_signal(decision, given, str(getattr(spec, "name", policy)), origin)

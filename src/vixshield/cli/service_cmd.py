@@ -325,25 +325,23 @@ def reconcile(
 
 
 def _fetch(config: Config) -> list[str]:
-    """Fetch each default series on its own; the failures as warnings (never raised).
+    """Fetch what is new of the default series, provider by provider; failures as warnings.
 
-    Every series is its own `fetch_to_store` call, so one provider's failure leaves the
-    others' data written; the freshness check then decides whether the run can go on.
+    `vixshield.data.providers.fetch_each`: one provider's failure leaves the others' data
+    written (FRED's SP500 stands in for a failed stooq SPX close); the freshness check then
+    decides whether the run can go on. Never raises for a fetch failure.
     """
-    import os
-
-    from vixshield.data.providers import DEFAULT_SERIES, HttpSession, fetch_to_store
+    from vixshield.data.providers import HttpSession
+    from vixshield.data.providers.each import fetch_each
+    from vixshield.data.providers.registry import default_providers
     from vixshield.data.store import Store
 
-    if config.stooq_api_key and not os.environ.get("STOOQ_API_KEY"):
-        os.environ["STOOQ_API_KEY"] = config.stooq_api_key  # for the stooq provider
-    store = Store()
-    failed = []
-    for series in DEFAULT_SERIES:
-        try:
-            fetch_to_store([series], store, session=HttpSession(timeout=30.0))
-        except UserError as err:
-            failed.append(f"fetch {series} failed: {str(err).splitlines()[0]}")
+    providers = default_providers(None, config.stooq_api_key)
+    try:
+        report = fetch_each(None, Store(), providers=providers, session=HttpSession(timeout=30.0))
+    except UserError as err:
+        return [f"fetch failed: {str(err).splitlines()[0]}"]
+    failed = [f"fetch {line}" for line in report.problems()]
     secrets = [k for k in (config.stooq_api_key, config.fred_api_key) if k]
     for secret in secrets:  # a key in a URL never reaches the terminal
         failed = [line.replace(secret, "***") for line in failed]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from vixshield.cli._errors import parse_date, user_errors
+from vixshield.cli._sources import DATA_HELP, choose_source, source_note
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -29,9 +30,7 @@ GridArg = Annotated[Path, typer.Argument(help="GRID.toml: dotted policy paths ->
 PolicyOpt = Annotated[
     str, typer.Option("--policy", "-p", help="Base policy: preset name or policy TOML file.")
 ]
-DataOpt = Annotated[
-    str, typer.Option("--data", help="Market data: 'embedded' (2014-2018 sample) or 'store'.")
-]
+DataOpt = Annotated[str | None, typer.Option("--data", help=DATA_HELP)]
 StartOpt = Annotated[str | None, typer.Option("--start", help="First day, YYYY-MM-DD.")]
 EndOpt = Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD.")]
 WorkersOpt = Annotated[
@@ -126,7 +125,7 @@ _SHOWN = ("cagr", "max_drawdown", "calmar", "sharpe", "cycles")
 def sweep(
     grid: GridArg,
     policy: PolicyOpt = "alvh-442",
-    data: DataOpt = "embedded",
+    data: DataOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     workers: WorkersOpt = None,
@@ -141,14 +140,15 @@ def sweep(
     Files in the output folder: sweep.parquet (one row per variant: its parameters and
     every summary metric; a rerun skips the variants already there) and sweep.html.
     """
-    with user_errors():
+    with user_errors(), source_note() as keep_note:
         from vixshield.sweep.sweep import run_sweep
 
         _check_workers(workers, scheduler)
         first, last = _dates(start, end)
         _validate(grid, policy)
+        source, note = choose_source(data)
         with _progress(not json_output, f"sweep {grid.name}") as update:
-            run = run_sweep(grid, policy, data, first, last, workers, scheduler, out, update)
+            run = run_sweep(grid, policy, source, first, last, workers, scheduler, out, update)
         frame = run.frame
         shown = [c for c in _SHOWN if c in frame.columns]
         rows = json.loads(frame[["variant", "label", *shown]].to_json(orient="records"))
@@ -163,16 +163,18 @@ def sweep(
                 "rows": rows,
             }
             sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+            keep_note(note)
             return
         best = sorted(rows, key=lambda r: -(r.get("calmar") or float("-inf")))[:10]
         _print_table(
             f"{len(frame)} variants (best 10 by calmar)", best, ["variant", "label", *shown]
         )
-        note = f" ({run.dropped} rows of another sweep dropped)" if run.dropped else ""
+        dropped = f" ({run.dropped} rows of another sweep dropped)" if run.dropped else ""
         typer.echo(
-            f"Ran {len(run.executed)}, reused {len(run.reused)}{note}. "
+            f"Ran {len(run.executed)}, reused {len(run.reused)}{dropped}. "
             f"Wrote sweep.parquet, sweep.html to {out}/"
         )
+        keep_note(note)
 
 
 def walk_forward(
@@ -183,7 +185,7 @@ def walk_forward(
         str, typer.Option("--metric", help="Choose by: calmar, sharpe, sortino, cagr, ...")
     ] = "calmar",
     policy: PolicyOpt = "alvh-442",
-    data: DataOpt = "embedded",
+    data: DataOpt = None,
     start: StartOpt = None,
     end: EndOpt = None,
     workers: WorkersOpt = None,
@@ -199,21 +201,23 @@ def walk_forward(
     Files: walkforward.json, walkforward.html, walkforward_folds.parquet,
     walkforward_equity.parquet, walkforward_runs.parquet (training runs, resumable).
     """
-    with user_errors():
+    with user_errors(), source_note() as keep_note:
         from vixshield.sweep.walkforward import result_document
         from vixshield.sweep.walkforward import walk_forward as run_walk_forward
 
         _check_workers(workers, scheduler)
         first, last = _dates(start, end)
         _validate(grid, policy)
+        source, note = choose_source(data)
         with _progress(not json_output, f"walk-forward {grid.name}") as update:
             result = run_walk_forward(
-                grid, train, test, metric, policy, data, first, last, workers, scheduler, out,
+                grid, train, test, metric, policy, source, first, last, workers, scheduler, out,
                 update,
             )  # fmt: skip
         doc = result_document(result)
         if json_output:
             sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+            keep_note(note)
             return
         cols = ["fold", "train_start", "train_end", "test_start", "test_end", "chosen_label",
                 f"in_sample_{metric}", f"oos_{metric}", f"base_oos_{metric}"]  # fmt: skip
@@ -225,6 +229,7 @@ def walk_forward(
             ["series", "total_return", "cagr", "max_drawdown", "calmar", "sharpe"],
         )
         typer.echo(f"Wrote walkforward.json, walkforward.html and Parquet tables to {out}/")
+        keep_note(note)
 
 
 def register(app: typer.Typer) -> None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from vixshield.cli._errors import parse_date, user_errors
+from vixshield.cli._sources import DATA_HELP, choose_source, source_note
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -144,12 +145,10 @@ def validate_cmd(
             help="Also the VIX/VIX9D/VIX3M/VIX6M/SKEW formulas on the roll dates' chains.",
         ),
     ] = False,
-    data: Annotated[
-        str, typer.Option("--data", help="Market data: 'store' (default) or 'embedded'.")
-    ] = "store",
+    data: Annotated[str | None, typer.Option("--data", help=DATA_HELP)] = None,
 ) -> None:
     """Replicate the Cboe PUT, BXM, PPUT and CLL indices on the modeled chains; compare."""
-    with user_errors():
+    with user_errors(), source_note() as keep_note:
         from vixshield._json import dumps_stable
         from vixshield.validation import DEFAULT_START, validate
         from vixshield.validation.calibration import calibration_errors, calibration_summary
@@ -159,8 +158,10 @@ def validate_cmd(
         last = parse_date(end, "--end")
         if last is not None and last < first:
             raise UserError(f"--start {first.date()} is after --end {last.date()}")
-        market_data = _load_data(data)
+        source, note = choose_source(data)
+        market_data = _load_data(source)
         names = _names(index, market_data.benchmarks)
+        keep_note(note)
         market = _open_market(market_data)
         t0 = time.perf_counter()
         result = validate(market, market_data.benchmarks, names, first, last)

@@ -3,10 +3,19 @@
 A provider knows which series it supplies, which URL(s) hold each and which
 parser ``kind`` reads them; it downloads bytes and never parses or stores them
 (the store and the parsers are other modules' jobs).
+
+**Start dates.** A provider whose site takes a first date (``supports_start``) is
+asked for ``start`` onwards only (`vixshield.data.providers.each` passes the last
+stored date, so a daily fetch downloads days, not decades); the others ignore it.
+
+**Secrets.** A provider may send a secret query parameter (stooq's API key). It is
+in the URL the request goes to and nowhere else: `UrlProvider.urls`, `Download.url`
+(the provenance source), and every error message show it as ``***``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import urllib.error
@@ -20,6 +29,7 @@ from vixshield.errors import UserError
 
 __all__ = [
     "BASE_URL_ENV",
+    "MASK",
     "USER_AGENT",
     "Download",
     "FetchError",
@@ -38,6 +48,9 @@ USER_AGENT = f"vixshield/{__version__} (+https://github.com/vixshield/vixshield)
 
 DEFAULT_TIMEOUT_S = 30.0
 """Seconds to wait for a connection or a read before giving up."""
+
+MASK = "***"
+"""What a secret query value is shown as."""
 
 
 class FetchError(UserError):
@@ -139,16 +152,23 @@ class Provider(Protocol):
         """Series keys this provider supplies."""
         ...
 
-    def request(self, series: str) -> SeriesRequest:
-        """URLs, parser kind and parser series hint for ``series``."""
+    @property
+    def supports_start(self) -> bool:
+        """True where the site serves a series from a given first date on."""
         ...
 
-    def urls(self, series: str) -> tuple[str, ...]:
-        """The URL(s) ``series`` is downloaded from."""
+    def request(self, series: str, start: dt.date | None = None) -> SeriesRequest:
+        """URLs (secrets masked), parser kind and parser series hint for ``series``."""
         ...
 
-    def fetch(self, series: str, session: HttpSession) -> tuple[Download, ...]:
-        """Download ``series``.
+    def urls(self, series: str, start: dt.date | None = None) -> tuple[str, ...]:
+        """The URL(s) ``series`` is downloaded from, secrets shown as ``***``."""
+        ...
+
+    def fetch(
+        self, series: str, session: HttpSession, start: dt.date | None = None
+    ) -> tuple[Download, ...]:
+        """Download ``series`` (from ``start`` on where `supports_start`).
 
         Raises `FetchError` with one line ``"<series>: cannot reach <url>: <reason>"``.
         """
@@ -166,6 +186,7 @@ class UrlProvider:
     default_base: str = ""
     kind: str = ""
     paths: ClassVar[Mapping[str, str]] = {}
+    supports_start: bool = False
 
     def __init__(self, base_url: str | None = None) -> None:
         self._base_override = base_url
@@ -183,25 +204,51 @@ class UrlProvider:
         if series not in self.series:
             raise UserError(f"{series}: not supplied by provider {self.name!r}")
 
-    def urls(self, series: str) -> tuple[str, ...]:
+    def start_query(self, start: dt.date) -> str:
+        """Query parameters (``&k=v...``) asking for ``start`` onwards (none by default)."""
+        return ""
+
+    def secret_query(self) -> Mapping[str, str]:
+        """Secret query parameters sent with every request (none by default)."""
+        return {}
+
+    def _real_urls(self, series: str, start: dt.date | None) -> tuple[str, ...]:
+        """The URLs requests go to: paths, the start date's parameters, the secrets."""
         self._check(series)
-        return (f"{self.base_url}{self.paths[series]}",)
+        extra = self.start_query(start) if (start is not None and self.supports_start) else ""
+        secret = "".join(f"&{k}={v}" for k, v in self.secret_query().items())
+        return (f"{self.base_url}{self.paths[series]}{extra}{secret}",)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every secret value replaced by ``***``."""
+        for value in self.secret_query().values():
+            if value:
+                text = text.replace(value, MASK)
+        return text
+
+    def urls(self, series: str, start: dt.date | None = None) -> tuple[str, ...]:
+        return tuple(self.mask(u) for u in self._real_urls(series, start))
 
     def parse_series(self, series: str) -> str | None:
         """The ``series`` hint given to the parser (the key itself by default)."""
         return series
 
-    def request(self, series: str) -> SeriesRequest:
-        return SeriesRequest(series, self.urls(series), self.kind, self.parse_series(series))
+    def request(self, series: str, start: dt.date | None = None) -> SeriesRequest:
+        return SeriesRequest(series, self.urls(series, start), self.kind, self.parse_series(series))
 
-    def fetch(self, series: str, session: HttpSession) -> tuple[Download, ...]:
-        out = []
-        for url in self.urls(series):
-            try:
-                out.append(Download(url, session.get(url)))
-            except HttpError as err:
-                raise FetchError(f"{series}: {err}") from None
-        return tuple(out)
+    def _get(self, series: str, url: str, session: HttpSession) -> Download:
+        """One download, its URL and any error with the secrets masked."""
+        try:
+            return Download(self.mask(url), session.get(url))
+        except HttpError as err:
+            raise FetchError(
+                f"{series}: cannot reach {self.mask(url)}: {self.mask(err.reason)}"
+            ) from None
+
+    def fetch(
+        self, series: str, session: HttpSession, start: dt.date | None = None
+    ) -> tuple[Download, ...]:
+        return tuple(self._get(series, url, session) for url in self._real_urls(series, start))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -55,8 +56,8 @@ class CboeQuotesProvider(UrlProvider):
     paths: ClassVar[Mapping[str, str]] = {"chain": _QUOTES.format(symbol="SPX")}
     symbols: tuple[str, ...] = ("SPX", "VIX")
 
-    def urls(self, series: str) -> tuple[str, ...]:
-        self._check(series)
+    def _real_urls(self, series: str, start: dt.date | None) -> tuple[str, ...]:
+        self._check(series)  # today's quotes only: no start date
         return tuple(f"{self.base_url}{_QUOTES.format(symbol=s)}" for s in self.symbols)
 
     def parse_series(self, series: str) -> str | None:

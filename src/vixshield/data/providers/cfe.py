@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
@@ -42,13 +43,16 @@ class CfeVxProvider(UrlProvider):
     Notes
     -----
     A contract whose file answers HTTP 404 (not listed yet) is skipped; the
-    fetch fails if every file is missing or on any other error.
+    fetch fails if every file is missing or on any other error. With a start date
+    only the contracts expiring on or after it are downloaded (one that expired
+    before holds no settlement after it).
     """
 
     name = "cfe"
     default_base = CFE_BASE
     kind = "cfe_vx"
     paths: ClassVar[Mapping[str, str]] = {"vx": _VX}
+    supports_start = True
 
     def __init__(
         self, base_url: str | None = None, expiries: Sequence[str | pd.Timestamp] | None = None
@@ -66,17 +70,22 @@ class CfeVxProvider(UrlProvider):
         )
         return tuple(pd.Timestamp(d) for d in days)
 
-    def urls(self, series: str) -> tuple[str, ...]:
+    def _real_urls(self, series: str, start: dt.date | None) -> tuple[str, ...]:
         self._check(series)
+        first = None if start is None else pd.Timestamp(start)
         return tuple(
-            f"{self.base_url}{_VX.format(expiry=e.strftime('%Y-%m-%d'))}" for e in self.expiries()
+            f"{self.base_url}{_VX.format(expiry=e.strftime('%Y-%m-%d'))}"
+            for e in self.expiries()
+            if first is None or e >= first
         )
 
     def parse_series(self, series: str) -> str | None:
         return None
 
-    def fetch(self, series: str, session: HttpSession) -> tuple[Download, ...]:
-        urls = self.urls(series)
+    def fetch(
+        self, series: str, session: HttpSession, start: dt.date | None = None
+    ) -> tuple[Download, ...]:
+        urls = self._real_urls(series, start)
         out: list[Download] = []
         missing: list[HttpError] = []
         for url in urls:

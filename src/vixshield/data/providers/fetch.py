@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -47,6 +48,7 @@ def fetch_to_store(
     provider: str | None = None,
     session: HttpSession | None = None,
     parse: ParseFn | None = None,
+    start: dt.date | None = None,
 ) -> FetchResult:
     """Fetch ``series`` from the network and write them to ``store``, all or nothing.
 
@@ -64,6 +66,9 @@ def fetch_to_store(
         Download settings (timeout, User-Agent).
     parse : callable, optional
         Parser; default `vixshield.data.formats.parse_bytes`.
+    start : date, optional
+        Ask the providers that take a first date (``supports_start``) for this day
+        onwards only; the store merges what comes back into the latest version.
 
     Returns
     -------
@@ -87,7 +92,7 @@ def fetch_to_store(
     owner: dict[str, Provider] = {}
     for s in wanted:
         p = provider_for(s, provs, provider)
-        req = p.request(s)
+        req = p.request(s, start)
         groups.setdefault((p.name, req.urls, req.kind, req.parse_series), []).append(s)
         owner[p.name] = p
 
@@ -95,7 +100,7 @@ def fetch_to_store(
     downloads: list[tuple[tuple[str, tuple[str, ...], str, str | None], tuple[Download, ...]]] = []
     for key, members in groups.items():
         try:
-            downloads.append((key, owner[key[0]].fetch(members[0], sess)))
+            downloads.append((key, owner[key[0]].fetch(members[0], sess, start)))
         except FetchError as err:
             first = str(err).split(": ", 1)[1] if ": " in str(err) else str(err)
             errors.extend(f"{m}: {first}" for m in members)

@@ -1,7 +1,12 @@
-"""FRED CSV downloads (``fredgraph.csv``; no API key)."""
+"""FRED CSV downloads (``fredgraph.csv``; no API key).
+
+A start date is sent as ``cosd=YYYY-MM-DD`` (the observation start of FRED's graph
+download links; the series then runs to its latest observation).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -33,3 +38,7 @@ class FredProvider(UrlProvider):
     paths: ClassVar[Mapping[str, str]] = {
         key: f"/graph/fredgraph.csv?id={fid}" for key, fid in FRED_IDS.items()
     }
+    supports_start = True
+
+    def start_query(self, start: dt.date) -> str:
+        return f"&cosd={start:%Y-%m-%d}"

@@ -31,17 +31,21 @@ DEFAULT_SERIES: tuple[str, ...] = (
 """Series `vixshield data fetch` downloads when none are named (no option chains)."""
 
 
-def default_providers(base_url: str | None = None) -> tuple[Provider, ...]:
+def default_providers(
+    base_url: str | None = None, stooq_api_key: str | None = None
+) -> tuple[Provider, ...]:
     """All built-in providers in order of preference (the first supplier of a series wins).
 
     Parameters
     ----------
     base_url : str, optional
         Replace every provider's scheme and host (a mirror, or a test server).
+    stooq_api_key : str, optional
+        stooq's API key (default ``$STOOQ_API_KEY``; see `StooqProvider`).
     """
     return (
         CboeIndexProvider(base_url),
-        StooqProvider(base_url),
+        StooqProvider(base_url, stooq_api_key),
         FredProvider(base_url),
         CfeVxProvider(base_url),
         CboeQuotesProvider(base_url),
