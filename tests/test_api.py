@@ -132,7 +132,7 @@ def test_written_files_are_the_clis(
     assert done.exit_code == 0, done.output
     res = vs.backtest("alvh-442", data, start=START, end=END)
     names = sorted(p.name for p in res.write(api_out))
-    assert names == ["equity.csv", "report.html", "summary.json", "trades.csv"]
+    assert names == ["cycles.csv", "equity.csv", "report.html", "summary.json", "trades.csv"]
     for name in names:
         assert (api_out / name).read_bytes() == (cli_out / name).read_bytes(), name
     assert (

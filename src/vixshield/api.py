@@ -285,7 +285,7 @@ class Result:
         return figures[which]
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write summary.json, trades.csv, equity.csv and report.html into ``out``."""
+        """Write summary.json, trades.csv, cycles.csv, equity.csv and report.html into ``out``."""
         from vixshield.report.bundle import write_backtest_files
 
         return write_backtest_files(out, self.raw, self.document)

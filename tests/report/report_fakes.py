@@ -150,6 +150,45 @@ def provenance() -> dict[str, Provenance]:
     }
 
 
+CYCLE_COLUMNS = [
+    "position_id",
+    "opened",
+    "closed",
+    "contracts",
+    "credit",
+    "hedge_cost",
+    "costs",
+    "pnl",
+    "credit_to_hedge",
+    "exit_reason",
+]
+"""`vixshield.backtest.frame.CYCLE_COLUMNS`, spelled out so the fakes do not depend on it."""
+
+
+def make_cycles(spans: tuple[tuple[str, pd.Timestamp, pd.Timestamp], ...]) -> pd.DataFrame:
+    """Closed condor cycles of the `make_trades` condor (2 lots, 5.00 credit): one per span.
+
+    The engine records a cycle only when the condor is fully closed, so a run whose
+    condor is still open has none.
+    """
+    rows = [
+        {
+            "position_id": pid,
+            "opened": a,
+            "closed": b,
+            "contracts": 2,
+            "credit": 1000.0,
+            "hedge_cost": 740.0,
+            "costs": 8.0,
+            "pnl": 310.0,
+            "credit_to_hedge": 1000.0 / 740.0,
+            "exit_reason": "take_profit",
+        }
+        for pid, a, b in spans
+    ]
+    return pd.DataFrame(rows, columns=CYCLE_COLUMNS)
+
+
 def make_result(
     *, n: int = 40, policy: str = "alvh-442", open_condor: bool = True
 ) -> BacktestResult:
@@ -163,16 +202,7 @@ def make_result(
         capital=CAPITAL,
         daily=daily,
         trades=make_trades(opened),
-        cycles=pd.DataFrame(
-            {
-                "opened": [opened],
-                "closed": [pd.NaT],
-                "credit": [1000.0],
-                "hedge_cost": [740.0],
-                "pnl": [310.0],
-                "exit_reason": ["open"],
-            }
-        ),
+        cycles=make_cycles(() if open_condor else (("IC-1", opened, daily.index[-1]),)),
         metrics=metrics(),
         provenance=provenance(),
         last_decision=None,

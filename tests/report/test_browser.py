@@ -83,11 +83,15 @@ def test_report_charts_render_without_errors(tmp_path: Path) -> None:
         "chart-pnl-components",
         "chart-credit-hedge",
         "chart-risk-graph",
+        "chart-monthly-returns",
     }
     for name, markup in charts.items():
         assert 'data-rendered="1"' in markup.split(">", 1)[0], f"{name} did not finish drawing"
         assert 'class="main-svg"' in markup, f"{name} has no plotly SVG"
-        assert "<path" in markup and 'class="scatterlayer' in markup, f"{name} has no traces"
+        if name == "chart-monthly-returns":  # a heatmap is drawn as an image in its layer
+            assert 'class="hm"' in markup and "<image" in markup, f"{name} has no heatmap"
+        else:
+            assert "<path" in markup and 'class="scatterlayer' in markup, f"{name} has no traces"
     _assert_clean(dom, log)
 
 

@@ -23,6 +23,7 @@ REPORT_CHARTS = (
     "chart-pnl-components",
     "chart-credit-hedge",
     "chart-risk-graph",
+    "chart-monthly-returns",
 )
 
 
@@ -48,10 +49,11 @@ def test_report_is_deterministic_and_has_every_section() -> None:
     assert page == _report()
     for div in REPORT_CHARTS:
         assert page.count(f'<div id="{div}"') == 1
-    for heading in ("Key metrics", "Stress windows", "Metrics", "Provenance", "Risk graph"):
+    headings = ("Key metrics", "Monthly returns", "Stress windows", "Metrics", "Provenance")
+    for heading in (*headings, "Risk graph"):
         assert f"<h2>{heading}</h2>" in page
     assert '<td class="real">real</td>' in page and '<td class="modeled">modeled</td>' in page
-    assert "2018-02 Volmageddon" in page  # the stress window row
+    assert "<td>February 2018</td>" in page  # the shipped stress window the run spans
     assert "vix9d missing before 2011-01-03" in page  # the run warning
 
 

@@ -42,7 +42,7 @@ def test_summary_view_shows_metrics_components_stress_and_provenance() -> None:
         "-4.30%",
         "hedge:core",
         "-$1,200",
-        "2018-02 Volmageddon",
+        "February 2018",  # the shipped stress window the run spans
         "spx_options",
         "modeled",
         "vix9d missing",

@@ -218,7 +218,7 @@ def backtest(
 ) -> None:
     """Backtest a policy and write its summary, trades, equity and HTML report.
 
-    Files in the output folder: summary.json, trades.csv, equity.csv, report.html.
+    Files in the output folder: summary.json, trades.csv, cycles.csv, equity.csv, report.html.
     """
     with user_errors(), source_note() as keep_note:
         from vixshield.report.bundle import write_backtest_files
@@ -238,7 +238,9 @@ def backtest(
 
         console = _stdout_console()
         print_summary(console, summary)
-        console.print(f"Wrote summary.json, trades.csv, equity.csv, report.html to {out}/")
+        console.print(
+            f"Wrote summary.json, trades.csv, cycles.csv, equity.csv, report.html to {out}/"
+        )
 
 
 def compare(

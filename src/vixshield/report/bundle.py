@@ -1,9 +1,10 @@
 """The files a run leaves in its output folder, rendered in memory then written atomically.
 
 ``vixshield backtest`` writes `BACKTEST_FILES`; ``vixshield compare`` writes
-`COMPARE_FILES`. Every text is rendered before anything is written, and each
-file replaces its target in one `os.replace`, so a failed run leaves the folder
-as it was (see `vixshield.report.json_out.write_files_atomic`).
+`COMPARE_FILES` (``cycles.csv`` is `vixshield.report.cycles.cycles_table`).
+Every text is rendered before anything is written, and each file replaces its
+target in one `os.replace`, so a failed run leaves the folder as it was (see
+`vixshield.report.json_out.write_files_atomic`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from vixshield.backtest.result import BacktestResult
+from vixshield.report.cycles import cycles_table
 from vixshield.report.html import render_compare_html, render_report_html
 from vixshield.report.json_out import dumps_stable, write_files_atomic
 
@@ -29,7 +31,13 @@ __all__ = [
     "write_compare_files",
 ]
 
-BACKTEST_FILES: tuple[str, ...] = ("summary.json", "trades.csv", "equity.csv", "report.html")
+BACKTEST_FILES: tuple[str, ...] = (
+    "summary.json",
+    "trades.csv",
+    "cycles.csv",
+    "equity.csv",
+    "report.html",
+)
 COMPARE_FILES: tuple[str, ...] = ("compare.json", "compare.html")
 COMPARE_SCHEMA = "vixshield.compare/1"
 
@@ -62,6 +70,7 @@ def render_backtest_files(result: BacktestResult, summary: Mapping[str, object])
     return {
         "summary.json": dumps_stable(summary),
         "trades.csv": frame_csv(result.trades),
+        "cycles.csv": frame_csv(cycles_table(result)),
         "equity.csv": frame_csv(result.daily),
         "report.html": render_report_html(result, summary),
     }

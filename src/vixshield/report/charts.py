@@ -21,6 +21,7 @@ __all__ = [
     "compare_figure",
     "credit_to_hedge_figure",
     "equity_figure",
+    "monthly_returns_figure",
     "pnl_components_figure",
     "regime_spans",
     "risk_graph_figure",
@@ -223,6 +224,36 @@ def credit_to_hedge_figure(daily: pd.DataFrame) -> go.Figure:
     fig.add_hline(y=1.0, line_dash="dot", line_color="#6e7681")
     fig.update_layout(title="Credit-to-hedge ratio", **_LAYOUT)
     fig.update_yaxes(title_text="Ratio")
+    return fig
+
+
+def monthly_returns_figure(table: pd.DataFrame) -> go.Figure:
+    """Heatmap of monthly returns, years by months (`vixshield.report.periods.monthly_returns`).
+
+    Cells are percent, red below zero and green above on a scale symmetric about
+    zero; months outside the run are blank.
+    """
+    pct = table.to_numpy(dtype=np.float64) * 100.0
+    finite = pct[np.isfinite(pct)]
+    bound = float(np.abs(finite).max()) if finite.size else 1.0
+    z = [[None if not np.isfinite(v) else round(float(v), 2) for v in row] for row in pct]
+    text = [["" if v is None else f"{v:.1f}%" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(c) for c in table.columns],
+            y=[str(y) for y in table.index],
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[[0.0, "#cf222e"], [0.5, "#f6f8fa"], [1.0, "#1a7f37"]],
+            zmin=-bound,
+            zmax=bound,
+            colorbar={"title": {"text": "%"}},
+            hovertemplate="%{y} %{x}: %{z:.2f}%<extra></extra>",
+        )
+    )
+    fig.update_layout(title="Monthly returns (percent of equity)", **_LAYOUT)
+    fig.update_yaxes(type="category", autorange="reversed")
     return fig
 
 

@@ -18,13 +18,20 @@ import plotly.graph_objects as go
 
 from vixshield.backtest.result import BacktestResult
 from vixshield.report import charts
+from vixshield.report.periods import MONTH_LABELS, monthly_returns, yearly_returns
 from vixshield.report.risk_graph import RiskGraph, risk_graph
-from vixshield.report.summary import KEY_METRICS, provenance_rows, stress_rows
+from vixshield.report.summary import (
+    KEY_METRICS,
+    compare_stress_rows,
+    provenance_rows,
+    stress_rows,
+)
 from vixshield.report.terminal import column_kind, fmt_value
 from vixshield.strategy.types import Leg, Position
 
 __all__ = [
     "latest_condor_positions",
+    "period_returns_section",
     "render_compare_html",
     "render_report_html",
     "report_risk_graph",
@@ -212,6 +219,32 @@ def report_risk_graph(result: BacktestResult) -> RiskGraph | None:
     )
 
 
+def period_returns_section(daily: pd.DataFrame, capital: float) -> str:
+    """Monthly returns heatmap and the years-by-months table with each year's return."""
+    if daily.empty:
+        return '<h2>Monthly returns</h2><p class="note">No trading days in this run.</p>'
+    months = monthly_returns(daily["equity"], capital)
+    years = yearly_returns(daily["equity"], capital)
+    head = "".join(f"<th>{m}</th>" for m in ("Year", *MONTH_LABELS, "Year return"))
+    body = []
+    for year in months.index:
+        cells = [f"<td>{int(year)}</td>"]
+        for m in MONTH_LABELS:
+            v = months.loc[year, m]
+            cells.append(f'<td class="num">{"" if pd.isna(v) else _esc(fmt_value(v, "pct"))}</td>')
+        cells.append(f'<td class="num"><b>{_esc(fmt_value(float(years[year]), "pct"))}</b></td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        "<h2>Monthly returns</h2>"
+        + _chart("chart-monthly-returns", charts.monthly_returns_figure(months))
+        + f'<table id="monthly-returns"><thead><tr>{head}</tr></thead>'
+        + f"<tbody>{''.join(body)}</tbody></table>"
+        + '<p class="note">Return of equity over each calendar month and year (decimal shown '
+        "in percent); the first month from the starting capital; the first and last periods "
+        "cover only the run's days.</p>"
+    )
+
+
 def render_report_html(result: BacktestResult, summary: Mapping[str, object]) -> str:
     """The complete ``report.html`` of one run (a deterministic string)."""
     daily = result.daily
@@ -225,6 +258,7 @@ def render_report_html(result: BacktestResult, summary: Mapping[str, object]) ->
         + _table(_pnl_rows(summary), "usd"),
         "<h2>Credit-to-hedge ratio</h2>"
         + _chart("chart-credit-hedge", charts.credit_to_hedge_figure(daily)),
+        period_returns_section(daily, result.capital),
     ]
     graph = report_risk_graph(result)
     if graph is not None:
@@ -239,7 +273,10 @@ def render_report_html(result: BacktestResult, summary: Mapping[str, object]) ->
     else:
         sections.append('<h2>Risk graph</h2><p class="note">No condor was traded in this run.</p>')
     sections += [
-        "<h2>Stress windows</h2>" + _table(stress_rows(summary)),
+        '<h2>Stress windows</h2><div id="stress-windows">'
+        + _table(stress_rows(summary))
+        + '</div><p class="note">Shipped windows (and the policy\'s own) that overlap the run; '
+        "a window marked (partial) is clipped to the run's days (from, to).</p>",
         "<h2>Metrics</h2>" + _metrics_table(summary),
         "<h2>Provenance</h2>" + _table(provenance_rows(summary)),
     ]
@@ -284,6 +321,10 @@ def render_compare_html(
     sections = [
         "<h2>Equity and drawdown</h2>" + _chart("chart-compare", charts.compare_figure(dailies)),
         "<h2>Key metrics</h2>" + _table(rows),
+        '<h2>Stress windows</h2><div id="stress-windows">'
+        + _table(compare_stress_rows(summaries), "usd")
+        + '</div><p class="note">P&amp;L of each policy inside the shipped stress windows '
+        "(dollars); a window marked (partial) is clipped to the runs' days.</p>",
     ]
     subtitle = f"{', '.join(names)} · {first.get('start')} to {first.get('end')}"
     return _page("VixShield policy comparison", subtitle, sections)

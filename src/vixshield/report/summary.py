@@ -8,15 +8,18 @@ windows, provenance) for the terminal and HTML views.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from vixshield.backtest.result import BacktestResult
 from vixshield.report.json_out import to_jsonable
+from vixshield.report.stress import StressWindow, stress_table
 
 __all__ = [
     "KEY_METRICS",
+    "PARTIAL_MARK",
     "SUMMARY_SCHEMA",
     "build_summary",
+    "compare_stress_rows",
     "provenance_rows",
     "stress_rows",
     "validate_summary",
@@ -72,8 +75,12 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def build_summary(result: BacktestResult, metrics: Mapping[str, object]) -> dict[str, object]:
-    """The JSON-ready summary: ``metrics`` plus the run header.
+def build_summary(
+    result: BacktestResult,
+    metrics: Mapping[str, object],
+    extra_windows: Iterable[StressWindow] = (),
+) -> dict[str, object]:
+    """The JSON-ready summary: ``metrics`` plus the run header and its stress windows.
 
     Parameters
     ----------
@@ -83,12 +90,16 @@ def build_summary(result: BacktestResult, metrics: Mapping[str, object]) -> dict
     metrics : Mapping
         `vixshield.backtest.metrics.summary_dict` of the run. Its keys win over
         the header where both define one, except the header's ``policy``,
-        ``start``, ``end`` and ``capital``.
+        ``start``, ``end``, ``capital`` and ``stress_windows``.
+    extra_windows : iterable of StressWindow
+        Stress windows added to the shipped list (a policy's own).
 
     Returns
     -------
     dict
         Plain JSON types only (see `vixshield.report.json_out.to_jsonable`).
+        ``stress_windows`` is `vixshield.report.stress.stress_table` of the run:
+        every shipped (and extra) window the run overlaps, clipped and marked.
     """
     final_equity = float(result.daily["equity"].iloc[-1]) if len(result.daily) else result.capital
     doc: dict[str, object] = {
@@ -103,6 +114,7 @@ def build_summary(result: BacktestResult, metrics: Mapping[str, object]) -> dict
             "start": result.start,
             "end": result.end,
             "capital": float(result.capital),
+            "stress_windows": stress_table(result.daily, extra=extra_windows),
         }
     )
     out = to_jsonable(doc)
@@ -139,9 +151,45 @@ def _rows(obj: object, key_name: str) -> list[dict[str, object]]:
     return []
 
 
+PARTIAL_MARK = " (partial)"
+"""Appended to the name of a window the run covers only in part (its figures are clipped)."""
+
+
 def stress_rows(summary: Mapping[str, object]) -> list[dict[str, object]]:
-    """``summary["stress_windows"]`` as a list of rows (a mapping becomes rows keyed ``window``)."""
-    return _rows(summary.get("stress_windows"), "window")
+    """``summary["stress_windows"]`` as a list of rows (a mapping becomes rows keyed ``window``).
+
+    A row with ``partial`` true has `PARTIAL_MARK` appended to its ``window``.
+    """
+    rows = _rows(summary.get("stress_windows"), "window")
+    for row in rows:
+        if row.get("partial") is True and "window" in row:
+            row["window"] = f"{row['window']}{PARTIAL_MARK}"
+    return rows
+
+
+def compare_stress_rows(
+    summaries: Mapping[str, Mapping[str, object]],
+) -> list[dict[str, object]]:
+    """Stress windows of several runs side by side: one row per window any run overlaps.
+
+    Each row has ``window`` (marked with `PARTIAL_MARK` where a run covers it only
+    in part), ``from``, ``to`` (the widest span the runs cover) and, per run name,
+    its ``pnl`` in the window (dollars; None where that run does not overlap it).
+    """
+    rows: dict[str, dict[str, object]] = {}
+    for name, summary in summaries.items():
+        for r in stress_rows(summary):
+            base = str(r.get("window", "")).removesuffix(PARTIAL_MARK)
+            row = rows.setdefault(base, {"window": base, "from": r.get("from"), "to": r.get("to")})
+            if r.get("partial") is True:
+                row["window"] = base + PARTIAL_MARK
+            for key, pick in (("from", min), ("to", max)):
+                have = [str(v) for v in (row.get(key), r.get(key)) if v is not None]
+                row[key] = pick(have) if have else None
+            row[name] = r.get("pnl")
+    names = list(summaries)
+    keys = ("window", "from", "to", *names)
+    return [{k: row.get(k) for k in keys} for row in rows.values()]
 
 
 def provenance_rows(summary: Mapping[str, object]) -> list[dict[str, object]]:

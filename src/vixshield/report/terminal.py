@@ -13,7 +13,12 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from vixshield.report.summary import KEY_METRICS, provenance_rows, stress_rows
+from vixshield.report.summary import (
+    KEY_METRICS,
+    compare_stress_rows,
+    provenance_rows,
+    stress_rows,
+)
 
 __all__ = [
     "STRESS_COLUMNS",
@@ -51,8 +56,8 @@ def fmt_value(value: object, kind: str = "auto") -> str:
 
 STRESS_COLUMNS: tuple[str, ...] = (
     "window",
-    "start",
-    "end",
+    "from",
+    "to",
     "days",
     "pnl",
     "pnl_condor",
@@ -124,11 +129,16 @@ def _pnl_table(summary: Mapping[str, object]) -> Table:
 
 
 def rows_table(
-    rows: Sequence[Mapping[str, object]], title: str, only: Sequence[str] | None = None
+    rows: Sequence[Mapping[str, object]],
+    title: str,
+    only: Sequence[str] | None = None,
+    *,
+    money: bool = False,
 ) -> Table:
     """A table of heterogeneous rows; columns in first-seen order (or ``only``'s, where present).
 
-    Columns with no value in any row are left out; values are formatted by `column_kind`.
+    Columns with no value in any row are left out; values are formatted by `column_kind`
+    (every number as dollars when ``money``).
     """
     table = Table(title=title, header_style="bold")
     columns: list[str] = []
@@ -142,7 +152,12 @@ def rows_table(
         table.add_column(col, justify="right" if numeric else "left")
     for row in rows:
         table.add_row(
-            *("" if row.get(c) is None else fmt_value(row.get(c), column_kind(c)) for c in columns)
+            *(
+                ""
+                if row.get(c) is None
+                else fmt_value(row.get(c), "usd" if money else column_kind(c))
+                for c in columns
+            )
         )
     return table
 
@@ -195,3 +210,7 @@ def print_compare(console: Console, summaries: Mapping[str, Mapping[str, object]
     if runs:
         table.caption = f"{runs[0].get('start')} → {runs[0].get('end')}"
     console.print(table)
+    stress = compare_stress_rows(summaries)
+    if stress:
+        only = ("window", "from", "to", *summaries)
+        console.print(rows_table(stress, "Stress windows: P&L (dollars)", only, money=True))

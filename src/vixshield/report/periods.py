@@ -1,0 +1,77 @@
+"""Calendar-period returns of a run: monthly (years by months) and yearly.
+
+A period's return is its last equity over the last equity before it, minus one
+(decimal); the first period of the run is measured from the starting capital.
+A period the run covers only in part (the first and last) is the return over
+the days it covers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["MONTH_LABELS", "monthly_returns", "yearly_returns"]
+
+MONTH_LABELS: tuple[str, ...] = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
+def _period_returns(equity: pd.Series, capital: float, freq: str) -> pd.Series:
+    if capital <= 0:
+        raise ValueError(f"capital must be positive, got {capital}")
+    if not isinstance(equity.index, pd.DatetimeIndex):
+        raise TypeError("equity must be indexed by date")
+    last = equity.astype("float64").groupby(equity.index.to_period(freq)).last()
+    prev = last.shift(1)
+    if len(prev):
+        prev.iloc[0] = capital
+    return last / prev - 1.0
+
+
+def monthly_returns(equity: pd.Series, capital: float) -> pd.DataFrame:
+    """Monthly returns as a table: one row per year, columns `MONTH_LABELS` (decimal).
+
+    Parameters
+    ----------
+    equity : Series
+        End-of-day equity in dollars, indexed by trading day (`BacktestResult.daily`).
+    capital : float
+        Starting equity in dollars (the base of the first month).
+
+    Returns
+    -------
+    DataFrame
+        Index ``year`` (int); months outside the run are NaN.
+    """
+    r = _period_returns(equity, capital, "M")
+    table = pd.DataFrame(
+        float("nan"),
+        index=pd.Index(sorted({p.year for p in r.index}), name="year"),
+        columns=list(MONTH_LABELS),
+    )
+    for period, value in r.items():
+        assert isinstance(period, pd.Period)
+        table.loc[period.year, MONTH_LABELS[period.month - 1]] = float(value)
+    return table
+
+
+def yearly_returns(equity: pd.Series, capital: float) -> pd.Series:
+    """Calendar-year returns (decimal), indexed by ``year`` (int); see `monthly_returns`."""
+    r = _period_returns(equity, capital, "Y")
+    return pd.Series(
+        r.to_numpy(dtype="float64"),
+        index=pd.Index([p.year for p in r.index], name="year"),
+        name="return",
+    )
