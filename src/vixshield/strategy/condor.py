@@ -48,6 +48,7 @@ __all__ = [
     "float_col",
     "k_for_iv_rank",
     "min_credit_filter",
+    "nan_median",
     "nearest_strike",
     "risk_neutral_cdf",
     "sd_vol",
@@ -75,6 +76,17 @@ def day_number(ts: pd.Timestamp) -> int:
 def float_col(frame: pd.DataFrame, name: str) -> FloatArray:
     """A column as float64 numpy (no copy when it already is)."""
     return np.asarray(frame[name].to_numpy(), dtype=np.float64)
+
+
+def nan_median(x: FloatArray) -> float:
+    """``np.nanmedian(x)``, without sorting when ``x`` is one finite value repeated.
+
+    The forwards and times of one expiry are one value repeated; the median of a
+    constant array is that value exactly (the mean of two equal middles is exact).
+    """
+    if x.size and np.isfinite(x[0]) and bool((x == x[0]).all()):
+        return float(x[0])
+    return float(np.nanmedian(x))
 
 
 def chain_mask(frame: pd.DataFrame, expiry: pd.Timestamp, root: str) -> BoolArray:
@@ -139,8 +151,8 @@ class SideQuotes:
             )
         }
         greeks = ("delta", "gamma", "vega", "theta")
-        fwd = float(np.nanmedian(num["forward"][ci])) if len(k) else math.nan
-        t = float(np.nanmedian(num["t_years"][ci])) if len(k) else expiry.t_years
+        fwd = nan_median(num["forward"][ci]) if len(k) else math.nan
+        t = nan_median(num["t_years"][ci]) if len(k) else expiry.t_years
         return cls(
             strikes=np.asarray(k, dtype=np.float64),
             put_mid=num["mid"][pi],
@@ -172,8 +184,8 @@ class SideQuotes:
         n = len(k)
         qb = market.quote(date, "SPX", [expiry.date] * (2 * n), np.r_[k, k], ["P"] * n + ["C"] * n)
         pi, ci = slice(0, n), slice(n, 2 * n)
-        fwd = float(np.nanmedian(qb.forward[ci])) if n else math.nan
-        t = float(np.nanmedian(qb.t_years[ci])) if n else expiry.t_years
+        fwd = nan_median(qb.forward[ci]) if n else math.nan
+        t = nan_median(qb.t_years[ci]) if n else expiry.t_years
         gap = fwd - k
         diff = qb.mid[ci] - qb.mid[pi]
         ok = np.isfinite(diff) & np.isfinite(gap)

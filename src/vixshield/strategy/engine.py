@@ -53,8 +53,16 @@ from vixshield.strategy.types import AccountState, Decision, ForeignStateError, 
 __all__ = ["decide", "manage_condors", "rules_of"]
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})  # returned as they are
+
+
 def _json(v: object) -> object:
     """NaN/inf floats become None / "inf" so details stay strict JSON."""
+    kind = type(v)  # exact-type fast paths first (the audit is built every day)
+    if kind in _PLAIN:
+        return v
+    if kind is dict:
+        return {str(k): _json(x) for k, x in v.items()}  # type: ignore[attr-defined]
     if isinstance(v, float):
         if math.isnan(v):
             return None

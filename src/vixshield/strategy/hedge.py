@@ -72,9 +72,10 @@ for this rule.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -83,12 +84,13 @@ from vixshield._typing import FloatArray, Outcome, Right, Underlying
 from vixshield.errors import NotListed
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import Expiry, MarketView
-from vixshield.strategy.condor import chain_mask, day_number, float_col
+from vixshield.strategy.condor import chain_mask, day_number, float_col, nan_median
 from vixshield.strategy.marks import PositionMark, close_cash
 from vixshield.strategy.policy import HedgeLayer, HedgePolicy
 from vixshield.strategy.types import Leg, Order, Position, RuleFired
 
 __all__ = [
+    "ExpiryQuotes",
     "HedgeChoice",
     "HedgeContext",
     "HedgeMemory",
@@ -228,6 +230,39 @@ def _pick_expiry(date: pd.Timestamp, expiries: list[Expiry], layer: HedgeLayer) 
 _QUOTE_COLS = ("strike", "mid", "bid", "ask", "delta", "vega", "theta", "forward")
 
 
+def _layer_option(layer: HedgeLayer) -> tuple[Underlying, Right]:
+    """The underlying and right of the options ``layer`` buys."""
+    return ("SPX", "P") if layer.instrument == "spx_put" else ("VIX", "C")
+
+
+def _quote_strikes(
+    date: pd.Timestamp,
+    market: MarketView,
+    und: Underlying,
+    right: Right,
+    grids: Sequence[tuple[Expiry, FloatArray]],
+) -> list[dict[str, FloatArray]]:
+    """Quotes of the ``right`` options at the (sorted) strikes of every expiry in ``grids``,
+    in one vectorised ``market.quote`` call; one column dict per expiry."""
+    n = [len(k) for _, k in grids]
+    expiry = [e.date for (e, _), m in zip(grids, n, strict=True) for _ in range(m)]
+    k_all = np.concatenate([k for _, k in grids]) if grids else np.empty(0)
+    qb = market.quote(date, und, expiry, k_all, [right] * len(k_all))
+    cols = {
+        "strike": k_all,
+        "mid": qb.mid,
+        "bid": qb.bid,
+        "ask": qb.ask,
+        "delta": qb.delta,
+        "vega": qb.vega,
+        "theta": qb.theta,
+        "forward": qb.forward,
+    }
+    full = {c: np.asarray(v, dtype=np.float64) for c, v in cols.items()}
+    edges = np.cumsum([0, *n]).tolist()
+    return [{c: v[a:b] for c, v in full.items()} for a, b in itertools.pairwise(edges)]
+
+
 def _expiry_quotes(
     date: pd.Timestamp, market: MarketView, und: Underlying, exp: Expiry, right: Right
 ) -> dict[str, FloatArray]:
@@ -240,18 +275,7 @@ def _expiry_quotes(
     strikes = getattr(market, "strikes", None)
     if strikes is not None:
         k = np.sort(np.asarray(strikes(date, und, exp.date), dtype=np.float64))
-        qb = market.quote(date, und, [exp.date] * len(k), k, [right] * len(k))
-        arr = {
-            "strike": k,
-            "mid": qb.mid,
-            "bid": qb.bid,
-            "ask": qb.ask,
-            "delta": qb.delta,
-            "vega": qb.vega,
-            "theta": qb.theta,
-            "forward": qb.forward,
-        }
-        return {c: np.asarray(v, dtype=np.float64) for c, v in arr.items()}
+        return _quote_strikes(date, market, und, right, [(exp, k)])[0]
     qf = market.chain(date, und, exp.date).quotes
     sel = chain_mask(qf, exp.date, exp.root) & (qf["right"].to_numpy() == right)
     rows = np.flatnonzero(sel)
@@ -260,23 +284,103 @@ def _expiry_quotes(
     return {c: v[order] for c, v in out.items()}
 
 
+class ExpiryQuotes:
+    """The day's quotes of every hedge layer's candidate expiry, fetched on first use.
+
+    The first `get` quotes the expiry `choose_hedge` would pick for each of ``layers``
+    (`_pick_expiry`), all strikes, in one ``market.quote`` call per underlying and
+    right; the quotes of a row do not depend on the rows quoted with it, so each layer
+    sees exactly what `_expiry_quotes` would return for its expiry alone. Layers whose
+    underlying is not listed, or with no expiry in their window, are left out (their
+    `choose_hedge` reports why). A market without ``strikes`` is read per expiry.
+    """
+
+    def __init__(self, date: pd.Timestamp, market: MarketView, layers: Sequence[HedgeLayer]):
+        self._date, self._market, self._layers = date, market, tuple(layers)
+        self._quotes: dict[tuple[Underlying, int, str, Right], dict[str, FloatArray]] | None
+        self._quotes = None
+        self._picks: dict[str, Expiry | NotListed | None] = {}  # layer name -> its expiry
+
+    def _fetch(self) -> dict[tuple[Underlying, int, str, Right], dict[str, FloatArray]]:
+        date, market = self._date, self._market
+        groups: dict[tuple[Underlying, Right], dict[tuple[int, str], Expiry]] = {}
+        for layer in self._layers:
+            und, right = _layer_option(layer)
+            try:
+                listed = market.expiries(date, und)
+            except NotListed as err:
+                self._picks[layer.name] = err
+                continue
+            exp = self._picks[layer.name] = _pick_expiry(date, listed, layer)
+            if exp is not None:
+                groups.setdefault((und, right), {})[(exp.date.value, exp.root)] = exp
+        out: dict[tuple[Underlying, int, str, Right], dict[str, FloatArray]] = {}
+        strikes = getattr(market, "strikes", None)
+        for (und, right), exps in groups.items():
+            if strikes is None:
+                for (d, root), e in exps.items():
+                    out[(und, d, root, right)] = _expiry_quotes(date, market, und, e, right)
+                continue
+            grids = [
+                (e, np.sort(np.asarray(strikes(date, und, e.date), dtype=np.float64)))
+                for e in exps.values()
+            ]
+            blocks = _quote_strikes(date, market, und, right, grids)
+            for (d, root), arr in zip(exps, blocks, strict=True):
+                out[(und, d, root, right)] = arr
+        return out
+
+    def pick(self, layer: HedgeLayer) -> Expiry | None:
+        """``layer``'s expiry (`_pick_expiry` of the listed ones; None: none in its window).
+
+        Raises
+        ------
+        NotListed
+            The layer's options are not listed at the date.
+        """
+        if self._quotes is None:
+            self._quotes = self._fetch()
+        if layer.name not in self._picks:  # not one of the layers given
+            und, _ = _layer_option(layer)
+            return _pick_expiry(self._date, self._market.expiries(self._date, und), layer)
+        exp = self._picks[layer.name]
+        if isinstance(exp, NotListed):
+            raise exp
+        return exp
+
+    def get(self, und: Underlying, exp: Expiry, right: Right) -> dict[str, FloatArray]:
+        """Quotes of ``exp``'s ``right`` options by ascending strike (as `_expiry_quotes`)."""
+        if self._quotes is None:
+            self._quotes = self._fetch()
+        arr = self._quotes.get((und, exp.date.value, exp.root, right))
+        if arr is None:  # not one of the layers' candidates
+            arr = _expiry_quotes(self._date, self._market, und, exp, right)
+        return arr
+
+
 def choose_hedge(
-    date: pd.Timestamp, market: MarketView, layer: HedgeLayer, costs: CostModel
+    date: pd.Timestamp,
+    market: MarketView,
+    layer: HedgeLayer,
+    costs: CostModel,
+    quotes: ExpiryQuotes | None = None,
 ) -> tuple[HedgeChoice | None, RuleFired]:
     """The option a layer buys: expiry nearest the middle of its window, strike by
     delta (nearest |delta|) or percent OTM of the forward (VIX future / SPX forward).
 
     Its ``fill`` is the net `CostModel` fill per unit (the long leg bought, a spread's
-    short leg sold)."""
-    und: Underlying = "SPX" if layer.instrument == "spx_put" else "VIX"
-    right: Right = "P" if layer.instrument == "spx_put" else "C"
+    short leg sold). ``quotes``: the day's `ExpiryQuotes` shared by the layers (default:
+    the expiry is quoted on its own)."""
+    und, right = _layer_option(layer)
     try:
-        listed = market.expiries(date, und)
+        if quotes is not None:
+            exp = quotes.pick(layer)
+        else:
+            exp = _pick_expiry(date, market.expiries(date, und), layer)
     except NotListed as err:  # e.g. VIX options before 2006-02-24: the layer stays idle
         return None, RuleFired(
             f"hedge_select:{layer.name}", {"instrument": layer.instrument}, "fail", str(err)
         )
-    exp = _pick_expiry(date, listed, layer)
     if exp is None:
         return None, RuleFired(
             f"hedge_select:{layer.name}",
@@ -284,14 +388,18 @@ def choose_hedge(
             "fail",
             "no expiry in window",
         )
-    arr = _expiry_quotes(date, market, und, exp, right)
+    arr = (
+        quotes.get(und, exp, right)
+        if quotes is not None
+        else _expiry_quotes(date, market, und, exp, right)
+    )
     k, mid = arr["strike"], arr["mid"]
     ok = mid > 0
     if not ok.any():
         return None, RuleFired(
             f"hedge_select:{layer.name}", {"expiry": str(exp.date.date())}, "fail", "no quotes"
         )
-    fwd = float(np.nanmedian(arr["forward"]))
+    fwd = nan_median(arr["forward"])
     if layer.strike_rule == "delta":
         d = np.abs(arr["delta"])
         i = int(np.nanargmin(np.where(ok, np.abs(d - layer.strike_value), np.inf)))
@@ -382,6 +490,8 @@ class HedgeContext:
         `vixshield.strategy.state.CreditBudget.remaining`).
     condor_dte_target : int
         The condors' target DTE, days (annualises the "credit" basis).
+    expiry_quotes : ExpiryQuotes, optional
+        The day's quotes of the layers' candidate expiries (`plan_hedges` sets it).
     """
 
     date: pd.Timestamp
@@ -394,6 +504,7 @@ class HedgeContext:
     costs: CostModel
     cap: float = math.inf
     condor_dte_target: int = 52
+    expiry_quotes: ExpiryQuotes | None = None
 
     def held(self, layer: str) -> list[Position]:
         """The open hedges of ``layer``."""
@@ -693,7 +804,7 @@ def _buy_up(
 ) -> _Rebalance:
     """Buy up to ``target`` within ``layer_cap`` (USD), the option of `choose_hedge`."""
     name = layer.name
-    choice, rf = choose_hedge(ctx.date, ctx.market, layer, ctx.costs)
+    choice, rf = choose_hedge(ctx.date, ctx.market, layer, ctx.costs, ctx.expiry_quotes)
     audit = [rf]
     orders: list[Order] = []
     bought, paid, flow = 0, 0.0, 0.0
@@ -896,6 +1007,8 @@ def plan_hedges(ctx: HedgeContext, hp: HedgePolicy, memory: HedgeMemory) -> list
         One per layer, in the policy's order; a layer rolled by temporal theta hands
         its target to the next one.
     """
+    if ctx.expiry_quotes is None:  # one quote call for every layer's candidate expiry
+        ctx = replace(ctx, expiry_quotes=ExpiryQuotes(ctx.date, ctx.market, hp.layers))
     plans: list[LayerPlan] = []
     carry = 0.0  # target premium moved in from the previous layer (temporal theta)
     for li in range(len(hp.layers)):
