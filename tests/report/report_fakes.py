@@ -75,32 +75,37 @@ def make_daily(n: int = 40, start: str = "2018-01-02") -> pd.DataFrame:
     )
 
 
+def condor_open_rows(
+    pid: str, opened: pd.Timestamp | str, fills: dict[float, float]
+) -> list[dict[str, object]]:
+    """trades.csv rows opening 2 of `condor_legs` at ``fills`` (strike -> price, points)."""
+    return [
+        {
+            "date": pd.Timestamp(opened),
+            "position_id": pid,
+            "kind": "condor",
+            "action": "open",
+            "contracts": 2,
+            "root": leg.root,
+            "expiry": leg.expiry,
+            "strike": leg.strike,
+            "right": leg.right,
+            "ratio": leg.ratio,
+            "mid": fills[leg.strike],
+            "fill": fills[leg.strike],
+            "cash_flow": -leg.ratio * fills[leg.strike] * 200.0,
+            "commission": 1.3,
+            "fees": 0.7,
+            "origin": "modeled",
+            "reason": "entry",
+        }
+        for leg in condor_legs()
+    ]
+
+
 def make_trades(opened: pd.Timestamp) -> pd.DataFrame:
-    rows = []
     fills = {2550.0: 3.0, 2600.0: 5.5, 2700.0: 4.0, 2750.0: 1.5}  # net credit 5.0
-    for leg in condor_legs():
-        rows.append(
-            {
-                "date": opened,
-                "position_id": "IC-1",
-                "kind": "condor",
-                "action": "open",
-                "contracts": 2,
-                "root": leg.root,
-                "expiry": leg.expiry,
-                "strike": leg.strike,
-                "right": leg.right,
-                "ratio": leg.ratio,
-                "mid": fills[leg.strike],
-                "fill": fills[leg.strike],
-                "cash_flow": -leg.ratio * fills[leg.strike] * 200.0,
-                "commission": 1.3,
-                "fees": 0.7,
-                "origin": "modeled",
-                "reason": "entry",
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(condor_open_rows("IC-1", opened, fills))
 
 
 def metrics() -> dict[str, object]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_fakes import CYCLE_COLUMNS, condor_legs, make_result
+from report_fakes import CYCLE_COLUMNS, condor_open_rows, make_result
 
 import vixshield.api as vs
 from vixshield.backtest import summary_dict
@@ -20,37 +20,12 @@ from vixshield.report.cycles import cycles_table, round_to_tick
 from vixshield.report.summary import build_summary
 
 
-def _open_rows(pid: str, day: str, fills: dict[float, float]) -> list[dict[str, object]]:
-    return [
-        {
-            "date": pd.Timestamp(day),
-            "position_id": pid,
-            "kind": "condor",
-            "action": "open",
-            "contracts": 2,
-            "root": leg.root,
-            "expiry": leg.expiry,
-            "strike": leg.strike,
-            "right": leg.right,
-            "ratio": leg.ratio,
-            "mid": fills[leg.strike],
-            "fill": fills[leg.strike],
-            "cash_flow": -leg.ratio * fills[leg.strike] * 200.0,
-            "commission": 1.3,
-            "fees": 0.7,
-            "origin": "modeled",
-            "reason": "entry",
-        }
-        for leg in condor_legs()
-    ]
-
-
 def _result() -> object:
     # IC-1: net credit 5.00 (3.00 - 5.50 ... as 5.50 + 4.00 - 3.00 - 1.50).
     # IC-2: unrounded model fills, net 5.4791 + 4.1434 - 2.9870 - 1.6021 = 5.0334 -> 5.05.
     trades = pd.DataFrame(
-        _open_rows("IC-1", "2018-01-03", {2550.0: 3.0, 2600.0: 5.5, 2700.0: 4.0, 2750.0: 1.5})
-        + _open_rows(
+        condor_open_rows("IC-1", "2018-01-03", {2550.0: 3.0, 2600.0: 5.5, 2700.0: 4.0, 2750.0: 1.5})
+        + condor_open_rows(
             "IC-2", "2018-02-01", {2550.0: 2.9870, 2600.0: 5.4791, 2700.0: 4.1434, 2750.0: 1.6021}
         )
     )
