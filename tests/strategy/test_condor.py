@@ -213,7 +213,8 @@ def test_build_condor_on_fake_market() -> None:
     a = cand.analytics
     assert 45 <= a.dte <= 60 and a.k_put == 1.5
     assert all(x.strike % 5 == 0 for x in legs)
-    assert a.contracts == math.floor(0.02 * 1_000_000 / a.max_loss)
+    # alvh-442 risks 1 % of equity per condor (its max loss, dollars)
+    assert a.contracts == math.floor(0.01 * 1_000_000 / a.max_loss)
     assert [f.rule for f in fired] == [
         "condor_expiry",
         "condor_sd",

@@ -72,7 +72,9 @@ def test_variants_differ_only_where_documented() -> None:
     assert promoter.condor.k_high < base.condor.k_low + 0.01
     assert steward.hedge.layers[0].event_scale > 1.0
     assert steward.entry.min_days_to_event > 0
-    assert steward.sizing.risk_per_condor < base.sizing.risk_per_condor
+    # README: steward has wider strikes; both size condors at 1 % of equity (the walk-forward's)
+    assert steward.condor.k_low > base.condor.k_low and steward.condor.k_high > base.condor.k_high
+    assert steward.sizing.risk_per_condor == base.sizing.risk_per_condor == 0.01
 
 
 def test_policy_is_frozen() -> None:
