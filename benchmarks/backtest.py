@@ -10,7 +10,7 @@ Usage::
 
 ``--single`` (issue 11, item 4) times one run against the reference path measured in the
 same invocation: the report's regime shading drawn with one ``add_vrect`` per span (as
-before; `_per_span_vix_regime_figure`), ``arch`` imported in every process, and no market
+before; `charts.vix_regime_figure_per_span`), ``arch`` imported in every process, and no market
 cache. In process: the report with either shading, and the backtest on cold markets, on
 markets seeded from the disk cache (`vixshield.markets.cache`) and on the same markets
 object a second time. As whole processes (``python -m vixshield backtest``, subprocess,
@@ -163,37 +163,6 @@ def _shared_data() -> MarketData | None:
 # -- a single run: reference path vs current ------------------------------------------
 
 
-def _per_span_vix_regime_figure(daily: pd.DataFrame) -> Any:
-    """The regime figure as drawn before issue 11: one ``add_vrect`` per span (quadratic)."""
-    import plotly.graph_objects as go
-
-    from vixshield.report import charts
-
-    fig = go.Figure()
-    spans = charts.regime_spans(daily["regime"]) if "regime" in daily else []
-    names = sorted({s[0] for s in spans})
-    for name, x0, x1 in spans:
-        color = charts._regime_color(name, names)
-        fig.add_vrect(x0=x0, x1=x1, fillcolor=color, line_width=0, layer="below")
-    for name in names:
-        marker = {"size": 12, "symbol": "square", "color": charts._regime_color(name, names)}
-        fig.add_trace(
-            go.Scatter(x=[None], y=[None], mode="markers", name=f"regime: {name}", marker=marker)
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=charts._dates(daily.index),
-            y=charts._values(daily["vix"]),
-            name="VIX",
-            line={"color": "#24292f"},
-        )
-    )
-    fig.update_layout(title="VIX and regime", **charts._LAYOUT)
-    fig.update_xaxes(type="date")
-    fig.update_yaxes(title_text="Vol points")
-    return fig
-
-
 def _reference_cli(args: list[str]) -> None:
     """``vixshield ARGS`` on the reference path (per-span shading, arch imported, no cache)."""
     import os
@@ -204,7 +173,7 @@ def _reference_cli(args: list[str]) -> None:
     from vixshield.cli.app import main as cli_main
     from vixshield.report import charts
 
-    charts.vix_regime_figure = _per_span_vix_regime_figure
+    charts.vix_regime_figure = charts.vix_regime_figure_per_span
     sys.argv = ["vixshield", *args]
     cli_main()
 
@@ -257,7 +226,7 @@ def _single_in_process(label: str, market_data: MarketData, start: str, end: str
     summary = build_summary(result, summary_dict(result))
     current = charts.vix_regime_figure
     try:
-        charts.vix_regime_figure = _per_span_vix_regime_figure
+        charts.vix_regime_figure = charts.vix_regime_figure_per_span
         t0 = time.perf_counter()
         old_html = render_report_html(result, summary)
         old = time.perf_counter() - t0

@@ -12,14 +12,14 @@ the seams between the CLI and the layers below (tests replace them).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from vixshield.cli._errors import parse_date, user_errors
+from vixshield.cli._progress import progress_bar
 from vixshield.cli._sources import DATA_HELP, choose_source, source_note
 from vixshield.errors import UserError
 
@@ -173,31 +173,6 @@ def _write(write: Callable[[], list[Path]], out: Path) -> list[Path]:
         raise UserError(f"cannot write to {out}: {err.strerror or err}") from None
 
 
-@contextmanager
-def _progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A Rich progress bar on stderr, or None when disabled."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} days"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
 def _stdout_console() -> Any:
     from rich.console import Console
 
@@ -227,7 +202,7 @@ def backtest(
         market, first, last, note = _open_period(start, end, capital, data)
         spec = _load_policy(policy)
         keep_note(note)
-        with _progress(not json_output, f"backtest {policy}") as update:
+        with progress_bar(not json_output, f"backtest {policy}", unit="days") as update:
             result = _run_backtest(spec, market, first, last, capital, update)
         summary = _summarize(result)
         _write(lambda: write_backtest_files(out, result, summary), out)
@@ -276,7 +251,7 @@ def compare(
         results: dict[str, BacktestResult] = {}
         summaries: dict[str, dict[str, object]] = {}
         for name, spec in specs.items():
-            with _progress(not json_output, f"backtest {name}") as update:
+            with progress_bar(not json_output, f"backtest {name}", unit="days") as update:
                 results[name] = _run_backtest(spec, market, first, last, capital, update)
             summaries[name] = _summarize(results[name])
         _write(lambda: write_compare_files(out, results, summaries), out)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from vixshield.cli._errors import parse_date, user_errors
+from vixshield.cli._progress import progress_bar
 from vixshield.cli._sources import DATA_HELP, choose_source, source_note
 from vixshield.errors import UserError
 
@@ -52,40 +51,6 @@ def _check_workers(workers: int | None, scheduler: str | None) -> None:
         raise UserError("--workers and --scheduler exclude each other")
     if workers is not None and workers < 0:
         raise UserError(f"--workers: expected 0 (in process) or more, got {workers}")
-
-
-@contextmanager
-def _progress(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A Rich progress bar with the ETA on stderr, or None when disabled."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def _dates(start: str | None, end: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -147,7 +112,7 @@ def sweep(
         first, last = _dates(start, end)
         _validate(grid, policy)
         source, note = choose_source(data)
-        with _progress(not json_output, f"sweep {grid.name}") as update:
+        with progress_bar(not json_output, f"sweep {grid.name}", eta=True) as update:
             run = run_sweep(grid, policy, source, first, last, workers, scheduler, out, update)
         frame = run.frame
         shown = [c for c in _SHOWN if c in frame.columns]
@@ -209,7 +174,7 @@ def walk_forward(
         first, last = _dates(start, end)
         _validate(grid, policy)
         source, note = choose_source(data)
-        with _progress(not json_output, f"walk-forward {grid.name}") as update:
+        with progress_bar(not json_output, f"walk-forward {grid.name}", eta=True) as update:
             result = run_walk_forward(
                 grid, train, test, metric, policy, source, first, last, workers, scheduler, out,
                 update,

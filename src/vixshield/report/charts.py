@@ -6,7 +6,7 @@ with a fixed layout, so the same inputs give the same JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,7 @@ __all__ = [
     "regime_spans",
     "risk_graph_figure",
     "vix_regime_figure",
+    "vix_regime_figure_per_span",
 ]
 
 REGIME_COLORS: Mapping[str, str] = {
@@ -159,15 +160,28 @@ def _span_shape(x0: str, x1: str, color: str) -> dict[str, object]:
     }
 
 
-def vix_regime_figure(daily: pd.DataFrame) -> go.Figure:
-    """VIX close with the strategy's regime shaded behind it."""
-    fig = go.Figure()
-    spans = regime_spans(daily["regime"]) if "regime" in daily else []
-    names = sorted({s[0] for s in spans})
+def _shade_in_one_list(fig: go.Figure, spans: list[tuple[str, str, str]], names: list[str]) -> None:
     if spans:  # one list: plotly re-validates every shape on each add_vrect (quadratic)
         fig.update_layout(
             shapes=[_span_shape(x0, x1, _regime_color(n, names)) for n, x0, x1 in spans]
         )
+
+
+def _shade_per_span(fig: go.Figure, spans: list[tuple[str, str, str]], names: list[str]) -> None:
+    for name, x0, x1 in spans:
+        fig.add_vrect(
+            x0=x0, x1=x1, fillcolor=_regime_color(name, names), line_width=0, layer="below"
+        )
+
+
+def _vix_regime(
+    daily: pd.DataFrame,
+    shade: Callable[[go.Figure, list[tuple[str, str, str]], list[str]], None],
+) -> go.Figure:
+    fig = go.Figure()
+    spans = regime_spans(daily["regime"]) if "regime" in daily else []
+    names = sorted({s[0] for s in spans})
+    shade(fig, spans, names)
     for name in names:  # legend entries for the shading
         fig.add_trace(
             go.Scatter(
@@ -187,6 +201,21 @@ def vix_regime_figure(daily: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="date")
     fig.update_yaxes(title_text="Vol points")
     return fig
+
+
+def vix_regime_figure(daily: pd.DataFrame) -> go.Figure:
+    """VIX close with the strategy's regime shaded behind it."""
+    return _vix_regime(daily, _shade_in_one_list)
+
+
+def vix_regime_figure_per_span(daily: pd.DataFrame) -> go.Figure:
+    """`vix_regime_figure` shaded span by span with plotly's ``add_vrect``: the reference.
+
+    Byte-identical output, but each ``add_vrect`` re-validates every shape already added,
+    so the cost grows with the square of the spans; tests/report/test_charts_shading.py
+    and benchmarks/backtest.py compare against it.
+    """
+    return _vix_regime(daily, _shade_per_span)
 
 
 def pnl_components_figure(daily: pd.DataFrame) -> go.Figure:

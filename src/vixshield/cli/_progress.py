@@ -1,0 +1,51 @@
+"""The Rich progress bar the long-running commands show on stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+__all__ = ["progress_bar"]
+
+
+@contextmanager
+def progress_bar(
+    enabled: bool, label: str, *, unit: str | None = None, eta: bool = False
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient progress bar on stderr, or None when disabled (``--json``).
+
+    Yields ``update(done, total)``. The count reads ``done/total unit`` (``done/total``
+    without a unit); ``eta`` adds the estimated time remaining.
+    """
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    count = (
+        TextColumn(f"{{task.completed}}/{{task.total}} {unit}") if unit else MofNCompleteColumn()
+    )
+    columns: list[ProgressColumn] = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        count,
+        TimeElapsedColumn(),
+    ]
+    if eta:
+        columns += [TextColumn("ETA"), TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
