@@ -5,13 +5,21 @@ A command's default ``--data`` reads the config file and the store at the data h
 ``$VIXSHIELD_CONFIG`` naming a file that does not exist and ``$VIXSHIELD_HOME`` an empty
 folder, so the default is ``embedded`` whatever the developer has configured or stored;
 the market cache stays where it was (its location is only a speed matter).
+
+The hand-made results of ``tests/report/report_fakes.py`` are importable here too
+(``import report_fakes``): pytest's importlib mode puts no test folder on ``sys.path``.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+_REPORT_TESTS = str(Path(__file__).resolve().parents[1] / "report")
+if _REPORT_TESTS not in sys.path:
+    sys.path.insert(0, _REPORT_TESTS)
 
 
 @pytest.fixture(scope="session")

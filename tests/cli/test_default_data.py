@@ -9,14 +9,14 @@ under ``tmp_path`` (``$VIXSHIELD_HOME``, ``$VIXSHIELD_CONFIG``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 import pytest
+import report_fakes as fakes
 from typer.testing import CliRunner
 
 from vixshield.cli import _sources, run_cmd, validate_cmd
@@ -24,17 +24,6 @@ from vixshield.cli.app import app
 from vixshield.data.market import Provenance
 from vixshield.data.store import Store
 
-
-def _load_fakes() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "report" / "report_fakes.py"
-    spec = importlib.util.spec_from_file_location("report_fakes_default_data", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fakes = _load_fakes()
 runner = CliRunner()
 DAILY = fakes.make_daily()
 EMBEDDED_NOTE = "note: data: embedded (the store holds no SPX and VIX closes yet)"

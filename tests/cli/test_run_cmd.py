@@ -7,17 +7,17 @@ errors, output files and what goes to stdout and stderr.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 import pytest
+import report_fakes as fakes
 from typer.testing import CliRunner
 
 from vixshield.cli import run_cmd
@@ -27,17 +27,6 @@ from vixshield.report.bundle import BACKTEST_FILES
 from vixshield.report.signal_view import SIGNAL_SCHEMA
 from vixshield.report.summary import validate_summary
 
-
-def _load_fakes() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "report" / "report_fakes.py"
-    spec = importlib.util.spec_from_file_location("report_fakes_cli", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fakes = _load_fakes()
 runner = CliRunner()
 DAILY = fakes.make_daily()
 FIRST, LAST = DAILY.index[0], DAILY.index[-1]
