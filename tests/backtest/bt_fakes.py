@@ -190,6 +190,7 @@ class Script:
         policy: object,
         state: object = None,
         indicators: object = None,
+        marks: object = None,
     ) -> Decision:
         self.calls.append((date, positions, account))
         return Decision(

@@ -54,8 +54,9 @@ class Recorded:
         policy: Any,
         state: object = None,
         indicators: pd.DataFrame | None = None,
+        marks: Any = None,
     ) -> Decision:
-        out = decide(date, market, positions, account, policy, state, indicators)
+        out = decide(date, market, positions, account, policy, state, indicators, marks)
         self.calls[pd.Timestamp(date)] = (tuple(positions), account, out)
         return out
 

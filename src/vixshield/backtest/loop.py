@@ -34,7 +34,8 @@ from vixshield.errors import UserError
 from vixshield.markets.costs import CostModel
 from vixshield.markets.types import MarketView
 from vixshield.strategy import Policy, compute_indicators, decide
-from vixshield.strategy.types import AccountState, DecideFn, Decision
+from vixshield.strategy.marks import marks_from_legs
+from vixshield.strategy.types import AccountState, DecideFn, Decision, Position, PositionMark
 
 __all__ = ["run_backtest"]
 
@@ -77,6 +78,14 @@ def _attribute_hedge_cost(run: RunState) -> None:
             row = target  # a cycle closed today
             assert isinstance(row, dict)
             row["hedge_cost"] = float(row["hedge_cost"]) + cost * float(share)
+
+
+def _marks(run: RunState, t: pd.Timestamp, held: tuple[Position, ...]) -> dict[str, PositionMark]:
+    """The held positions' marks from the quotes the book was marked with (cached today)."""
+    if not held:
+        return {}
+    q = run.quote(t, [leg for p in held for leg in p.legs])
+    return marks_from_legs(t, held, q.mid, q.delta, q.vega, q.theta, q.bid, q.ask)
 
 
 def _check_day(t: pd.Timestamp, now: float, before: float, today: dict[str, float]) -> None:
@@ -178,7 +187,8 @@ def run_backtest(
         equity = led.equity
         margin_call = equity < margin
         account = AccountState(equity=equity, cash=led.cash, margin=margin)
-        decision = decide(t, market, led.open_positions(), account, policy, state, indicators)
+        held = led.open_positions()
+        decision = decide(t, market, held, account, policy, state, indicators, _marks(run, t, held))
         state = decision.state
         for order in decision.orders:
             if order.action == "close":

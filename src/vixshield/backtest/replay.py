@@ -16,6 +16,7 @@ equity), so a signal names the start it was replayed from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from vixshield.errors import UserError
 from vixshield.markets.types import MarketView
 from vixshield.strategy import Policy, StrategyState, compute_indicators, decide
 from vixshield.strategy.indicators import WARMUP_DAYS
-from vixshield.strategy.types import AccountState, Decision, Position
+from vixshield.strategy.types import AccountState, Decision, Position, PositionMark
 
 __all__ = ["REPLAY_WARMUP_DAYS", "Replay", "decide_replayed", "replay", "replay_start"]
 
@@ -94,8 +95,9 @@ class _Recorder:
         policy: Any,
         state: StrategyState | None = None,
         indicators: pd.DataFrame | None = None,
+        marks: Mapping[str, PositionMark] | None = None,
     ) -> Decision[StrategyState]:
-        decision = decide(date, market, positions, account, policy, state, indicators)
+        decision = decide(date, market, positions, account, policy, state, indicators, marks)
         if pd.Timestamp(date) == self.date:
             self.seen = (tuple(positions), account, state, decision)
         return decision

@@ -22,7 +22,7 @@ from vixshield.strategy.types import Leg, Position
 __all__ = ["LegQuotes", "RunState", "leg_key"]
 
 _QuoteKey = tuple[str, int, float, str]
-_QuoteRow = tuple[float, float, float, float, float, float, str]
+_QuoteRow = tuple[float, float, float, float, float, float, float, float, float, str]
 
 
 def leg_key(leg: Leg) -> _QuoteKey:
@@ -44,6 +44,8 @@ class LegQuotes:
         ACT/365 years to settlement.
     forward : ndarray
         Forward, index points.
+    delta, vega, theta : ndarray
+        Per unit: delta per index point, vega per vol point, theta per calendar day.
     origin : list of str
         ``"real"`` or ``"modeled"`` per leg.
     """
@@ -54,6 +56,9 @@ class LegQuotes:
     iv: FloatArray
     t_years: FloatArray
     forward: FloatArray
+    delta: FloatArray
+    vega: FloatArray
+    theta: FloatArray
     origin: list[str]
 
 
@@ -114,24 +119,30 @@ class RunState:
             )
             cols = [
                 np.asarray(a, dtype=np.float64).tolist()
-                for a in (qb.bid, qb.ask, qb.mid, qb.iv, qb.t_years, qb.forward)
+                for a in (
+                    qb.bid,
+                    qb.ask,
+                    qb.mid,
+                    qb.iv,
+                    qb.t_years,
+                    qb.forward,
+                    qb.delta,
+                    qb.vega,
+                    qb.theta,
+                )
             ]
             self.origins.setdefault(und, set()).add(qb.origin)
             for j, key in enumerate(todo):
-                cache[key] = (
-                    cols[0][j],
-                    cols[1][j],
-                    cols[2][j],
-                    cols[3][j],
-                    cols[4][j],
-                    cols[5][j],
-                    qb.origin,
-                )
+                b, a, m, iv, ty, fw, dl, vg, th = (c[j] for c in cols)
+                cache[key] = (b, a, m, iv, ty, fw, dl, vg, th, qb.origin)
         rows = [cache[k] for k in keys]
-        # (6, n) C-contiguous, as the rows of one block: np.dot on strided views can round
+        # (9, n) C-contiguous, as the rows of one block: np.dot on strided views can round
         # differently, and marks must not depend on how the quotes were fetched
-        arr = np.array([[r[j] for r in rows] for j in range(6)], dtype=np.float64).reshape(6, -1)
-        return LegQuotes(arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], [r[6] for r in rows])
+        arr = np.array([[r[j] for r in rows] for j in range(9)], dtype=np.float64).reshape(9, -1)
+        bid, ask, mid, iv, t_years, forward, delta, vega, theta = arr
+        return LegQuotes(
+            bid, ask, mid, iv, t_years, forward, delta, vega, theta, [r[9] for r in rows]
+        )
 
     def trade_rows(
         self,

@@ -48,7 +48,14 @@ from vixshield.strategy.rules import (
     regime_rule,
 )
 from vixshield.strategy.state import StrategyState
-from vixshield.strategy.types import AccountState, Decision, ForeignStateError, Position, RuleFired
+from vixshield.strategy.types import (
+    AccountState,
+    Decision,
+    ForeignStateError,
+    Position,
+    PositionMark,
+    RuleFired,
+)
 
 __all__ = ["decide", "manage_condors", "rules_of"]
 
@@ -132,6 +139,7 @@ def _context(
     account: AccountState,
     policy: Policy,
     indicators: pd.DataFrame,
+    marks: Mapping[str, PositionMark] | None,
 ) -> DayContext:
     """The day's context: indicator row, regime and multipliers, marks, costs."""
     cols = _columns(indicators)
@@ -147,11 +155,15 @@ def _context(
         multipliers[layer.name] = m
         audit += fired
     held = tuple(positions)
+    if marks is None:
+        marks = mark_positions(date, market, held)
+    elif set(marks) != {p.id for p in held}:
+        raise ValueError(f"marks given for {sorted(marks)}, positions {[p.id for p in held]}")
     return DayContext(
         date=date,
         market=market,
         positions=held,
-        marks=mark_positions(date, market, held),
+        marks=marks,
         account=account,
         row=row,
         regime=regime,
@@ -183,6 +195,7 @@ def decide(
     policy: Policy,
     state: StrategyState | None = None,
     indicators: pd.DataFrame | None = None,
+    marks: Mapping[str, PositionMark] | None = None,
 ) -> Decision[StrategyState]:
     """The strategy's decision at ``date``'s close (see the module docstring).
 
@@ -205,12 +218,15 @@ def decide(
     indicators : DataFrame or None
         From `compute_indicators` over the run; recomputed from
         ``market.data.until(date)`` when None (slow: fits GARCH).
+    marks : mapping of position id to PositionMark, optional
+        The positions' marks at this close, when the caller has quoted them already
+        (the backtest hands those it marked the book with); quoted here when None.
     """
     date = pd.Timestamp(date).normalize()
     st = _state(state).reconcile(date, positions)
     if indicators is None:
         indicators = compute_indicators(market.data.until(date), policy, start=date)
-    ctx = _context(date, market, positions, account, policy, indicators)
+    ctx = _context(date, market, positions, account, policy, indicators, marks)
     steps = fold(ctx, st, rules_of(policy))
     details: dict[str, object] = {"regime": ctx.regime, "condor": None}
     for step in steps:

@@ -14,18 +14,17 @@ cost model (`close_cash`), exactly as the execution layer books it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from vixshield._typing import FloatArray
 from vixshield.markets.costs import CostModel
 from vixshield.markets.types import MarketView
-from vixshield.strategy.types import Position
+from vixshield.strategy.types import Position, PositionMark
 
-__all__ = ["PositionMark", "close_cash", "mark_positions"]
+__all__ = ["PositionMark", "close_cash", "mark_positions", "marks_from_legs"]
 
 
 _NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
@@ -35,26 +34,6 @@ def _day_number(ts: pd.Timestamp) -> int:
     """Calendar day number since the epoch (tz-naive, time of day dropped)."""
     value = ts.value if isinstance(ts, pd.Timestamp) else pd.Timestamp(ts).value
     return int(value // _NS_PER_DAY)
-
-
-@dataclass(frozen=True)
-class PositionMark:
-    """Mark of one position per unit: value (points), greeks, calendar days to the first expiry.
-
-    ``spread`` and ``bid_value`` in points per unit (see the module docstring);
-    their defaults (0 and NaN) mean "not quoted". ``legs`` holds each leg's
-    ``(mid, bid, ask)`` in index points, in the position's leg order (empty: not
-    kept: the mark cannot price a close, `close_cash` raises).
-    """
-
-    value: float
-    delta: float
-    vega: float
-    theta: float
-    dte: int
-    spread: float = 0.0
-    bid_value: float = math.nan
-    legs: tuple[tuple[float, float, float], ...] = ()
 
 
 def close_cash(position: Position, mark: PositionMark, costs: CostModel, contracts: int) -> float:
@@ -80,44 +59,61 @@ def mark_positions(
     date: pd.Timestamp, market: MarketView, positions: Sequence[Position]
 ) -> dict[str, PositionMark]:
     """Marks of every position (one `MarketView.quote` call per underlying)."""
-    out: dict[str, PositionMark] = {}
     if not positions:
-        return out
-    acc: dict[str, list[float]] = {p.id: [0.0] * 6 for p in positions}
-    legq: dict[tuple[str, int], tuple[float, float, float]] = {}
+        return {}
+    legs = [leg for p in positions for leg in p.legs]
+    cols = np.full((6, len(legs)), np.nan)
     for und in ("SPX", "VIX"):
-        rows = [
-            (p.id, j, leg)
-            for p in positions
-            for j, leg in enumerate(p.legs)
-            if leg.underlying == und
-        ]
-        if not rows:
+        at = [i for i, leg in enumerate(legs) if leg.underlying == und]
+        if not at:
             continue
         qb = market.quote(
             date,
             und,
-            [leg.expiry for _, _, leg in rows],
-            np.array([leg.strike for _, _, leg in rows], dtype=np.float64),
-            [leg.right for _, _, leg in rows],
+            [legs[i].expiry for i in at],
+            np.array([legs[i].strike for i in at], dtype=np.float64),
+            [legs[i].right for i in at],
         )
-        cols = [qb.mid, qb.delta, qb.vega, qb.theta]
-        width = (qb.ask - qb.bid).tolist()
-        sell = np.where(np.array([leg.ratio for _, _, leg in rows]) > 0, qb.bid, qb.ask).tolist()
-        vals = [c.tolist() for c in cols]
-        bids, asks = qb.bid.tolist(), qb.ask.tolist()
-        for i, (pid, j_leg, leg) in enumerate(rows):
-            legq[(pid, j_leg)] = (vals[0][i], bids[i], asks[i])
-            a = acc[pid]
+        for j, col in enumerate((qb.mid, qb.delta, qb.vega, qb.theta, qb.bid, qb.ask)):
+            cols[j, at] = col
+    return marks_from_legs(date, positions, *cols)
+
+
+def marks_from_legs(
+    date: pd.Timestamp,
+    positions: Sequence[Position],
+    mid: FloatArray,
+    delta: FloatArray,
+    vega: FloatArray,
+    theta: FloatArray,
+    bid: FloatArray,
+    ask: FloatArray,
+) -> dict[str, PositionMark]:
+    """Marks of ``positions`` from the quotes of their legs, concatenated in position order.
+
+    Each array has one entry per leg of ``positions`` (index points per unit; greeks per
+    unit: delta per point, vega per vol point, theta per calendar day). The backtest hands
+    the quotes it marked the book with, so the strategy does not quote the legs again.
+    """
+    n = sum(len(p.legs) for p in positions)
+    if any(len(a) != n for a in (mid, delta, vega, theta, bid, ask)):
+        raise ValueError(f"leg quotes of {n} legs expected")
+    vals = [np.asarray(a, dtype=np.float64).tolist() for a in (mid, delta, vega, theta)]
+    bids, asks = np.asarray(bid).tolist(), np.asarray(ask).tolist()
+    day = pd.Timestamp(date).normalize().value // _NS_PER_DAY
+    out: dict[str, PositionMark] = {}
+    i = 0
+    for p in positions:
+        a = [0.0] * 6
+        legq: list[tuple[float, float, float]] = []
+        for leg in p.legs:
             r = leg.ratio
             for j in range(4):
                 a[j] += r * vals[j][i]
-            a[4] += abs(r) * width[i]
-            a[5] += r * sell[i]
-    day = pd.Timestamp(date).normalize().value // _NS_PER_DAY
-    for p in positions:
-        a = acc[p.id]
+            a[4] += abs(r) * (asks[i] - bids[i])
+            a[5] += r * (bids[i] if r > 0 else asks[i])
+            legq.append((vals[0][i], bids[i], asks[i]))
+            i += 1
         dte = min(_day_number(leg.expiry) for leg in p.legs) - day
-        legs = tuple(legq[(p.id, j)] for j in range(len(p.legs)))
-        out[p.id] = PositionMark(a[0], a[1], a[2], a[3], int(dte), a[4], a[5], legs)
+        out[p.id] = PositionMark(a[0], a[1], a[2], a[3], int(dte), a[4], a[5], tuple(legq))
     return out

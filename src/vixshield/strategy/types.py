@@ -6,6 +6,7 @@ in index points per unit (x100 for SPX and VIX options).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol
@@ -24,6 +25,7 @@ __all__ = [
     "Leg",
     "Order",
     "Position",
+    "PositionMark",
     "RuleFired",
     "kind_label",
     "parse_kind_label",
@@ -211,6 +213,26 @@ class Decision(Generic[StateT_co]):
     state: StateT_co | None = None
 
 
+@dataclass(frozen=True)
+class PositionMark:
+    """Mark of one position per unit: value (points), greeks, calendar days to the first expiry.
+
+    ``spread`` and ``bid_value`` in points per unit (see `vixshield.strategy.marks`);
+    their defaults (0 and NaN) mean "not quoted". ``legs`` holds each leg's
+    ``(mid, bid, ask)`` in index points, in the position's leg order (empty: not
+    kept: the mark cannot price a close, `close_cash` raises).
+    """
+
+    value: float
+    delta: float
+    vega: float
+    theta: float
+    dte: int
+    spread: float = 0.0
+    bid_value: float = math.nan
+    legs: tuple[tuple[float, float, float], ...] = ()
+
+
 class ForeignStateError(TypeError):
     """A decision function was given a state it did not make (a bug in the caller)."""
 
@@ -233,4 +255,5 @@ class DecideFn(Protocol[StateT]):
         policy: Any,
         state: StateT | None = None,
         indicators: pd.DataFrame | None = None,
+        marks: Mapping[str, PositionMark] | None = None,
     ) -> Decision[StateT]: ...
