@@ -24,6 +24,7 @@ from vixshield.cli import run_cmd
 from vixshield.cli.app import app
 from vixshield.errors import PolicyError
 from vixshield.report.bundle import BACKTEST_FILES
+from vixshield.report.positions_file import load_positions
 from vixshield.report.signal_view import SIGNAL_SCHEMA
 from vixshield.report.summary import validate_summary
 
@@ -58,6 +59,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
         return fakes.make_decision(date), held or (), since if since is not None else date
 
     real_load_market = run_cmd._load_market
+    monkeypatch.setattr(  # the fake policy has no hedge layers to check positions against
+        run_cmd, "_check_positions", lambda file, day, policy, market: load_positions(file)
+    )
 
     def load_market(source: str) -> Any:
         if source in ("embedded", "store"):

@@ -41,12 +41,7 @@ def check_cmd(
     file: Annotated[Path, typer.Argument(help="Policy TOML file to validate.")],
 ) -> None:
     """Validate a policy file; errors one per line, exit status 2."""
-    from vixshield.errors import PolicyError
-    from vixshield.strategy.policy import parse_policy
+    from vixshield.strategy.policy import parse_policy, read_policy_text
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as err:
-        raise PolicyError(f"{file}: cannot read policy file ({err.strerror})") from None
-    policy = parse_policy(text, str(file))
+    policy = parse_policy(read_policy_text(file), str(file))
     typer.echo(f"{file}: ok (policy '{policy.name}', {len(policy.hedge.layers)} hedge layers)")

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vixshield.cli._errors import parse_date, user_errors
+from vixshield.cli._errors import check_capital, parse_date, user_errors
 from vixshield.cli._progress import progress_bar
 from vixshield.cli._sources import DATA_HELP, choose_source, source_note
-from vixshield.errors import UserError
+from vixshield.errors import UserError, env_error_from_os
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,6 +122,18 @@ def _decide(
     return decide_replayed(rep, policy, market, positions, account), positions, rep.since
 
 
+def _check_positions(
+    file: Path, day: pd.Timestamp, policy: Any, market: MarketView
+) -> tuple[Position, ...]:
+    """The positions of ``file`` checked against the signal date ``day``, the policy's hedge
+    layers and the market's listed expiries and strikes (a located `DataError` otherwise;
+    `vixshield.report.positions_check`)."""
+    from vixshield.report.positions_file import PositionContext, load_positions
+
+    layers = tuple(layer.name for layer in policy.hedge.layers)
+    return load_positions(file, PositionContext(day, layers=layers, market=market))
+
+
 # -- argument checks ------------------------------------------------------------------
 
 
@@ -152,6 +164,8 @@ def _open_period(
     by the command once every option is known to be good (an error stays one line).
     """
     first, last = parse_date(start, "--start"), parse_date(end, "--end")
+    if first is not None and last is not None and first > last:
+        raise UserError(f"--start {first:%Y-%m-%d} is after --end {last:%Y-%m-%d}")
     _check_capital(capital)
     source, note = choose_source(data)
     market = _load_market(source)
@@ -160,16 +174,16 @@ def _open_period(
 
 
 def _check_capital(capital: float | None) -> None:
-    import math
-
-    if capital is not None and not (math.isfinite(capital) and capital > 0):
-        raise UserError(f"--capital: expected a positive amount of dollars, got {capital}")
+    check_capital(capital, "--capital")
 
 
 def _write(write: Callable[[], list[Path]], out: Path) -> list[Path]:
     try:
         return write()
     except OSError as err:
+        env = env_error_from_os(err, str(out))  # disk full (74), permission denied (77)
+        if env is not None:
+            raise env from None
         raise UserError(f"cannot write to {out}: {err.strerror or err}") from None
 
 
@@ -205,7 +219,7 @@ def backtest(
         with progress_bar(not json_output, f"backtest {policy}", unit="days") as update:
             result = _run_backtest(spec, market, first, last, capital, update)
         summary = _summarize(result)
-        _write(lambda: write_backtest_files(out, result, summary), out)
+        _write(lambda: write_backtest_files(out, result, summary, market), out)
         if json_output:
             sys.stdout.write(dumps_stable(summary))
             return
@@ -254,7 +268,7 @@ def compare(
             with progress_bar(not json_output, f"backtest {name}", unit="days") as update:
                 results[name] = _run_backtest(spec, market, first, last, capital, update)
             summaries[name] = _summarize(results[name])
-        _write(lambda: write_compare_files(out, results, summaries), out)
+        _write(lambda: write_compare_files(out, results, summaries, market), out)
         if json_output:
             sys.stdout.write(dumps_stable(compare_document(summaries)))
             return
@@ -340,6 +354,8 @@ def signal(
         if first is not None and first > day:
             raise UserError(f"--since {first:%Y-%m-%d} is after --date {day:%Y-%m-%d}")
         spec = _load_policy(policy)
+        if positions is not None:  # read above; now against the date, policy and market
+            held = _check_positions(positions, day, spec, market)
         keep_note(note)
         decision, given, replayed_from = _decide(day, market, held, spec, capital, first)
         origin = {"since": replayed_from, "positions": "replayed" if held is None else "file"}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from vixshield.cli._errors import parse_date, user_errors
+from vixshield.cli._errors import check_capital, parse_date, user_errors
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
@@ -135,6 +135,7 @@ def init(
             policy = policy or typer.prompt("Policy", default=base.policy or "alvh-442")
             capital = capital or typer.prompt("Capital (USD)", default=base.capital or 1e6)
             account = account or typer.prompt("Account", default=base.account or DEFAULT_ACCOUNT)
+        check_capital(capital)
         if webhook_format not in WEBHOOK_FORMATS:
             raise UserError(f"--webhook-format: expected one of {', '.join(WEBHOOK_FORMATS)}")
         n = base.notify
@@ -324,19 +325,20 @@ def reconcile(
 # -- daily ------------------------------------------------------------------------------
 
 
-def _fetch(config: Config) -> list[str]:
+def _fetch(config: Config, day: pd.Timestamp | None) -> list[str]:
     """Fetch what is new of the default series, provider by provider; failures as warnings.
 
     `vixshield.data.providers.fetch_each`: one provider's failure leaves the others' data
     written (FRED's SP500 stands in for a failed stooq SPX close); the freshness check then
-    decides whether the run can go on. Never raises for a fetch failure.
+    decides whether the run can go on. Never raises for a fetch failure. ``day``: the
+    session decided (``--date``; None: today), around which VX contracts are asked for.
     """
     from vixshield.data.providers import HttpSession
     from vixshield.data.providers.each import fetch_each
     from vixshield.data.providers.registry import default_providers
     from vixshield.data.store import Store
 
-    providers = default_providers(None, config.stooq_api_key)
+    providers = default_providers(None, config.stooq_api_key, as_of=day)
     try:
         report = fetch_each(None, Store(), providers=providers, session=HttpSession(timeout=30.0))
     except UserError as err:
@@ -388,7 +390,7 @@ def daily(
         day = parse_date(date, "--date")
         source, why = resolve_data_source(data, config)
         _note(why)
-        warnings = [] if no_fetch else _fetch(config)
+        warnings = [] if no_fetch else _fetch(config, day)
         for w in warnings:
             _note(f"warning: {w}")
         with _journal() as journal:

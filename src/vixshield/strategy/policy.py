@@ -7,6 +7,7 @@ parameters from a `Policy`. Presets are TOML files shipped in
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -15,6 +16,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from vixshield._limits import (
+    MAX_NESTING,
+    first_too_deep,
+    short_repr,
+    tree_too_deep,
+    utf8_problem,
+)
 from vixshield.errors import PolicyError
 from vixshield.markets.costs import CostModel
 
@@ -37,13 +45,38 @@ __all__ = [
     "override_tree",
     "parse_policy",
     "preset_text",
+    "read_policy_text",
     "with_overrides",
 ]
 
-NonNeg = Annotated[float, Field(ge=0.0)]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
+# Strict scalars: no coercion (``true`` is not 1, ``"45"`` is not 45), finite floats only.
+# An integer is accepted where a float is expected (``capital = 1000000``).
+Real = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Count = Annotated[int, Field(strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
+Text = Annotated[str, Field(strict=True, max_length=200)]
+
+MIN_CAPITAL = 1e3  # USD: below this no SPX condor can be sized
+MAX_CAPITAL = 1e10  # USD: beyond any single account; keeps P&L sums far from overflow
+MAX_DTE = 1100  # calendar days: SPX LEAPS are listed about three years out
+MAX_DAYS = 1000  # trading or calendar days for schedules, holds and windows
+MAX_SD = 10.0  # standard deviations of the expiry's move (strikes, wings)
+MAX_MULTIPLIER = 100.0  # any multiplier or ratio of a policy
+MAX_COST = 100.0  # USD per contract (commission, fees)
+MAX_LAYERS = 10  # hedge layers
+MAX_WEIGHT_SUM = 1.0  # sum of the layer weights: the whole budget basis per year
+
+Share = Annotated[Real, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[Real, Field(ge=0.0, le=MAX_MULTIPLIER)]
+Positive = Annotated[Real, Field(gt=0.0, le=MAX_MULTIPLIER)]
+Dte = Annotated[Count, Field(ge=1, le=MAX_DTE)]
+Days = Annotated[Count, Field(ge=0, le=MAX_DAYS)]
+Sd = Annotated[Real, Field(gt=0.0, le=MAX_SD)]
+Cost = Annotated[Real, Field(ge=0.0, le=MAX_COST)]
+Vix = Annotated[Real, Field(gt=0.0, le=200.0)]  # VIX level, vol points
 EventKind = Literal["FOMC", "CPI", "PPI", "GDP"]
 REGIMES: tuple[str, ...] = ("calm", "normal", "elevated", "stressed")
+DEFAULT_LAYER_NAMES: tuple[str, ...] = ("short", "medium", "long")
 
 
 class _Model(BaseModel):
@@ -53,8 +86,8 @@ class _Model(BaseModel):
 class AccountPolicy(_Model):
     """Account: ``capital`` in USD; ``cash_yield`` True lets idle cash earn the T-bill rate."""
 
-    capital: Annotated[float, Field(gt=0.0)] = 1_000_000.0
-    cash_yield: bool = True
+    capital: Annotated[Real, Field(ge=MIN_CAPITAL, le=MAX_CAPITAL)] = 1_000_000.0
+    cash_yield: Flag = True
 
 
 class CostsPolicy(_Model):
@@ -66,8 +99,8 @@ class CostsPolicy(_Model):
     strategy's estimates and the backtest's bookings use `model` (one rule).
     """
 
-    commission_per_contract: NonNeg = 0.65  # USD per contract, typical retail broker
-    fees_per_contract: NonNeg = 0.60  # USD per contract, exchange + regulatory
+    commission_per_contract: Cost = 0.65  # USD per contract, typical retail broker
+    fees_per_contract: Cost = 0.60  # USD per contract, exchange + regulatory
     spread_share: Share = 0.25
 
     def model(self) -> CostModel:
@@ -78,8 +111,8 @@ class CostsPolicy(_Model):
 class SizingPolicy(_Model):
     """Contracts = floor(``risk_per_condor`` x equity / max loss per condor)."""
 
-    risk_per_condor: Annotated[float, Field(gt=0.0, le=1.0)] = 0.02
-    min_one: bool = True
+    risk_per_condor: Annotated[Real, Field(gt=0.0, le=1.0)] = 0.02
+    min_one: Flag = True
 
 
 class EntryPolicy(_Model):
@@ -87,10 +120,10 @@ class EntryPolicy(_Model):
     ``max_open_condors`` open; no entry within ``min_days_to_event`` trading days
     of the next event of ``event_kinds`` (0 turns the filter off)."""
 
-    every_n_days: Annotated[int, Field(ge=1)] = 5
-    max_open_condors: Annotated[int, Field(ge=1)] = 6
-    min_days_to_event: Annotated[int, Field(ge=0)] = 0
-    event_kinds: tuple[EventKind, ...] = ("FOMC", "CPI")
+    every_n_days: Annotated[Count, Field(ge=1, le=MAX_DAYS)] = 5
+    max_open_condors: Annotated[Count, Field(ge=1, le=100)] = 6
+    min_days_to_event: Annotated[Count, Field(ge=0, le=60)] = 0
+    event_kinds: Annotated[tuple[EventKind, ...], Field(max_length=4)] = ("FOMC", "CPI")
 
 
 class CondorPolicy(_Model):
@@ -118,20 +151,20 @@ class CondorPolicy(_Model):
     credit at the modeled fill over the wider wing's width (points per point).
     """
 
-    dte_min: Annotated[int, Field(ge=1)] = 45
-    dte_max: Annotated[int, Field(ge=1)] = 60
-    dte_target: Annotated[int, Field(ge=1)] = 52
-    dte_tolerance: Annotated[int, Field(ge=0)] = 10  # calendar days outside the window
+    dte_min: Dte = 45
+    dte_max: Dte = 60
+    dte_target: Dte = 52
+    dte_tolerance: Annotated[Count, Field(ge=0, le=365)] = 10  # calendar days outside
     strike_rule: Literal["sd", "delta"] = "sd"
-    k_low: Annotated[float, Field(gt=0.0)] = 1.5
-    k_high: Annotated[float, Field(gt=0.0)] = 2.0
-    put_k_scale: Annotated[float, Field(gt=0.0)] = 1.0
-    call_k_scale: Annotated[float, Field(gt=0.0)] = 1.0
-    short_delta: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.10
+    k_low: Sd = 1.5
+    k_high: Sd = 2.0
+    put_k_scale: Sd = 1.0
+    call_k_scale: Sd = 1.0
+    short_delta: Annotated[Real, Field(gt=0.0, lt=0.5)] = 0.10
     wing_rule: Literal["width", "delta"] = "width"
-    put_width_sd: Annotated[float, Field(gt=0.0)] = 0.2  # standard deviations
-    call_width_sd: Annotated[float, Field(gt=0.0)] = 0.2  # standard deviations
-    wing_delta: Annotated[float, Field(gt=0.0, lt=0.5)] = 0.03
+    put_width_sd: Sd = 0.2  # standard deviations
+    call_width_sd: Sd = 0.2  # standard deviations
+    wing_delta: Annotated[Real, Field(gt=0.0, lt=0.5)] = 0.03
     min_credit_to_width: Share = 0.05
 
     @model_validator(mode="before")
@@ -172,9 +205,9 @@ class ManagementPolicy(_Model):
     modeled fill (`CostsPolicy.model`), plus commission and fees (see
     `vixshield.strategy.rules.manage_condors`)."""
 
-    take_profit: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
-    stop_multiple: Annotated[float, Field(gt=0.0)] = 2.0
-    exit_dte: Annotated[int, Field(ge=0)] = 21
+    take_profit: Annotated[Real, Field(gt=0.0, le=1.0)] = 0.5
+    stop_multiple: Positive = 2.0
+    exit_dte: Annotated[Count, Field(ge=0, le=MAX_DTE)] = 21
 
 
 class HedgeLayer(_Model):
@@ -192,22 +225,22 @@ class HedgeLayer(_Model):
     event of ``event_kinds`` (1.0 turns it off).
     """
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")]
+    name: Annotated[Text, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
     instrument: Literal["vix_call", "vix_call_spread", "spx_put"] = "vix_call"
-    dte_min: Annotated[int, Field(ge=1)]
-    dte_max: Annotated[int, Field(ge=1)]
+    dte_min: Dte
+    dte_max: Dte
     strike_rule: Literal["delta", "pct_otm"] = "delta"
-    strike_value: Annotated[float, Field(gt=0.0)] = 0.30
-    spread_width: Annotated[float, Field(gt=0.0)] = 10.0
-    weight: NonNeg
-    roll_dte: Annotated[int, Field(ge=0)] = 7
-    roll_theta_share: Annotated[float, Field(gt=0.0)] = 0.10
-    monetise_multiple: Annotated[float, Field(gt=1.0)] = 3.0
-    monetise_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
-    event_scale: Annotated[float, Field(ge=0.0)] = 1.0
-    event_days_before: Annotated[int, Field(ge=0)] = 2
-    event_kinds: tuple[EventKind, ...] = ("FOMC", "CPI", "PPI")
-    temporal_theta: bool = False
+    strike_value: Annotated[Real, Field(gt=0.0, le=100.0)] = 0.30  # delta, or percent OTM
+    spread_width: Annotated[Real, Field(gt=0.0, le=1000.0)] = 10.0  # index points
+    weight: Share
+    roll_dte: Annotated[Count, Field(ge=0, le=MAX_DTE)] = 7
+    roll_theta_share: Annotated[Real, Field(gt=0.0, le=1.0)] = 0.10
+    monetise_multiple: Annotated[Real, Field(gt=1.0, le=MAX_MULTIPLIER)] = 3.0
+    monetise_share: Annotated[Real, Field(gt=0.0, le=1.0)] = 0.5
+    event_scale: Annotated[Real, Field(ge=0.0, le=10.0)] = 1.0
+    event_days_before: Annotated[Count, Field(ge=0, le=60)] = 2
+    event_kinds: Annotated[tuple[EventKind, ...], Field(max_length=4)] = ("FOMC", "CPI", "PPI")
+    temporal_theta: Flag = False
 
     @model_validator(mode="after")
     def _window(self) -> HedgeLayer:
@@ -257,18 +290,20 @@ class HedgePolicy(_Model):
     """
 
     budget_basis: Literal["equity", "credit", "max_loss"] = "equity"
-    adaptive: bool = True
+    adaptive: Flag = True
     multiplier_min: NonNeg = 0.0
     multiplier_max: NonNeg = 3.0
     credit_to_hedge_min: NonNeg = 3.0
-    credit_to_hedge_window: Annotated[int, Field(ge=1)] = 3  # condor cycles (entries)
+    credit_to_hedge_window: Annotated[Count, Field(ge=1, le=MAX_DAYS)] = 3  # condor cycles
     buy_band: Share = 0.25
     sell_band: NonNeg = 1.0
-    temporal_theta_ratio: Annotated[float, Field(gt=0.0)] = 2.0
-    target_halflife: NonNeg = 10.0  # closes (trading days)
-    min_hold_days: Annotated[int, Field(ge=0)] = 10  # calendar days
+    temporal_theta_ratio: Positive = 2.0
+    target_halflife: Annotated[Real, Field(ge=0.0, le=MAX_DAYS)] = 10.0  # closes
+    min_hold_days: Days = 10  # calendar days
     roll_min_multiple: NonNeg = 2.0  # x round-trip cost per contract
-    layers: tuple[HedgeLayer, ...] = Field(default_factory=_default_layers)
+    layers: Annotated[tuple[HedgeLayer, ...], Field(max_length=MAX_LAYERS)] = Field(
+        default_factory=_default_layers
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -289,6 +324,13 @@ class HedgePolicy(_Model):
         names = [layer.name for layer in self.layers]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names must be unique (got {names})")
+        total = sum(layer.weight for layer in self.layers)
+        if total > MAX_WEIGHT_SUM + 1e-12:
+            shares = " + ".join(f"{layer.weight:g}" for layer in self.layers)
+            raise ValueError(
+                f"layer weights sum to {total:.4g} ({shares}); need a sum <= {MAX_WEIGHT_SUM:g} "
+                f"(the whole budget basis per year)"
+            )
         return self
 
 
@@ -296,9 +338,11 @@ class RegimeEffect(_Model):
     """What a regime allows: new condors, the k multiplier, layer multipliers
     (by layer name; a layer not named gets 1.0)."""
 
-    allow_entries: bool = True
-    k_multiplier: Annotated[float, Field(gt=0.0)] = 1.0
-    layer_multipliers: dict[str, NonNeg] = Field(default_factory=dict)
+    allow_entries: Flag = True
+    k_multiplier: Annotated[Real, Field(gt=0.0, le=10.0)] = 1.0
+    layer_multipliers: Annotated[dict[str, NonNeg], Field(max_length=MAX_LAYERS)] = Field(
+        default_factory=dict
+    )
 
 
 def _default_effects() -> dict[str, RegimeEffect]:
@@ -324,11 +368,11 @@ class RegimePolicy(_Model):
     ``vrp_floor``: implied minus forecast vol (vol points) below which it rises one.
     """
 
-    vix_thresholds: tuple[float, float, float] = (15.0, 20.0, 30.0)
-    persist_days: Annotated[int, Field(ge=1)] = 3
-    rsi_high: Annotated[float, Field(ge=0.0, le=100.0)] = 70.0
-    vrp_floor: float = -2.0
-    garch_min_obs: Annotated[int, Field(ge=100)] = 252
+    vix_thresholds: tuple[Vix, Vix, Vix] = (15.0, 20.0, 30.0)
+    persist_days: Annotated[Count, Field(ge=1, le=252)] = 3
+    rsi_high: Annotated[Real, Field(ge=0.0, le=100.0)] = 70.0
+    vrp_floor: Annotated[Real, Field(ge=-100.0, le=100.0)] = -2.0  # vol points
+    garch_min_obs: Annotated[Count, Field(ge=100, le=20_000)] = 252
     effects: dict[str, RegimeEffect] = Field(default_factory=_default_effects)
 
     @model_validator(mode="after")
@@ -354,21 +398,21 @@ class CustomIndicator(_Model):
     ``add`` to the multiplier of ``layer`` (a layer name or "all").
     """
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")]
-    series: Annotated[str, Field(min_length=1)]
+    name: Annotated[Text, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+    series: Annotated[Text, Field(min_length=1)]
     rule: Literal["above", "below", "zscore_above", "zscore_below"]
-    threshold: float
-    window: Annotated[int, Field(ge=2)] = 252
+    threshold: Annotated[Real, Field(ge=-1e9, le=1e9)]
+    window: Annotated[Count, Field(ge=2, le=20_000)] = 252
     effect: Literal["block", "layer"] = "layer"
-    layer: str = "all"
-    add: float = 0.5
+    layer: Text = "all"
+    add: Annotated[Real, Field(ge=-MAX_MULTIPLIER, le=MAX_MULTIPLIER)] = 0.5
 
 
 class Policy(_Model):
     """A whole trading policy (see the module docstring of each rule)."""
 
-    name: Annotated[str, Field(min_length=1)]
-    description: str = ""
+    name: Annotated[Text, Field(min_length=1)]
+    description: Annotated[str, Field(strict=True, max_length=10_000)] = ""
     account: AccountPolicy = Field(default_factory=AccountPolicy)
     costs: CostsPolicy = Field(default_factory=CostsPolicy)
     sizing: SizingPolicy = Field(default_factory=SizingPolicy)
@@ -377,20 +421,33 @@ class Policy(_Model):
     management: ManagementPolicy = Field(default_factory=ManagementPolicy)
     hedge: HedgePolicy = Field(default_factory=HedgePolicy)
     regime: RegimePolicy = Field(default_factory=RegimePolicy)
-    custom: tuple[CustomIndicator, ...] = ()
+    custom: Annotated[tuple[CustomIndicator, ...], Field(max_length=50)] = ()
 
     @model_validator(mode="after")
     def _check(self) -> Policy:
         if self.management.exit_dte >= self.condor.dte_min:
             # a condor opened at dte_min would be closed at once by the DTE exit
             raise ValueError(
-                f"need management.exit_dte < condor.dte_min "
+                f"[management.exit_dte] need management.exit_dte < condor.dte_min "
                 f"(got {self.management.exit_dte} >= {self.condor.dte_min})"
             )
         names = {layer.name for layer in self.hedge.layers}
-        for c in self.custom:
-            if c.effect == "layer" and c.layer != "all" and c.layer not in names:
-                raise ValueError(f"custom '{c.name}' names unknown layer '{c.layer}'")
+        for i, c in enumerate(self.custom):
+            if c.layer != "all" and c.layer not in names:
+                choices = ", ".join(["all", *sorted(names)])
+                raise ValueError(
+                    f"[custom.{i}.layer] custom '{c.name}' names unknown layer '{c.layer}'; "
+                    f"known: {choices}"
+                )
+        known = sorted(names | set(DEFAULT_LAYER_NAMES))
+        for regime, effect in self.regime.effects.items():
+            unknown = sorted(set(effect.layer_multipliers) - set(known))
+            if unknown:
+                raise ValueError(
+                    f"[regime.effects.{regime}.layer_multipliers] unknown layer(s) "
+                    f"{', '.join(unknown)}; known: {', '.join(known)} (the policy's layers "
+                    f"and the default ones)"
+                )
         return self
 
 
@@ -410,27 +467,81 @@ def preset_text(name: str) -> str:
     return resources.files(_PRESETS).joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
+MAX_POLICY_BYTES = 1 << 20
+"""Largest policy file read (1 MiB; the shipped presets are about 4 KiB)."""
+
+
 def format_validation_error(err: ValidationError, source: str) -> str:
-    """One line per error: ``SOURCE: [a.b.0.c] message (got value)``."""
+    """One line per error: ``SOURCE: [a.b.0.c] message (got value)``.
+
+    The key path ``a.b.0.c`` names tables, fields and 0-based list indices
+    (``hedge.layers.1.weight`` is the second layer's weight); the message says what
+    was expected (a type, a bound, a rule between fields).
+    """
     lines = []
-    for e in err.errors():
+    for e in err.errors(include_url=False):
         loc = ".".join(str(p) for p in e["loc"])
         got = e.get("input")
-        shown = "" if isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"{source}: [{loc}] {e['msg']}{shown}")
-    return "\n".join(lines)
+        shown = "" if isinstance(got, dict | list | tuple) else f" (got {short_repr(got)})"
+        msg = e["msg"].removeprefix("Value error, ")
+        where = f"[{loc}] " if loc else ""  # a whole-policy rule names its keys itself
+        lines.append(f"{source}: {where}{msg}{shown}")
+    return "\n".join(" ".join(line.split()) for line in lines)
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    """Parse and validate TOML ``text``; `PolicyError` with located messages."""
+    """Parse and validate TOML ``text``; `PolicyError` with located messages.
+
+    Text nested deeper than `vixshield._limits.MAX_NESTING` (arrays, tables) is
+    refused before parsing, with its line.
+    """
+    line = first_too_deep(text, "toml")
+    if line is not None:
+        raise PolicyError(
+            f"{source}: line {line}: nested deeper than {MAX_NESTING} levels of arrays "
+            f"and tables (a policy needs at most 5)"
+        )
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise PolicyError(f"{source}: TOML syntax error: {err}") from None
+    except RecursionError:  # nesting the scan could not see; never a traceback
+        raise PolicyError(f"{source}: nested too deeply to parse") from None
+    except ValueError:  # CPython's limit on integer literals (4300 digits)
+        long = re.search(r"\d{4300,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        at = f"line {line}: " if line else ""
+        raise PolicyError(f"{source}: {at}a number of more than 4300 digits") from None
+    if tree_too_deep(raw):
+        raise PolicyError(
+            f"{source}: keys nested deeper than {MAX_NESTING} levels (a policy needs at most 5)"
+        )
     try:
         return Policy.model_validate(raw)
     except ValidationError as err:
         raise PolicyError(format_validation_error(err, source)) from None
+
+
+def read_policy_text(path: str | Path) -> str:
+    """The text of a policy file: UTF-8, at most `MAX_POLICY_BYTES`.
+
+    Raises
+    ------
+    PolicyError
+        Unreadable, too large, or not UTF-8 text (naming the file and line).
+    """
+    p = Path(path)
+    try:
+        with p.open("rb") as f:
+            data = f.read(MAX_POLICY_BYTES + 1)
+    except OSError as err:
+        raise PolicyError(f"{p}: cannot read policy file ({err.strerror or err})") from None
+    if len(data) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{p}: policy file larger than {MAX_POLICY_BYTES >> 20} MiB")
+    problem = utf8_problem(data)
+    if problem is not None:
+        raise PolicyError(f"{p}: {problem}")
+    return data.decode("utf-8")
 
 
 def load_policy(name_or_path: str | Path) -> Policy:
@@ -439,17 +550,14 @@ def load_policy(name_or_path: str | Path) -> Policy:
     Raises
     ------
     PolicyError
-        Unknown preset, unreadable file, TOML syntax error (with line and
-        column) or schema violations (one located line each).
+        Unknown preset, unreadable, oversized, non-UTF-8 or too deeply nested file,
+        TOML syntax error (with line and column) or schema violations (one located
+        line each).
     """
     path = Path(name_or_path)
     text_name = str(name_or_path)
     if path.suffix == ".toml" or path.exists() or "/" in text_name:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise PolicyError(f"{path}: cannot read policy file ({err.strerror})") from None
-        return parse_policy(text, str(path))
+        return parse_policy(read_policy_text(path), str(path))
     return parse_policy(preset_text(text_name), f"preset:{text_name}")
 
 
