@@ -19,12 +19,25 @@ temporary files first, moved into place, and only then is the catalogue
 replaced in one ``os.replace`` (the commit). Any failure before the commit
 removes every file and folder the call created, so the store is left exactly
 as it was.
+
+Writes are serialised between processes by the store's lock
+(`vixshield.data.lock.store_lock`, the file ``<home>/store/.lock`` while held): a
+writer re-reads the catalogue inside the lock, so two writers of one series both
+get their version and neither is lost; a writer that waits longer than the lock
+timeout (``$VIXSHIELD_LOCK_TIMEOUT`` seconds, default 30) fails with
+`vixshield.errors.StoreBusy`. Readers take no lock: they read one catalogue,
+which only ever lists complete files.
+
+A write killed before its commit (kill -9, power cut) leaves temporary files or
+Parquet files the catalogue does not list. Every write first sweeps them away,
+inside the lock, where no other write can be in progress (`Store.sweep`):
+``.tmp-*`` files in the store folder and unlisted files under ``series/``. Other
+folders (``quarantine/``, the chain dataset) are not the sweep's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import uuid
@@ -37,7 +50,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vixshield.data.lock import lock_timeout, store_lock
 from vixshield.data.market import Provenance
+from vixshield.data.store_integrity import (
+    SERIES_DIR,
+    TMP_PREFIX,
+    Damage,
+    Repair,
+    file_sha256,
+    find_damage,
+    find_unlisted,
+    quarantine_files,
+    remove_empty_series_dirs,
+)
 from vixshield.errors import DataError
 
 __all__ = [
@@ -271,10 +296,6 @@ def read_parquet(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _iso_day(ts: Any) -> str | None:
     if ts is None or pd.isna(ts):
         return None
@@ -314,6 +335,9 @@ class Store:
         self.home = data_home(home)
         self.root = self.home / "store"
         self.catalog_path = self.root / "catalog.json"
+        for folder, what in ((self.home, "data home"), (self.root, "store folder")):
+            if folder.exists() and not folder.is_dir():
+                raise DataError(f"{what} {folder} is a file, not a folder")
 
     # ------------------------------------------------------------------ catalogue
     def _catalog(self) -> dict[str, list[VersionInfo]]:
@@ -390,17 +414,94 @@ class Store:
         Returns
         -------
         tuple of str
-            One line per missing or altered file; empty when the store is intact.
+            One line per missing or altered file (`damage`); empty when the store
+            is intact.
         """
-        problems: list[str] = []
-        for series, versions in sorted(self._catalog().items()):
-            for v in versions:
-                path = self.root / v.file
-                if not path.is_file():
-                    problems.append(f"{series} v{v.version}: file {v.file} is missing")
-                elif _sha256(path) != v.sha256:
-                    problems.append(f"{series} v{v.version}: file {v.file} was altered")
-        return tuple(problems)
+        return tuple(str(d) for d in self.damage())
+
+    def damage(self) -> tuple[Damage, ...]:
+        """Every catalogued file that is missing or altered, by series then version.
+
+        Returns
+        -------
+        tuple of Damage
+            Empty when every file the catalogue lists exists with its SHA-256.
+        """
+        return find_damage(self.root, self._catalog())
+
+    def leftovers(self) -> tuple[str, ...]:
+        """Files the catalogue does not list that the next write will sweep (see `sweep`).
+
+        Returns
+        -------
+        tuple of str
+            Paths relative to the store root, sorted.
+        """
+        return tuple(
+            p.relative_to(self.root).as_posix() for p in find_unlisted(self.root, self._catalog())
+        )
+
+    def sweep(self) -> tuple[str, ...]:
+        """Remove the leftovers of killed writes, under the store's lock.
+
+        Returns
+        -------
+        tuple of str
+            The removed files, relative to the store root.
+
+        Raises
+        ------
+        vixshield.errors.StoreBusy
+            When another process holds the lock past the timeout.
+        """
+        if not self.root.is_dir():
+            return ()
+        with store_lock(self.root, timeout_s=lock_timeout()):
+            return self._sweep_locked(self._catalog())
+
+    def _sweep_locked(self, catalog: Mapping[str, list[VersionInfo]]) -> tuple[str, ...]:
+        removed = find_unlisted(self.root, catalog)
+        for p in removed:
+            p.unlink(missing_ok=True)
+        remove_empty_series_dirs(self.root)
+        return tuple(p.relative_to(self.root).as_posix() for p in removed)
+
+    def repair(self) -> Repair:
+        """Quarantine damaged files, drop their versions and sweep leftovers, under the lock.
+
+        Every version whose file is missing or altered (`damage`) leaves the
+        catalogue; older good versions of the series stay, and a series with no
+        good version left leaves the catalogue. Damaged files that exist are moved
+        to ``<store>/quarantine/<series>/`` (never deleted). Then leftovers are
+        swept (`sweep`).
+
+        Returns
+        -------
+        Repair
+            Exactly what was moved, dropped and removed.
+
+        Raises
+        ------
+        vixshield.errors.StoreBusy
+            When another process holds the lock past the timeout.
+        """
+        if not self.root.is_dir():
+            return Repair((), {}, ())
+        with store_lock(self.root, timeout_s=lock_timeout()):
+            catalog = self._catalog()
+            damage = find_damage(self.root, catalog)
+            stamp = pd.Timestamp.now(tz="UTC").strftime("%Y%m%dT%H%M%SZ")
+            quarantined = quarantine_files(self.root, damage, stamp)
+            bad = {(d.series, d.version) for d in damage}
+            kept = {s: [v for v in vs if (s, v.version) not in bad] for s, vs in catalog.items()}
+            latest: dict[str, int | None] = {}
+            for series in sorted({d.series for d in damage}):
+                latest[series] = kept[series][-1].version if kept[series] else None
+            new_catalog = {s: vs for s, vs in kept.items() if vs}
+            if damage:
+                self._commit_catalog(new_catalog)
+            swept = self._sweep_locked(new_catalog)
+        return Repair(quarantined, latest, swept)
 
     def _require(self, series: str, version: int | None = None) -> VersionInfo:
         versions = self._catalog().get(series)
@@ -416,7 +517,21 @@ class Store:
     def read_raw(self, series: str, version: int | None = None) -> pd.DataFrame:
         """Stored long form of ``series``: key columns then value columns."""
         info = self._require(series, version)
-        return read_parquet(self.root / info.file)
+        path = self.root / info.file
+        if not path.is_file():
+            raise DataError(
+                f"{series} v{info.version}: file {info.file} is missing from the store at "
+                f"{self.root}; run `vixshield data check --repair`",
+                file=str(path),
+            )
+        try:
+            return read_parquet(path)
+        except (OSError, pa.ArrowException) as err:
+            raise DataError(
+                f"{series} v{info.version}: file {info.file} is unreadable ({err}); "
+                "run `vixshield data check --repair`",
+                file=str(path),
+            ) from None
 
     def read(self, series: str, version: int | None = None) -> pd.DataFrame:
         """Read ``series`` (latest version unless ``version`` is given).
@@ -462,15 +577,42 @@ class Store:
         tuple of WriteResult
             One per series, in the order of ``frames``.
 
+        Raises
+        ------
+        vixshield.errors.StoreBusy
+            When another process holds the store's lock longer than the lock
+            timeout (`vixshield.data.lock.lock_timeout`).
+
         Notes
         -----
         All or nothing: if anything fails before the catalogue is replaced,
         every file and folder this call created is removed and the exception
-        propagates; the store is byte-identical to before.
+        propagates; the store is byte-identical to before (less any leftovers of
+        earlier killed writes, which every write sweeps first). The whole
+        read-modify-write runs under the store's lock, re-reading the catalogue
+        inside it, so concurrent writers serialise and none loses a version.
         """
         if mode not in ("merge", "replace"):
             raise ValueError(f"mode must be 'merge' or 'replace', not {mode!r}")
-        catalog = self._catalog()
+        created_root = [] if self.root.exists() else _make_dirs(self.root)
+        committed = False
+        try:
+            with store_lock(self.root, timeout_s=lock_timeout()):
+                results, committed = self._write_locked(frames, provenance, mode)
+        finally:
+            if not committed:  # the lock file is gone: remove the folders made for it
+                _cleanup((), (), created_root)
+        return results
+
+    def _write_locked(
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        provenance: Provenance | Mapping[str, Provenance],
+        mode: Literal["merge", "replace"],
+    ) -> tuple[tuple[WriteResult, ...], bool]:
+        """`write` inside the lock: (results, whether a new catalogue was committed)."""
+        catalog = self._catalog()  # re-read inside the lock: no other writer's version is lost
+        self._sweep_locked(catalog)
         new_catalog = {s: list(vs) for s, vs in catalog.items()}
         created_dirs: list[Path] = []
         temps: list[Path] = []
@@ -479,8 +621,6 @@ class Store:
         results: list[WriteResult] = []
         committed = False
         try:
-            if not self.root.exists():
-                created_dirs.extend(_make_dirs(self.root))
             for series, frame in frames.items():
                 _check_series_name(series)
                 prov = _provenance_for(series, provenance)
@@ -495,9 +635,9 @@ class Store:
                     results.append(WriteResult(series, None, len(combined), 0, 0, 0))
                     continue
                 number = versions[-1].version + 1 if versions else 1
-                rel = f"series/{series}/v{number:04d}.parquet"
+                rel = f"{SERIES_DIR}/{series}/v{number:04d}.parquet"
                 final = self.root / rel
-                tmp = self.root / f".tmp-{uuid.uuid4().hex}.parquet"
+                tmp = self.root / f"{TMP_PREFIX}{uuid.uuid4().hex}.parquet"
                 temps.append(tmp)
                 _write_parquet(combined, tmp)
                 moves.append((tmp, final))
@@ -513,27 +653,38 @@ class Store:
                     added=added,
                     removed=removed,
                     written_at=_now(),
-                    sha256=_sha256(tmp),
+                    sha256=file_sha256(tmp),
                     provenance=prov,
                 )
                 new_catalog[series] = [*versions, info]
                 results.append(WriteResult(series, number, len(combined), changed, added, removed))
             if not moves:
-                return tuple(results)
+                return tuple(results), False
             for tmp, final in moves:
                 if not final.parent.exists():
                     created_dirs.extend(_make_dirs(final.parent))
                 os.replace(tmp, final)
                 moved.append(final)
-            cat_tmp = self.root / f".tmp-{uuid.uuid4().hex}.json"
-            temps.append(cat_tmp)
-            cat_tmp.write_text(self._catalog_json(new_catalog), encoding="utf-8")
-            os.replace(cat_tmp, self.catalog_path)  # the commit
+            self._commit_catalog(new_catalog, temps)
             committed = True
         finally:
             if not committed:
                 _cleanup(temps, moved, created_dirs)
-        return tuple(results)
+        return tuple(results), True
+
+    def _commit_catalog(
+        self, catalog: Mapping[str, list[VersionInfo]], temps: list[Path] | None = None
+    ) -> None:
+        """Replace the catalogue in one ``os.replace`` (the commit); call inside the lock."""
+        cat_tmp = self.root / f"{TMP_PREFIX}{uuid.uuid4().hex}.json"
+        if temps is not None:
+            temps.append(cat_tmp)
+        try:
+            cat_tmp.write_text(self._catalog_json(catalog), encoding="utf-8")
+            os.replace(cat_tmp, self.catalog_path)
+        except BaseException:
+            cat_tmp.unlink(missing_ok=True)
+            raise
 
 
 def _provenance_for(series: str, provenance: Provenance | Mapping[str, Provenance]) -> Provenance:

@@ -4,6 +4,10 @@ File: ``<data home>/journal.sqlite`` (`vixshield.data.store.data_home`: ``$VIXSH
 else the XDG data home). Standard-library `sqlite3`, WAL mode with ``synchronous=FULL``:
 every write is one transaction (``BEGIN IMMEDIATE`` .. ``COMMIT``), so a crash at any
 point (kill -9 included) loses nothing committed and leaves nothing half-written.
+Writers of several processes serialise on SQLite's own lock; one that waits longer than
+the lock timeout (``$VIXSHIELD_LOCK_TIMEOUT`` seconds, default 30: see
+`vixshield.data.lock.lock_timeout`) fails with `vixshield.errors.StoreBusy` naming the
+file, not with an ``OperationalError``. Readers never wait (WAL).
 
 Tables (schema version in ``schema_version``; `MIGRATIONS` bring an older file up to
 date when it is opened, a newer one is refused)::
@@ -48,7 +52,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from vixshield._typing import Origin, Underlying
-from vixshield.errors import UserError
+from vixshield.data.lock import lock_timeout
+from vixshield.errors import StoreBusy, UserError
 from vixshield.markets.costs import CONTRACT_MULTIPLIER
 from vixshield.strategy.types import Leg, Order, Position
 
@@ -258,6 +263,14 @@ def _leg_from(raw: Mapping[str, Any]) -> Leg:
     )
 
 
+_SQLITE_BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _is_busy(err: sqlite3.OperationalError) -> bool:
+    """Whether ``err`` is SQLite's busy/locked error (primary code, extended bits masked)."""
+    return err.sqlite_errorcode & 0xFF in _SQLITE_BUSY_CODES
+
+
 def trade_sign(action: str) -> int:
     """+1 for an open (the trade buys the legs' ratios), -1 for a close (it reverses them)."""
     return 1 if action == "open" else -1
@@ -269,16 +282,18 @@ class Journal:
     Use as a context manager or call `close`. Every public write is one transaction.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, timeout_s: float | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        wait = lock_timeout() if timeout_s is None else timeout_s
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            with self._busy_is_store_busy():
+                self._db = sqlite3.connect(self.path, isolation_level=None, timeout=wait)
+                self._db.row_factory = sqlite3.Row
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
         except sqlite3.DatabaseError as err:
             raise UserError(f"{self.path}: not a readable journal database ({err})") from None
 
@@ -293,15 +308,39 @@ class Journal:
         self._db.close()
 
     @contextmanager
+    def _busy_is_store_busy(self) -> Iterator[None]:
+        """Turn SQLite's "database is locked" (after the timeout) into `StoreBusy`."""
+        try:
+            yield
+        except sqlite3.OperationalError as err:
+            if _is_busy(err):
+                raise StoreBusy(str(self.path), None) from None
+            raise
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on normal exit, rolled back on any exception."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """One write transaction: committed on normal exit, rolled back on any exception.
+
+        Raises
+        ------
+        vixshield.errors.StoreBusy
+            When another process's write transaction holds the file past the timeout.
+        """
+        with self._busy_is_store_busy():
+            self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        try:
+            with self._busy_is_store_busy():
+                self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     # -- schema ------------------------------------------------------------------------
 
