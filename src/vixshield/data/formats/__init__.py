@@ -26,6 +26,12 @@ Kinds and the frames they return (keyed by series name):
 Every value is validated on the way in (`vixshield.data.validate`); a bad file
 raises `vixshield.errors.DataError` naming the file, the 1-based line and the
 column; suspicious-but-kept values are listed in `Parsed.warnings`.
+
+Limits (a file past one is refused, located, before anything is stored): UTF-8
+text only, lines up to `MAX_LINE_CHARS` and fields up to `MAX_FIELD_CHARS`
+characters, at least one data row (`vixshield.data.formats._table`); dates
+1900-2100 and values inside each series' plausibility range
+(`vixshield.data.validate.PLAUSIBLE`); non-chain files up to `MAX_TEXT_BYTES`.
 """
 
 from __future__ import annotations
@@ -52,12 +58,15 @@ from vixshield.data.formats import (
 )
 from vixshield.data.formats._chain import CHAIN_FRAME_COLUMNS
 from vixshield.data.formats._parsed import Hints, Parsed
-from vixshield.data.formats._table import decode, display_name
+from vixshield.data.formats._table import MAX_FIELD_CHARS, MAX_LINE_CHARS, decode, display_name
 from vixshield.errors import DataError
 
 __all__ = [
     "CHAIN_FRAME_COLUMNS",
     "KINDS",
+    "MAX_FIELD_CHARS",
+    "MAX_LINE_CHARS",
+    "MAX_TEXT_BYTES",
     "Parsed",
     "detect_kind",
     "parse_bytes",
@@ -101,6 +110,21 @@ KINDS: tuple[str, ...] = (
 
 _PARQUET_MAGIC = b"PAR1"
 
+MAX_TEXT_BYTES = 80 * 2**20
+"""Largest file of a non-chain kind accepted (bytes, 80 MiB), refused before it is read.
+
+Reading a file costs about four times its size on top of the interpreter's
+~130 MB (`benchmarks/index_import.py`: a 2-million-row, 67 MiB index file peaks
+at about 425 MB, a 79.7 MiB one at 472 MB), so a file at the limit still fits a
+500 MB budget. A valid daily
+series is far smaller: one row per day from 1900 to 2100 is 73,414 rows, a few
+MiB. Chain files (read in chunks by their own readers) are not bounded here."""
+
+_BOUNDED_KINDS: frozenset[str] = frozenset(
+    m.KIND
+    for m in (cboe_index, cboe_strategy, cfe_vx, events_csv, fred, spx_set, stooq, tbill, yahoo)
+)
+
 
 def detect_kind(header_text: str) -> str | None:
     """Recognise a format from the first lines of a file.
@@ -141,7 +165,7 @@ def parse_bytes(
     Parameters
     ----------
     data : bytes
-        File content (text formats in UTF-8 or Latin-1; chain Parquet).
+        File content (text formats in UTF-8; chain Parquet).
     source : str
         File path or URL, used in messages and to read the series name from
         Cboe file names (``VIX_History.csv``) and CFE contract codes.
@@ -165,16 +189,37 @@ def parse_bytes(
         file, line and column).
     """
     file = display_name(source)
-    hints = Hints(
-        series=series,
-        as_of=pd.Timestamp(as_of) if as_of is not None else None,
-        underlying=underlying,
-    )
+    hints = _hints(series, as_of, underlying)
     if data[:4] == _PARQUET_MAGIC:
         if kind not in (None, chain_csv.KIND):
             raise DataError(f"a Parquet file can only be kind 'chain_csv', not {kind!r}", file=file)
         return chain_csv.parse_parquet(data, source=source, hints=hints)
-    text = decode(data, file)
+    if kind in _BOUNDED_KINDS:
+        _check_size(len(data), kind, file)
+    return _parse_text(decode(data, file), source=source, kind=kind, hints=hints)
+
+
+def _hints(series: str | None, as_of: str | pd.Timestamp | None, underlying: str | None) -> Hints:
+    return Hints(
+        series=series,
+        as_of=pd.Timestamp(as_of) if as_of is not None else None,
+        underlying=underlying,
+    )
+
+
+def _check_size(size: int, kind: str, file: str) -> None:
+    """Refuse a non-chain file over `MAX_TEXT_BYTES`."""
+    if size > MAX_TEXT_BYTES:
+        raise DataError(
+            f"file of {size / 2**20:.0f} MiB is larger than the {MAX_TEXT_BYTES // 2**20} MiB "
+            f"accepted for a {kind} file (a daily series 1900-2100 is a few MiB)",
+            file=file,
+        )
+
+
+def _parse_text(text: str, *, source: str, kind: str | None, hints: Hints) -> Parsed:
+    """Parse decoded text of a known or detected kind."""
+    file = display_name(source)
     if kind is None:
         kind = detect_kind(text[:8192])
         if kind is None:
@@ -185,6 +230,8 @@ def parse_bytes(
                 file=file,
                 row=1,
             )
+        if kind in _BOUNDED_KINDS:
+            _check_size(len(text), kind, file)
     if kind not in _BY_KIND:
         raise DataError(f"unknown format kind {kind!r}; expected one of {list(KINDS)}", file=file)
     parsed: Parsed = _BY_KIND[kind].parse(text, source=source, hints=hints)
@@ -201,10 +248,27 @@ def parse_file(
 ) -> Parsed:
     """Parse a file from disk (``source`` = ``str(path)``); see `parse_bytes`."""
     p = Path(path)
+    file = display_name(str(p))
     try:
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            head = fh.read(8192)
+            size = p.stat().st_size
     except OSError as exc:
         raise DataError(f"cannot read the file ({exc.strerror})", file=str(p)) from None
-    return parse_bytes(
-        data, source=str(p), kind=kind, series=series, as_of=as_of, underlying=underlying
-    )
+    if head[:4] == _PARQUET_MAGIC:
+        return parse_bytes(
+            p.read_bytes(),
+            source=str(p),
+            kind=kind,
+            series=series,
+            as_of=as_of,
+            underlying=underlying,
+        )
+    found = kind or detect_kind(head.decode("utf-8", errors="replace"))
+    if found in _BOUNDED_KINDS:
+        _check_size(size, found, file)
+    try:
+        text = decode(p.read_bytes(), file)  # the bytes are released once decoded
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror})", file=str(p)) from None
+    return _parse_text(text, source=str(p), kind=kind, hints=_hints(series, as_of, underlying))

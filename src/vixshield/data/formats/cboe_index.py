@@ -14,7 +14,13 @@ import pandas as pd
 
 from vixshield.data.formats._parsed import Hints, Parsed, series_frame
 from vixshield.data.formats._table import display_name, read_table
-from vixshield.data.validate import check_high_low, check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import (
+    check_high_low,
+    check_increasing,
+    parse_dates,
+    parse_numbers,
+    plausible_for,
+)
 from vixshield.errors import DataError
 
 __all__ = ["KIND", "SERIES", "VVIX_FLOOR", "VVIX_FLOOR_UNTIL", "looks_like", "parse"]
@@ -89,7 +95,7 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
     cols = {c.upper(): c for c in table.header}
     date_col = cols["DATE"]
     dates = parse_dates(
-        table.col(date_col), table.lines, file=file, field=date_col, formats=("mdy", "iso")
+        table.arrow(date_col), table.lines, file=file, field=date_col, formats=("mdy", "iso")
     )
     check_increasing(dates, table.lines, file=file, field=date_col)
     warnings: list[str] = []
@@ -106,8 +112,14 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
             file=file,
             row=table.header_line,
         )
+    plausible = plausible_for(key)
     value = parse_numbers(
-        table.col(value_col), table.lines, file=file, field=value_col, positive=True
+        table.arrow(value_col),
+        table.lines,
+        file=file,
+        field=value_col,
+        positive=True,
+        plausible=plausible,
     )
     keep = np.ones(len(value), dtype=bool)
     if key == "vvix":
@@ -120,14 +132,16 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
         keep &= ~low
     frames[key] = series_frame(dates[keep], value[keep])
     if {"OPEN", "HIGH", "LOW"} <= cols.keys():
-        o = parse_numbers(
-            table.col(cols["OPEN"]), table.lines, file=file, field=cols["OPEN"], positive=True
-        )
-        h = parse_numbers(
-            table.col(cols["HIGH"]), table.lines, file=file, field=cols["HIGH"], positive=True
-        )
-        lo = parse_numbers(
-            table.col(cols["LOW"]), table.lines, file=file, field=cols["LOW"], positive=True
+        o, h, lo = (
+            parse_numbers(
+                table.arrow(cols[c]),
+                table.lines,
+                file=file,
+                field=cols[c],
+                positive=True,
+                plausible=plausible,
+            )
+            for c in ("OPEN", "HIGH", "LOW")
         )
         warnings += check_high_low(h, lo, table.lines, file=file, field=cols["HIGH"], strict=False)
         if key == "vix":

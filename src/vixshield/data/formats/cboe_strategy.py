@@ -27,14 +27,16 @@ Protection Index (PPUT)", "95-110 Collar Index (CLL)" methodology documents.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
 from vixshield.data.formats._parsed import Hints, Parsed, series_frame
 from vixshield.data.formats._table import Table, display_name, read_table
-from vixshield.data.validate import check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import check_increasing, parse_dates, parse_numbers, plausible_for
 from vixshield.errors import DataError
 
 __all__ = ["GAP_WARN_DAYS", "JUMP_WARN", "KIND", "SERIES", "STALE_RUN", "looks_like", "parse"]
@@ -101,7 +103,7 @@ def _quirks(
     name: str,
     dates: pd.DatetimeIndex,
     values: np.ndarray,
-    raw: np.ndarray,
+    raw: Any,
     lines: np.ndarray,
 ) -> list[str]:
     """Warnings for the kept quirks (gaps, holiday rows, stale runs, precision, jumps)."""
@@ -139,12 +141,14 @@ def _quirks(
                     "(stale; kept)"
                 )
             start = i
-    odd = np.array([not _ODD_PRECISION.match(str(r)) for r in raw], dtype=bool)
+    cents = pc.match_substring_regex(raw, _ODD_PRECISION.pattern)
+    odd = ~np.asarray(cents.to_numpy(zero_copy_only=False), dtype=bool)
     if odd.any():
         idx = np.flatnonzero(odd)
+        shown = raw[int(idx[0])].as_py()
         out.append(
             f"{file}:{lines[idx[0]]}: {int(odd.sum())} {name} value(s) with more than two "
-            f"significant decimals (first {raw[idx[0]]!s} on {dates[idx[0]].date()}, last on "
+            f"significant decimals (first {shown!s} on {dates[idx[0]].date()}, last on "
             f"{dates[idx[-1]].date()}; Cboe publishes cents): kept as written"
         )
     if n > 1:
@@ -188,10 +192,17 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
         )
     date_col, value_col = table.header
     dates = parse_dates(
-        table.col(date_col), table.lines, file=file, field=date_col, formats=("mdy", "iso")
+        table.arrow(date_col), table.lines, file=file, field=date_col, formats=("mdy", "iso")
     )
     check_increasing(dates, table.lines, file=file, field=date_col)
-    raw = table.col(value_col)
-    values = parse_numbers(raw, table.lines, file=file, field=value_col, positive=True)
+    raw = table.arrow(value_col)
+    values = parse_numbers(
+        raw,
+        table.lines,
+        file=file,
+        field=value_col,
+        positive=True,
+        plausible=plausible_for(SERIES[name]),
+    )
     warnings = _quirks(file, name, dates, values, raw, table.lines)
     return Parsed(KIND, {SERIES[name]: series_frame(dates, values)}, tuple(warnings))

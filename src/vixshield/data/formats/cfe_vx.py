@@ -22,7 +22,14 @@ import pandas as pd
 from vixshield.data.calendars import vx_expiry
 from vixshield.data.formats._parsed import Hints, Parsed
 from vixshield.data.formats._table import Table, display_name, read_table
-from vixshield.data.validate import VX_X10_CUTOFF, check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import (
+    VX_X10_CUTOFF,
+    check_increasing,
+    check_plausible,
+    parse_dates,
+    parse_numbers,
+    plausible_for,
+)
 from vixshield.errors import DataError
 
 __all__ = ["KIND", "MONTH_CODES", "VX_MIN_PLAUSIBLE", "looks_like", "parse"]
@@ -97,7 +104,13 @@ def _no_trade_rows(table: Table, file: str) -> np.ndarray:
         if not table.has(col):
             return np.zeros(len(table), dtype=bool)
         v = parse_numbers(
-            table.col(col), table.lines, file=file, field=col, nonnegative=True, allow_missing=True
+            table.arrow(col),
+            table.lines,
+            file=file,
+            field=col,
+            nonnegative=True,
+            allow_missing=True,
+            plausible=plausible_for("vx_raw"),
         )
         flat &= np.nan_to_num(v) == 0
     return flat
@@ -105,9 +118,14 @@ def _no_trade_rows(table: Table, file: str) -> np.ndarray:
 
 def _parse_history(table: Table, file: str) -> Parsed:
     warnings = list(table.skipped)
-    dates = parse_dates(table.col("Trade Date"), table.lines, file=file, field="Trade Date")
+    dates = parse_dates(table.arrow("Trade Date"), table.lines, file=file, field="Trade Date")
     settle = parse_numbers(
-        table.col("Settle"), table.lines, file=file, field="Settle", nonnegative=True
+        table.arrow("Settle"),
+        table.lines,
+        file=file,
+        field="Settle",
+        nonnegative=True,
+        plausible=plausible_for("vx_raw"),
     )
     years, months = _contracts(table, file)
     zero = settle == 0
@@ -118,6 +136,8 @@ def _parse_history(table: Table, file: str) -> Parsed:
     keep = ~zero
     x10 = keep & np.asarray(dates < VX_X10_CUTOFF)
     settle = np.where(x10, settle / 10.0, settle)
+    traded = np.where(keep, settle, np.nan)  # Settle 0 rows are dropped above
+    check_plausible(traded, table.lines, file=file, field="Settle", plausible=plausible_for("vx"))
     if x10.any():
         warnings.append(
             f"{file}: {int(x10.sum())} settles before {VX_X10_CUTOFF.date()} divided by 10 "
@@ -185,10 +205,15 @@ def _parse_snapshot(table: Table, file: str, hints: Hints) -> Parsed:
         as_of = pd.Timestamp(m.group(1))
     as_of = pd.Timestamp(as_of).normalize()
     expiry = parse_dates(
-        table.col("expiration_date"), table.lines, file=file, field="expiration_date"
+        table.arrow("expiration_date"), table.lines, file=file, field="expiration_date"
     )
     settle = parse_numbers(
-        table.col("settlement"), table.lines, file=file, field="settlement", positive=True
+        table.arrow("settlement"),
+        table.lines,
+        file=file,
+        field="settlement",
+        positive=True,
+        plausible=plausible_for("vx"),
     )
     check_increasing(expiry, table.lines, file=file, field="expiration_date")
     if (expiry < as_of).any():

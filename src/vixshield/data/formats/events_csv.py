@@ -28,7 +28,7 @@ import pandas as pd
 from vixshield.data.formats._parsed import Hints, Parsed
 from vixshield.data.formats._table import Table, display_name, read_table
 from vixshield.data.market import EVENT_KINDS
-from vixshield.data.validate import check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import check_increasing, parse_dates, parse_numbers, plausible_for
 from vixshield.errors import DataError
 
 __all__ = [
@@ -259,7 +259,12 @@ def _own(table: Table, file: str) -> pd.DataFrame:
     )
     if table.has("value"):
         values = parse_numbers(
-            table.col("value"), table.lines, file=file, field="value", allow_missing=True
+            table.arrow("value"),
+            table.lines,
+            file=file,
+            field="value",
+            allow_missing=True,
+            plausible=plausible_for("events"),
         )
     else:
         values = np.full(len(dates), np.nan)

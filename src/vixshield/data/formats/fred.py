@@ -14,7 +14,14 @@ import pandas as pd
 
 from vixshield.data.formats._parsed import Hints, Parsed, series_frame
 from vixshield.data.formats._table import display_name, read_table
-from vixshield.data.validate import check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import (
+    check_increasing,
+    check_plausible,
+    parse_dates,
+    parse_numbers,
+    plausible_for,
+)
+from vixshield.errors import DataError
 
 __all__ = ["KIND", "PERCENT_SERIES", "SERIES", "looks_like", "parse"]
 
@@ -31,6 +38,8 @@ SERIES: dict[str, str] = {
     "PPIACO": "ppi",
 }
 """FRED series id -> series key (others: the id lowercased)."""
+
+_SERIES_ID = re.compile(r"[A-Za-z0-9_]{1,40}")
 
 PERCENT_SERIES = frozenset({"DTB3", "TB3MS"})
 """Series FRED publishes in percent; divided by 100 to a decimal per year."""
@@ -58,10 +67,23 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
         max_preamble=3,
     )
     date_col = table.header[0]
+    if len(table.header) < 2:
+        raise DataError(
+            f"expected a series column (e.g. VIXCLS) after {date_col!r}, got {list(table.header)}",
+            file=file,
+            row=table.header_line,
+        )
     dates = parse_dates(
-        table.col(date_col), table.lines, file=file, field=date_col, formats=("iso",)
+        table.arrow(date_col), table.lines, file=file, field=date_col, formats=("iso",)
     )
     check_increasing(dates, table.lines, file=file, field=date_col)
+    for col in table.header[1:]:
+        if not _SERIES_ID.fullmatch(col.strip()):
+            raise DataError(
+                f"expected a FRED series id (letters, digits, _) as column name, got {col!r}",
+                file=file,
+                row=table.header_line,
+            )
     frames: dict[str, pd.DataFrame] = {}
     warnings: list[str] = []
     for col in table.header[1:]:
@@ -69,12 +91,13 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
         key = SERIES.get(sid, sid.lower())
         rate = sid in PERCENT_SERIES
         values = parse_numbers(
-            table.col(col),
+            table.arrow(col),
             table.lines,
             file=file,
             field=col,
             positive=not rate,
             allow_missing=True,
+            plausible=None if rate else plausible_for(key),
         )
         if rate:
             neg = values < 0
@@ -84,7 +107,12 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
                     f"{table.lines[np.argmax(neg)]})"
                 )
             values = values / 100.0
+            check_plausible(values, table.lines, file=file, field=col, plausible=plausible_for(key))
         present = np.isfinite(values)
+        if not present.any():
+            raise DataError(
+                "no values in the column (every row is '.' or empty)", file=file, field=col
+            )
         if (~present).any():
             warnings.append(
                 f"{file}: {int((~present).sum())} missing {sid} values ('.' or empty) dropped"

@@ -30,7 +30,7 @@ import numpy as np
 from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, spx_monthly_expiry
 from vixshield.data.formats._parsed import Hints, Parsed, series_frame
 from vixshield.data.formats._table import display_name, read_table
-from vixshield.data.validate import check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import check_increasing, parse_dates, parse_numbers, plausible_for
 
 __all__ = ["HEADER", "KIND", "looks_like", "parse"]
 
@@ -63,11 +63,16 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
     )
     date_col, value_col = table.header[:2]
     dates = parse_dates(
-        table.col(date_col), table.lines, file=file, field=date_col, formats=("iso",)
+        table.arrow(date_col), table.lines, file=file, field=date_col, formats=("iso",)
     )
     check_increasing(dates, table.lines, file=file, field=date_col)
     values = parse_numbers(
-        table.col(value_col), table.lines, file=file, field=value_col, positive=True
+        table.arrow(value_col),
+        table.lines,
+        file=file,
+        field=value_col,
+        positive=True,
+        plausible=plausible_for("spx_set"),
     )
     warnings: list[str] = []
     for i, d in enumerate(dates):

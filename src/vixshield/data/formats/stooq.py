@@ -9,9 +9,15 @@ import pandas as pd
 
 from vixshield.data.formats._parsed import Hints, Parsed, series_frame
 from vixshield.data.formats._table import display_name, read_table
-from vixshield.data.validate import check_high_low, check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import (
+    check_high_low,
+    check_increasing,
+    parse_dates,
+    parse_numbers,
+    plausible_for,
+)
 
-__all__ = ["DAILY_FROM", "KIND", "looks_like", "parse"]
+__all__ = ["DAILY_FROM", "EARLIEST", "KIND", "looks_like", "parse"]
 
 KIND = "stooq"
 
@@ -19,6 +25,10 @@ DAILY_FROM = pd.Timestamp("1950-01-01")
 """Rows before this date are skipped: stooq's ^SPX history is monthly before
 about 1885 and has gaps and Saturday sessions before 1950; VixShield needs
 only the modern daily history."""
+
+EARLIEST = pd.Timestamp("1700-01-01")
+"""Earliest date read (stooq's ^SPX history starts on 1789-05-01); rows before
+`DAILY_FROM` are then skipped. Later than `vixshield.data.validate.DATE_MAX` is refused."""
 
 
 def looks_like(lines: list[str]) -> bool:
@@ -37,7 +47,14 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
     table = read_table(
         text, file=file, is_header=lambda f: [x.lower() for x in f[:2]] == ["date", "open"]
     )
-    dates = parse_dates(table.col("Date"), table.lines, file=file, field="Date", formats=("iso",))
+    dates = parse_dates(
+        table.arrow("Date"),
+        table.lines,
+        file=file,
+        field="Date",
+        formats=("iso",),
+        earliest=EARLIEST,
+    )
     check_increasing(dates, table.lines, file=file, field="Date")
     warnings: list[str] = []
     early = np.asarray(dates < DAILY_FROM)
@@ -50,7 +67,14 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
         dates = dates[~early]
     out = {}
     for col in ("Open", "High", "Low", "Close"):
-        out[col] = parse_numbers(table.col(col), table.lines, file=file, field=col, positive=True)
+        out[col] = parse_numbers(
+            table.arrow(col),
+            table.lines,
+            file=file,
+            field=col,
+            positive=True,
+            plausible=plausible_for(f"spx_{col.lower()}"),
+        )
     check_high_low(out["High"], out["Low"], table.lines, file=file, field="High", strict=True)
     frames = {f"spx_{c.lower()}": series_frame(dates, v) for c, v in out.items()}
     return Parsed(KIND, frames, tuple(warnings))

@@ -6,7 +6,13 @@ import numpy as np
 
 from vixshield.data.formats._parsed import Hints, Parsed, series_frame
 from vixshield.data.formats._table import display_name, read_table
-from vixshield.data.validate import check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import (
+    check_increasing,
+    check_plausible,
+    parse_dates,
+    parse_numbers,
+    plausible_for,
+)
 from vixshield.errors import DataError
 
 __all__ = ["KIND", "looks_like", "parse"]
@@ -32,10 +38,10 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
         text, file=file, is_header=lambda f: [x.lower() for x in f] == ["date", "value"]
     )
     dates = parse_dates(
-        table.col("Date"), table.lines, file=file, field="Date", formats=("iso", "mdy")
+        table.arrow("Date"), table.lines, file=file, field="Date", formats=("iso", "mdy")
     )
     values = parse_numbers(
-        table.col("Value"), table.lines, file=file, field="Value", allow_missing=True
+        table.arrow("Value"), table.lines, file=file, field="Value", allow_missing=True
     )
     order = np.arange(len(dates))
     if len(dates) > 1 and dates[0] > dates[-1]:
@@ -51,6 +57,7 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
             row=int(lines[i]),
             field="Value",
         )
+    check_plausible(values, lines, file=file, field="Value", plausible=plausible_for("rate"))
     warnings: list[str] = []
     present = np.isfinite(values)
     if (~present).any():

@@ -12,10 +12,17 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pyarrow.compute as pc
 
 from vixshield.data.formats._parsed import Hints, Parsed, series_frame
 from vixshield.data.formats._table import display_name, read_table
-from vixshield.data.validate import check_high_low, check_increasing, parse_dates, parse_numbers
+from vixshield.data.validate import (
+    check_high_low,
+    check_increasing,
+    parse_dates,
+    parse_numbers,
+    plausible_for,
+)
 
 __all__ = ["HEADER", "KIND", "NULL", "looks_like", "parse"]
 
@@ -56,13 +63,14 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
     cols = {c.lower(): c for c in table.header}
     date_col = cols.get("date", "Date")
     dates = parse_dates(
-        table.col(date_col), table.lines, file=file, field=date_col, formats=("iso",)
+        table.arrow(date_col), table.lines, file=file, field=date_col, formats=("iso",)
     )
     check_increasing(dates, table.lines, file=file, field=date_col)
     fields = [c for c in table.header if c != date_col]
     null = np.ones(len(table), dtype=bool)
     for c in fields:
-        null &= np.char.lower(table.col(c).astype(str)) == NULL
+        lowered = pc.utf8_lower(table.arrow(c))
+        null &= np.asarray(pc.equal(lowered, NULL).to_numpy(zero_copy_only=False), dtype=bool)
     warnings: list[str] = []
     if null.any():
         first = int(np.flatnonzero(null)[0])
@@ -75,7 +83,14 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
     out = {}
     for key in _PRICES:
         col = cols.get(key, key.capitalize())
-        out[key] = parse_numbers(table.col(col), table.lines, file=file, field=col, positive=True)
+        out[key] = parse_numbers(
+            table.arrow(col),
+            table.lines,
+            file=file,
+            field=col,
+            positive=True,
+            plausible=plausible_for(f"spx_{key}"),
+        )
     high_col = cols.get("high", "High")
     check_high_low(out["high"], out["low"], table.lines, file=file, field=high_col, strict=True)
     frames = {f"spx_{k}": series_frame(dates, v) for k, v in out.items()}
