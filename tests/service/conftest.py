@@ -1,15 +1,28 @@
-"""Fixtures of the service tests: an isolated data home, config file and market cache."""
+"""Fixtures of the service tests: an isolated data home, config file and market cache.
+
+The provider server of ``fixtures/service_provider_fixtures.py`` is importable: the
+repository runs pytest with ``--import-mode=importlib``, which does not put test folders
+on ``sys.path``; the module has a unique name so nothing else shadows it.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
+
+_FIXTURES = str(Path(__file__).resolve().parent / "fixtures")
+if _FIXTURES not in sys.path:
+    sys.path.insert(0, _FIXTURES)
+
+from service_provider_fixtures import ProviderFiles, ProviderServer  # noqa: E402
 
 
 @pytest.fixture
@@ -65,3 +78,15 @@ def hook_server() -> Iterator[HookServer]:
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def provider_server(service_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ProviderServer]:
+    """A `ProviderServer` on 127.0.0.1 publishing nothing after 2016-02-29 until told;
+    ``$VIXSHIELD_PROVIDER_BASE_URL`` points every provider at it."""
+    from vixshield.data.providers import BASE_URL_ENV
+
+    server = ProviderServer(ProviderFiles(pd.Timestamp("2016-02-29"))).start()
+    monkeypatch.setenv(BASE_URL_ENV, server.base)
+    yield server
+    server.stop()

@@ -123,8 +123,10 @@ def check_fresh(market: MarketView, session: pd.Timestamp) -> tuple[str, ...]:
     if stale:
         raise StaleInputs(
             f"stale inputs: {', '.join(stale)}; the session to decide is {session:%Y-%m-%d} "
-            "(the last XNYS session on or before --date): fetch the data first "
-            "(vixshield data fetch) or pass --date"
+            "(the last XNYS session on or before --date): its close is not in the data yet "
+            "(not published by the providers, or their fetch failed: see the warnings; "
+            "`vixshield daily` fetches unless --no-fetch, `vixshield data fetch` on its own); "
+            "run again later or pass --date"
         )
     warnings = []
     for column in OPTIONAL_INPUTS:

@@ -37,8 +37,12 @@ class CfeVxProvider(UrlProvider):
         Replaces ``https://cdn.cboe.com`` (see `resolve_base`).
     expiries : sequence of date-like, optional
         Contract expiries to download. Default: the monthly expiries from
-        `HISTORY_DAYS` ago to `AHEAD_DAYS` ahead (rule in
+        `HISTORY_DAYS` before ``as_of`` to `AHEAD_DAYS` after it (rule in
         `vixshield.data.calendars.vx_expiry`).
+    as_of : date-like, optional
+        The session the data is fetched for (``daily --date``); default today. A
+        catch-up or back-dated run asks for the contracts listed around that session,
+        not around the wall clock.
 
     Notes
     -----
@@ -55,16 +59,20 @@ class CfeVxProvider(UrlProvider):
     supports_start = True
 
     def __init__(
-        self, base_url: str | None = None, expiries: Sequence[str | pd.Timestamp] | None = None
+        self,
+        base_url: str | None = None,
+        expiries: Sequence[str | pd.Timestamp] | None = None,
+        as_of: str | pd.Timestamp | None = None,
     ) -> None:
         super().__init__(base_url)
         self._expiries = None if expiries is None else tuple(pd.Timestamp(e) for e in expiries)
+        self._as_of = None if as_of is None else pd.Timestamp(as_of).normalize()
 
     def expiries(self) -> tuple[pd.Timestamp, ...]:
         """The contract expiries this provider downloads."""
         if self._expiries is not None:
             return self._expiries
-        today = pd.Timestamp.now().normalize()
+        today = self._as_of if self._as_of is not None else pd.Timestamp.now().normalize()
         days = vx_expiries(
             today - pd.Timedelta(days=HISTORY_DAYS), today + pd.Timedelta(days=AHEAD_DAYS)
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from vixshield.data.providers.base import Provider
 from vixshield.data.providers.cboe import CboeIndexProvider, CboeQuotesProvider
 from vixshield.data.providers.cfe import CfeVxProvider
@@ -32,7 +34,9 @@ DEFAULT_SERIES: tuple[str, ...] = (
 
 
 def default_providers(
-    base_url: str | None = None, stooq_api_key: str | None = None
+    base_url: str | None = None,
+    stooq_api_key: str | None = None,
+    as_of: str | pd.Timestamp | None = None,
 ) -> tuple[Provider, ...]:
     """All built-in providers in order of preference (the first supplier of a series wins).
 
@@ -42,12 +46,14 @@ def default_providers(
         Replace every provider's scheme and host (a mirror, or a test server).
     stooq_api_key : str, optional
         stooq's API key (default ``$STOOQ_API_KEY``; see `StooqProvider`).
+    as_of : date-like, optional
+        The session fetched for (default today): where CFE's contract window is centred.
     """
     return (
         CboeIndexProvider(base_url),
         StooqProvider(base_url, stooq_api_key),
         FredProvider(base_url),
-        CfeVxProvider(base_url),
+        CfeVxProvider(base_url, as_of=as_of),
         CboeQuotesProvider(base_url),
     )
 
