@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vixshield.cli.app import app
+from vixshield.data.chains import ChainDataset
 from vixshield.data.store import Store
 
 FIXTURES = Path(__file__).resolve().parent / "http_fixtures"
@@ -33,9 +34,11 @@ def test_import_folder_then_status_json(tmp_path: Path) -> None:
     # vix is in both the Cboe history and FRED's VIXCLS: the exchange's file is preferred
     assert "vix: taken from cboe_index files; fred (VIXCLS.csv) not used" in out.output
     store = Store(home)
-    assert {"vix", "vix_open", "vvix", "skew", "rate", "vx", "chain", "spx_close"} <= set(
-        store.series()
-    )
+    assert {"vix", "vix_open", "vvix", "skew", "rate", "vx", "spx_close"} <= set(store.series())
+    # chains go to the partitioned dataset: the Cboe delayed quotes of SPX and VIX, two
+    # options each (http_fixtures/README.md)
+    assert len(ChainDataset(home)) == 4
+    assert "chains: 4 option quotes" in out.output
     assert store.provenance("vix").source.endswith("VIX_History.csv")
 
     st = runner.invoke(app, ["data", "status", "--json", "--home", str(home)])

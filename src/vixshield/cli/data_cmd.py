@@ -1,9 +1,12 @@
 """CLI: `vixshield data` commands (owned by the data layer).
 
-``status`` lists the store, ``fetch`` downloads from the network providers and
-``import`` reads local files. Heavy libraries are imported inside the commands
-so that ``vixshield --help`` stays fast. User errors print one line per
-problem (``error: ...``) and exit with status 2; nothing is half-written.
+``status`` lists the store, ``fetch`` downloads from the network providers,
+``import`` reads local files and ``check`` verifies (``--repair``: quarantines)
+the stored files. Heavy libraries are imported inside the commands so that
+``vixshield --help`` stays fast. User errors print one line per problem
+(``error: ...``) and exit with status 2; nothing is half-written. A store busy
+with another writer for longer than the lock timeout exits 75 (see
+`vixshield.errors`).
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from vixshield.cli._errors import user_errors
+from vixshield.cli._errors import parse_date, user_errors
 
 if TYPE_CHECKING:
     from vixshield.data.store import Store, WriteResult
+    from vixshield.data.store_integrity import Repair
 
 __all__ = ["app"]
 
@@ -118,12 +122,17 @@ def status(
     with user_errors():
         from dataclasses import asdict
 
+        from vixshield.data.chains import chain_status
         from vixshield.data.store import Store
 
         store = Store(home)
+        chains = chain_status(home)
+        damage = store.damage()  # first: a damaged file is reported, never read
+        damaged = {(d.series, d.version) for d in damage}
         rows: list[dict[str, Any]] = []
         for st in store.status():
             prov = st.provenance
+            intact = (st.series, st.latest.version) not in damaged
             rows.append(
                 {
                     "series": st.series,
@@ -131,7 +140,7 @@ def status(
                     "last": st.last,
                     "rows": st.rows,
                     "versions": st.versions,
-                    "gaps": _gaps(store, st.series),
+                    "gaps": _gaps(store, st.series) if intact else None,
                     "provenance": asdict(prov),
                     "history": [
                         {k: v for k, v in asdict(h).items() if k not in ("series", "provenance")}
@@ -141,13 +150,16 @@ def status(
                 }
             )
         missing = _fallbacks({r["series"] for r in rows})
-        problems = store.verify()
+        problems = tuple(str(d) for d in damage)
+        leftovers = store.leftovers()
         if as_json:
             doc = {
                 "store": str(store.root),
                 "series": rows,
                 "missing": missing,
                 "problems": list(problems),
+                "leftovers": list(leftovers),
+                "chains": [asdict(c) for c in chains],
             }
             typer.echo(json.dumps(doc, indent=2))
             return
@@ -157,9 +169,9 @@ def status(
         from rich.table import Table
 
         console = Console()
-        if not rows:
+        if not rows and not chains:
             console.print(f"The store at {store.root} is empty.")
-        else:
+        elif rows:
             table = Table(title=f"Store {store.root}", box=box.SIMPLE_HEAD, pad_edge=False)
             widths = {"series": 9, "first": 10, "last": 10, "rows": 5, "gaps": 4, "ver": 3}
             for col, width in (*widths.items(), ("provider", 5), ("origin", 7)):
@@ -182,6 +194,13 @@ def status(
                     f"{Path(p['source']).name or p['source']} ({p['fetched_at'][:10]})",
                 )
             console.print(table)
+        for c in chains:
+            console.print(
+                f"chains {c.underlying}: {c.first} to {c.last}, {c.days} day(s), {c.rows:,} "
+                f"quotes ({', '.join(c.vendors)}; imported {c.imported_at[:10]})",
+                markup=False,
+                soft_wrap=True,
+            )
         for m in missing:
             if m["fallback"] is None:
                 where = "nowhere (the column stays NaN)"
@@ -190,6 +209,112 @@ def status(
             console.print(f"{m['series']}: not in the store; would come from {where}")
         for line in problems:
             console.print(f"[red]integrity:[/red] {line}")
+        if problems:
+            console.print("run `vixshield data check --repair` to quarantine damaged files")
+        if leftovers:
+            console.print(
+                f"{len(leftovers)} leftover file(s) of an interrupted write, not in the "
+                "catalogue: the next write removes them (`vixshield data check` lists them)"
+            )
+
+
+def _repair_lines(repair: Repair) -> list[str]:
+    """What `Store.repair` did, one line per action."""
+    lines: list[str] = []
+    for q in repair.quarantined:
+        d = q.damage
+        if q.moved_to is None:
+            lines.append(
+                f"dropped {d.series} v{d.version} from the catalogue (file {d.file} missing)"
+            )
+        else:
+            lines.append(
+                f"dropped {d.series} v{d.version} from the catalogue; moved its altered file "
+                f"{d.file} to {q.moved_to}"
+            )
+    for series, latest in repair.latest.items():
+        if latest is None:
+            lines.append(f"{series}: no good version left; removed from the catalogue")
+        else:
+            lines.append(f"{series}: latest version is now v{latest}")
+    lines.extend(f"removed leftover {f} (not in the catalogue)" for f in repair.swept)
+    return lines
+
+
+@app.command("check")
+def check(
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Move damaged files to <store>/quarantine/, drop their versions (older good "
+            "versions stay) and remove leftovers of interrupted writes.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    home: _Home = None,
+) -> None:
+    """Verify every stored file (series and chain partitions) against its SHA-256.
+
+    Exit status: 0 when the store is intact (after ``--repair``: when the repair left
+    it intact), 1 when damaged (missing or altered) files were found and not
+    repaired, 2 on bad input, 75 when another process holds the store's lock.
+    Leftovers of an interrupted write are listed but are not damage: the next write
+    (or ``--repair``) removes them. ``--repair`` does not touch the chain dataset: a
+    damaged chain partition is reported, and re-importing its month replaces it.
+    """
+    with user_errors():
+        from vixshield.data.chains import ChainDataset
+        from vixshield.data.store import Store
+
+        store = Store(home)
+        checked = sum(len(store.history(s)) for s in store.series())
+        damage = store.damage()
+        chain_set = ChainDataset(home)
+        partitions = len(chain_set.partitions())
+        chain_damage = chain_set.verify()
+        leftovers = store.leftovers()
+        done = store.repair() if repair else None
+        after = [*(store.damage() if done is not None else damage), *chain_damage]
+        if as_json:
+            doc = {
+                "store": str(store.root),
+                "files": checked,
+                "chain_partitions": partitions,
+                "damaged": [
+                    {"series": d.series, "version": d.version, "file": d.file, "kind": d.kind}
+                    for d in damage
+                ],
+                "chains": list(chain_damage),
+                "leftovers": list(leftovers),
+                "repaired": _repair_lines(done) if done is not None else None,
+                "intact": not after,
+            }
+            typer.echo(json.dumps(doc, indent=2))
+        else:
+            parts = f" and {partitions} chain partition(s)" if partitions else ""
+            typer.echo(f"Checked {checked} file(s){parts} in {store.root}.")
+            for d in damage:
+                typer.echo(f"damaged: {d}")
+            for line in chain_damage:
+                typer.echo(f"damaged: {line} (re-import that month to replace it)")
+            for f in leftovers:
+                typer.echo(f"leftover: {f} (not in the catalogue)")
+            if done is not None:
+                for line in _repair_lines(done):
+                    typer.echo(line)
+            if len(after) > len(chain_damage):
+                typer.echo(
+                    f"{len(after) - len(chain_damage)} damaged file(s): `vixshield data check "
+                    f"--repair` moves them to {store.root / 'quarantine'} and drops their versions."
+                )
+            if chain_damage:
+                typer.echo(f"{len(chain_damage)} damaged chain partition(s).")
+            if not after:
+                repaired = bool(damage) or (done is not None and bool(done.swept))
+                typer.echo("The store is intact now." if repaired else "The store is intact.")
+        if after:
+            raise typer.Exit(1)
 
 
 @app.command("fetch")
@@ -295,6 +420,7 @@ def import_(
         from vixshield.data.store import Store
         from vixshield.data.store_import import import_path
 
+        parse_date(as_of, "--as-of")  # a real day in range, else one located error
         store = Store(home)
         result = import_path(path, store, kind=kind, as_of=as_of)
         console = Console()
@@ -303,6 +429,8 @@ def import_(
             console.print(f"skipped {f}: {reason}", markup=False)
         if result.written:
             console.print(_written_table(f"Imported into {store.root}", result.written))
-        else:
+        if result.chains is not None:
+            console.print(result.chains.summary(), markup=False)
+        if not result.written and result.chains is None:
             console.print("Nothing to import.")
         _print_warnings(console, result.warnings)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
+from vixshield.data.chains import ChainDataset
 from vixshield.data.dividends import DIV_YIELD_NOTE, dividend_yield, dividend_yield_source
 from vixshield.data.formats.events_csv import with_known_from
 from vixshield.data.market import (
@@ -479,14 +480,22 @@ def load_store(
     )
 
 
-def load_store_chains(home: str | os.PathLike[str] | None = None) -> pd.DataFrame | None:
+def load_store_chains(
+    home: str | os.PathLike[str] | None = None,
+) -> ChainDataset | pd.DataFrame | None:
     """Real option chains imported into the store, or None where there are none.
 
-    Returns the long frame `vixshield.markets.Markets` takes as ``chains`` (quote_date,
-    underlying, root, expiry, settlement, strike, right, bid, ask, iv), so that a user with
-    OptionsDX files or Cboe delayed quotes gets real prices wherever they cover a date.
+    Returns the store's chain dataset (`vixshield.data.chains.ChainDataset`: read a
+    day at a time, never whole), which `vixshield.markets.Markets` takes as ``chains``,
+    so that a user with OptionsDX, DataShop or ORATS files gets real prices wherever
+    they cover a date. A store imported before the dataset existed holds its chains
+    in the ``chain`` series: that frame is returned as it is (`len` of either is the
+    number of quotes); import the files again to move them to the dataset.
     """
+    dataset = ChainDataset(home)
+    if len(dataset):
+        return dataset
     store = Store(home)
-    if "chain" not in store:
-        return None
-    return store.read("chain")
+    if "chain" in store:
+        return store.read("chain")
+    return None

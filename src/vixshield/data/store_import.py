@@ -7,6 +7,12 @@ stored apart, under `vixshield.data.store.provider_series` (``spx_close-yahoo``)
 beside the primary provider's; `vixshield.data.loader.load_store` combines them.
 Every file is parsed before anything is written, and all series are then written
 in one atomic `Store.write`: a bad file leaves the store unchanged.
+
+Option chains (OptionsDX plain/.zip/.7z, Cboe DataShop EOD summary, ORATS
+strikes, the generic chain CSV/Parquet, Cboe delayed-quotes JSON) do not go to a
+store series: they are streamed into the chain dataset
+(`vixshield.data.chains.import_chains`, its own atomic commit, made after every
+other file parsed and before the series are written).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from vixshield.data.chains import CHAIN_LAYOUTS, ChainImportResult, chain_kind, import_chains
+from vixshield.data.chains.sources import ChainInput
 from vixshield.data.market import Provenance
 from vixshield.data.store import SECONDARY_PROVIDERS, Store, WriteResult, provider_series
 from vixshield.errors import DataError, UserError
@@ -70,12 +78,15 @@ class ImportResult:
         One per series written (version None where unchanged).
     warnings : tuple of str
         Parser warnings and series left out in favour of a preferred kind.
+    chains : ChainImportResult or None
+        What went into the chain dataset (None where no chain file was found).
     """
 
     files: tuple[tuple[str, str], ...]
     skipped: tuple[tuple[str, str], ...]
     written: tuple[WriteResult, ...]
     warnings: tuple[str, ...]
+    chains: ChainImportResult | None = None
 
 
 def _files(path: Path) -> list[Path]:
@@ -90,6 +101,20 @@ def _files(path: Path) -> list[Path]:
     raise UserError(f"{path}: no such file or folder")
 
 
+_ARCHIVES = (".zip", ".7z")
+
+
+def _chain_kind_of(path: Path) -> str | None:
+    """The chain format of a file read by the streaming import, None for other files."""
+    if path.name.lower().endswith(_ARCHIVES):
+        return "archive"
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head == b"PAR1":
+        return "chain_csv"
+    return chain_kind(ChainInput(path.name, lambda: path.open("rb")))
+
+
 def _kind_of(path: Path) -> str | None:
     from vixshield.data.formats import detect_kind
 
@@ -98,6 +123,17 @@ def _kind_of(path: Path) -> str | None:
     if head[:4] == b"PAR1":
         return "chain_csv"
     return detect_kind(head.decode("utf-8", errors="replace"))
+
+
+def _refuse_non_text(path: Path) -> None:
+    """Raise the located `DataError` of `formats.decode` if ``path`` does not start as
+    UTF-8 text (UTF-16, binary), so an unrecognised file says why."""
+    from vixshield.data.formats._table import decode, display_name
+
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    cut = head.rfind(b"\n") + 1 if len(head) == _HEAD_BYTES else len(head)
+    decode(head[: cut or len(head)], display_name(str(path)))
 
 
 def _now() -> str:
@@ -141,21 +177,28 @@ def import_path(
     from vixshield.data.formats import KINDS, parse_file
 
     root = Path(path)
-    if kind is not None and kind not in KINDS:
-        raise UserError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    known = (*KINDS, *(k for k in CHAIN_LAYOUTS if k not in KINDS))
+    if kind is not None and kind not in known:
+        raise UserError(f"unknown kind {kind!r}; expected one of {', '.join(known)}")
     single = root.is_file()
     files: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
     warnings: list[str] = []
     # series key -> kind -> list of (file, frame)
     found: dict[str, dict[str, list[tuple[str, pd.DataFrame]]]] = {}
+    chain_files: list[Path] = []
+    chain_frames: list[tuple[str, pd.DataFrame]] = []
     for f in _files(root):
         if not single and f.name in _SKIP_NAMES:
             skipped.append((str(f), "documentation"))
             continue
+        if (kind in CHAIN_LAYOUTS) if kind is not None else _chain_kind_of(f) is not None:
+            chain_files.append(f)
+            continue
         k = kind or _kind_of(f)
         if k is None:
             if single:
+                _refuse_non_text(f)
                 raise DataError("unrecognised file format; pass --kind", file=str(f), row=1)
             skipped.append((str(f), "unrecognised format"))
             continue
@@ -170,6 +213,9 @@ def import_path(
         warnings.extend(parsed.warnings)
         apart = KIND_PROVIDER.get(k, "file") in SECONDARY_PROVIDERS
         for key, frame in parsed.frames.items():
+            if key == "chain":  # Cboe delayed quotes: into the chain dataset too
+                chain_frames.append((str(f), frame))
+                continue
             stored_as = provider_series(key, KIND_PROVIDER[k]) if apart else key
             found.setdefault(stored_as, {}).setdefault(k, []).append((str(f), frame))
 
@@ -198,8 +244,24 @@ def import_path(
             origin="real",
             note=f"imported from {best} file(s)",
         )
+    chains = None
+    if chain_files or chain_frames:
+        chain_kind_forced = kind if kind in CHAIN_LAYOUTS else None
+        chains = import_chains(chain_files, store, kind=chain_kind_forced, frames=chain_frames)
+        files.extend((_member_path(name, chain_files), k) for name, k in chains.files
+                     if k != "cboe_quotes_json")  # fmt: skip
+        warnings.extend(chains.notes)
     written = store.write(frames, provenance) if frames else ()
-    return ImportResult(tuple(files), tuple(skipped), written, tuple(warnings))
+    return ImportResult(tuple(files), tuple(skipped), written, tuple(warnings), chains)
+
+
+def _member_path(name: str, paths: Sequence[Path]) -> str:
+    """The path of a chain file read (``archive.zip:member`` keeps its member part)."""
+    head, sep, rest = name.partition(":")
+    for p in paths:
+        if p.name == head:
+            return f"{p}{sep}{rest}"
+    return name
 
 
 def _indexed(parts: Sequence[tuple[str, pd.DataFrame]]) -> bool:

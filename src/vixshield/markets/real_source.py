@@ -1,9 +1,16 @@
 """Real option chains (imported quotes): chains, quotes and strike lists of the dates they cover.
 
-The chain frame is the data layer's long form (`data.market.CHAIN_FRAME_COLUMNS`).
-Each (date, underlying) block is indexed once: ``(expiry day, strike, right)``
-maps to its row, so a quote is a dictionary look-up per option. A request the
-block covers only in part is answered row by row: `RealChains.quote` says
+The rows come from a `ChainSource`, read one (date, underlying) at a time when a
+request needs them and kept in a small LRU (`RealChains.cache_days` days), so a
+backtest over years of chains holds a few days, not the chain:
+
+* `vixshield.data.chains.ChainDataset`, the store's Parquet dataset (the catalogue
+  says which dates exist without reading a file; a day is one row group);
+* `FrameChains`, a long frame in memory (`data.market.CHAIN_FRAME_COLUMNS`).
+
+Each day's block is indexed once: ``(expiry day, strike, right)`` is packed in
+one int64 key, sorted, and a quote is a vectorised ``searchsorted``. A request
+the block covers only in part is answered row by row: `RealChains.quote` says
 which rows it served, and `Markets` prices the rest from the model, with the
 origin of every row in `QuoteBlock.row_origins` (never a silent switch of the
 whole request). Greeks come from the quoted implied vol (BSM on the spot with
@@ -12,36 +19,128 @@ the day's rate and dividend yield; Black-76 on the VX future for VIX).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from vixshield._typing import FloatArray, Settlement, Underlying
 from vixshield.data.market import CHAIN_FRAME_COLUMNS
 from vixshield.errors import UserError
 from vixshield.markets import listing
-from vixshield.markets._days import expiry_day
 from vixshield.markets.frames import expiry_columns, to_frame
 from vixshield.markets.inputs import DayInputs
 from vixshield.markets.types import Expiry, QuoteBlock
 from vixshield.pricing import black76_greeks, bsm_greeks
 
-__all__ = ["RealBlock", "RealChains"]
+__all__ = ["DEFAULT_CACHE_DAYS", "ChainSource", "FrameChains", "RealBlock", "RealChains"]
 
 _GREEKS = ("delta", "gamma", "vega", "theta")
 FuturesFn = Callable[[DayInputs, np.ndarray], FloatArray]
 """``(day, expiry day numbers) -> VX futures``: `vix_source.ModeledVix.futures`."""
 
+DEFAULT_CACHE_DAYS = 8
+"""(date, underlying) blocks kept in memory (a condor's legs are quoted on a few dates)."""
+
+_STRIKE_SCALE = 1000.0  # strikes are keyed in thousandths of an index point
+_DAY_SHIFT = 40  # bits below the expiry day: 2 * strike * 1000 < 2**40 for strikes < 5e8
+
+
+class ChainSource(Protocol):
+    """Where real chains come from: one (date, underlying) at a time."""
+
+    def has(self, date: pd.Timestamp, underlying: str) -> bool:
+        """Whether the source holds rows of ``date`` and ``underlying`` (cheap)."""
+        ...
+
+    def day_table(self, date: pd.Timestamp, underlying: str) -> pa.Table | None:
+        """Rows of one day: root, expiry, settlement, strike, right, bid, ask, iv."""
+        ...
+
+
+class FrameChains:
+    """A `ChainSource` over a long chain frame in memory (`CHAIN_FRAME_COLUMNS`)."""
+
+    def __init__(self, chains: pd.DataFrame) -> None:
+        missing = [c for c in CHAIN_FRAME_COLUMNS if c not in chains.columns]
+        if missing:
+            raise UserError(f"real chain frame lacks columns: {', '.join(missing)}")
+        c = chains.copy()
+        c["quote_date"] = pd.to_datetime(c["quote_date"]).dt.normalize()
+        c["expiry"] = pd.to_datetime(c["expiry"]).dt.normalize()
+        c["right"] = c["right"].astype(str).str.upper().str[0]
+        self._groups = {
+            (pd.Timestamp(str(d)), str(u)): g
+            for (d, u), g in c.groupby(["quote_date", "underlying"], sort=True)
+        }
+
+    def __len__(self) -> int:
+        return sum(len(g) for g in self._groups.values())
+
+    def has(self, date: pd.Timestamp, underlying: str) -> bool:
+        return (date, underlying) in self._groups
+
+    def day_table(self, date: pd.Timestamp, underlying: str) -> pa.Table | None:
+        g = self._groups.get((date, underlying))
+        if g is None:
+            return None
+        cols = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
+        return pa.Table.from_pandas(g[list(cols)].astype({"root": str, "settlement": str,
+                                                          "right": str}),
+                                    preserve_index=False)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class RealBlock:
-    """One (date, underlying) of the real chain, with its row index."""
+    """One (date, underlying) of the real chain as arrays, sorted by (expiry, right, strike).
 
-    rows: pd.DataFrame
-    key: dict[tuple[int, float, bool], int]
-    """(expiry day number, strike, is call) -> row."""
+    ``keys`` are the sorted packed (expiry day, strike, right) keys and ``rows``
+    the row of each (the first where a quote is duplicated).
+    """
+
+    expiry: np.ndarray  # datetime64[D]
+    root: np.ndarray  # object (str)
+    settlement: np.ndarray  # object (str)
+    strike: FloatArray
+    call: np.ndarray  # bool
+    bid: FloatArray
+    ask: FloatArray
+    iv: FloatArray
+    keys: np.ndarray  # int64, sorted
+    rows: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return int(self.strike.size)
+
+
+def _pack(days: np.ndarray, strike: FloatArray, call: np.ndarray) -> np.ndarray:
+    k = np.rint(np.asarray(strike, dtype=np.float64) * _STRIKE_SCALE).astype(np.int64)
+    return (np.asarray(days, dtype=np.int64) << _DAY_SHIFT) | (k << 1) | np.asarray(call, np.int64)
+
+
+def _block(table: pa.Table) -> RealBlock:
+    def f64(c: str) -> FloatArray:
+        return np.asarray(table.column(c).to_numpy(), dtype=np.float64)
+
+    expiry = np.asarray(table.column("expiry").to_numpy(), dtype="datetime64[D]")
+    strike = f64("strike")
+    right = np.asarray(table.column("right").to_numpy(zero_copy_only=False), dtype=object)
+    call = right == "C"
+    order = np.lexsort((strike, ~call, expiry))
+    expiry, strike, call = expiry[order], strike[order], call[order]
+    keys = _pack(expiry.astype(np.int64), strike, call)
+    uniq, first = np.unique(keys, return_index=True)
+
+    def obj(c: str) -> np.ndarray:
+        return np.asarray(table.column(c).to_numpy(zero_copy_only=False), dtype=object)[order]
+
+    return RealBlock(expiry, obj("root"), obj("settlement"), strike, call,
+                     f64("bid")[order], f64("ask")[order], f64("iv")[order],
+                     uniq, first.astype(np.int64))  # fmt: skip
 
 
 def _greeks(g: Mapping[str, float | FloatArray]) -> dict[str, FloatArray]:
@@ -54,85 +153,93 @@ def _settlement(s: object) -> Settlement:
 
 
 class RealChains:
-    """Real chains in long form, answered per (date, underlying)."""
+    """Real chains answered per (date, underlying), read lazily from a `ChainSource`.
 
-    def __init__(self, chains: pd.DataFrame, futures: FuturesFn) -> None:
-        missing = [c for c in CHAIN_FRAME_COLUMNS if c not in chains.columns]
-        if missing:
-            raise UserError(f"real chain frame lacks columns: {', '.join(missing)}")
-        c = chains.copy()
-        c["quote_date"] = pd.to_datetime(c["quote_date"]).dt.normalize()
-        c["expiry"] = pd.to_datetime(c["expiry"]).dt.normalize()
-        c["right"] = c["right"].astype(str).str.upper().str[0]
-        c = c.sort_values(["quote_date", "underlying", "expiry", "right", "strike"])
-        self._groups = {
-            (pd.Timestamp(str(d)), str(u)): g.reset_index(drop=True)
-            for (d, u), g in c.groupby(["quote_date", "underlying"], sort=True)
-        }
-        self._blocks: dict[tuple[pd.Timestamp, str], RealBlock] = {}
+    Parameters
+    ----------
+    source : ChainSource or DataFrame
+        The chains (a frame is wrapped in `FrameChains`).
+    futures : callable
+        VX futures per (day, expiry day numbers), for VIX greeks.
+    cache_days : int
+        Blocks kept (least recently used dropped first).
+    """
+
+    def __init__(
+        self,
+        source: ChainSource | pd.DataFrame,
+        futures: FuturesFn,
+        cache_days: int = DEFAULT_CACHE_DAYS,
+    ) -> None:
+        self._source: ChainSource = (
+            FrameChains(source) if isinstance(source, pd.DataFrame) else source
+        )
+        self._blocks: OrderedDict[tuple[pd.Timestamp, str], RealBlock] = OrderedDict()
+        self._cache_days = max(1, cache_days)
         self._futures = futures
 
     def block(self, date: pd.Timestamp, underlying: Underlying) -> RealBlock | None:
         """The real rows of ``date`` and ``underlying``, None where the chain has none."""
         key = (date, underlying)
         b = self._blocks.get(key)
-        if b is None:
-            rows = self._groups.get(key)
-            if rows is None or not len(rows):
-                return None
-            days = pd.DatetimeIndex(rows["expiry"]).as_unit("ns").asi8 // 86_400_000_000_000
-            k = rows["strike"].to_numpy(dtype=np.float64)
-            call = (rows["right"] == "C").to_numpy()
-            index: dict[tuple[int, float, bool], int] = {}
-            for i, t in enumerate(zip(days.tolist(), k.tolist(), call.tolist(), strict=True)):
-                index.setdefault(t, i)  # a duplicated quote: the first row
-            b = RealBlock(rows, index)
-            self._blocks[key] = b
+        if b is not None:
+            self._blocks.move_to_end(key)
+            return b
+        if not self._source.has(date, underlying):
+            return None
+        table = self._source.day_table(date, underlying)
+        if table is None or not table.num_rows:
+            return None
+        b = _block(table)
+        self._blocks[key] = b
+        if len(self._blocks) > self._cache_days:
+            self._blocks.popitem(last=False)
         return b
+
+    def _expiry(self, day: DayInputs, block: RealBlock, i: int) -> Expiry:
+        e = pd.Timestamp(block.expiry[i])
+        st = _settlement(block.settlement[i])
+        return Expiry(e, str(block.root[i]), st, listing.t_years_to_settlement(day.date, e, st))
 
     def expiries(self, day: DayInputs, block: RealBlock) -> list[Expiry]:
         """The block's expirations with their times to settlement."""
-        seen = block.rows.drop_duplicates("expiry")
-        out = []
-        for e, r, s in zip(seen["expiry"], seen["root"], seen["settlement"], strict=True):
-            st = _settlement(s)
-            e_ts = pd.Timestamp(e)
-            out.append(Expiry(e_ts, str(r), st, listing.t_years_to_settlement(day.date, e_ts, st)))
-        return out
+        _, first = np.unique(block.expiry, return_index=True)
+        return [self._expiry(day, block, int(i)) for i in first]
 
     def strikes(self, block: RealBlock, expiry: pd.Timestamp, day: DayInputs) -> FloatArray:
         """Strikes of one expiry of the block; a `UserError` where it has none."""
-        rows = block.rows[block.rows["expiry"] == expiry]
-        if not len(rows):
+        sel = block.expiry == np.datetime64(expiry.date(), "D")
+        if not sel.any():
             raise UserError(f"expiry {expiry.date()} is not in the real chain on {day.date.date()}")
-        return np.unique(rows["strike"].to_numpy(dtype=np.float64))
+        return np.unique(block.strike[sel])
 
     def chain(
         self, day: DayInputs, underlying: Underlying, block: RealBlock, expiry: pd.Timestamp | None
     ) -> pd.DataFrame:
         """The block as a chain table (all expiries, or only ``expiry``)."""
-        r = block.rows if expiry is None else block.rows[block.rows["expiry"] == expiry]
-        if not len(r):
+        want = np.ones(len(block), dtype=bool)
+        if expiry is not None:
+            want = block.expiry == np.datetime64(expiry.date(), "D")
+        if not want.any():
             raise UserError(
                 f"{underlying} expiry {expiry} is not in the real chain on {day.date.date()}"
             )
+        groups = pd.DataFrame({"e": block.expiry, "r": block.root, "s": block.settlement})[want]
         frames = []
-        for (e, root, st), g in r.groupby(["expiry", "root", "settlement"], sort=True):
-            e_ts = pd.Timestamp(str(e))
-            st_ = _settlement(st)
-            ex = Expiry(e_ts, str(root), st_, listing.t_years_to_settlement(day.date, e_ts, st_))
-            k = g["strike"].to_numpy(dtype=np.float64)
-            is_call = (g["right"] == "C").to_numpy()
-            iv = g["iv"].to_numpy(dtype=np.float64)
+        for _, g in groups.groupby(["e", "r", "s"], sort=True):
+            idx = g.index.to_numpy()
+            ex = self._expiry(day, block, int(idx[0]))
+            k, is_call, iv = block.strike[idx], block.call[idx], block.iv[idx]
             t = max(ex.t_years, 1e-6)
             if underlying == "SPX":
                 fwd = day.spot * float(np.exp((day.rate - day.q) * t))
                 gr = _greeks(bsm_greeks(day.spot, k, t, day.rate, day.q, iv, is_call))
             else:
-                fwd = float(self._futures(day, np.array([expiry_day(ex.date)]))[0])
+                fwd = float(
+                    self._futures(day, np.array([int(block.expiry[idx[0]].astype(np.int64))]))[0]
+                )
                 gr = _greeks(black76_greeks(fwd, k, t, day.rate, iv, is_call))
-            bid = g["bid"].to_numpy(dtype=np.float64)
-            ask = g["ask"].to_numpy(dtype=np.float64)
+            bid, ask = block.bid[idx], block.ask[idx]
             frames.append(
                 expiry_columns(ex, k, is_call, bid, ask, 0.5 * (bid + ask), iv, gr, fwd, "real")
             )
@@ -152,26 +259,20 @@ class RealChains:
         Rows the block does not hold are NaN in the returned block (``mask`` False).
         """
         n = k.size
-        pos = np.array(
-            [
-                block.key.get((int(d), float(s), bool(c)), -1)
-                for d, s, c in zip(ed.tolist(), k.tolist(), call.tolist(), strict=True)
-            ],
-            dtype=np.int64,
-        )
-        mask = pos >= 0
+        want = _pack(ed, k, call)
+        at = np.minimum(np.searchsorted(block.keys, want), max(block.keys.size - 1, 0))
+        mask = block.keys[at] == want if block.keys.size else np.zeros(n, dtype=bool)
+        pos = block.rows[at[mask]]
         out = {f: np.full(n, np.nan) for f in ("bid", "ask", "iv", "t", "fwd", *_GREEKS)}
         if mask.any():
-            sel = block.rows.iloc[pos[mask]]
-            exp = pd.DatetimeIndex(sel["expiry"])
             t = np.array(
                 [
-                    listing.t_years_to_settlement(day.date, e, _settlement(s))
-                    for e, s in zip(exp, sel["settlement"], strict=True)
+                    listing.t_years_to_settlement(day.date, pd.Timestamp(e), _settlement(s))
+                    for e, s in zip(block.expiry[pos], block.settlement[pos], strict=True)
                 ]
             )
             tl = np.maximum(t, 1e-6)
-            iv = sel["iv"].to_numpy(dtype=np.float64)
+            iv = block.iv[pos]
             kk, cc = k[mask], call[mask]
             if underlying == "SPX":
                 fwd = day.spot * np.exp((day.rate - day.q) * tl)
@@ -179,8 +280,8 @@ class RealChains:
             else:
                 fwd = self._futures(day, ed[mask])
                 g = _greeks(black76_greeks(fwd, kk, tl, day.rate, iv, cc))
-            out["bid"][mask] = sel["bid"].to_numpy(dtype=np.float64)
-            out["ask"][mask] = sel["ask"].to_numpy(dtype=np.float64)
+            out["bid"][mask] = block.bid[pos]
+            out["ask"][mask] = block.ask[pos]
             out["iv"][mask] = iv
             out["t"][mask] = t
             out["fwd"][mask] = fwd

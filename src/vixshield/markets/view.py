@@ -32,7 +32,7 @@ from vixshield.markets import listing
 from vixshield.markets._days import expiry_day, is_call
 from vixshield.markets.cache import MarketCache
 from vixshield.markets.inputs import DEFAULT_RATE, DayInputs, MarketInputs
-from vixshield.markets.real_source import RealBlock, RealChains
+from vixshield.markets.real_source import ChainSource, RealBlock, RealChains
 from vixshield.markets.settlement import Settlements
 from vixshield.markets.spx_model import SpxCalibration
 from vixshield.markets.spx_source import ModeledSpx
@@ -55,9 +55,11 @@ class Markets:
     ----------
     data : MarketData
         Daily series and VX settlements.
-    chains : DataFrame, optional
-        Real chains in long form (`data.market.CHAIN_FRAME_COLUMNS`). Dates and
-        underlyings present there are answered from it (origin "real").
+    chains : ChainSource or DataFrame, optional
+        Real chains: a `real_source.ChainSource` read a day at a time (the store's
+        `vixshield.data.chains.ChainDataset`), or a frame in long form
+        (`data.market.CHAIN_FRAME_COLUMNS`). Dates and underlyings present there
+        are answered from it (origin "real").
     cache : MarketCache, optional
         Calibrations and VX curves of the same data computed by earlier runs
         (`vixshield.markets.cache`), used as if computed here; `save_cache` stores
@@ -72,7 +74,7 @@ class Markets:
     def __init__(
         self,
         data: MarketData,
-        chains: pd.DataFrame | None = None,
+        chains: ChainSource | pd.DataFrame | None = None,
         cache: MarketCache | None = None,
     ) -> None:
         self._data = data

@@ -82,10 +82,16 @@ class DataRef:
 
 
 def _chains_digest(source: str) -> str | None:
+    """What identifies the store's real chains: the chain dataset's catalogue digest
+    (changes with every chain import), else the legacy ``chain`` series' sha256."""
     if source != "store":
         return None
+    from vixshield.data.chains import ChainDataset
     from vixshield.data.store import Store
 
+    digest = ChainDataset().digest()
+    if digest is not None:
+        return digest
     store = Store()
     latest = store.latest("chain") if "chain" in store else None
     return latest.sha256 if latest is not None else None

@@ -14,7 +14,10 @@ Documented format, one row per option quote::
 
 Extra columns (delta, gamma, ...) are ignored. Parquet files carry the same
 columns; their error "line" is the record number + 1 (as if a header line
-preceded the first record).
+preceded the first record). Header names are case-insensitive; up to 20
+preamble lines (a disclaimer) may precede the header. The bulk import
+(`vixshield.data.chains`) streams these files through `LAYOUT`; blank lines
+inside the data shift its line numbers (they are not counted).
 """
 
 from __future__ import annotations
@@ -23,15 +26,27 @@ import io
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from vixshield.data.formats._chain import DEFAULT_SETTLEMENT, build_chain
+from vixshield.data.formats._chain import (
+    DATE,
+    DEFAULT_SETTLEMENT,
+    ChainLayout,
+    LongContext,
+    as_date,
+    build_chain,
+    long_table,
+    mapped,
+    settlements,
+)
 from vixshield.data.formats._parsed import Hints, Parsed
 from vixshield.data.formats._table import Table, display_name, read_table, table_from_frame
 from vixshield.data.market import CHAIN_REQUIRED
 from vixshield.data.validate import parse_dates, parse_numbers
 from vixshield.errors import DataError
 
-__all__ = ["KIND", "REQUIRED", "looks_like", "parse", "parse_parquet"]
+__all__ = ["KIND", "LAYOUT", "REQUIRED", "looks_like", "parse", "parse_parquet"]
 
 KIND = "chain_csv"
 
@@ -155,3 +170,60 @@ def parse_parquet(data: bytes, *, source: str, hints: Hints) -> Parsed:
     except Exception as exc:  # pyarrow raises several types for a corrupt file
         raise DataError(f"not a readable Parquet file ({exc})", file=file) from exc
     return _from_table(table_from_frame(frame, file=file), file)
+
+
+def _to_long(batch: pa.Table, ctx: LongContext) -> pa.Table:
+    lines = batch.column("line")
+    file = ctx.file
+    und = mapped(
+        batch.column("underlying"),
+        {u: u for u in _UNDERLYINGS},
+        lines,
+        file=file,
+        field="underlying",
+    )
+    root = mapped(
+        batch.column("root"), {r: r for r in DEFAULT_SETTLEMENT}, lines, file=file, field="root"
+    )
+    given = pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(batch.column("settlement"), "")))
+    settlement = pc.if_else(pc.equal(given, ""), settlements(root), given)
+    return long_table(
+        batch.num_rows,
+        line=lines,
+        quote_date=as_date(batch.column("quote_date")),
+        underlying=und,
+        root=root,
+        expiry=as_date(batch.column("expiry")),
+        settlement=settlement,
+        strike=batch.column("strike"),
+        right=mapped(batch.column("right"), _RIGHTS, lines, file=file, field="right"),
+        bid=batch.column("bid"),
+        ask=batch.column("ask"),
+        iv=batch.column("iv"),
+    )
+
+
+_F64 = pa.float64()
+_STR = pa.string()
+
+LAYOUT = ChainLayout(
+    kind=KIND,
+    is_header=lambda f: "quote_date" in f,
+    normalise=lambda f: f.strip().lower(),
+    types={
+        "quote_date": DATE,
+        "underlying": _STR,
+        "root": _STR,
+        "expiry": DATE,
+        "settlement": _STR,
+        "strike": _F64,
+        "right": _STR,
+        "bid": _F64,
+        "ask": _F64,
+        "iv": _F64,
+    },
+    optional=frozenset({"iv"}),
+    to_long=_to_long,
+    fields={},
+)
+"""Streaming layout for the bulk import (CSV; Parquet files are read with the same types)."""

@@ -1,0 +1,97 @@
+"""Real chains read lazily from the store's dataset: per-row origins and a bounded day cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from vixshield.data.chains import ChainDataset
+from vixshield.data.loader import load_store, load_store_chains
+from vixshield.data.market import Provenance
+from vixshield.data.store import Store
+from vixshield.data.store_import import import_path
+from vixshield.markets import Markets
+from vixshield.markets.real_source import RealChains
+
+PROV = Provenance("x", "file", "hand-made", "2026-01-01T00:00:00+00:00", "real")
+DAY = pd.Timestamp("2022-01-14")
+EXPIRY = pd.Timestamp("2022-02-18")
+
+
+def _daily(value: float) -> pd.DataFrame:
+    return pd.DataFrame({"value": [value]}, index=pd.DatetimeIndex([DAY], name="date"))
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    f = tmp_path / "chain.csv"
+    f.write_text(
+        "quote_date,underlying,root,expiry,settlement,strike,right,bid,ask,iv\n"
+        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,C,112.1,113.4,0.17\n"
+        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,P,95.3,96.6,0.175\n"
+        "2022-01-14,SPX,SPX,2022-02-18,AM,4700,C,80.2,81.5,0.165\n"
+    )
+    store = Store(tmp_path)
+    import_path(f, store)
+    store.write({"spx_close": _daily(4662.85), "spx_open": _daily(4637.99),
+                 "vix": _daily(19.19)}, PROV)  # fmt: skip
+    return tmp_path
+
+
+def test_store_chains_are_the_lazy_dataset(home: Path) -> None:
+    chains = load_store_chains(home)
+    assert isinstance(chains, ChainDataset) and len(chains) == 3
+    assert list(chains.dates("SPX")) == [DAY] and list(chains.dates("VIX")) == []
+
+
+def test_each_row_tagged_real_or_modeled(home: Path) -> None:
+    market = Markets(load_store(home=home), chains=load_store_chains(home))
+    # 4650 C and 4700 C are in the file; 4700 P and 4675 C are not
+    q = market.quote(DAY, "SPX", [EXPIRY] * 4, [4650.0, 4700.0, 4700.0, 4675.0],
+                     ["C", "C", "P", "C"])  # fmt: skip
+    assert q.origins() == ("real", "real", "modeled", "modeled")
+    assert list(q.bid[:2]) == [112.1, 80.2] and list(q.ask[:2]) == [113.4, 81.5]
+    assert np.isfinite(q.bid[2:]).all()  # the model answered the others
+    ch = market.chain(DAY, "SPX")
+    assert ch.origin == "real" and len(ch.quotes) == 3
+    assert list(market.strikes(DAY, "SPX", EXPIRY)) == [4650.0, 4700.0]
+
+
+class _Counting:
+    """A chain source of one row per day that counts the days read."""
+
+    def __init__(self, days: list[pd.Timestamp]) -> None:
+        self.days, self.reads = set(days), 0
+
+    def has(self, date: pd.Timestamp, underlying: str) -> bool:
+        return date in self.days and underlying == "SPX"
+
+    def day_table(self, date: pd.Timestamp, underlying: str) -> pa.Table | None:
+        self.reads += 1
+        e = (date + pd.Timedelta(days=30)).date()
+        return pa.table({"root": ["SPXW"], "expiry": pa.array([e], pa.date32()),
+                         "settlement": ["PM"], "strike": [4000.0], "right": ["C"],
+                         "bid": [1.0], "ask": [1.5], "iv": [0.2]})  # fmt: skip
+
+
+def _no_futures(day: object, ed: np.ndarray) -> np.ndarray:
+    raise AssertionError("SPX needs no VX future")
+
+
+def test_days_are_read_once_and_the_cache_is_bounded() -> None:
+    days = list(pd.bdate_range("2024-01-02", periods=5))
+    src = _Counting(days)
+    real = RealChains(src, _no_futures, cache_days=2)
+    for _ in range(3):
+        assert real.block(days[0], "SPX") is not None
+    assert src.reads == 1  # read once, then served from the cache
+    assert real.block(pd.Timestamp("2024-01-01"), "SPX") is None and src.reads == 1
+    for d in days:
+        real.block(d, "SPX")
+    assert src.reads == 5  # days 1..4 read; day 0 was still cached
+    real.block(days[0], "SPX")
+    assert src.reads == 6  # evicted by then: only 2 days are kept
