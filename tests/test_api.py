@@ -152,7 +152,7 @@ def test_plot_and_html_show_the_run(credit_run: vs.Result) -> None:
         credit_run.plot("nope")
     page = credit_run._repr_html_()
     final = float(credit_run.summary["final_equity"])
-    assert f"${final:,.0f}" in page
+    assert f"${final:,.2f}" in page
     assert "modeled: " in page and "real: " in page  # what was real and what modeled
     assert "<table>" in page and "DataFrame" not in page
 

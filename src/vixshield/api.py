@@ -30,7 +30,6 @@ one run are reused by the next on the same object, and kept on disk between sess
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -213,11 +212,15 @@ class Result:
         The policy that ran (overrides applied).
     document : dict
         The ``summary.json`` document of the run (`vixshield.report.summary.build_summary`).
+    markets : Markets or None
+        The run's markets (None: no risk graph).
     """
 
     raw: BacktestResult
     policy: Policy
     document: dict[str, object] = field(repr=False)
+    markets: Markets | None = field(default=None, repr=False)
+    """The markets the run was priced on (the risk graph reprices the book on them)."""
 
     @cached_property
     def summary(self) -> pd.Series:
@@ -275,7 +278,7 @@ class Result:
             "pnl_components": charts.pnl_components_figure(daily),
             "credit_to_hedge": charts.credit_to_hedge_figure(daily),
         }
-        graph = report_risk_graph(self.raw)
+        graph = report_risk_graph(self.raw, self.markets)
         if graph is not None:
             figures["risk_graph"] = charts.risk_graph_figure(graph)
         if which is None:
@@ -288,7 +291,7 @@ class Result:
         """Write summary.json, trades.csv, cycles.csv, equity.csv and report.html into ``out``."""
         from vixshield.report.bundle import write_backtest_files
 
-        return write_backtest_files(out, self.raw, self.document)
+        return write_backtest_files(out, self.raw, self.document, self.markets)
 
     def _repr_html_(self) -> str:
         from vixshield.report.summary import KEY_METRICS
@@ -347,8 +350,9 @@ def _day(value: str | pd.Timestamp | None, flag: str) -> pd.Timestamp | None:
 
 
 def _check_capital(capital: float | None) -> None:
-    if capital is not None and not (math.isfinite(capital) and capital > 0):
-        raise UserError(f"capital: expected a positive amount of dollars, got {capital}")
+    from vixshield.cli._errors import check_capital
+
+    check_capital(capital, "capital")
 
 
 def _run(
@@ -371,7 +375,7 @@ def _run(
     if start is not None and end is not None and start > end:
         raise UserError(f"start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}")
     raw = Backtest(policy, data.markets, start=start, end=end, capital=capital).run()
-    return Result(raw, policy, build_summary(raw, summary_dict(raw)))
+    return Result(raw, policy, build_summary(raw, summary_dict(raw)), data.markets)
 
 
 def backtest(
@@ -526,9 +530,11 @@ def signal(
         raise UserError(f"date {day:%Y-%m-%d} is not a trading day in the data")
     held: tuple[Position, ...] | None = None
     if isinstance(positions, str | Path):
-        from vixshield.report.positions_file import load_positions
+        from vixshield.report.positions_file import PositionContext, load_positions
 
-        held = tuple(load_positions(Path(positions)))
+        layers = tuple(layer.name for layer in spec.hedge.layers)
+        context = PositionContext(day, layers=layers, market=opened.markets)
+        held = tuple(load_positions(Path(positions), context))
     elif positions is not None:
         held = tuple(positions)
     rep = replay(spec, opened.markets, day, since=first, capital=capital)

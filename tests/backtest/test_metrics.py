@@ -83,11 +83,11 @@ def test_beta_half_spx_plus_noise() -> None:
 
 def test_cvar_hand_case() -> None:
     # 100 returns -50%..+49% step 1%: the 5% quantile (linear) is -45.05%; the five days
-    # below it (-50..-46%) average -48% -> CVaR 95 = 0.48
+    # below it (-50..-46%) average -48% -> CVaR 95 = -0.48 (a loss, the sign of worst_day)
     r = np.arange(-50, 50) / 100.0
-    assert mt.cvar(r, 0.95) == pytest.approx(0.48)
+    assert mt.cvar(r, 0.95) == pytest.approx(-0.48)
     # 99%: quantile -49.01% -> only -50% below it
-    assert mt.cvar(r, 0.99) == pytest.approx(0.50)
+    assert mt.cvar(r, 0.99) == pytest.approx(-0.50)
 
 
 def test_profit_stats_hand_case() -> None:

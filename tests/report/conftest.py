@@ -12,3 +12,15 @@ from pathlib import Path
 _HERE = str(Path(__file__).resolve().parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
+
+
+import pytest  # noqa: E402
+
+from vixshield.data.embedded import load_embedded  # noqa: E402
+from vixshield.markets.view import Markets  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def embedded_markets() -> Markets:
+    """The engine's markets over the shipped 2014-2018 sample (what `--data embedded` runs on)."""
+    return Markets(load_embedded())

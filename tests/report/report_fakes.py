@@ -262,3 +262,10 @@ def make_decision(date: pd.Timestamp) -> Decision:
             "notes": "hand-made",
         },
     )
+
+
+def on_trading_days(result: BacktestResult, days: pd.DatetimeIndex) -> BacktestResult:
+    """``result`` with its daily rows cut to ``days`` (the fakes' weekdays include holidays)."""
+    daily = result.daily[result.daily.index.isin(days)]
+    fields = {**result.__dict__, "daily": daily, "start": daily.index[0], "end": daily.index[-1]}
+    return BacktestResult(**fields)

@@ -172,8 +172,7 @@ def test_compare_shows_each_window_side_by_side() -> None:
     assert (rows[0]["from"], rows[0]["to"]) == ("2018-01-26", "2018-02-16")
     assert rows[0]["alvh-442"] == pytest.approx(full_pnl)
     assert rows[0]["no-hedge"] == pytest.approx(late_pnl)
-    dailies = {"alvh-442": full.daily, "no-hedge": late.daily}  # type: ignore[attr-defined]
-    page = render_compare_html(summaries, dailies)
+    page = render_compare_html({"alvh-442": full, "no-hedge": late}, summaries)  # type: ignore[dict-item]
     assert f"<td>February 2018{PARTIAL_MARK}</td>" in page
     assert fmt_value(full_pnl, "usd") in page and fmt_value(late_pnl, "usd") in page
     console = Console(width=100, record=True, file=io.StringIO())

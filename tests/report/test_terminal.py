@@ -22,8 +22,11 @@ def _console() -> Console:
 def test_fmt_value() -> None:
     assert fmt_value(None) == "–"
     assert fmt_value(0.0812, "pct") == "8.12%"
-    assert fmt_value(-1200.4, "usd") == "-$1,200"
-    assert fmt_value(99305.4, "usd") == "$99,305"
+    assert fmt_value(-1200.4, "usd") == "-$1,200.40"  # money to the cent
+    assert fmt_value(99305.405, "usd") == "$99,305.41"  # half away from zero
+    assert fmt_value(-0.004, "usd") == "$0.00"
+    assert fmt_value(float("nan"), "usd") == "–"
+    assert fmt_value(3.6, "int") == "4"
     assert fmt_value(1.2345, "num") == "1.23"
     assert fmt_value(12) == "12" and fmt_value("x") == "x" and fmt_value(True) == "True"
 
@@ -41,7 +44,7 @@ def test_summary_view_shows_metrics_components_stress_and_provenance() -> None:
         "Max drawdown",
         "-4.30%",
         "hedge:core",
-        "-$1,200",
+        "-$1,200.00",
         "February 2018",  # the shipped stress window the run spans
         "spx_options",
         "modeled",

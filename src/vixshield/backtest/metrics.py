@@ -10,7 +10,9 @@ per year), taken per day as ``rate / 252``; money in dollars.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -42,14 +44,23 @@ __all__ = [
 
 TRADING_DAYS = 252  # trading days per year, for annualisation
 
-STRESS_WINDOWS: Mapping[str, tuple[str, str]] = {
-    "August 2015": ("2015-08-17", "2015-09-04"),  # China devaluation, 24 Aug flash crash
-    "February 2018": ("2018-01-26", "2018-02-16"),  # "Volmageddon", XIV termination
-    "Q4 2018": ("2018-10-01", "2018-12-24"),  # Fed tightening sell-off to the Christmas Eve low
-    "March 2020": ("2020-02-19", "2020-03-23"),  # COVID crash, SPX peak to trough
-    "2022": ("2022-01-03", "2022-10-12"),  # inflation bear market, SPX peak to trough
-}
-"""Named stress windows, inclusive dates (SPX peak-to-trough or the shock's span)."""
+STRESS_WINDOWS_RESOURCE = "stress_windows.csv"  # in vixshield/data/resources
+
+
+def _shipped_stress_windows() -> dict[str, tuple[str, str]]:
+    """Name -> (start, end) of the shipped list, ``data/resources/stress_windows.csv``.
+
+    Columns ``name, start, end, description`` after ``#`` comment lines; the report
+    layer (`vixshield.report.stress`) reads the same file with full validation.
+    """
+    res = resources.files("vixshield.data").joinpath("resources", STRESS_WINDOWS_RESOURCE)
+    lines = [ln for ln in res.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return {r["name"]: (r["start"], r["end"]) for r in csv.DictReader(lines)}
+
+
+STRESS_WINDOWS: Mapping[str, tuple[str, str]] = _shipped_stress_windows()
+"""Named stress windows, inclusive ISO dates (SPX peak-to-trough or the shock's span),
+from the shipped ``stress_windows.csv`` (1998-2025)."""
 
 
 def _arr(x: ArrayLike) -> FloatArray:
@@ -150,11 +161,14 @@ def worst_period(equity: pd.Series, capital: float, freq: str) -> float:
 
 
 def cvar(returns: ArrayLike, level: float) -> float:
-    """Historical conditional value at risk of daily returns, as a positive loss fraction.
+    """Historical conditional value at risk of daily returns: the mean return of the tail.
+
+    Negative for a loss, like ``worst_day`` (a CVaR 95 of -0.02 means the worst 5 % of
+    days lost 2 % on average).
 
     Notes
     -----
-    ``-mean(r | r <= q)`` where ``q`` is the ``1 - level`` empirical quantile (linear
+    ``mean(r | r <= q)`` where ``q`` is the ``1 - level`` empirical quantile (linear
     interpolation); e.g. ``level=0.95`` averages the worst 5% of days.
     """
     r = _arr(returns)
@@ -162,7 +176,7 @@ def cvar(returns: ArrayLike, level: float) -> float:
     if r.size == 0:
         return float("nan")
     q = np.quantile(r, 1.0 - level)
-    return float(-np.mean(r[r <= q]))
+    return float(np.mean(r[r <= q]))
 
 
 def xirr(cash_flows: ArrayLike, dates: Sequence[pd.Timestamp] | pd.DatetimeIndex) -> float:

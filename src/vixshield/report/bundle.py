@@ -1,7 +1,10 @@
 """The files a run leaves in its output folder, rendered in memory then written atomically.
 
 ``vixshield backtest`` writes `BACKTEST_FILES`; ``vixshield compare`` writes
-`COMPARE_FILES` (``cycles.csv`` is `vixshield.report.cycles.cycles_table`).
+`COMPARE_FILES` (``cycles.csv`` is `vixshield.report.cycles.cycles_table`;
+``trades.csv`` shows fills to the tick and money to the cent,
+`vixshield.report.labels.tick_round_trades`). ``markets`` is the run's
+markets, for the risk graph and the counted provenance of the HTML pages.
 Every text is rendered before anything is written, and each file replaces its
 target in one `os.replace`, so a failed run leaves the folder as it was (see
 `vixshield.report.json_out.write_files_atomic`).
@@ -15,9 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from vixshield.backtest.result import BacktestResult
+from vixshield.markets.types import MarketView
 from vixshield.report.cycles import cycles_table
 from vixshield.report.html import render_compare_html, render_report_html
 from vixshield.report.json_out import dumps_stable, write_files_atomic
+from vixshield.report.labels import tick_round_trades
 
 __all__ = [
     "BACKTEST_FILES",
@@ -65,22 +70,27 @@ def frame_csv(frame: pd.DataFrame) -> str:
     return str(out.to_csv(index=index, lineterminator="\n", float_format="%.10g"))
 
 
-def render_backtest_files(result: BacktestResult, summary: Mapping[str, object]) -> dict[str, str]:
+def render_backtest_files(
+    result: BacktestResult, summary: Mapping[str, object], markets: MarketView | None = None
+) -> dict[str, str]:
     """File name -> text for `BACKTEST_FILES`."""
     return {
         "summary.json": dumps_stable(summary),
-        "trades.csv": frame_csv(result.trades),
+        "trades.csv": frame_csv(tick_round_trades(result.trades)),
         "cycles.csv": frame_csv(cycles_table(result)),
         "equity.csv": frame_csv(result.daily),
-        "report.html": render_report_html(result, summary),
+        "report.html": render_report_html(result, summary, markets),
     }
 
 
 def write_backtest_files(
-    out_dir: str | Path, result: BacktestResult, summary: Mapping[str, object]
+    out_dir: str | Path,
+    result: BacktestResult,
+    summary: Mapping[str, object],
+    markets: MarketView | None = None,
 ) -> list[Path]:
     """Render and atomically write the backtest files into ``out_dir`` (created if needed)."""
-    texts = render_backtest_files(result, summary)
+    texts = render_backtest_files(result, summary, markets)
     return write_files_atomic({Path(out_dir) / name: text for name, text in texts.items()})
 
 
@@ -90,13 +100,14 @@ def compare_document(summaries: Mapping[str, Mapping[str, object]]) -> dict[str,
 
 
 def render_compare_files(
-    results: Mapping[str, BacktestResult], summaries: Mapping[str, Mapping[str, object]]
+    results: Mapping[str, BacktestResult],
+    summaries: Mapping[str, Mapping[str, object]],
+    markets: MarketView | None = None,
 ) -> dict[str, str]:
     """File name -> text for `COMPARE_FILES`."""
-    dailies = {name: r.daily for name, r in results.items()}
     return {
         "compare.json": dumps_stable(compare_document(summaries)),
-        "compare.html": render_compare_html(summaries, dailies),
+        "compare.html": render_compare_html(results, summaries, markets),
     }
 
 
@@ -104,7 +115,8 @@ def write_compare_files(
     out_dir: str | Path,
     results: Mapping[str, BacktestResult],
     summaries: Mapping[str, Mapping[str, object]],
+    markets: MarketView | None = None,
 ) -> list[Path]:
     """Render and atomically write the comparison files into ``out_dir``."""
-    texts = render_compare_files(results, summaries)
+    texts = render_compare_files(results, summaries, markets)
     return write_files_atomic({Path(out_dir) / name: text for name, text in texts.items()})

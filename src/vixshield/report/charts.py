@@ -16,9 +16,11 @@ from plotly.subplots import make_subplots
 from vixshield.report.risk_graph import RiskGraph
 
 __all__ = [
+    "CREDIT_HEDGE_CLIP",
     "REGIME_COLORS",
     "buy_and_hold",
     "compare_figure",
+    "credit_hedge_bounds",
     "credit_to_hedge_figure",
     "equity_figure",
     "monthly_returns_figure",
@@ -27,6 +29,7 @@ __all__ = [
     "risk_graph_figure",
     "vix_regime_figure",
     "vix_regime_figure_per_span",
+    "vix_scenario_figure",
 ]
 
 REGIME_COLORS: Mapping[str, str] = {
@@ -60,7 +63,10 @@ def _values(series: pd.Series) -> list[float | None]:
 
 
 def buy_and_hold(spx: pd.Series, capital: float) -> pd.Series:
-    """SPX buy-and-hold equity, ``capital`` dollars on the first day (price index, no dividends)."""
+    """SPX buy-and-hold equity, ``capital`` dollars on the first day.
+
+    Price only: the S&P 500 price index, dividends not reinvested (labelled so).
+    """
     first = spx.dropna()
     if first.empty:
         return spx * np.nan
@@ -86,7 +92,9 @@ def equity_figure(daily: pd.DataFrame, capital: float) -> go.Figure:
         col=1,
     )
     fig.add_trace(
-        go.Scatter(x=x, y=_values(bh), name="SPX buy & hold", line={"color": "#6e7681"}),
+        go.Scatter(
+            x=x, y=_values(bh), name="SPX buy & hold (price only)", line={"color": "#6e7681"}
+        ),
         row=1,
         col=1,
     )
@@ -238,21 +246,47 @@ def pnl_components_figure(daily: pd.DataFrame) -> go.Figure:
     return fig
 
 
+CREDIT_HEDGE_CLIP = (2.0, 98.0)  # percentiles of the run's ratios that bound the log axis
+_CREDIT_HEDGE_SPAN = (0.5, 2.0)  # the axis always shows at least this ratio range
+_CREDIT_HEDGE_LIMITS = (1e-3, 1e4)  # and never more than this
+
+
+def credit_hedge_bounds(ratio: pd.Series) -> tuple[float, float]:
+    """Bounds of the credit-to-hedge axis: the `CREDIT_HEDGE_CLIP` percentiles of the
+    positive finite ratios, widened to `_CREDIT_HEDGE_SPAN` (around 1, break-even) and
+    kept inside `_CREDIT_HEDGE_LIMITS`."""
+    v = pd.to_numeric(ratio, errors="coerce").to_numpy(dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = _CREDIT_HEDGE_SPAN
+    if v.size:
+        p_lo, p_hi = np.percentile(v, CREDIT_HEDGE_CLIP)
+        lo, hi = min(lo, float(p_lo)), max(hi, float(p_hi))
+    return max(lo, _CREDIT_HEDGE_LIMITS[0]), min(hi, _CREDIT_HEDGE_LIMITS[1])
+
+
 def credit_to_hedge_figure(daily: pd.DataFrame) -> go.Figure:
-    """The rolling credit-to-hedge-cost ratio through time (gaps where undefined)."""
+    """The trailing-252-day credit-to-hedge-cost ratio on a log axis.
+
+    Values outside `credit_hedge_bounds` are drawn on the bound and marked in
+    the hover text, so a few days with a near-zero hedge cost do not squash the
+    rest; gaps where the ratio is undefined.
+    """
+    raw = pd.to_numeric(daily["credit_to_hedge"], errors="coerce")
+    lo, hi = credit_hedge_bounds(raw)
+    clipped = raw.clip(lower=lo, upper=hi)
+    note = ["" if not np.isfinite(v) or lo <= v <= hi else f" (clipped, actual {v:,.2f})"
+            for v in raw.to_numpy(dtype=np.float64)]  # fmt: skip
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=_dates(daily.index),
-            y=_values(daily["credit_to_hedge"]),
-            name="Credit / hedge cost",
-            line={"color": _LINE_COLORS[1]},
-            connectgaps=False,
+            x=_dates(daily.index), y=_values(clipped), name="Credit / hedge cost (252 days)",
+            line={"color": _LINE_COLORS[1]}, connectgaps=False, customdata=note,
+            hovertemplate="%{x}: %{y:.2f}%{customdata}<extra></extra>",
         )
-    )
+    )  # fmt: skip
     fig.add_hline(y=1.0, line_dash="dot", line_color="#6e7681")
-    fig.update_layout(title="Credit-to-hedge ratio", **_LAYOUT)
-    fig.update_yaxes(title_text="Ratio")
+    fig.update_layout(title="Credit-to-hedge ratio, trailing 252 trading days", **_LAYOUT)
+    fig.update_yaxes(title_text="Ratio (log scale)", type="log", range=[np.log10(lo), np.log10(hi)])
     return fig
 
 
@@ -286,49 +320,89 @@ def monthly_returns_figure(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _hline_trace(x: list[float], name: str) -> go.Scatter:
+    return go.Scatter(
+        x=x, y=[0.0] * len(x), name=name, showlegend=False, hoverinfo="skip",
+        line={"color": "#6e7681", "width": 1},
+    )  # fmt: skip
+
+
+_HORIZON_DASH = {"T+0": "solid", "expiry": "dash"}
+
+
 def risk_graph_figure(graph: RiskGraph) -> go.Figure:
-    """P&L at expiry and today against SPX, per position kind and in total."""
-    fig = go.Figure()
+    """The book's P&L against SPX: condor alone (top), hedges alone and total (bottom).
+
+    One line per horizon (T+0 solid, T+N dotted, at the condor expiry dashed);
+    condor strikes (short red, long green) and break-evens at expiry (grey) are
+    vertical marks on both panels, today's SPX a black dashed one. Separate
+    panels keep each y-range readable.
+    """
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+        subplot_titles=("Condors alone", "Hedges alone and whole book"),
+    )  # fmt: skip
     x = graph.spx.tolist()
-    for i, (kind, pnl) in enumerate(sorted(graph.pnl_today.items())):
-        if kind == "total":
-            continue
+    colors = {"condor": _LINE_COLORS[0], "hedges": _LINE_COLORS[1], "total": "#24292f"}
+    for horizon, curves in graph.pnl.items():
+        when = graph.horizons[horizon]
+        tag = f"{horizon} ({when:%Y-%m-%d})"
+        dash = _HORIZON_DASH.get(horizon, "dot")
+        for group, row in (("condor", 1), ("hedges", 2), ("total", 2)):
+            if group not in curves:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=np.round(curves[group], 2).tolist(), name=f"{group} {tag}",
+                    legendgroup=group, line={"color": colors[group], "dash": dash, "width": 2},
+                    hovertemplate="SPX %{x:.2f}: %{y:$,.2f}<extra>" + f"{group} {horizon}</extra>",
+                ),
+                row=row, col=1,
+            )  # fmt: skip
+    marks = [(graph.spot, "#24292f", "dash")]
+    marks += [(k, "#cf222e", "dot") for k in graph.short_strikes]
+    marks += [(k, "#1a7f37", "dot") for k in graph.long_strikes]
+    marks += [(b, "#8c959f", "dashdot") for b in graph.break_evens.get("condor", ())]
+    shapes = []
+    for row, axis in ((1, ""), (2, "2")):
+        fig.add_trace(_hline_trace([x[0], x[-1]], "zero"), row=row, col=1)
+        shapes += [
+            {
+                "type": "line", "xref": f"x{axis}", "yref": f"y{axis} domain",
+                "x0": level, "x1": level, "y0": 0, "y1": 1,
+                "line": {"color": color, "dash": dash, "width": 1},
+            }
+            for level, color, dash in marks
+        ]  # fmt: skip
+    fig.update_layout(shapes=shapes)  # one list: add_vline re-validates every shape (quadratic)
+    title = f"Book open on {graph.as_of:%Y-%m-%d}, SPX {graph.spot:,.2f}"
+    fig.update_layout(title=title, **{**_LAYOUT, "height": 640, "hovermode": "x"})
+    fig.update_xaxes(title_text="SPX (index points)", row=2, col=1)
+    fig.update_yaxes(title_text="P&L, dollars", tickformat="$,.0f")
+    return fig
+
+
+def vix_scenario_figure(graph: RiskGraph) -> go.Figure:
+    """Hedge P&L if VIX jumped to 20/30/40/60 today, against the condors' max loss."""
+    levels = [f"VIX {s.vix:g}" for s in graph.scenarios]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=levels, y=[round(s.hedge_pnl, 2) for s in graph.scenarios],
+            name="Hedge P&L (vs cost)", marker_color=_LINE_COLORS[1],
+            hovertemplate="%{x}: %{y:$,.2f}<extra>hedge P&L</extra>",
+        )
+    )  # fmt: skip
+    loss = graph.scenarios[0].condor_max_loss if graph.scenarios else None
+    if loss is not None:
         fig.add_trace(
             go.Scatter(
-                x=x,
-                y=pnl.tolist(),
-                name=f"{kind} (today)",
-                line={
-                    "color": _LINE_COLORS[(i + 1) % len(_LINE_COLORS)],
-                    "width": 1,
-                    "dash": "dot",
-                },
+                x=levels, y=[round(-loss, 2)] * len(levels), mode="lines",
+                name="Condor max loss (magnitude)", line={"color": "#cf222e", "dash": "dash"},
             )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=graph.pnl_today["total"].tolist(),
-            name="Total today",
-            line={"color": _LINE_COLORS[0], "width": 2},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=graph.pnl_expiry["total"].tolist(),
-            name=f"Total at expiry {graph.expiry:%Y-%m-%d}",
-            line={"color": "#24292f", "width": 2},
-        )
-    )
-    fig.add_vline(x=graph.spot, line_dash="dash", line_color="#6e7681")
-    fig.add_hline(y=0.0, line_color="#6e7681", line_width=1)
-    fig.update_layout(
-        title=f"Risk graph of the latest condor and hedges (as of {graph.as_of:%Y-%m-%d})",
-        **{**_LAYOUT, "hovermode": "x"},
-    )
-    fig.update_xaxes(title_text="SPX")
-    fig.update_yaxes(title_text="P&L, dollars")
+        )  # fmt: skip
+    fig.update_layout(title="Hedges vs a VIX jump (T+0)", **_LAYOUT)
+    fig.update_yaxes(title_text="Dollars", tickformat="$,.0f")
     return fig
 
 

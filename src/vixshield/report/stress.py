@@ -1,6 +1,7 @@
 """Named stress windows, defined in data, and a run's P&L inside each.
 
-The shipped list is ``resources/stress_windows.csv`` (columns ``name, start,
+The shipped list is ``vixshield/data/resources/stress_windows.csv`` (read by the
+backtest's `vixshield.backtest.metrics.STRESS_WINDOWS` too) (columns ``name, start,
 end, description``; inclusive ISO dates; ``#`` comment lines before the header).
 A caller may add its own windows (``extra``); a name used twice is an error.
 Each window that overlaps the run is reported, clipped to the run's days and
@@ -117,8 +118,8 @@ def read_stress_windows(path: str | Path) -> tuple[StressWindow, ...]:
 
 @cache
 def default_stress_windows() -> tuple[StressWindow, ...]:
-    """The shipped list (``vixshield/report/resources/stress_windows.csv``)."""
-    res = resources.files("vixshield.report").joinpath("resources", STRESS_WINDOWS_RESOURCE)
+    """The shipped list (``vixshield/data/resources/stress_windows.csv``)."""
+    res = resources.files("vixshield.data").joinpath("resources", STRESS_WINDOWS_RESOURCE)
     return parse_stress_windows(res.read_text(encoding="utf-8"), f"resource:{res.name}")
 
 

@@ -100,6 +100,8 @@ def build_summary(
         Plain JSON types only (see `vixshield.report.json_out.to_jsonable`).
         ``stress_windows`` is `vixshield.report.stress.stress_table` of the run:
         every shipped (and extra) window the run overlaps, clipped and marked.
+        ``cvar_95`` and ``cvar_99`` are returns, negative for a loss (the sign of
+        ``worst_day``), as `vixshield.backtest.metrics.cvar` computes them.
     """
     final_equity = float(result.daily["equity"].iloc[-1]) if len(result.daily) else result.capital
     doc: dict[str, object] = {

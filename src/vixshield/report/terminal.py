@@ -7,12 +7,15 @@ numbers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
+from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from vixshield.report.labels import round_money
 from vixshield.report.summary import (
     KEY_METRICS,
     compare_stress_rows,
@@ -23,11 +26,13 @@ from vixshield.report.summary import (
 __all__ = [
     "STRESS_COLUMNS",
     "column_kind",
+    "compare_stress_view",
     "fmt_value",
     "metrics_table",
     "print_compare",
     "print_summary",
     "rows_table",
+    "stress_view",
     "summary_renderable",
 ]
 
@@ -36,19 +41,24 @@ def fmt_value(value: object, kind: str = "auto") -> str:
     """Format a value for display.
 
     ``kind`` is ``"pct"`` (a decimal fraction shown in percent), ``"usd"``
-    (dollars, no cents), ``"num"`` (two decimals) or ``"auto"``. None shows as
-    an en dash.
+    (dollars to the cent), ``"num"`` (two decimals), ``"int"`` (a whole number)
+    or ``"auto"``. None and NaN show as an en dash.
     """
     if value is None:
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "–" if math.isnan(value) else ("∞" if value > 0 else "-∞")
     if kind == "pct":
         return f"{100.0 * value:,.2f}%"
     if kind == "usd":
-        return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
+        cents = round_money(float(value))
+        return f"-${-cents:,.2f}" if cents < 0 else f"${cents:,.2f}"
     if kind == "num":
         return f"{value:,.2f}"
+    if kind == "int":
+        return f"{round(value):,d}"
     if isinstance(value, int):
         return f"{value:,d}"
     return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
@@ -162,6 +172,43 @@ def rows_table(
     return table
 
 
+_STRESS_VIEW: tuple[tuple[str, str, str], ...] = (
+    ("days", "Days", "int"),
+    ("pnl", "P&L", "usd"),
+    ("pnl_condor", "Condor", "usd"),
+    ("pnl_hedge", "Hedges", "usd"),
+    ("spx_return", "SPX", "pct"),
+    ("vix_max", "VIX max", "num"),
+)  # (field, short header, kind): fits 80 columns with the window column wrapped
+
+
+def _span(row: Mapping[str, object]) -> str:
+    a, b = str(row.get("from") or ""), str(row.get("to") or "")
+    if a[:4] == b[:4] and a and b:
+        b = b[5:]  # same year: 2015-08-17..09-04
+    return f"{a}..{b}"
+
+
+def stress_view(rows: Sequence[Mapping[str, object]], title: str = "Stress windows") -> Table:
+    """Stress windows for a narrow terminal: the window's name over its dates, short headers.
+
+    Readable at 80 columns: numbers never wrap, the window column does; P&L in
+    dollars to the cent, SPX return in percent, VIX max in vol points.
+    """
+    table = Table(
+        title=title, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
+    )
+    table.add_column("Window", overflow="fold", ratio=1, min_width=10)
+    cells = [[fmt_value(row.get(k), kind) for k, _, kind in _STRESS_VIEW] for row in rows]
+    for j, (_, header, _) in enumerate(_STRESS_VIEW):
+        width = max([len(header), *(len(c[j]) for c in cells)])
+        table.add_column(header, justify="right", no_wrap=True, min_width=width)
+    for row, values in zip(rows, cells, strict=True):
+        table.add_row(f"{row.get('window')}\n{_span(row)}", *values)
+    table.caption = "P&L in dollars inside each window; SPX = its return over the window"
+    return table
+
+
 def summary_renderable(summary: Mapping[str, object]) -> RenderableType:
     """Everything `print_summary` shows, as one Rich renderable."""
     parts: list[RenderableType] = [
@@ -171,7 +218,7 @@ def summary_renderable(summary: Mapping[str, object]) -> RenderableType:
     ]
     stress = stress_rows(summary)
     if stress:
-        parts.append(rows_table(stress, "Stress windows", STRESS_COLUMNS))
+        parts.append(stress_view(stress))
     prov = provenance_rows(summary)
     if prov:
         parts.append(rows_table(prov, "Provenance", ("series", "origin", "provider", "note")))
@@ -212,5 +259,23 @@ def print_compare(console: Console, summaries: Mapping[str, Mapping[str, object]
     console.print(table)
     stress = compare_stress_rows(summaries)
     if stress:
-        only = ("window", "from", "to", *summaries)
-        console.print(rows_table(stress, "Stress windows: P&L (dollars)", only, money=True))
+        console.print(compare_stress_view(stress, list(summaries)))
+
+
+def compare_stress_view(rows: Sequence[Mapping[str, object]], names: Sequence[str]) -> Table:
+    """Stress windows of several runs: the window over its dates, then each run's P&L."""
+    table = Table(
+        title="Stress windows: P&L in dollars",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("Window", overflow="fold", ratio=1, min_width=10)
+    cells = [[fmt_value(row.get(n), "usd") for n in names] for row in rows]
+    for j, name in enumerate(names):
+        width = max([min(len(name), 14), *(len(c[j]) for c in cells)])
+        table.add_column(name, justify="right", overflow="fold", min_width=width)
+    for row, values in zip(rows, cells, strict=True):
+        table.add_row(f"{row.get('window')}\n{_span(row)}", *values)
+    return table

@@ -1,0 +1,126 @@
+"""Human labels, units and display rounding of the report's numbers.
+
+Money is shown to the cent, option prices to the exchange tick, rates in
+percent. Sign convention of the tail metrics: ``worst_day``, ``worst_week``,
+``worst_month``, ``cvar_95`` and ``cvar_99`` are returns (decimal), negative
+for a loss (`vixshield.report.summary.build_summary` turns the positive
+loss fraction of `vixshield.backtest.metrics.cvar` into that convention).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "METRIC_LABELS",
+    "metric_label",
+    "price_tick",
+    "round_money",
+    "round_price",
+    "tick_round_trades",
+]
+
+METRIC_LABELS: Mapping[str, tuple[str, str]] = {
+    "capital": ("Starting capital $", "usd"),
+    "final_equity": ("Final equity $", "usd"),
+    "total_return": ("Total return %", "pct"),
+    "cagr": ("CAGR %", "pct"),
+    "irr": ("IRR %", "pct"),
+    "annual_volatility": ("Annual volatility %", "pct"),
+    "sharpe": ("Sharpe ratio", "num"),
+    "sortino": ("Sortino ratio", "num"),
+    "calmar": ("Calmar ratio", "num"),
+    "max_drawdown": ("Max drawdown %", "pct"),
+    "max_drawdown_duration_days": ("Max drawdown duration, trading days", "int"),
+    "worst_day": ("Worst day %", "pct"),
+    "worst_week": ("Worst week %", "pct"),
+    "worst_month": ("Worst month %", "pct"),
+    "cvar_95": ("CVaR 95 %, mean of the worst 5 % of days, %", "pct"),
+    "cvar_99": ("CVaR 99 %, mean of the worst 1 % of days, %", "pct"),
+    "alpha": ("Alpha vs SPX, annual %", "pct"),
+    "beta": ("Beta to SPX", "num"),
+    "cycles": ("Condor cycles", "int"),
+    "positions_opened": ("Positions opened", "int"),
+    "trades": ("Order legs executed", "int"),
+    "win_rate": ("Win rate, condor cycles %", "pct"),
+    "avg_win": ("Average winning cycle $", "usd"),
+    "avg_loss": ("Average losing cycle $", "usd"),
+    "profit_factor": ("Profit factor", "num"),
+    "credit_collected": ("Condor credit collected $", "usd"),
+    "hedge_cost": ("Hedge cost (minus hedge P&L) $", "usd"),
+    "hedge_premium_paid": ("Hedge premium paid $", "usd"),
+    "credit_to_hedge_ratio": ("Credit / hedge cost", "num"),
+    "credit_to_hedge_premium_ratio": ("Credit / hedge premium", "num"),
+    "credit_to_hedge_per_cycle_median": ("Credit / hedge cost, median per cycle", "num"),
+    "min_quick_ratio": ("Least quick ratio (cash / shock demand)", "num"),
+    "margin_call_days": ("Margin-call days", "int"),
+}
+"""Summary key -> (label with its unit, display kind: usd, pct, num, int)."""
+
+
+def metric_label(key: str) -> tuple[str, str]:
+    """(label, kind) of a summary key; unknown keys are spelled out in words, kind auto."""
+    if key in METRIC_LABELS:
+        return METRIC_LABELS[key]
+    return key.replace("_", " ").capitalize(), "auto"
+
+
+def round_money(value: float) -> float:
+    """Dollars rounded to the cent (half away from zero); NaN stays NaN."""
+    if not math.isfinite(value):
+        return value
+    cents = math.floor(abs(value) * 100.0 + 0.5)
+    return math.copysign(cents / 100.0, value) if cents else 0.0
+
+
+def price_tick(root: str, price: float) -> float:
+    """Minimum price increment of a single-leg option quote, index points.
+
+    SPX/SPXW: 0.05 below 3.00, 0.10 from 3.00 (Cboe SPX contract specs).
+    VIX: 0.01 below 3.00, 0.05 from 3.00 (Cboe notice of 29 Nov 2022; before
+    it 0.05 / 0.10).
+    """
+    small = abs(price) < 3.0
+    if root.upper() == "VIX":
+        return 0.01 if small else 0.05
+    return 0.05 if small else 0.10
+
+
+def round_price(root: str, price: float) -> float:
+    """``price`` rounded to the nearest tick of ``root`` (`price_tick`), to 2 decimals."""
+    if not math.isfinite(price):
+        return price
+    tick = price_tick(root, price)
+    ticks = math.floor(abs(price) / tick + 1e-9 + 0.5)
+    return math.copysign(round(ticks * tick, 2), price) if ticks else 0.0
+
+
+_MONEY_COLUMNS = ("cash_flow", "commission", "fees")
+
+
+def tick_round_trades(trades: pd.DataFrame) -> pd.DataFrame:
+    """``trades`` as shown in ``trades.csv``: fills to the tick, money to the cent.
+
+    ``fill`` is rounded to its root's tick; the engine's exact fill (what the
+    cash flows were computed from) is kept in ``fill_model``; ``mid`` is rounded
+    to 4 decimals; ``cash_flow``, ``commission``, ``fees`` to the cent. A new
+    frame (the input is not changed).
+    """
+    out = trades.copy()
+    if out.empty:
+        return out
+    if {"fill", "root"}.issubset(out.columns):
+        out["fill_model"] = out["fill"]
+        out["fill"] = [
+            round_price(str(r), float(f)) for r, f in zip(out["root"], out["fill"], strict=True)
+        ]
+    if "mid" in out.columns:
+        out["mid"] = np.round(out["mid"].astype(float), 4)
+    for col in _MONEY_COLUMNS:
+        if col in out.columns:
+            out[col] = [round_money(float(v)) for v in out[col]]
+    return out

@@ -1,0 +1,142 @@
+"""What was real and what was modeled inside one run's window (not the whole store).
+
+The store's provenance (`BacktestResult.provenance`) says where each series
+came from over all of history. A run sees only its own days: this module
+counts, over those days, the fills priced from real chains against modeled
+ones (``trades.origin``), and where the run's markets are given, the days each
+pricing input was real (`Markets.inputs` origins: VIX, VVIX, rate, dividend
+yield, and the store's own origin of that series, `STORE_SERIES`) and the days
+the front VX future was real (`Markets.vx_curve`, sampled on the first trading
+day of each week: building the curve is a frame per call).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from vixshield.backtest.result import BacktestResult
+from vixshield.errors import UserError
+from vixshield.markets.types import MarketView
+from vixshield.markets.view import Markets
+
+__all__ = ["INPUT_LABELS", "STORE_SERIES", "banner_text", "window_provenance"]
+
+INPUT_LABELS: Mapping[str, str] = {
+    "spx_options": "SPX options (fills)",
+    "vix_options": "VIX options (fills)",
+    "vix": "VIX close",
+    "vvix": "VVIX (VIX-option vol)",
+    "rate": "Risk-free rate",
+    "q": "SPX dividend yield",
+    "vx": "VX futures (front month)",
+    "inputs": "VIX, VVIX, rate, dividend yield, VX futures",
+}
+"""Row key -> human label of the inputs a run prices with."""
+
+
+STORE_SERIES: Mapping[str, str] = {"vix": "vix", "vvix": "vvix", "rate": "rate", "q": "div_yield"}
+"""Input -> the store series it is read from: a day counts as real only where the markets
+used the series (not a stand-in) and the store's series is itself real (a rate modeled from
+the Fed funds target is present every day, but modeled)."""
+
+
+def _row(key: str, real: int, modeled: int, unit: str, note: str = "") -> dict[str, object]:
+    total = real + modeled
+    origin = (
+        "none" if total == 0 else "real" if modeled == 0 else "modeled" if real == 0 else "mixed"
+    )
+    return {
+        "input": INPUT_LABELS.get(key, key),
+        "origin": origin,
+        "real": real,
+        "modeled": modeled,
+        "unit": unit,
+        "note": note,
+    }
+
+
+def _fills(trades: pd.DataFrame, roots: Sequence[str]) -> tuple[int, int]:
+    if trades.empty or not {"root", "origin"}.issubset(trades.columns):
+        return 0, 0
+    rows = trades[trades["root"].astype(str).isin(roots)]
+    origin = rows["origin"].astype(str)
+    return int((origin == "real").sum()), int((origin != "real").sum())
+
+
+def _vx_origin(markets: Markets, day: pd.Timestamp) -> str | None:
+    try:
+        curve = markets.vx_curve(day)
+    except UserError:  # VX futures not listed yet (before 2004)
+        return None
+    return str(curve["origin"].iloc[0]) if len(curve) else None
+
+
+def window_provenance(
+    result: BacktestResult, markets: MarketView | None = None
+) -> list[dict[str, object]]:
+    """Rows ``input, origin, real, modeled, unit, note`` for the run's own days.
+
+    ``origin`` is ``"real"``, ``"modeled"``, ``"mixed"`` or ``"none"`` (not used in
+    the window); ``real`` and ``modeled`` count fills or trading days (``unit``).
+    Without ``markets`` (or with a view that is not `Markets`, whose inputs
+    carry their origins) only the fills are counted (the rows say so).
+    """
+    rows = [
+        _row("spx_options", *_fills(result.trades, ("SPX", "SPXW")), "fills"),
+        _row("vix_options", *_fills(result.trades, ("VIX",)), "fills"),
+    ]
+    days = result.daily.index
+    if not isinstance(markets, Markets):
+        why = "not given" if markets is None else f"a {type(markets).__name__}, not Markets"
+        note = f"inputs not counted: the run's markets {why}"
+        rows.append(_row("inputs", 0, 0, "days", note))
+        return rows
+    counts: dict[str, list[int]] = {k: [0, 0] for k in ("vix", "vvix", "rate", "q", "vx")}
+    stored = {
+        key: p.origin
+        for key, series in STORE_SERIES.items()
+        if (p := result.provenance.get(series)) is not None
+    }
+    weeks = pd.DatetimeIndex(days).to_period("W")
+    weekly = set(pd.Series(days, index=days).groupby(weeks).first())
+    for day in days:
+        origins: dict[str, str] = dict(markets.inputs(day).origins)
+        if day in weekly:  # the VX curve is a frame per call: sampled once a week
+            vx = _vx_origin(markets, day)
+            if vx is not None:
+                origins["vx"] = vx
+        for key, origin in origins.items():
+            if key in counts:
+                is_real = origin == "real" and stored.get(key, "real") == "real"
+                counts[key][0 if is_real else 1] += 1
+    for key, (n_real, n_modeled) in counts.items():
+        rows.append(_row(key, n_real, n_modeled, "weeks" if key == "vx" else "days"))
+    return rows
+
+
+def banner_text(
+    rows: Sequence[Mapping[str, object]], start: object, end: object
+) -> tuple[str, str]:
+    """(real, modeled) sentences naming the inputs of `window_provenance` ``rows``.
+
+    A mixed input appears in both, with its counts.
+    """
+    real: list[str] = []
+    modeled: list[str] = []
+    for r in rows:
+        label, origin = str(r["input"]), r["origin"]
+        n_real, n_mod, unit = r["real"], r["modeled"], r["unit"]
+        if origin == "real":
+            real.append(f"{label}")
+        elif origin == "modeled":
+            modeled.append(f"{label}")
+        elif origin == "mixed":
+            real.append(f"{label} ({n_real} {unit})")
+            modeled.append(f"{label} ({n_mod} {unit})")
+    span = f"{start} to {end}"
+    return (
+        f"Real in this run ({span}): SPX close, " + ", ".join(real or ["nothing else"]),
+        "Modeled in this run: " + ", ".join(modeled or ["nothing"]),
+    )
