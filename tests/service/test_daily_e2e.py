@@ -10,12 +10,11 @@ day. Cash yield is off in the policy: the journal books no interest (its docstri
 from __future__ import annotations
 
 import json
-import re
 from http.server import HTTPServer
 from pathlib import Path
 
-import numpy as np
 import pytest
+from service_walk import backtest_price, book_key, policy_file
 from typer.testing import CliRunner
 
 from vixshield.backtest import replay
@@ -23,49 +22,15 @@ from vixshield.cli._sources import open_markets
 from vixshield.cli.app import app
 from vixshield.data.calendars import trading_days
 from vixshield.service.journal import Journal, journal_path
-from vixshield.strategy.policy import load_policy, preset_text
+from vixshield.strategy.policy import load_policy
 
 START, END = "2016-03-01", "2016-04-21"  # 36 sessions: a VIX expiry (04-20) settles
-
-
-def _policy_file(folder: Path) -> Path:
-    text = preset_text("alvh-442")
-    text = re.sub(r"cash_yield\s*=\s*true", "cash_yield = false", text)
-    text = re.sub(r'^name\s*=\s*".*"$', 'name = "alvh-442-no-yield"', text, count=1, flags=re.M)
-    path = folder / "policy.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _backtest_price(ticket: dict, costs) -> float:
-    """The backtest's fill of the order (index points per unit, >= 0 in its direction)."""
-    model = costs.model()
-    legs = ticket["legs"]
-    n = ticket["contracts"]
-    qty = np.array(
-        [(1 if leg["verb"] in ("BTO", "BTC") else -1) * leg["quantity"] / n for leg in legs]
-    )
-    fills = model.fills(
-        [leg["mid"] for leg in legs],
-        [leg["bid"] for leg in legs],
-        [leg["ask"] for leg in legs],
-        qty,
-    )
-    net = float(np.dot(qty, fills))
-    return net if ticket["direction"] == "debit" else -net
-
-
-def _key(p) -> tuple:
-    legs = tuple(
-        (lg.root, f"{lg.expiry:%Y-%m-%d}", round(lg.strike, 4), lg.right, lg.ratio) for lg in p.legs
-    )
-    return (p.kind, p.layer, f"{p.opened:%Y-%m-%d}", p.contracts, legs)
 
 
 def test_daily_service_matches_the_backtest(service_env: Path, hook_server: HTTPServer) -> None:
     runner = CliRunner()
     url = f"http://127.0.0.1:{hook_server.server_address[1]}/hook"
-    policy_path = _policy_file(service_env)
+    policy_path = policy_file(service_env)
     policy = load_policy(policy_path)
     out = runner.invoke(
         app,
@@ -100,7 +65,7 @@ def test_daily_service_matches_the_backtest(service_env: Path, hook_server: HTTP
         days_with_orders += bool(doc["tickets"])
         for oid, ticket in zip(doc["order_ids"], doc["tickets"], strict=True):
             assert ticket["prices"] == "modeled"  # the embedded data has no real chains
-            price = _backtest_price(ticket, policy.costs)
+            price = backtest_price(ticket, policy.costs)
             f = runner.invoke(app, ["journal", "fill", oid, "--price", repr(price)])
             assert f.exit_code == 0, f.output
             fills += 1
@@ -145,10 +110,10 @@ def test_daily_service_matches_the_backtest(service_env: Path, hook_server: HTTP
     assert settled  # the VIX 2016-04-20 expiry settled held hedges
     assert closes >= 1  # management closed (rolled or took profit on) positions
     assert len(book) >= 3
-    assert sorted(map(_key, book)) == sorted(map(_key, rep.positions))
-    by_key = {_key(p): p for p in rep.positions}
+    assert sorted(map(book_key, book)) == sorted(map(book_key, rep.positions))
+    by_key = {book_key(p): p for p in rep.positions}
     for p in book:
-        assert p.entry_price == pytest.approx(by_key[_key(p)].entry_price, abs=1e-9)
+        assert p.entry_price == pytest.approx(by_key[book_key(p)].entry_price, abs=1e-9)
     assert cash == pytest.approx(rep.account.cash, abs=0.01)
     assert counts["signals"] == len(days)
     assert counts["fills"] == fills
