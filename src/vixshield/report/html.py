@@ -88,19 +88,6 @@ window.addEventListener("unhandledrejection", function (ev) {
 });
 """
 
-_ERROR_HOOK = """
-window.__vsErrors = [];
-function __vsError(msg) {
-  window.__vsErrors.push(String(msg));
-  var el = document.getElementById("vs-errors");
-  if (el) { el.textContent = window.__vsErrors.join("\\n"); el.hidden = false; }
-}
-window.onerror = function (msg, src, line, col) { __vsError(msg + " (" + line + ":" + col + ")"); };
-window.addEventListener("unhandledrejection", function (ev) {
-  __vsError("rejected: " + ev.reason);
-});
-"""
-
 _FLUSH_ERRORS = "if (window.__vsErrors.length) { __vsError(window.__vsErrors.pop()); }"
 
 
