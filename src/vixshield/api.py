@@ -375,7 +375,7 @@ def _run(
     if start is not None and end is not None and start > end:
         raise UserError(f"start {start:%Y-%m-%d} is after end {end:%Y-%m-%d}")
     raw = Backtest(policy, data.markets, start=start, end=end, capital=capital).run()
-    return Result(raw, policy, build_summary(raw, summary_dict(raw)), data.markets)
+    return Result(raw, policy, build_summary(raw, summary_dict(raw), policy=policy), data.markets)
 
 
 def backtest(

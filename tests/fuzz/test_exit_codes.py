@@ -95,6 +95,6 @@ def test_writing_to_a_full_disk_is_74(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
     monkeypatch.setattr(bundle, "write_backtest_files", write_to_full_disk)
     monkeypatch.setattr(run_cmd, "_run_backtest", lambda *a: object())
-    monkeypatch.setattr(run_cmd, "_summarize", lambda result: {})
+    monkeypatch.setattr(run_cmd, "_summarize", lambda result, policy: {})
     outcome = run_cli(["backtest", "--data", "embedded", "--out", str(tmp_path)])
     _one_line(outcome, 74, "disk full", str(tmp_path))

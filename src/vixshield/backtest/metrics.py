@@ -10,9 +10,7 @@ per year), taken per day as ``rate / 252``; money in dollars.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -20,6 +18,7 @@ from scipy.optimize import brentq
 
 from vixshield._typing import ArrayLike, FloatArray
 from vixshield.backtest.summary import summary_dict, summary_json
+from vixshield.data.stress import default_stress_windows
 
 __all__ = [
     "STRESS_WINDOWS",
@@ -44,21 +43,9 @@ __all__ = [
 
 TRADING_DAYS = 252  # trading days per year, for annualisation
 
-STRESS_WINDOWS_RESOURCE = "stress_windows.csv"  # in vixshield/data/resources
-
-
-def _shipped_stress_windows() -> dict[str, tuple[str, str]]:
-    """Name -> (start, end) of the shipped list, ``data/resources/stress_windows.csv``.
-
-    Columns ``name, start, end, description`` after ``#`` comment lines; the report
-    layer (`vixshield.report.stress`) reads the same file with full validation.
-    """
-    res = resources.files("vixshield.data").joinpath("resources", STRESS_WINDOWS_RESOURCE)
-    lines = [ln for ln in res.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
-    return {r["name"]: (r["start"], r["end"]) for r in csv.DictReader(lines)}
-
-
-STRESS_WINDOWS: Mapping[str, tuple[str, str]] = _shipped_stress_windows()
+STRESS_WINDOWS: Mapping[str, tuple[str, str]] = {
+    w.name: (f"{w.start:%Y-%m-%d}", f"{w.end:%Y-%m-%d}") for w in default_stress_windows()
+}
 """Named stress windows, inclusive ISO dates (SPX peak-to-trough or the shock's span),
 from the shipped ``stress_windows.csv`` (1998-2025)."""
 

@@ -90,11 +90,14 @@ def _run_backtest(
     return spec.run(progress=progress)
 
 
-def _summarize(result: BacktestResult) -> dict[str, object]:
+def _summarize(result: BacktestResult, policy: Any) -> dict[str, object]:
+    """``summary.json`` of ``result``, with the stress windows ``policy`` adds (if a Policy)."""
     from vixshield.backtest import summary_dict
     from vixshield.report.summary import build_summary
+    from vixshield.strategy.policy import Policy
 
-    return build_summary(result, summary_dict(result))
+    spec = policy if isinstance(policy, Policy) else None
+    return build_summary(result, summary_dict(result), policy=spec)
 
 
 def _decide(
@@ -218,7 +221,7 @@ def backtest(
         keep_note(note)
         with progress_bar(not json_output, f"backtest {policy}", unit="days") as update:
             result = _run_backtest(spec, market, first, last, capital, update)
-        summary = _summarize(result)
+        summary = _summarize(result, spec)
         _write(lambda: write_backtest_files(out, result, summary, market), out)
         if json_output:
             sys.stdout.write(dumps_stable(summary))
@@ -267,7 +270,7 @@ def compare(
         for name, spec in specs.items():
             with progress_bar(not json_output, f"backtest {name}", unit="days") as update:
                 results[name] = _run_backtest(spec, market, first, last, capital, update)
-            summaries[name] = _summarize(results[name])
+            summaries[name] = _summarize(results[name], spec)
         _write(lambda: write_compare_files(out, results, summaries, market), out)
         if json_output:
             sys.stdout.write(dumps_stable(compare_document(summaries)))

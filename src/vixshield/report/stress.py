@@ -3,136 +3,75 @@
 The shipped list is ``vixshield/data/resources/stress_windows.csv`` (read by the
 backtest's `vixshield.backtest.metrics.STRESS_WINDOWS` too) (columns ``name, start,
 end, description``; inclusive ISO dates; ``#`` comment lines before the header).
-A caller may add its own windows (``extra``); a name used twice is an error.
-Each window that overlaps the run is reported, clipped to the run's days and
-marked ``partial`` when the run covers only part of it.
+A caller may add its own windows (``extra``): a policy's ``[[report.stress_windows]]``
+(`policy_windows`); a name used twice is an error, unless the added window says
+``replace`` (it then takes the listed window's place, in its position). Each window
+that overlaps the run is reported, clipped to the run's days and marked ``partial``
+when the run covers only part of it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 
 import pandas as pd
 
 from vixshield.backtest.metrics import stress_windows as _window_pnl
+from vixshield.data.stress import (
+    STRESS_WINDOWS_RESOURCE,
+    StressWindow,
+    default_stress_windows,
+    parse_stress_windows,
+    read_stress_windows,
+)
 from vixshield.errors import DataError
+from vixshield.strategy.policy import Policy
 
 __all__ = [
     "STRESS_WINDOWS_RESOURCE",
     "StressWindow",
     "default_stress_windows",
     "parse_stress_windows",
+    "policy_windows",
     "read_stress_windows",
     "stress_table",
 ]
 
-STRESS_WINDOWS_RESOURCE = "stress_windows.csv"
-_HEADER = ("name", "start", "end", "description")
 
+def policy_windows(policy: Policy) -> tuple[StressWindow, ...]:
+    """The policy's own windows (``[[report.stress_windows]]``), in its order.
 
-@dataclass(frozen=True)
-class StressWindow:
-    """A named market stress period.
-
-    Attributes
-    ----------
-    name : str
-        Label shown in reports (unique within a list).
-    start, end : Timestamp
-        First and last day of the window, inclusive (midnight, no time zone).
-    description : str
-        What happened, one line.
+    The policy schema has checked them (`vixshield.strategy.policy.StressWindowSpec`):
+    ``start <= end``, unique names, a shipped name only with ``replace``.
     """
-
-    name: str
-    start: pd.Timestamp
-    end: pd.Timestamp
-    description: str = ""
-
-
-def _date(text: str, file: str, row: int, field: str) -> pd.Timestamp:
-    try:
-        day = pd.Timestamp(text.strip())
-    except ValueError:
-        raise DataError(
-            f"expected an ISO date, got {text!r}", file=file, row=row, field=field
-        ) from None
-    if day != day.normalize() or len(text.strip()) != 10:
-        raise DataError(f"expected an ISO date, got {text!r}", file=file, row=row, field=field)
-    return day
-
-
-def parse_stress_windows(text: str, file: str) -> tuple[StressWindow, ...]:
-    """Windows from CSV text (format in the module docstring).
-
-    Raises
-    ------
-    DataError
-        Naming ``file``, the 1-based line and the column: a wrong header, a
-        missing field, a date that is not ISO, ``end`` before ``start``, a
-        repeated name.
-    """
-    lines = text.splitlines()
-    skip = 0
-    while skip < len(lines) and (not lines[skip].strip() or lines[skip].lstrip().startswith("#")):
-        skip += 1
-    rows = list(csv.reader(io.StringIO("\n".join(lines[skip:]))))
-    if not rows or tuple(c.strip() for c in rows[0]) != _HEADER:
-        raise DataError(f"expected the header '{','.join(_HEADER)}'", file=file, row=skip + 1)
-    out: list[StressWindow] = []
-    seen: set[str] = set()
-    for n, cells in enumerate(rows[1:], start=skip + 2):
-        if not cells or not "".join(cells).strip():
-            continue
-        if len(cells) != len(_HEADER):
-            raise DataError(f"expected {len(_HEADER)} fields, got {len(cells)}", file=file, row=n)
-        name = cells[0].strip()
-        if not name:
-            raise DataError("empty name", file=file, row=n, field="name")
-        if name in seen:
-            raise DataError(f"window {name!r} defined twice", file=file, row=n, field="name")
-        start = _date(cells[1], file, n, "start")
-        end = _date(cells[2], file, n, "end")
-        if end < start:
-            raise DataError("end is before start", file=file, row=n, field="end")
-        seen.add(name)
-        out.append(StressWindow(name, start, end, cells[3].strip()))
-    return tuple(out)
-
-
-def read_stress_windows(path: str | Path) -> tuple[StressWindow, ...]:
-    """Windows from a CSV file (see `parse_stress_windows`)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as err:
-        raise DataError(f"cannot read: {err.strerror}", file=str(p)) from None
-    return parse_stress_windows(text, str(p))
-
-
-@cache
-def default_stress_windows() -> tuple[StressWindow, ...]:
-    """The shipped list (``vixshield/data/resources/stress_windows.csv``)."""
-    res = resources.files("vixshield.data").joinpath("resources", STRESS_WINDOWS_RESOURCE)
-    return parse_stress_windows(res.read_text(encoding="utf-8"), f"resource:{res.name}")
+    return tuple(
+        StressWindow(w.name, pd.Timestamp(w.start), pd.Timestamp(w.end), w.description, w.replace)
+        for w in policy.report.stress_windows
+    )
 
 
 def _merged(
     windows: Sequence[StressWindow] | None, extra: Iterable[StressWindow]
 ) -> tuple[StressWindow, ...]:
-    base = tuple(default_stress_windows() if windows is None else windows)
-    names = {w.name for w in base}
-    added = []
+    """``windows`` (default: the shipped list) with ``extra`` added or replacing."""
+    base = list(default_stress_windows() if windows is None else windows)
+    at = {w.name: i for i, w in enumerate(base)}
+    added: list[StressWindow] = []
     for w in extra:
-        if w.name in names:
+        if w.replace:
+            if w.name not in at:
+                raise DataError(
+                    f"stress window {w.name!r} says replace, but no listed window has that name",
+                    field="name",
+                )
+            if at[w.name] < 0:
+                raise DataError(f"stress window {w.name!r} is already redefined", field="name")
+            base[at[w.name]] = w
+            at[w.name] = -1  # replaced once; a second window of that name is refused
+            continue
+        if w.name in at:
             raise DataError(f"stress window {w.name!r} is already defined", field="name")
-        names.add(w.name)
+        at[w.name] = -1
         added.append(w)
     return (*base, *added)
 
@@ -152,8 +91,8 @@ def stress_table(
     windows : sequence of StressWindow, optional
         The list to use; default `default_stress_windows`.
     extra : iterable of StressWindow
-        Windows added to that list (a policy's own); a name already used is a
-        `DataError`.
+        Windows added to that list (a policy's own, `policy_windows`); a name
+        already used is a `DataError`, unless the window says ``replace``.
 
     Returns
     -------

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from vixshield.backtest.result import BacktestResult
 from vixshield.report.json_out import to_jsonable
-from vixshield.report.stress import StressWindow, stress_table
+from vixshield.report.stress import StressWindow, policy_windows, stress_table
+from vixshield.strategy.policy import Policy
 
 __all__ = [
     "KEY_METRICS",
@@ -79,6 +80,8 @@ def build_summary(
     result: BacktestResult,
     metrics: Mapping[str, object],
     extra_windows: Iterable[StressWindow] = (),
+    *,
+    policy: Policy | None = None,
 ) -> dict[str, object]:
     """The JSON-ready summary: ``metrics`` plus the run header and its stress windows.
 
@@ -92,7 +95,11 @@ def build_summary(
         the header where both define one, except the header's ``policy``,
         ``start``, ``end``, ``capital`` and ``stress_windows``.
     extra_windows : iterable of StressWindow
-        Stress windows added to the shipped list (a policy's own).
+        Stress windows added to the shipped list.
+    policy : Policy, optional
+        The run's policy: its ``[[report.stress_windows]]`` are added after
+        ``extra_windows`` (`vixshield.report.stress.policy_windows`; one with
+        ``replace = true`` takes the shipped window's place).
 
     Returns
     -------
@@ -104,6 +111,7 @@ def build_summary(
         ``worst_day``), as `vixshield.backtest.metrics.cvar` computes them.
     """
     final_equity = float(result.daily["equity"].iloc[-1]) if len(result.daily) else result.capital
+    windows = (*extra_windows, *(policy_windows(policy) if policy is not None else ()))
     doc: dict[str, object] = {
         "final_equity": final_equity,
         "warnings": list(result.warnings),
@@ -116,7 +124,7 @@ def build_summary(
             "start": result.start,
             "end": result.end,
             "capital": float(result.capital),
-            "stress_windows": stress_table(result.daily, extra=extra_windows),
+            "stress_windows": stress_table(result.daily, extra=windows),
         }
     )
     out = to_jsonable(doc)

@@ -9,10 +9,13 @@ was not filled (`StrategyState.reconcile`), then the rules run in order
 
 1. `regime_rule` - the regime of the row;
 2. `manage_rule` - condor take profit, stop, DTE exit;
-3. `entry_rule` - a new condor when one is due (every ``entry.every_n_days`` trading
-   days, under the ladder cap) and every entry filter passes; its net credit at the
-   modeled fill is recorded as a new cycle at once;
-4. `hedge_rule` - the credit-to-hedge budget cap over the last
+3. `scan_rule` - only with ``[regime.scan] enabled`` (absent otherwise): on a day an
+   entry is due, the parity and VX curve scan of a real SPX chain, which may block
+   the day's entries (a modeled chain is not scanned);
+4. `entry_rule` - a new condor when one is due (every ``entry.every_n_days`` trading
+   days, under the ladder cap), nothing blocked entries and every entry filter
+   passes; its net credit at the modeled fill is recorded as a new cycle at once;
+5. `hedge_rule` - the credit-to-hedge budget cap over the last
    ``hedge.credit_to_hedge_window`` cycles, including today's (so the hedge of the
    first condor is bought on its entry day, after its credit is known; with no cycle
    yet nothing is bought), then the hedge layers within it.
@@ -46,6 +49,7 @@ from vixshield.strategy.rules import (
     manage_condors,
     manage_rule,
     regime_rule,
+    scan_rule,
 )
 from vixshield.strategy.state import StrategyState
 from vixshield.strategy.types import (
@@ -178,10 +182,17 @@ def _context(
 
 
 def rules_of(policy: Policy) -> tuple[Rule, ...]:
-    """The day's rules in order, each bound to its policy section."""
+    """The day's rules in order, each bound to its policy section.
+
+    `scan_rule` is in the list only where ``policy.regime.scan.enabled``.
+    """
+    scan: tuple[Rule, ...] = ()
+    if policy.regime.scan.enabled:
+        scan = (partial(scan_rule, policy=policy, section=policy.regime.scan),)
     return (
         regime_rule,
         partial(manage_rule, section=policy.management),
+        *scan,
         partial(entry_rule, policy=policy),
         partial(hedge_rule, section=policy.hedge, condor_dte_target=policy.condor.dte_target),
     )

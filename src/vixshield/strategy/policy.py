@@ -10,11 +10,19 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from vixshield._limits import (
     MAX_NESTING,
@@ -23,6 +31,7 @@ from vixshield._limits import (
     tree_too_deep,
     utf8_problem,
 )
+from vixshield.data.stress import default_stress_windows
 from vixshield.errors import PolicyError
 from vixshield.markets.costs import CostModel
 
@@ -38,7 +47,10 @@ __all__ = [
     "Policy",
     "RegimeEffect",
     "RegimePolicy",
+    "ReportPolicy",
+    "ScanPolicy",
     "SizingPolicy",
+    "StressWindowSpec",
     "format_validation_error",
     "list_presets",
     "load_policy",
@@ -46,6 +58,7 @@ __all__ = [
     "parse_policy",
     "preset_text",
     "read_policy_text",
+    "shipped_window_names",
     "with_overrides",
 ]
 
@@ -358,6 +371,29 @@ def _default_effects() -> dict[str, RegimeEffect]:
     }
 
 
+class ScanPolicy(_Model):
+    """The parity and VX curve scanner as a regime input (``[regime.scan]``, off by default).
+
+    On a day an entry is due and the SPX chain is real (``market.chain(...).origin
+    == "real"``), the scan (`vixshield.strategy.regime.scan_entries`) blocks the day's
+    entries when a conversion, reversal or box is worth more than
+    ``max_parity_edge`` after the policy's costs (dollars per contract set: an edge
+    that large means crossed or stale quotes, or a dislocation), or when a month of
+    the real VX curve is more than ``max_vx_kink`` vol points off its neighbours'
+    line. A modeled chain is never scanned (it satisfies parity by construction)
+    and never blocks.
+
+    Defaults are choices: 500 USD is 5 index points off the expiry's parity line
+    after costs, many times an at-the-money SPX synthetic's quoted spread; 2 vol
+    points is twice the scanner's own kink threshold
+    (`vixshield.markets.vx_curve_scan.DEFAULT_KINK_THRESHOLD`).
+    """
+
+    enabled: Flag = False
+    max_parity_edge: Annotated[Real, Field(ge=0.0, le=1e6)] = 500.0  # USD per contract set
+    max_vx_kink: Annotated[Real, Field(gt=0.0, le=50.0)] = 2.0  # vol points
+
+
 class RegimePolicy(_Model):
     """Regime classification (see `vixshield.strategy.regime`).
 
@@ -374,6 +410,7 @@ class RegimePolicy(_Model):
     vrp_floor: Annotated[Real, Field(ge=-100.0, le=100.0)] = -2.0  # vol points
     garch_min_obs: Annotated[Count, Field(ge=100, le=20_000)] = 252
     effects: dict[str, RegimeEffect] = Field(default_factory=_default_effects)
+    scan: ScanPolicy = Field(default_factory=ScanPolicy)
 
     @model_validator(mode="after")
     def _check(self) -> RegimePolicy:
@@ -408,6 +445,91 @@ class CustomIndicator(_Model):
     add: Annotated[Real, Field(ge=-MAX_MULTIPLIER, le=MAX_MULTIPLIER)] = 0.5
 
 
+MIN_WINDOW_DATE = date(1900, 1, 1)
+MAX_WINDOW_DATE = date(2100, 12, 31)
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def shipped_window_names() -> frozenset[str]:
+    """Names of the shipped stress windows (the ``name`` column of the resource).
+
+    The report layer (`vixshield.report.stress`) reads the same file with full
+    validation; a policy window may not reuse one of these names unless it sets
+    ``replace = true``.
+    """
+    return frozenset(w.name for w in default_stress_windows())
+
+
+class StressWindowSpec(_Model):
+    """A stress window of the policy's own (``[[report.stress_windows]]``).
+
+    ``start`` and ``end`` are inclusive days, a TOML date (``2008-09-15``) or an ISO
+    string (``"2008-09-15"``), between 1900-01-01 and 2100-12-31, ``start <= end``.
+    ``replace = true`` lets the window take the place of the shipped one of the same
+    name (it must name one); otherwise the name must be new.
+    """
+
+    name: Annotated[Text, Field(min_length=1, max_length=60)]
+    start: date
+    end: date
+    description: Annotated[Text, Field(max_length=200)] = ""
+    replace: Flag = False
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _day(cls, v: object) -> object:
+        if isinstance(v, datetime) or not isinstance(v, date | str):
+            raise ValueError('expected a date (2008-09-15 or "2008-09-15")')
+        if isinstance(v, str):
+            if not _ISO_DAY.match(v):
+                raise ValueError("expected an ISO date YYYY-MM-DD")
+            try:
+                return date.fromisoformat(v)
+            except ValueError:
+                raise ValueError("expected an ISO date YYYY-MM-DD") from None
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> StressWindowSpec:
+        if not self.name.strip() or self.name != self.name.strip():
+            raise ValueError(f"name {self.name!r}: no leading or trailing blanks")
+        for key, day in (("start", self.start), ("end", self.end)):
+            if not MIN_WINDOW_DATE <= day <= MAX_WINDOW_DATE:
+                raise ValueError(f"{key} {day} outside {MIN_WINDOW_DATE}..{MAX_WINDOW_DATE}")
+        if self.end < self.start:
+            raise ValueError(f"need start <= end (got {self.start} > {self.end})")
+        return self
+
+
+class ReportPolicy(_Model):
+    """What reports show beyond the defaults: ``stress_windows``, the policy's own.
+
+    Shown with the shipped ones (``summary.json``, the HTML report, the terminal,
+    ``compare``) wherever they overlap a run. Names are unique; a shipped name
+    needs ``replace = true`` (see `StressWindowSpec`).
+    """
+
+    stress_windows: Annotated[tuple[StressWindowSpec, ...], Field(max_length=100)] = ()
+
+
+def _check_windows(section: ReportPolicy) -> None:
+    """Unique names; a shipped name only with ``replace = true``, and only then."""
+    seen: set[str] = set()
+    shipped = shipped_window_names()
+    for i, w in enumerate(section.stress_windows):
+        where = f"[report.stress_windows.{i}.name]"
+        if w.name in seen:
+            raise ValueError(f"{where} window {w.name!r} is defined twice")
+        seen.add(w.name)
+        if w.name in shipped and not w.replace:
+            raise ValueError(
+                f"{where} {w.name!r} is a shipped stress window; set replace = true "
+                "to redefine it, or choose another name"
+            )
+        if w.replace and w.name not in shipped:
+            raise ValueError(f"{where} replace = true but no shipped window is named {w.name!r}")
+
+
 class Policy(_Model):
     """A whole trading policy (see the module docstring of each rule)."""
 
@@ -422,6 +544,7 @@ class Policy(_Model):
     hedge: HedgePolicy = Field(default_factory=HedgePolicy)
     regime: RegimePolicy = Field(default_factory=RegimePolicy)
     custom: Annotated[tuple[CustomIndicator, ...], Field(max_length=50)] = ()
+    report: ReportPolicy = Field(default_factory=ReportPolicy)
 
     @model_validator(mode="after")
     def _check(self) -> Policy:
@@ -431,6 +554,7 @@ class Policy(_Model):
                 f"[management.exit_dte] need management.exit_dte < condor.dte_min "
                 f"(got {self.management.exit_dte} >= {self.condor.dte_min})"
             )
+        _check_windows(self.report)
         names = {layer.name for layer in self.hedge.layers}
         for i, c in enumerate(self.custom):
             if c.layer != "all" and c.layer not in names:

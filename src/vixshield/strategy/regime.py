@@ -20,6 +20,17 @@ candidate is "normal".
 Hysteresis: the regime switches to a new candidate only after that candidate
 has held ``persist_days`` consecutive trading days; a jump of two or more levels
 upward switches at once (stress is not waited for).
+
+The scanner as an input (``[regime.scan]``, off by default)
+-----------------------------------------------------------
+`scan_entries` runs the put-call parity scan (`vixshield.markets.parity.scan_parity`)
+on the day's real SPX chain and the kink scan (`vixshield.markets.vx_curve_scan.vx_kinks`)
+on the real months of the VX curve, at the policy's costs, and blocks the day's
+entries when the largest parity edge exceeds ``max_parity_edge`` (dollars per
+contract set) or a month is more than ``max_vx_kink`` vol points off its
+neighbours' line. A modeled SPX chain satisfies parity by construction: it is not
+scanned ("not scanned (modeled chain)", info) and never blocks, and neither does
+the VX curve on such a day.
 """
 
 from __future__ import annotations
@@ -30,17 +41,31 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from vixshield.strategy.policy import REGIMES, Policy, RegimePolicy
+from vixshield.errors import NotListed
+from vixshield.markets.costs import CostModel
+from vixshield.markets.parity import Finding, scan_parity
+from vixshield.markets.types import MarketView, OptionChain
+from vixshield.markets.vx_curve_scan import real_curve, vx_kinks
+from vixshield.strategy.policy import REGIMES, Policy, RegimePolicy, ScanPolicy
 from vixshield.strategy.types import RuleFired
 
 __all__ = [
+    "NOT_SCANNED_MODELED",
     "REGIMES",
+    "chain_frame",
     "classify_regimes",
     "entries_allowed",
     "layer_multiplier",
     "regime_inputs",
     "regime_score",
+    "scan_entries",
 ]
+
+NOT_SCANNED_MODELED = "not scanned (modeled chain)"
+"""The note of the scan's audit entry on a day whose SPX chain is modeled."""
+
+_SCAN_COLUMNS = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
+_MIN_KINK_MONTHS = 3  # a kink needs a month and both its neighbours
 
 _INPUTS = ("vix", "ts_slope", "vrp", "vvix_rsi", "macd_hist", "ad_divergence", "iv_rank")
 
@@ -194,3 +219,97 @@ def layer_multiplier(
             )
         )
     return clipped, fired
+
+
+def chain_frame(chain: OptionChain) -> pd.DataFrame:
+    """An `OptionChain` in the data layer's long form, the scanner's input."""
+    q = chain.quotes[list(_SCAN_COLUMNS)]
+    return q.assign(quote_date=chain.as_of, underlying=chain.underlying).reset_index(drop=True)
+
+
+def _describe(f: Finding) -> str:
+    """One line naming a finding: kind, expiry, strikes, edge."""
+    strikes = sorted({leg.strike for leg in f.legs if leg.strike is not None})
+    at = f" K {'/'.join(f'{k:g}' for k in strikes)}" if strikes else ""
+    return f"{f.kind} {f.underlying} {f.expiry.date()}{at}: edge ${f.edge:,.2f}"
+
+
+def _probe(date: pd.Timestamp, market: MarketView) -> OptionChain | str:
+    """The day's SPX chain if it is real; otherwise why it is not scanned.
+
+    One expiry is asked first (cheap where the chain is modeled); a real answer
+    is followed by the whole chain.
+    """
+    try:
+        listed = market.expiries(date, "SPX")
+    except NotListed as err:
+        return f"not scanned ({err})"
+    if not listed:
+        return "not scanned (no SPX expiry listed)"
+    if market.chain(date, "SPX", listed[0].date).origin != "real":
+        return NOT_SCANNED_MODELED
+    return market.chain(date, "SPX")
+
+
+def scan_entries(
+    date: pd.Timestamp, market: MarketView, costs: CostModel, section: ScanPolicy
+) -> tuple[bool, RuleFired]:
+    """Whether the day's scan lets entries through, and its audit entry.
+
+    Parameters
+    ----------
+    date : Timestamp
+        The close scanned.
+    market : MarketView
+        Its SPX chain (scanned only where ``origin == "real"``) and VX curve (its
+        real months).
+    costs : CostModel
+        The policy's fills and per-contract costs (edges are after them).
+    section : ScanPolicy
+        ``max_parity_edge`` (dollars per contract set) and ``max_vx_kink`` (vol points).
+
+    Returns
+    -------
+    allowed : bool
+        False where the largest parity edge is above ``max_parity_edge`` or a VX
+        month is more than ``max_vx_kink`` vol points off its neighbours' line.
+    fired : RuleFired
+        Rule ``"scan"``: "fail" naming the finding that blocks, "pass" with the
+        largest edge seen, or "info" where nothing was scanned (a modeled chain).
+    """
+    chain = _probe(date, market)
+    limits: dict[str, float | str] = {
+        "max_parity_edge": section.max_parity_edge,
+        "max_vx_kink": section.max_vx_kink,
+    }
+    if isinstance(chain, str):
+        return True, RuleFired("scan", {"spx_chain": "modeled", **limits}, "info", chain)
+    res = scan_parity(chain_frame(chain), date, "SPX", costs)
+    parity = sorted(res.findings, key=lambda f: -f.edge)
+    try:
+        curve = real_curve(market.vx_curve(date))
+    except NotListed:
+        curve = None
+    months = 0 if curve is None else len(curve)
+    kinks: list[Finding] = []
+    if curve is not None and months >= _MIN_KINK_MONTHS:
+        kinks = sorted(vx_kinks(curve, costs, section.max_vx_kink), key=lambda f: -f.edge)
+    top = parity[0].edge if parity else 0.0
+    inputs: dict[str, float | str] = {
+        "spx_chain": "real",
+        "parity_findings": len(parity),
+        "largest_parity_edge": top,
+        "vx_real_months": months,
+        "vx_kinks": len(kinks),
+        **limits,
+    }
+    blocks: list[str] = []
+    if parity and top > section.max_parity_edge:
+        blocks.append(f"{_describe(parity[0])} > ${section.max_parity_edge:,.2f} per contract set")
+    if kinks:
+        blocks.append(f"{_describe(kinks[0])} ({kinks[0].note.split(':')[0]})")
+    if blocks:
+        return False, RuleFired("scan", inputs, "fail", "entries blocked: " + "; ".join(blocks))
+    scanned = "VX curve" if months >= _MIN_KINK_MONTHS else "VX curve not scanned"
+    note = f"{len(parity)} parity findings, largest ${top:,.2f} per contract set; {scanned}"
+    return True, RuleFired("scan", inputs, "pass", note)

@@ -9,9 +9,13 @@ strategy state left by the rules before it and its own policy section; it return
 1. `regime_rule`: the regime of the indicator row (`day_context` reads it, with the
    hedge layer multipliers it sets);
 2. `manage_rule`: condor take profit, stop and DTE exit (`manage_condors`);
-3. `entry_rule`: a new condor when one is due and every entry filter passes; its net
-   credit at the modeled fill is recorded as a new cycle at once;
-4. `hedge_rule`: the credit-to-hedge budget cap over the last cycles, including
+3. `scan_rule` (only with ``[regime.scan] enabled``): on a day an entry is due, the
+   parity and VX curve scan of a real chain (`vixshield.strategy.regime.scan_entries`);
+   a finding above the policy's limits blocks the day's entries (`Step.entry_blocks`);
+4. `entry_rule`: a new condor when one is due, no rule before it blocked entries and
+   every entry filter passes; its net credit at the modeled fill is recorded as a new
+   cycle at once;
+5. `hedge_rule`: the credit-to-hedge budget cap over the last cycles, including
    today's, then the hedge layers within it (`vixshield.strategy.hedge.plan_hedges`);
    the premium of their buys is recorded in the state at once.
 """
@@ -32,8 +36,8 @@ from vixshield.markets.types import MarketView
 from vixshield.strategy.condor import build_condor, entry_filters, event_filter
 from vixshield.strategy.hedge import HedgeContext, HedgeMemory, plan_hedges
 from vixshield.strategy.marks import PositionMark, close_cash
-from vixshield.strategy.policy import HedgePolicy, ManagementPolicy, Policy
-from vixshield.strategy.regime import entries_allowed
+from vixshield.strategy.policy import HedgePolicy, ManagementPolicy, Policy, ScanPolicy
+from vixshield.strategy.regime import entries_allowed, scan_entries
 from vixshield.strategy.state import StrategyState, credit_budget
 from vixshield.strategy.types import AccountState, Order, Position, RuleFired
 
@@ -47,6 +51,7 @@ __all__ = [
     "manage_condors",
     "manage_rule",
     "regime_rule",
+    "scan_rule",
 ]
 
 
@@ -86,6 +91,9 @@ class DayContext:
         The fill and cost model of the policy.
     orders : tuple of Order
         Orders of the rules before (the condor closes seen by the entry rule).
+    entry_blocks : tuple of RuleFired
+        Failed audit entries of the rules before that forbid the day's entries
+        (`Step.entry_blocks`; the entry rule opens nothing while any is present).
     """
 
     date: pd.Timestamp
@@ -103,6 +111,7 @@ class DayContext:
     session: int
     costs: CostModel
     orders: tuple[Order, ...] = ()
+    entry_blocks: tuple[RuleFired, ...] = ()
 
     def trading_days_since(self, day: pd.Timestamp | None) -> float:
         """Trading days from ``day`` to the close (inf when None)."""
@@ -118,12 +127,17 @@ class DayContext:
 
 @dataclass(frozen=True)
 class Step:
-    """What one rule decided: orders, audit entries, the state after it, report details."""
+    """What one rule decided: orders, audit entries, the state after it, report details.
+
+    ``entry_blocks`` are failed audit entries (also in ``audit``) that forbid the
+    day's new condors; the rules after it see them in `DayContext.entry_blocks`.
+    """
 
     state: StrategyState
     orders: tuple[Order, ...] = ()
     audit: tuple[RuleFired, ...] = ()
     details: Mapping[str, object] = field(default_factory=dict)
+    entry_blocks: tuple[RuleFired, ...] = ()
 
 
 class Rule(Protocol):
@@ -210,6 +224,25 @@ def _schedule(ctx: DayContext, state: StrategyState, policy: Policy) -> tuple[bo
     return False, RuleFired("entry_schedule", inputs, "fail", "ladder full" if due else "not due")
 
 
+def scan_rule(ctx: DayContext, state: StrategyState, policy: Policy, section: ScanPolicy) -> Step:
+    """The scanner as a regime input: on a day an entry is due, scan and maybe block.
+
+    Reads the entry schedule (``policy.entry``: nothing is scanned on a day no
+    condor would open), the day's SPX chain and VX curve, and ``section``'s limits
+    (`vixshield.strategy.regime.scan_entries`). A real chain with a parity edge
+    above ``max_parity_edge`` or a VX kink above ``max_vx_kink`` blocks the day's
+    entries (`Step.entry_blocks`, audit outcome "fail" naming the finding); a
+    modeled chain is recorded as not scanned (info) and never blocks. The state is
+    unchanged.
+    """
+    due, _ = _schedule(ctx, state, policy)
+    if not due:
+        return Step(state)
+    allowed, fired = scan_entries(ctx.date, ctx.market, ctx.costs, section)
+    details = {"scan": {"outcome": fired.outcome, "note": fired.note, **fired.inputs}}
+    return Step(state, (), (fired,), details, () if allowed else (fired,))
+
+
 def entry_rule(ctx: DayContext, state: StrategyState, policy: Policy) -> Step:
     """A new condor when due and every filter passes; records its cycle in the state.
 
@@ -220,6 +253,12 @@ def entry_rule(ctx: DayContext, state: StrategyState, policy: Policy) -> Step:
     due, schedule = _schedule(ctx, state, policy)
     audit: list[RuleFired] = [schedule]
     if not due:
+        return Step(state, (), tuple(audit), {"condor": None})
+    if ctx.entry_blocks:
+        names = ", ".join(sorted({b.rule for b in ctx.entry_blocks}))
+        audit.append(
+            RuleFired("condor_entry", {"blocked_by": names}, "fail", f"blocked by {names}")
+        )
         return Step(state, (), tuple(audit), {"condor": None})
     allowed, fired = entries_allowed(ctx.regime, ctx.row, policy)
     audit += fired
@@ -318,10 +357,15 @@ def hedge_rule(
 
 
 def fold(ctx: DayContext, state: StrategyState, rules: Sequence[Rule]) -> list[Step]:
-    """Run ``rules`` in order, each seeing the orders and state of those before it."""
+    """Run ``rules`` in order, each seeing the orders, entry blocks and state of those before it."""
     steps: list[Step] = []
     for rule in rules:
-        step = rule(replace(ctx, orders=tuple(o for s in steps for o in s.orders)), state)
+        before = replace(
+            ctx,
+            orders=tuple(o for s in steps for o in s.orders),
+            entry_blocks=tuple(b for s in steps for b in s.entry_blocks),
+        )
+        step = rule(before, state)
         steps.append(step)
         state = step.state
     return steps
