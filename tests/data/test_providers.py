@@ -405,7 +405,11 @@ def test_cli_fetch_against_local_server(server: FixtureServer, tmp_path: Path) -
     err = out.stderr.splitlines()
     assert err[0].startswith(f"error: vix: cannot reach {dead}/")
     assert err[1].startswith(f"error: vvix: cannot reach {dead}/")
-    assert len(err) == 2
+    # FRED's VIXCLS stands in for Cboe's VIX close, and is unreachable too
+    assert err[2].startswith(
+        f"error: vix: fred in place of cboe: cannot reach {dead}/graph/fredgraph.csv?id=VIXCLS"
+    )
+    assert len(err) == 3
 
 
 # ------------------------------------------------------------------ stooq's API key

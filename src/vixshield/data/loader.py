@@ -84,6 +84,11 @@ def _read(store: Store, info: VersionInfo) -> pd.DataFrame:
     return read_parquet(store.root / info.file)
 
 
+def _versioned(info: VersionInfo) -> Provenance:
+    """The version's provenance naming the store version it is read from."""
+    return replace(info.provenance, version=info.version)
+
+
 def _shipped_events() -> tuple[pd.DataFrame | None, str]:
     """Data A's shipped calendars, or None with the reason where unavailable."""
     try:
@@ -136,7 +141,7 @@ def _merged_events(
         stored_kinds = {str(k) for k in stored["kind"].dropna().unique()}
         for kind in sorted(stored_kinds):
             provenance[f"events:{kind}"] = replace(
-                info.provenance,
+                _versioned(info),
                 series=f"events:{kind}",
                 note="imported; merged with the shipped calendar (imported rows win)",
             )
@@ -245,12 +250,33 @@ def _combined(
     prov = Provenance(
         series=col,
         provider="+".join(dict.fromkeys(p.provider for p in provs)),
-        source="; ".join(p.source for p in provs),
+        source="; ".join(_part_source(p) for p in provs),
         fetched_at=max(p.fetched_at for p in provs),
         origin="real" if all(p.origin == "real" for p in provs) else "modeled",
         note=note,
     )
     return out, prov
+
+
+def _part_source(p: Provenance) -> str:
+    """One part's source in a combined provenance, with the store version it came from."""
+    return f"{p.series}@v{p.version:04d}: {p.source}" if p.version is not None else p.source
+
+
+def _rate_origins(
+    stored: pd.Series, filled: pd.Series, final: pd.Series, prov: Provenance
+) -> pd.Series:
+    """Per day: ``"real"`` where stored, ``"filled"`` where carried forward, else ``"modeled"``.
+
+    ``stored`` is the rate on the trading days before any fill, ``filled`` after the
+    forward fill, ``final`` after the modeled gaps are filled; NA where ``final`` is NaN.
+    A stored series whose own provenance is modeled counts as ``"modeled"``.
+    """
+    out = pd.Series(pd.NA, index=final.index, dtype="string", name="rate_origin")
+    out[final.notna().to_numpy()] = "modeled"
+    out[(filled.notna() & stored.isna()).to_numpy()] = "filled"
+    out[stored.notna().to_numpy()] = "real" if prov.origin == "real" else "modeled"
+    return out
 
 
 def _benchmarks(
@@ -272,7 +298,7 @@ def _benchmarks(
             s = pd.Series(
                 raw["value"].to_numpy(dtype=np.float64), index=pd.DatetimeIndex(raw["date"])
             )
-            provenance[key] = info.provenance
+            provenance[key] = _versioned(info)
         elif (
             fallback is not None
             and key in fallback.benchmarks.columns
@@ -331,7 +357,10 @@ def load_store(
         ``events`` series if imported, else the shipped calendars),
         ``benchmarks`` (the stored Cboe strategy indices on their own dates,
         cut to ``start .. end`` only where those are given), one `Provenance`
-        per loaded series and warnings for missing series and dropped rows.
+        per loaded series (naming the store version read: `Provenance.version`),
+        warnings for missing series and dropped rows, and ``rate_origins``: per day,
+        whether the rate is the stored one, carried forward or modeled
+        (`MarketData.rate_origin`, `MarketData.rate_warning`).
 
     Notes
     -----
@@ -381,6 +410,7 @@ def load_store(
     days = trading_days(lo, hi)
 
     columns: dict[str, pd.Series] = {}
+    rate_origins: pd.Series | None = None
     for col in DAILY_COLUMNS:
         stored = [(k, latest[k]) for k in _store_keys(col) if k in latest]
         if not stored and col == "div_yield":
@@ -404,7 +434,7 @@ def load_store(
                 warnings.append(f"{col}: not in the store; the column is NaN")
             continue
         parts = [
-            (info.provenance, _aligned(store, key, info, days, lo, hi, warnings))
+            (_versioned(info), _aligned(store, key, info, days, lo, hi, warnings))
             for key, info in stored
         ]
         if len(parts) == 1:
@@ -413,6 +443,7 @@ def load_store(
         else:
             aligned, prov = _combined(col, parts, warnings)
         if col == "rate":
+            stored_rate = aligned
             filled = aligned.ffill(limit=RATE_FFILL_LIMIT)
             n_filled = int(filled.notna().sum() - aligned.notna().sum())
             aligned = filled
@@ -432,6 +463,7 @@ def load_store(
                     gap_note,
                 )
                 warnings.append(f"rate: {gap_note}")
+            rate_origins = _rate_origins(stored_rate, filled, aligned, prov)
         columns[col] = aligned
         provenance[col] = prov
 
@@ -457,7 +489,7 @@ def load_store(
         raw = _read(store, vx_info)
         vx = raw.loc[(raw["date"] >= lo) & (raw["date"] <= hi), list(VX_COLUMNS)]
         vx = vx.sort_values(["date", "expiry"], kind="stable").reset_index(drop=True)
-        provenance["vx"] = vx_info.provenance
+        provenance["vx"] = _versioned(vx_info)
 
     events = _merged_events(store, latest.get("events"), provenance, warnings)
     benchmarks = _benchmarks(
@@ -477,6 +509,7 @@ def load_store(
         provenance=provenance,
         warnings=tuple(warnings),
         benchmarks=benchmarks,
+        rate_origins=rate_origins,
     )
 
 

@@ -7,8 +7,10 @@ view known at a date's close, which is how the upper layers avoid look-ahead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import pandas as pd
 
@@ -20,10 +22,18 @@ __all__ = [
     "CHAIN_REQUIRED",
     "DAILY_COLUMNS",
     "EVENT_KINDS",
+    "RATE_ORIGINS",
     "MarketData",
     "Provenance",
+    "RateOrigin",
     "empty_benchmarks",
 ]
+
+RateOrigin = Literal["real", "filled", "modeled", "missing"]
+"""Where one day's ``rate`` came from (`MarketData.rate_origin`)."""
+
+RATE_ORIGINS: tuple[RateOrigin, ...] = ("real", "filled", "modeled")
+"""The values of `MarketData.rate_origins` (NA where the rate is NaN)."""
 
 DAILY_COLUMNS: tuple[str, ...] = (
     "spx_open",  # S&P 500 index open, index points
@@ -108,6 +118,10 @@ class Provenance:
         ``"real"`` for observed market data, ``"modeled"`` for substitutes.
     note : str
         Free text: the model used for a modeled series, known quirks handled.
+    version : int or None
+        The store version the values were read from (set by
+        `vixshield.data.loader.load_store`; None for data not read from the store, and
+        in the store's own catalogue, whose entries carry their version apart).
     """
 
     series: str
@@ -116,6 +130,20 @@ class Provenance:
     fetched_at: str
     origin: Origin
     note: str = ""
+    version: int | None = None
+
+    @property
+    def data_version(self) -> str:
+        """The exact data a decision read, as a signal records it.
+
+        ``"vix@v0003 (cboe, https://cdn.cboe.com/.../VIX_History.csv, fetched
+        2026-12-01T22:31:05Z)"``; without ``@vNNNN`` where the values were not read
+        from one store version (shipped tables, a combined series, whose source then
+        names each part's version).
+        """
+        at = f"@v{self.version:04d}" if self.version is not None else ""
+        fetched = f", fetched {self.fetched_at}" if self.fetched_at else ""
+        return f"{self.series}{at} ({self.provider}, {self.source}{fetched})"
 
 
 @dataclass(frozen=True)
@@ -152,6 +180,13 @@ class MarketData:
         CLL has rows on three market holidays) with exactly the float64 columns
         `BENCHMARK_COLUMNS`, NaN where a series has no value (a whole column where
         it is not loaded). No rows where none is loaded (`empty_benchmarks`).
+    rate_origins : pandas.Series or None
+        Where each day's ``daily.rate`` came from, on ``daily``'s index: ``"real"``
+        (the stored 3-month rate of that day), ``"filled"`` (an earlier stored day's,
+        carried forward over a bond-market holiday or a failed fetch), ``"modeled"``
+        (the modeled Fed funds target mid-point); NA where the rate is NaN. None where
+        the builder did not record it (`rate_origin` then answers from the rate's
+        provenance). Read it through `rate_origin` and `rate_warning`.
     """
 
     daily: pd.DataFrame
@@ -160,6 +195,7 @@ class MarketData:
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     benchmarks: pd.DataFrame = field(default_factory=empty_benchmarks)
+    rate_origins: pd.Series | None = None
 
     def until(self, date: pd.Timestamp) -> MarketData:
         """Return the data known at ``date``'s close (no look-ahead).
@@ -183,6 +219,7 @@ class MarketData:
             benchmarks=self.benchmarks.loc[:ts],
             vx=self.vx[self.vx["date"] <= ts] if len(self.vx) else self.vx,
             events=events,
+            rate_origins=None if self.rate_origins is None else self.rate_origins.loc[:ts],
         )
 
     def has(self, column: str) -> bool:
@@ -193,3 +230,64 @@ class MarketData:
         """``"real"``/``"modeled"`` for a loaded series, None where absent."""
         p = self.provenance.get(series)
         return p.origin if p is not None else None
+
+    def rate_origin(self, date: str | pd.Timestamp) -> RateOrigin:
+        """Where ``date``'s ``rate`` came from: real, filled, modeled or missing.
+
+        ``"missing"`` where ``date`` is not a row of `daily` or its rate is NaN. Without
+        `rate_origins`, a value is ``"modeled"`` where the rate's provenance says so and
+        ``"real"`` otherwise.
+        """
+        ts = pd.Timestamp(date).normalize()
+        if "rate" not in self.daily.columns or ts not in self.daily.index:
+            return "missing"
+        if not math.isfinite(self._rate_on(ts)):
+            return "missing"
+        if self.rate_origins is not None and ts in self.rate_origins.index:
+            kind = self.rate_origins.at[ts]
+            for known in RATE_ORIGINS:
+                if kind == known:
+                    return known
+        return "modeled" if self.origin("rate") == "modeled" else "real"
+
+    def rate_warning(self, date: str | pd.Timestamp) -> str | None:
+        """One line for the run's warnings where ``date``'s rate is not that day's own.
+
+        None where it is real (or missing: no value, which the caller's freshness
+        check reports). ``"filled"`` names the stored day carried forward,
+        ``"modeled"`` the last stored day (if any) and the modeled value.
+        """
+        ts = pd.Timestamp(date).normalize()
+        kind = self.rate_origin(ts)
+        if kind in ("real", "missing"):
+            return None
+        value = self._rate_on(ts)
+        last = self._last_real_rate(ts)
+        day = f"{ts:%Y-%m-%d}"
+        if kind == "filled":
+            since = f"{last:%Y-%m-%d}'s" if last is not None else "an earlier day's"
+            return (
+                f"rate: no 3-month T-bill rate stored for {day}; {since} {value:.3%} "
+                "carried forward (not published that day, or its fetch failed)"
+            )
+        if last is None and self.rate_origins is None:
+            p = self.provenance.get("rate")
+            where = f" ({p.provider}, {p.source})" if p is not None else ""
+            return f"rate: {day}'s {value:.3%} is modeled{where}, not a stored 3-month rate"
+        since = f"none since {last:%Y-%m-%d}" if last is not None else "none stored before"
+        return (
+            f"rate: no 3-month T-bill rate stored for {day} ({since}): the modeled Fed "
+            f"funds target mid-point {value:.3%} is used"
+        )
+
+    def _rate_on(self, date: pd.Timestamp) -> float:
+        """``daily.rate`` on ``date``, a row of `daily` (decimal per year)."""
+        return float(self.daily["rate"].loc[[date]].to_numpy(dtype="float64")[0])
+
+    def _last_real_rate(self, date: pd.Timestamp) -> pd.Timestamp | None:
+        """The last day on or before ``date`` whose rate is its own stored value."""
+        if self.rate_origins is None:
+            return None
+        real = self.rate_origins.loc[:date]
+        real = real[(real == "real").fillna(False).to_numpy(dtype=bool)]
+        return pd.Timestamp(real.index[-1]) if len(real) else None

@@ -260,19 +260,35 @@ def _normalize(series: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _diff(series: str, old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int, int]:
-    """Return (changed, added, removed) between two normalized frames."""
+    """Return (changed, added, removed) between two normalized frames.
+
+    Aligned on the key columns (unique in a normalized frame) with one hash lookup
+    per old row, not a merge of the two histories: a new day costs a pass over the
+    values, not a join.
+    """
     if old is None:
         return 0, len(new), 0
     keys, values = list(key_columns(series)), list(value_columns(series))
-    m = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
-    added = int((m["_merge"] == "right_only").sum())
-    removed = int((m["_merge"] == "left_only").sum())
-    both = m[m["_merge"] == "both"]
-    changed = pd.Series(False, index=both.index)
+    if len(keys) == 1:
+        old_keys: pd.Index = pd.Index(old[keys[0]])
+        new_keys: pd.Index = pd.Index(new[keys[0]])
+    else:
+        old_keys = pd.MultiIndex.from_frame(old[keys])
+        new_keys = pd.MultiIndex.from_frame(new[keys])
+    pos = new_keys.get_indexer(old_keys)  # each old key's row in new, -1 where gone
+    hit = pos >= 0
+    common = int(hit.sum())
+    removed, added = len(old) - common, len(new) - common
+    changed = pd.Series(False, index=pd.RangeIndex(common)).to_numpy(copy=True)
     for v in values:
-        a, b = both[f"{v}_old"], both[f"{v}_new"]
+        if old[v].dtype == "float64" and new[v].dtype == "float64":  # plain arrays
+            x, y = old[v].to_numpy()[hit], new[v].to_numpy()[pos[hit]]
+            changed |= ~((x == y) | (pd.isna(x) & pd.isna(y)))
+            continue
+        a = old[v].iloc[hit].reset_index(drop=True)  # strings: pandas' NA rules
+        b = new[v].iloc[pos[hit]].reset_index(drop=True)
         same = (a == b) | (a.isna() & b.isna())
-        changed |= ~same.fillna(False).astype(bool)
+        changed |= ~same.fillna(False).astype(bool).to_numpy()
     return int(changed.sum()), added, removed
 
 

@@ -2,11 +2,15 @@
 
 `fetch_each` is what ``vixshield data fetch`` runs. The series asked for are grouped by
 the provider that supplies them; each group is one `fetch_to_store` call (so one
-provider's series are written all or nothing, and apart from the others'). Each
-provider is asked only for what is new: from the last date the store holds for its
-series, where its site takes a first date (`Provider.supports_start`). Where stooq
-fails, FRED's SP500 stands in for the S&P 500 close (closes only; FRED publishes the
-last ten years), and the outcome says so.
+provider's series are written all or nothing, and apart from the others'), except the
+`OPTIONAL_SERIES` (VIX9D, VIX3M, VIX6M, VVIX, SKEW: separate Cboe files the strategy
+can do without), each fetched apart, so that one of them missing (a renamed file, a
+404) is a warning naming it and never blocks the VIX close. Each provider is asked only
+for what is new: from the last date the store holds for its series, where its site
+takes a first date (`Provider.supports_start`). Where stooq fails, FRED's SP500 stands
+in for the S&P 500 close (closes only; FRED publishes the last ten years); where Cboe's
+VIX file fails, FRED's VIXCLS stands in for the VIX close (not the open); the outcome
+says so.
 """
 
 from __future__ import annotations
@@ -19,13 +23,25 @@ import pandas as pd
 
 from vixshield.data.providers.base import HttpSession, Provider
 from vixshield.data.providers.fetch import ParseFn, fetch_to_store
-from vixshield.data.providers.registry import DEFAULT_SERIES, default_providers, provider_for
+from vixshield.data.providers.registry import (
+    DEFAULT_SERIES,
+    OPTIONAL_SERIES,
+    default_providers,
+    provider_for,
+)
 from vixshield.data.store import Store, WriteResult
 from vixshield.errors import UserError
 
-__all__ = ["FALLBACKS", "FetchReport", "ProviderOutcome", "fetch_each", "resume_from"]
+__all__ = [
+    "FALLBACKS",
+    "OPTIONAL_SERIES",
+    "FetchReport",
+    "ProviderOutcome",
+    "fetch_each",
+    "resume_from",
+]
 
-FALLBACKS: dict[tuple[str, str], str] = {("stooq", "spx_close"): "fred"}
+FALLBACKS: dict[tuple[str, str], str] = {("stooq", "spx_close"): "fred", ("cboe", "vix"): "fred"}
 """(provider, series) -> the provider that stands in for it when the first fails."""
 
 
@@ -48,7 +64,11 @@ class ProviderOutcome:
     start : str or None
         The first date asked for (ISO), None for the whole history.
     stands_in_for : str or None
-        The failed provider this one replaced (``"stooq"`` for FRED's SP500).
+        The failed provider this one replaced (``"stooq"`` for FRED's SP500,
+        ``"cboe"`` for FRED's VIXCLS).
+    optional : bool
+        True for one of the `OPTIONAL_SERIES`, fetched on its own: its failure leaves
+        every other series written.
     """
 
     provider: str
@@ -58,6 +78,7 @@ class ProviderOutcome:
     error: str | None = None
     start: str | None = None
     stands_in_for: str | None = None
+    optional: bool = False
 
     @property
     def ok(self) -> bool:
@@ -90,7 +111,7 @@ class FetchReport:
         """One line per failed provider: what failed, why, and what stood in.
 
         A failed stooq fetch with FRED's SP500 not used names the command that would
-        use it.
+        use it; a failed optional series says that the others were written.
         """
         lines: list[str] = []
         stood_in = {o.stands_in_for: o for o in self.outcomes if o.stands_in_for}
@@ -98,6 +119,8 @@ class FetchReport:
             reasons = "; ".join(o.error.splitlines()) if o.error else ""
             what = "the fallback for " + o.stands_in_for if o.stands_in_for else o.provider
             line = f"{what} failed ({', '.join(o.series)}): {reasons}"
+            if o.optional:
+                line += "; optional: fetched on its own, no other series waits for it"
             if o.stands_in_for is None:
                 for s in o.series:
                     fb = FALLBACKS.get((o.provider, s))
@@ -142,6 +165,7 @@ def _one(
     parse: ParseFn | None,
     incremental: bool,
     stands_in_for: str | None = None,
+    optional: bool = False,
 ) -> ProviderOutcome:
     start = resume_from(store, members) if (incremental and p.supports_start) else None
     iso = None if start is None else start.isoformat()
@@ -157,10 +181,15 @@ def _one(
         )
     except UserError as err:  # unreachable, refused, or an answer that does not parse
         return ProviderOutcome(
-            p.name, tuple(members), error=str(err), start=iso, stands_in_for=stands_in_for
+            p.name,
+            tuple(members),
+            error=str(err),
+            start=iso,
+            stands_in_for=stands_in_for,
+            optional=optional,
         )
     return ProviderOutcome(
-        p.name, tuple(members), res.written, res.warnings, None, iso, stands_in_for
+        p.name, tuple(members), res.written, res.warnings, None, iso, stands_in_for, optional
     )
 
 
@@ -200,8 +229,9 @@ def fetch_each(
     Returns
     -------
     FetchReport
-        One outcome per provider asked (fallbacks after the others); nothing raised for
-        a provider's failure.
+        One outcome per provider asked, and one per optional series (`OPTIONAL_SERIES`,
+        after its provider's others), fallbacks last; nothing raised for a provider's
+        failure.
 
     Raises
     ------
@@ -211,15 +241,25 @@ def fetch_each(
     wanted = list(dict.fromkeys(series or DEFAULT_SERIES))
     provs = tuple(providers) if providers is not None else default_providers()
     sess = session or HttpSession()
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple[str, str | None], list[str]] = {}  # (provider, optional series)
     by_name: dict[str, Provider] = {}
     for s in wanted:
         p = provider_for(s, provs, provider)
-        groups.setdefault(p.name, []).append(s)
+        groups.setdefault((p.name, s if s in OPTIONAL_SERIES else None), []).append(s)
         by_name[p.name] = p
+    order = sorted(groups, key=lambda k: k[1] is not None)  # stable: the main groups first
     outcomes = [
-        _one(by_name[name], members, store, sess, parse, incremental)
-        for name, members in groups.items()
+        _one(
+            by_name[name],
+            groups[(name, opt)],
+            store,
+            sess,
+            parse,
+            incremental,
+            None,
+            opt is not None,
+        )
+        for name, opt in order
     ]
     if fallback and provider is None:
         for o in list(outcomes):

@@ -13,7 +13,7 @@ from vixshield.data.providers.fred import FredProvider
 from vixshield.data.providers.stooq import StooqProvider
 from vixshield.errors import UserError
 
-__all__ = ["DEFAULT_SERIES", "default_providers", "provider_for"]
+__all__ = ["DEFAULT_SERIES", "OPTIONAL_SERIES", "default_providers", "provider_for"]
 
 DEFAULT_SERIES: tuple[str, ...] = (
     "vix",
@@ -31,6 +31,11 @@ DEFAULT_SERIES: tuple[str, ...] = (
     "vx",
 )
 """Series `vixshield data fetch` downloads when none are named (no option chains)."""
+
+OPTIONAL_SERIES: frozenset[str] = frozenset({"vix9d", "vix3m", "vix6m", "vvix", "skew"})
+"""Series the strategy can decide without (the regime drops a missing one): each is
+fetched on its own (`vixshield.data.providers.each`), so its failure is a warning and
+never keeps the VIX, SPX or rate closes out of the store."""
 
 
 def default_providers(
