@@ -170,10 +170,10 @@ def test_daily_with_fetch_matches_the_backtest(
     # the signal names the fetched versions, not the embedded data
     assert recorded is not None
     versions = recorded["data_versions"]
-    assert versions["spx_close"].startswith("stooq@")
-    assert versions["vix"].startswith("cboe@")
-    assert versions["rate"].startswith("fred@")
-    assert not any(v.startswith(("arch@", "model@")) for v in versions.values())
+    assert versions["spx_close"].startswith("spx_close@v") and "(stooq, " in versions["spx_close"]
+    assert versions["vix"].startswith("vix@v") and "(cboe, " in versions["vix"]
+    assert versions["rate"].startswith("rate@v") and "(fred, " in versions["rate"]
+    assert not any(("(arch, " in v or "(model, " in v) for v in versions.values())
     sources = {k: Store().provenance(k).source for k in ("spx_close", "vix", "rate")}
     assert all(s.startswith(server.base) for s in sources.values()), sources
     assert all(STOOQ_KEY not in s for s in sources.values())

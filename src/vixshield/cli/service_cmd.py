@@ -335,12 +335,13 @@ def _fetch(config: Config, day: pd.Timestamp | None) -> list[str]:
     """
     from vixshield.data.providers import HttpSession
     from vixshield.data.providers.each import fetch_each
-    from vixshield.data.providers.registry import default_providers
+    from vixshield.data.providers.registry import DEFAULT_SERIES, default_providers
     from vixshield.data.store import Store
 
     providers = default_providers(None, config.stooq_api_key, as_of=day)
     try:
-        report = fetch_each(None, Store(), providers=providers, session=HttpSession(timeout=30.0))
+        series = [*DEFAULT_SERIES, "chain"]  # the session's Cboe delayed quotes, kept per date
+        report = fetch_each(series, Store(), providers=providers, session=HttpSession(timeout=30.0))
     except UserError as err:
         return [f"fetch failed: {str(err).splitlines()[0]}"]
     failed = [f"fetch {line}" for line in report.problems()]

@@ -20,8 +20,12 @@
    position the replayed book also holds (same kind, layer, legs, open date) is given
    the replay's id while deciding, so state keyed by position id (monetised hedges)
    applies; the orders name the journal's ids.
-6. Every order gets a `Ticket`; the signal, its tickets and orders are recorded in one
-   transaction with the data versions and the policy hash.
+6. Every order gets a `Ticket`, its legs quoted from the session's real chain where the
+   store holds one (the Cboe delayed quotes `vixshield data fetch chain` stores per
+   quote date, or imported chains), by the model otherwise: the ticket says ``prices``
+   real, mixed or modeled, and a ticket not wholly real adds a warning to the run
+   (`modeled_warning`), never a silent fallback. The signal, its tickets and orders are
+   recorded in one transaction with the data versions and the policy hash.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ __all__ = [
     "DailyResult",
     "StaleInputs",
     "decision_session",
+    "modeled_warning",
     "policy_hash",
     "run_daily",
 ]
@@ -137,7 +142,23 @@ def check_fresh(market: MarketView, session: pd.Timestamp) -> tuple[str, ...]:
                     f"{column} has no value on {session:%Y-%m-%d} (last "
                     f"{_last(daily[column], session)}): the strategy drops it today"
                 )
+    rate_note = market.data.rate_warning(session)  # a modeled or carried-forward rate, said
+    if rate_note is not None:
+        warnings.append(rate_note)
     return tuple(warnings)
+
+
+def modeled_warning(tickets: list[Ticket], session: pd.Timestamp) -> str | None:
+    """The run's warning where a ticket is priced partly or wholly by the model."""
+    modeled = [t for t in tickets if t.origin != "real"]
+    if not modeled:
+        return None
+    legs = sum(q.origin != "real" for t in modeled for q in t.legs)
+    return (
+        f"prices: {len(modeled)} of {len(tickets)} ticket(s) priced by the model for {legs} "
+        f"leg(s): no real quote stored for them on {session:%Y-%m-%d} (store the session's "
+        "Cboe delayed quotes after the close with `vixshield data fetch chain`)"
+    )
 
 
 def policy_hash(policy: Policy) -> str:
@@ -146,7 +167,7 @@ def policy_hash(policy: Policy) -> str:
 
 
 def _data_versions(market: MarketView) -> dict[str, str]:
-    return {k: f"{p.provider}@{p.fetched_at}" for k, p in sorted(market.data.provenance.items())}
+    return {k: p.data_version for k, p in sorted(market.data.provenance.items())}
 
 
 def _quote_positions(
@@ -266,6 +287,9 @@ def run_daily(
         policy.name,
         {"since": rep.since, "positions": "journal", "account": account.name},
     )
+    modeled = modeled_warning(tickets, session)
+    if modeled is not None:
+        warnings.append(modeled)
     free = state.equity - state.margin
     needed = sum(max(t.buying_power, 0.0) for t in tickets)
     if needed > free:

@@ -19,9 +19,9 @@ date when it is opened, a newer one is refused)::
     legs        position_id, idx, underlying, root, expiry, settlement, strike, right,
                 ratio (signed per unit), settled_value, settled_origin (NULL until settled)
     signals     id, account_id, date, created_at, doc (the signal JSON as printed),
-                data_versions (JSON: series -> provider@fetched_at), policy_hash
-                (sha256 of the validated policy), state (JSON summary of the strategy
-                state after the decision); one per (account, date)
+                data_versions (JSON: series -> "series@vNNNN (provider, source, fetched
+                time)"), policy_hash (sha256 of the validated policy), state (JSON
+                summary of the strategy state after the decision); one per (account, date)
     orders      id ("YYYY-MM-DD#n"), account_id, signal_id, date, action ("open"/"close"),
                 kind, layer, contracts, position_id (closes), legs (JSON, the position's
                 sides), direction ("credit"/"debit": the trade's net side), limit_price,

@@ -4,7 +4,10 @@ A ticket turns one strategy `Order` into what a trader types: for each leg the O
 symbol and BTO/STO/BTC/STC verb with its bid/ask/mid, the net limit price on the tick,
 the worst acceptable price, max loss, buying-power effect, the take-profit and stop as
 debits to close (condor opens), the exit date, and whether the quotes are real or
-modeled.
+modeled: ``prices`` is "real" where every leg is quoted from a real chain (the store's
+chain dataset, e.g. the session's fetched Cboe delayed quotes), "modeled" where none
+is, "mixed" otherwise; a ticket not wholly real carries a ``prices_note`` naming its
+modeled legs.
 
 Conventions
 -----------
@@ -35,6 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -49,6 +53,7 @@ from vixshield.strategy.types import Leg, Order, Position
 __all__ = [
     "TICK_SOURCE",
     "LegQuote",
+    "Prices",
     "Ticket",
     "build_ticket",
     "net_tick",
@@ -57,6 +62,9 @@ __all__ = [
     "round_to_tick",
     "verb",
 ]
+
+Prices = Literal["real", "mixed", "modeled"]
+"""A ticket's prices: every leg real, some, or none."""
 
 TICK_SOURCE = "Cboe ticks: single leg 0.05 < 3.00 <= 0.10; complex orders 0.05 (Cboe RG10-125)"
 
@@ -164,8 +172,20 @@ class Ticket:
     take_profit: float | None
     stop: float | None
     exit_date: pd.Timestamp | None
-    origin: Origin
+    origin: Prices
     reason: str
+
+    @property
+    def prices_note(self) -> str | None:
+        """Which legs are modeled and why, None where every leg is real."""
+        modeled = [q.symbol.strip() for q in self.legs if q.origin != "real"]
+        if not modeled:
+            return None
+        return (
+            f"modeled prices for {len(modeled)} of {len(self.legs)} leg(s) "
+            f"({', '.join(modeled)}): no real quote of them is stored for the day "
+            "(the Cboe delayed quotes are stored by `vixshield data fetch chain` after the close)"
+        )
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON values (journal, notifications, ``--json``)."""
@@ -187,6 +207,7 @@ class Ticket:
             "stop": self.stop,
             "exit_date": None if self.exit_date is None else f"{self.exit_date:%Y-%m-%d}",
             "prices": self.origin,
+            "prices_note": self.prices_note,
             "reason": self.reason,
             "legs": [
                 {
@@ -317,9 +338,15 @@ def build_ticket(
         take_profit=take_profit,
         stop=stop,
         exit_date=exit_date,
-        origin="real" if origins == {"real"} else "modeled",
+        origin=_prices(origins),
         reason=order.reason,
     )
+
+
+def _prices(origins: set[Origin]) -> Prices:
+    if origins == {"real"}:
+        return "real"
+    return "mixed" if "real" in origins else "modeled"
 
 
 def _spot(market: MarketView, date: pd.Timestamp, underlying: str) -> float:

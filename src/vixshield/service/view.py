@@ -8,6 +8,7 @@ notifications.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 __all__ = ["WIDTH", "daily_subject", "daily_text", "stale_text"]
@@ -91,8 +92,15 @@ def daily_text(doc: Mapping[str, object]) -> str:
         if isinstance(t, Mapping):
             origins.add(t.get("prices"))
             lines += _ticket_lines(str(ids[i]) if i < len(ids) else f"#{i + 1}", t)
+            if t.get("prices_note"):
+                lines += textwrap.wrap(f"  {t.get('prices_note')}", WIDTH, subsequent_indent="  ")
     if origins:
-        shown = "modeled (no real quote for every leg)" if "modeled" in origins else "real"
+        if origins == {"real"}:
+            shown = "real (every leg from the day's quotes)"
+        elif "modeled" in origins and len(origins) == 1:
+            shown = "modeled (no real quote for any leg)"
+        else:
+            shown = "mixed (real where quoted, modeled elsewhere: see each ticket)"
         lines.append(f"Prices in these tickets: {shown}")
     settled = doc.get("settled")
     for s in settled if isinstance(settled, list) else []:

@@ -47,7 +47,11 @@ class CboeIndexProvider(UrlProvider):
 class CboeQuotesProvider(UrlProvider):
     """Today's delayed SPX and VIX option chains (Cboe delayed-quotes JSON, ~15 min delay).
 
-    One series, ``chain``, downloaded from ``_SPX.json`` and ``_VIX.json``.
+    One series, ``chain``, downloaded from ``_SPX.json`` and ``_VIX.json``. Each file is a
+    snapshot stamped with its New York time; the fetch stores it in the store's chain
+    dataset under that date, not as a store series, and skips with a warning one that is
+    not a session's close (`vixshield.data.chains.fetched`). Fetch it after the close, by
+    20:15 ET: ``vixshield data fetch chain``.
     """
 
     name = "cboe_quotes"

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from vixshield.data.chains.fetched import QuoteSnapshot, store_snapshots
 from vixshield.data.market import Provenance
 from vixshield.data.providers.base import Download, FetchError, HttpSession, Provider
+from vixshield.data.providers.cboe import CboeQuotesProvider
 from vixshield.data.providers.registry import DEFAULT_SERIES, default_providers, provider_for
 from vixshield.data.store import Store, WriteResult
 
@@ -38,6 +40,37 @@ def _parse_with_formats(
 
 def _now() -> str:
     return pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_Group = tuple[tuple[str, tuple[str, ...], str, str | None], tuple[Download, ...]]
+
+
+def _store_chains(
+    downloads: list[_Group], store: Store, parse_fn: ParseFn
+) -> tuple[list[_Group], tuple[str, ...]]:
+    """Write the downloads holding ``chain`` into the chain dataset; return the others.
+
+    The option chains (Cboe delayed quotes) are not a store series: each snapshot goes
+    to the partitioned chain dataset under its own quote date
+    (`vixshield.data.chains.fetched.store_snapshots`, which skips, with a warning, a
+    snapshot that is not a session's close). Returns the downloads left for the store
+    and the lines reporting what was stored or skipped.
+    """
+    rest: list[_Group] = []
+    snaps: list[QuoteSnapshot] = []
+    warns: list[str] = []
+    for group in downloads:
+        (_, _, kind, hint), dls = group
+        if kind != CboeQuotesProvider.kind:
+            rest.append(group)
+            continue
+        for dl in dls:
+            frames, parse_warnings = parse_fn(dl, kind, hint)
+            warns.extend(parse_warnings)
+            snaps.append(QuoteSnapshot(dl.url, dl.data, frames["chain"]))
+    if not snaps:
+        return rest, ()
+    return rest, (*warns, *store_snapshots(snaps, store).lines())
 
 
 def fetch_to_store(
@@ -73,6 +106,9 @@ def fetch_to_store(
     Returns
     -------
     FetchResult
+        Option chains (``chain``) go to the chain dataset, one snapshot per quote date
+        (`_store_chains`); the lines saying what was stored or skipped are in
+        ``warnings``.
 
     Raises
     ------
@@ -107,10 +143,11 @@ def fetch_to_store(
     if errors:
         raise FetchError("\n".join(errors))
 
+    downloads, chain_lines = _store_chains(downloads, store, parse_fn)
     fetched_at = _now()
     frames: dict[str, list[pd.DataFrame]] = {}
     provenance: dict[str, Provenance] = {}
-    warnings: list[str] = []
+    warnings: list[str] = list(chain_lines)
     for (pname, urls, kind, hint), dls in downloads:
         for dl in dls:
             parsed, warns = parse_fn(dl, kind, hint)
