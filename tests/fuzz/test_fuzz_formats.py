@@ -75,18 +75,9 @@ def test_broken_file_is_refused_with_one_located_line(
     check(home, tmp_path, case)
 
 
-CHAIN_ACCEPTED = frozenset(
-    {
-        "chain.csv:control-char:control",
-        "chain.csv:header-only:no rows",
-        "optionsdx_spx_eod_202201.txt:control-char:control",
-        "optionsdx_spx_eod_202201.txt:date-edge:0000-01-01",
-        "optionsdx_spx_eod_202201.txt:giant-field:5000 chars",
-        "optionsdx_spx_eod_202201.txt:header-only:no rows",
-    }
-)
-"""Broken chain files the streaming chain readers (not the readers of this suite) still
-import with exit 0 (2026-12-01); listed so the rest of the chain corpus is held."""
+CHAIN_ACCEPTED: frozenset[str] = frozenset()
+"""Broken chain files the streaming chain readers still import with exit 0: none since
+2026-12-01 (kept so that a class found later is listed here, with its issue)."""
 
 
 @pytest.mark.parametrize(
@@ -104,6 +95,33 @@ import with exit 0 (2026-12-01); listed so the rest of the chain corpus is held.
 )
 def test_broken_chain_file_is_refused(home: Path, tmp_path: Path, case: FormatCase) -> None:
     check(home, tmp_path, case)
+
+
+CHAIN_HEAD = (
+    "quote_date,underlying,root,expiry,settlement,strike,right,bid,ask,iv\n"
+    "2026-07-22,SPX,SPXW,2026-08-28,PM,6000,P,41.2,42.0,0.1812\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("2026-07-22,SPX,SPXW,2026-08-28,PM,6050,P,41,42," + "a" * 300_000, "line of 300"),
+        ("2026-07-22,SPX,SPXW,2026-08-28,PM,6050,P,41,42,0.2," + "9" * 5000, "field of 5000"),
+        ("2026-07-22,SPX,SPXW,2026-08-28,PM,6050,P,41,1e308,0.2", "plausible option price"),
+        ("2026-07-22,SPX,SPXW,2026-08-28,PM,6050,P,inf,42,0.2", "expected a finite number"),
+        ("2026-02-30,SPX,SPXW,2026-08-28,PM,6050,P,41,42,0.2", "expected a date"),
+        ("2026-07-22,SPX,SPXW,0000-01-01,PM,6050,P,41,42,0.2", "expected a date"),
+        ("2026-07-22,SPX,SPXW,2026-08-28,PM,6050,P,41,42,0.2\x1b", "control character 0x1b"),
+    ],
+    ids=["300k", "5k-extra", "1e308", "inf", "feb-30", "year-0", "escape"],
+)
+def test_issue_15_chain_classes(home: Path, tmp_path: Path, row: str, expected: str) -> None:
+    """The chain classes the one-draw corpus may miss, each at its line (line 3)."""
+    data = (CHAIN_HEAD + row + "\n").encode()
+    case = FormatCase("chain", "issue", "chain.csv", data, (), ("chain.csv:3",), chain=True)
+    out = check(home, tmp_path, case)
+    assert expected in out.error_lines[0], out.error_lines[0]
 
 
 # --- the failure classes of issue 15, one by one ------------------------------------

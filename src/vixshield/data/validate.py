@@ -139,6 +139,14 @@ PLAUSIBLE: dict[str, Plausible] = {
     "cpi": Plausible("CPI", 0.0, 1e5, high_open=True, unit="index points"),
     "core_cpi": Plausible("core CPI", 0.0, 1e5, high_open=True, unit="index points"),
     "ppi": Plausible("PPI", 0.0, 1e5, high_open=True, unit="index points"),
+    # Option chains, any vendor: strike and quotes in index points (the highest SPX strike
+    # listed is below 20,000, VIX's below 1,000), implied volatility as a decimal a year
+    # (100 = 10,000 %, far above any quoted IV). They catch a misread file, not a market.
+    "chain_strike": Plausible("option strike", 0.0, 1e6, high_open=True, unit="index points"),
+    "chain_price": Plausible(
+        "option price", 0.0, 1e6, low_open=False, high_open=True, unit="index points"
+    ),
+    "chain_iv": Plausible("implied volatility", 0.0, 100.0, low_open=False, unit="decimal"),
     # Event values (a release's print, a rate decision): any plain number of sane size.
     "events": Plausible("event value", -1e6, 1e6, low_open=False, high_open=False),
 }

@@ -6,7 +6,9 @@
 * `dataset.ChainDataset`: the catalogue (dates, partitions, status) and DuckDB
   queries over only the partitions a request needs;
 * `catalogue`: the on-disk layout and the catalogue file;
-* `sources`: input files, format recognition and chunked reading.
+* `sources`: input files, format recognition and chunked reading;
+* `textcheck`: the text rules (UTF-8, no control bytes, bounded lines and fields)
+  applied to every block a chain file is read in.
 """
 
 from vixshield.data.chains.catalogue import CHAINS_DIR, Catalogue, Partition

@@ -8,13 +8,18 @@ input each, validated (`check_long`), so memory is bounded by the chunk and not
 by the file. Line numbers count the file's lines (1-based, the header included)
 as long as no blank line or quoted line break sits inside the data; pyarrow's
 fast typed conversion is used, and where it fails the chunk is re-read cell by
-cell to name the line and column of the first bad value.
+cell to name the line and column of the first bad value. Every byte read passes
+`textcheck.CheckedStream` (UTF-8, no control bytes, lines and fields bounded as in
+the whole-file readers), dates are parsed strictly within 1900-01-01..2100-12-31,
+and numbers must be finite and plausible (`check_long`); a file with a header and no
+data rows is an error.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -29,8 +34,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from vixshield._limits import short_repr
+from vixshield.data.chains.textcheck import CheckedStream
 from vixshield.data.formats import chain_csv, datashop, optionsdx, orats
 from vixshield.data.formats._chain import DATE, ChainLayout, LongContext, check_long, first_true
+from vixshield.data.validate import DATE_MAX, DATE_MIN
 from vixshield.errors import DataError
 
 __all__ = [
@@ -55,6 +63,8 @@ _MAX_PREAMBLE = 20
 _NULLS = ["", " ", "  ", "NA", "N/A", "NaN", "nan", "null", "NULL"]
 _TEXT_SUFFIXES = (".csv", ".txt")
 _TEXT = pa.string()
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+"""A number as every reader writes it (`vixshield.data.validate.parse_numbers`)."""
 
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
@@ -151,7 +161,11 @@ def _header(lines: list[str], layout: ChainLayout) -> tuple[int, list[str]] | No
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        fields = [layout.normalise(f) for f in next(csv.reader([line], delimiter=layout.delimiter))]
+        try:
+            cells = next(csv.reader([line], delimiter=layout.delimiter))
+        except csv.Error:  # not a header of this layout
+            return None
+        fields = [layout.normalise(f) for f in cells]
         if layout.is_header(fields):
             while fields and fields[-1] == "":
                 fields.pop()
@@ -195,10 +209,14 @@ def read_chunks(
         if inp.parquet
         else _csv_batches(inp, layout, chunk_bytes)
     )
+    rows = 0
     for batch in batches:
+        rows += batch.num_rows
         long = layout.to_long(batch, ctx)
         check_long(long, file=inp.name, fields=layout.fields)
         yield long
+    if not rows:
+        raise DataError("no data rows after the header", file=inp.name)
 
 
 def _present(layout: ChainLayout, header: list[str], file: str, header_line: int) -> list[str]:
@@ -221,7 +239,11 @@ def _complete(table: pa.Table, layout: ChainLayout, first_line: int) -> pa.Table
 
 
 def _dates(table: pa.Table, layout: ChainLayout, first_line: int, file: str) -> pa.Table:
-    """Date columns read as text parsed: ``YYYY-MM-DD`` or ``MM/DD/YYYY`` (spaces trimmed)."""
+    """Date columns read as text parsed: ``YYYY-MM-DD`` or ``MM/DD/YYYY`` (spaces trimmed).
+
+    Each distinct text is parsed once, strictly (``2026-02-30`` and year 0 are not
+    dates) and must fall in `DATE_MIN`..`DATE_MAX`; an empty cell is missing.
+    """
     for c in layout.types:
         if layout.types[c] != DATE or c not in table.column_names:
             continue
@@ -229,23 +251,39 @@ def _dates(table: pa.Table, layout: ChainLayout, first_line: int, file: str) -> 
         if not pa.types.is_string(col.type):
             table = table.set_column(table.column_names.index(c), c, col.cast(DATE))
             continue
-        text = pc.utf8_trim_whitespace(col)
-        parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
-        empty = pc.sum(pc.equal(text, "")).as_py() or 0
-        if parsed.null_count > empty:  # not all ISO: try the US form
-            us = pc.strptime(text, format="%m/%d/%Y", unit="s", error_is_null=True)
-            parsed = pc.coalesce(parsed, us)
-        bad = pc.and_(pc.is_null(parsed), pc.not_equal(text, ""))
-        if pc.any(bad).as_py():
-            i = first_true(bad)
-            raise DataError(
-                f"expected a date (YYYY-MM-DD or MM/DD/YYYY), got {text[i].as_py()!r}",
-                file=file,
-                row=first_line + i,
-                field=c,
-            )
+        text = pc.utf8_trim_whitespace(col).combine_chunks()
+        encoded = pc.dictionary_encode(text)
+        uniques = encoded.dictionary.to_pylist()
+        days: list[datetime | None] = []
+        for k, raw in enumerate(uniques):
+            day = _strict_date(raw)
+            if raw and (day is None or not DATE_MIN <= day <= DATE_MAX):
+                i = first_true(pc.equal(encoded.indices, k))
+                what = (
+                    "a date (YYYY-MM-DD or MM/DD/YYYY)"
+                    if day is None
+                    else f"a date from {DATE_MIN.date()} to {DATE_MAX.date()}"
+                )
+                raise DataError(
+                    f"expected {what}, got {short_repr(raw, 40)}",
+                    file=file,
+                    row=first_line + i,
+                    field=c,
+                )
+            days.append(day)
+        parsed = pc.take(pa.array(days, DATE), encoded.indices)
         table = table.set_column(table.column_names.index(c), c, parsed)
     return table
+
+
+def _strict_date(raw: str) -> datetime | None:
+    """``raw`` as a date (ISO or US form), None if it is neither (or empty)."""
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def _csv_batches(inp: ChainInput, layout: ChainLayout, chunk_bytes: int) -> Iterator[pa.Table]:
@@ -266,7 +304,8 @@ def _csv_batches(inp: ChainInput, layout: ChainLayout, chunk_bytes: int) -> Iter
         strings_can_be_null=False,
     )
     line = at + 2
-    with inp.open() as fh:
+    with inp.open() as raw:
+        fh = CheckedStream(raw, file=inp.name, delimiter=layout.delimiter, header=names)
         try:
             reader = pacsv.open_csv(
                 fh, read_options=read, parse_options=parse, convert_options=convert
@@ -325,7 +364,7 @@ def _locate(
         for _ in range(at + 1):
             text.readline()
         reader = csv.reader(text, delimiter=layout.delimiter)
-        for fields in reader:
+        for fields in _rows(reader, inp.name, at):
             lineno = at + 1 + reader.line_num
             if not fields:
                 continue
@@ -350,6 +389,20 @@ def _locate(
     return DataError(f"could not be read ({exc})", file=inp.name)
 
 
+def _rows(reader: Iterator[list[str]], file: str, at: int) -> Iterator[list[str]]:
+    """The rows of ``reader``; a line the csv module cannot split is a located `DataError`."""
+    line = at + 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(f"malformed CSV line ({exc})", file=file, row=line + 1) from None
+        line += 1
+        yield fields
+
+
 def _bad(raw: str, to: pa.DataType) -> bool:
     if to == DATE:
         for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
@@ -360,9 +413,5 @@ def _bad(raw: str, to: pa.DataType) -> bool:
                 continue
         return True
     if pa.types.is_floating(to):
-        try:
-            float(raw)
-            return False
-        except ValueError:
-            return True
+        return _NUMBER.fullmatch(raw) is None
     return False

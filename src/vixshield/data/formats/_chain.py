@@ -20,7 +20,14 @@ import pyarrow.compute as pc
 from vixshield._typing import FloatArray, IntArray
 from vixshield.data.calendars import spx_monthly_expiry
 from vixshield.data.market import CHAIN_FRAME_COLUMNS
-from vixshield.data.validate import check_bid_ask, strike_grid_warnings
+from vixshield.data.validate import (
+    DATE_MAX,
+    DATE_MIN,
+    Plausible,
+    check_bid_ask,
+    plausible_for,
+    strike_grid_warnings,
+)
 from vixshield.errors import DataError
 
 __all__ = [
@@ -264,7 +271,10 @@ def check_long(table: pa.Table, *, file: str, fields: Mapping[str, FieldName]) -
 
     Checks: dates, underlying, root, strike and right present; underlying SPX or
     VIX and the root one of its roots; settlement AM or PM; strike > 0; bid, ask
-    and iv >= 0 where given; bid <= ask; expiry on or after the quote date.
+    and iv >= 0 where given; strike, bid, ask and iv finite and inside their
+    plausibility ranges (``chain_strike``, ``chain_price``, ``chain_iv`` of
+    `vixshield.data.validate.PLAUSIBLE`); bid <= ask; expiry on or after the quote
+    date; both dates from `DATE_MIN` to `DATE_MAX`.
     """
     if not table.num_rows:
         return
@@ -276,7 +286,7 @@ def check_long(table: pa.Table, *, file: str, fields: Mapping[str, FieldName]) -
             i = first_true(mask)
             r = right[i].as_py()
             raise DataError(
-                message.format(**{k: table.column(k)[i].as_py() for k in table.column_names}),
+                message.format(**{k: _shown(table.column(k)[i]) for k in table.column_names}),
                 file=file,
                 row=int(lines[i].as_py()),
                 field=_field(fields, name, r),
@@ -313,13 +323,12 @@ def check_long(table: pa.Table, *, file: str, fields: Mapping[str, FieldName]) -
     )
     strike = table.column("strike")
     fail(pc.invert(pc.greater(strike, 0.0)), "strike", "expected a positive number, got {strike}")
-    for name in ("bid", "ask", "iv"):
+    for name in ("strike", "bid", "ask", "iv"):
         col = table.column(name)
-        fail(
-            pc.or_(pc.less(col, 0.0), pc.is_nan(col)),
-            name,
-            f"expected a non-negative number, got {{{name}}}",
-        )
+        fail(pc.invert(pc.is_finite(col)), name, f"expected a finite number, got {{{name}}}")
+        if name != "strike":
+            fail(pc.less(col, 0.0), name, f"expected a non-negative number, got {{{name}}}")
+        fail(_outside(col, _RANGES[name]), name, _outside_message(name))
     fail(
         pc.greater(table.column("bid"), table.column("ask")),
         "bid",
@@ -330,6 +339,45 @@ def check_long(table: pa.Table, *, file: str, fields: Mapping[str, FieldName]) -
         "expiry",
         "expiry {expiry} is before the quote date {quote_date}",
     )
+    for name in ("quote_date", "expiry"):
+        col = table.column(name)
+        fail(
+            pc.or_(pc.less(col, _DATE_LOW), pc.greater(col, _DATE_HIGH)),
+            name,
+            f"expected a date from {_DATE_LOW} to {_DATE_HIGH}, got {{{name}}}",
+        )
+
+
+_RANGES: dict[str, Plausible] = {
+    "strike": plausible_for("chain_strike"),
+    "bid": plausible_for("chain_price"),
+    "ask": plausible_for("chain_price"),
+    "iv": plausible_for("chain_iv"),
+}
+"""Plausibility range of each numeric long field (`vixshield.data.validate.PLAUSIBLE`)."""
+
+_DATE_LOW = DATE_MIN.date()
+_DATE_HIGH = DATE_MAX.date()
+
+
+def _shown(value: pa.Scalar) -> object:
+    """A cell as a message shows it (a date Python cannot hold, such as year 0, as text)."""
+    try:
+        return value.as_py()
+    except (ValueError, OverflowError):
+        return str(value)
+
+
+def _outside(col: pa.ChunkedArray | pa.Array, rng: Plausible) -> pa.ChunkedArray | pa.Array:
+    """Present values outside ``rng`` (null where the value is missing)."""
+    low = pc.less_equal(col, rng.low) if rng.low_open else pc.less(col, rng.low)
+    high = pc.greater_equal(col, rng.high) if rng.high_open else pc.greater(col, rng.high)
+    return pc.or_(low, high)
+
+
+def _outside_message(name: str) -> str:
+    rng = _RANGES[name]
+    return f"expected a plausible {rng.series} in {rng.describe()}, got {{{name}:.6g}}"
 
 
 def long_from_frame(frame: pd.DataFrame) -> pa.Table:

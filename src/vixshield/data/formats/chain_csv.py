@@ -43,7 +43,7 @@ from vixshield.data.formats._chain import (
 from vixshield.data.formats._parsed import Hints, Parsed
 from vixshield.data.formats._table import Table, display_name, read_table, table_from_frame
 from vixshield.data.market import CHAIN_REQUIRED
-from vixshield.data.validate import parse_dates, parse_numbers
+from vixshield.data.validate import parse_dates, parse_numbers, plausible_for
 from vixshield.errors import DataError
 
 __all__ = ["KIND", "LAYOUT", "REQUIRED", "looks_like", "parse", "parse_parquet"]
@@ -54,6 +54,9 @@ REQUIRED: tuple[str, ...] = CHAIN_REQUIRED
 
 _RIGHTS = {"C": "C", "P": "P", "CALL": "C", "PUT": "P"}
 _UNDERLYINGS = ("SPX", "VIX")
+_STRIKE = plausible_for("chain_strike")
+_PRICE = plausible_for("chain_price")
+_IV = plausible_for("chain_iv")
 
 
 def looks_like(lines: list[str]) -> bool:
@@ -122,16 +125,36 @@ def _from_table(table: Table, file: str) -> Parsed:
             field="settlement",
         )
     right = _text_col(table, "right", _RIGHTS, file=file)
-    strike = parse_numbers(table.col("strike"), lines, file=file, field="strike", positive=True)
+    strike = parse_numbers(
+        table.col("strike"), lines, file=file, field="strike", positive=True, plausible=_STRIKE
+    )
     bid = parse_numbers(
-        table.col("bid"), lines, file=file, field="bid", nonnegative=True, allow_missing=True
+        table.col("bid"),
+        lines,
+        file=file,
+        field="bid",
+        nonnegative=True,
+        allow_missing=True,
+        plausible=_PRICE,
     )
     ask = parse_numbers(
-        table.col("ask"), lines, file=file, field="ask", nonnegative=True, allow_missing=True
+        table.col("ask"),
+        lines,
+        file=file,
+        field="ask",
+        nonnegative=True,
+        allow_missing=True,
+        plausible=_PRICE,
     )
     iv = (
         parse_numbers(
-            table.col("iv"), lines, file=file, field="iv", nonnegative=True, allow_missing=True
+            table.col("iv"),
+            lines,
+            file=file,
+            field="iv",
+            nonnegative=True,
+            allow_missing=True,
+            plausible=_IV,
         )
         if table.has("iv")
         else np.full(len(lines), np.nan)

@@ -36,7 +36,7 @@ from vixshield.data.formats._chain import (
 )
 from vixshield.data.formats._parsed import Hints, Parsed
 from vixshield.data.formats._table import display_name, read_table
-from vixshield.data.validate import parse_dates, parse_numbers
+from vixshield.data.validate import parse_dates, parse_numbers, plausible_for
 from vixshield.errors import DataError
 
 __all__ = ["KIND", "LAYOUT", "looks_like", "parse"]
@@ -77,15 +77,35 @@ def parse(text: str, *, source: str, hints: Hints) -> Parsed:
     lines = table.lines
     qd = parse_dates(table.col("QUOTE_DATE"), lines, file=file, field="QUOTE_DATE")
     ex = parse_dates(table.col("EXPIRE_DATE"), lines, file=file, field="EXPIRE_DATE")
-    strike = parse_numbers(table.col("STRIKE"), lines, file=file, field="STRIKE", positive=True)
+    strike = parse_numbers(
+        table.col("STRIKE"),
+        lines,
+        file=file,
+        field="STRIKE",
+        positive=True,
+        plausible=plausible_for("chain_strike"),
+    )
     num = {
         c: parse_numbers(
-            table.col(c), lines, file=file, field=c, nonnegative=True, allow_missing=True
+            table.col(c),
+            lines,
+            file=file,
+            field=c,
+            nonnegative=True,
+            allow_missing=True,
+            plausible=plausible_for("chain_price"),
         )
         for c in ("C_BID", "C_ASK", "P_BID", "P_ASK")
     }
     ivs = {
-        c: parse_numbers(table.col(c), lines, file=file, field=c, allow_missing=True)
+        c: parse_numbers(
+            table.col(c),
+            lines,
+            file=file,
+            field=c,
+            allow_missing=True,
+            plausible=plausible_for("chain_iv"),
+        )
         if table.has(c)
         else np.full(len(lines), np.nan)
         for c in ("C_IV", "P_IV")
