@@ -27,6 +27,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from vixshield._typing import FloatArray, Settlement, Underlying
 from vixshield.data.market import CHAIN_FRAME_COLUMNS
@@ -128,15 +129,17 @@ def _block(table: pa.Table) -> RealBlock:
 
     expiry = np.asarray(table.column("expiry").to_numpy(), dtype="datetime64[D]")
     strike = f64("strike")
-    right = np.asarray(table.column("right").to_numpy(zero_copy_only=False), dtype=object)
-    call = right == "C"
+    call = np.asarray(pc.equal(table.column("right"), "C").to_numpy(zero_copy_only=False), bool)
     order = np.lexsort((strike, ~call, expiry))
     expiry, strike, call = expiry[order], strike[order], call[order]
     keys = _pack(expiry.astype(np.int64), strike, call)
     uniq, first = np.unique(keys, return_index=True)
 
     def obj(c: str) -> np.ndarray:
-        return np.asarray(table.column(c).to_numpy(zero_copy_only=False), dtype=object)[order]
+        # a few distinct codes per day (SPX/SPXW, AM/PM): decode once, then index
+        enc = pc.dictionary_encode(table.column(c)).combine_chunks()
+        values = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+        return values[np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)[order]]
 
     return RealBlock(expiry, obj("root"), obj("settlement"), strike, call,
                      f64("bid")[order], f64("ask")[order], f64("iv")[order],
