@@ -51,6 +51,7 @@ from vixshield.report.signal_view import build_signal
 from vixshield.service.journal import Account, Journal, Settled
 from vixshield.service.tickets import LegQuote, Ticket, book_greeks, build_ticket, occ_symbol
 from vixshield.strategy import Policy
+from vixshield.strategy.marks import quote_legs
 from vixshield.strategy.types import AccountState, Order, Position
 
 __all__ = [
@@ -174,28 +175,29 @@ def _quote_positions(
     market: MarketView, session: pd.Timestamp, positions: tuple[Position, ...]
 ) -> list[tuple[Position, list[LegQuote]]]:
     """Each open position with its legs' quotes at ``session`` (for marks and greeks)."""
+    q = quote_legs(session, market, [leg for p in positions for leg in p.legs])
+    origins = q.origins()
     out = []
+    i = 0
     for p in positions:
         quotes: list[LegQuote] = []
         for leg in p.legs:
-            block = market.quote(
-                session, leg.underlying, [leg.expiry], np.array([leg.strike]), [leg.right]
-            )
             quotes.append(
                 LegQuote(
                     verb="HOLD",
                     quantity=leg.ratio * p.contracts,
                     symbol=occ_symbol(leg.root, leg.expiry, leg.right, leg.strike),
-                    bid=float(block.bid[0]),
-                    ask=float(block.ask[0]),
-                    mid=float(block.mid[0]),
-                    delta=float(block.delta[0]),
-                    gamma=float(block.gamma[0]),
-                    vega=float(block.vega[0]),
-                    theta=float(block.theta[0]),
-                    origin=block.origins()[0],
+                    bid=float(q.bid[i]),
+                    ask=float(q.ask[i]),
+                    mid=float(q.mid[i]),
+                    delta=float(q.delta[i]),
+                    gamma=float(q.gamma[i]),
+                    vega=float(q.vega[i]),
+                    theta=float(q.theta[i]),
+                    origin=origins[i],
                 )
             )
+            i += 1
         out.append((p, quotes))
     return out
 

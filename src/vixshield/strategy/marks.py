@@ -19,12 +19,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from vixshield._typing import FloatArray
+from vixshield._typing import FloatArray, Origin
 from vixshield.markets.costs import CostModel
-from vixshield.markets.types import MarketView
-from vixshield.strategy.types import Position, PositionMark
+from vixshield.markets.types import MarketView, QuoteBlock
+from vixshield.strategy.types import Leg, Position, PositionMark
 
-__all__ = ["PositionMark", "close_cash", "mark_positions", "marks_from_legs"]
+__all__ = ["PositionMark", "close_cash", "mark_positions", "marks_from_legs", "quote_legs"]
 
 
 _NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
@@ -55,14 +55,18 @@ def close_cash(position: Position, mark: PositionMark, costs: CostModel, contrac
     return costs.cash(q[:, 0], q[:, 1], q[:, 2], qty)
 
 
-def mark_positions(
-    date: pd.Timestamp, market: MarketView, positions: Sequence[Position]
-) -> dict[str, PositionMark]:
-    """Marks of every position (one `MarketView.quote` call per underlying)."""
-    if not positions:
-        return {}
-    legs = [leg for p in positions for leg in p.legs]
-    cols = np.full((6, len(legs)), np.nan)
+_QUOTE_FIELDS = ("bid", "ask", "mid", "iv", "delta", "gamma", "vega", "theta", "forward", "t_years")
+
+
+def quote_legs(date: pd.Timestamp, market: MarketView, legs: Sequence[Leg]) -> QuoteBlock:
+    """Quotes of ``legs`` at ``date``'s close, row for row: one `MarketView.quote` per underlying.
+
+    The rows of a quote do not depend on the rows quoted with them, so this equals
+    quoting each leg on its own. ``row_origins`` is set where the legs' origins differ.
+    """
+    n = len(legs)
+    cols = {f: np.full(n, np.nan) for f in _QUOTE_FIELDS}
+    origins: list[Origin] = ["modeled"] * n
     for und in ("SPX", "VIX"):
         at = [i for i, leg in enumerate(legs) if leg.underlying == und]
         if not at:
@@ -74,9 +78,23 @@ def mark_positions(
             np.array([legs[i].strike for i in at], dtype=np.float64),
             [legs[i].right for i in at],
         )
-        for j, col in enumerate((qb.mid, qb.delta, qb.vega, qb.theta, qb.bid, qb.ask)):
-            cols[j, at] = col
-    return marks_from_legs(date, positions, *cols)
+        for f, col in cols.items():
+            col[at] = getattr(qb, f)
+        for i, o in zip(at, qb.origins(), strict=True):
+            origins[i] = o
+    origin: Origin = "real" if n and all(o == "real" for o in origins) else "modeled"
+    rows = tuple(origins) if len(set(origins)) > 1 else None
+    return QuoteBlock(**cols, origin=origin, row_origins=rows)
+
+
+def mark_positions(
+    date: pd.Timestamp, market: MarketView, positions: Sequence[Position]
+) -> dict[str, PositionMark]:
+    """Marks of every position (one `MarketView.quote` call per underlying)."""
+    if not positions:
+        return {}
+    q = quote_legs(date, market, [leg for p in positions for leg in p.legs])
+    return marks_from_legs(date, positions, q.mid, q.delta, q.vega, q.theta, q.bid, q.ask)
 
 
 def marks_from_legs(
