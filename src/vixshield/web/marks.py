@@ -23,6 +23,7 @@ from vixshield.markets.costs import CONTRACT_MULTIPLIER
 from vixshield.markets.types import MarketView
 from vixshield.service.journal import Account, Journal
 from vixshield.service.tickets import build_ticket, occ_symbol
+from vixshield.strategy.marks import quote_legs
 from vixshield.strategy.policy import load_policy
 from vixshield.strategy.types import Position
 from vixshield.web.journal_read import num, signal_out
@@ -72,22 +73,29 @@ def mark_position(
     greeks = dict.fromkeys(_GREEKS, 0.0)
     mark = 0.0
     complete = True
-    for lg in p.legs:
+    live = [i for i, lg in enumerate(p.legs) if lg.expiry >= day]
+    quoted = quote_legs(day, market, [p.legs[i] for i in live]) if live else None
+    row = {leg_index: k for k, leg_index in enumerate(live)}
+    for i, lg in enumerate(p.legs):
         symbol = occ_symbol(lg.root, lg.expiry, lg.right, lg.strike)
-        if lg.expiry < day:
+        k = row.get(i)
+        q: dict[str, float | None] = dict.fromkeys(("bid", "ask", "mid", *_GREEKS))
+        origin: Origin = "missing"
+        if k is None or quoted is None:
             problems.append(f"position {p.id}: {symbol.strip()} expired before {day:%Y-%m-%d}")
-            block = None
         else:
-            block = market.quote(day, lg.underlying, [lg.expiry], np.array([lg.strike]), [lg.right])
-        mid = None if block is None else num(float(block.mid[0]))
-        if block is not None and mid is None:
-            problems.append(f"position {p.id}: no quote for {symbol.strip()} on {day:%Y-%m-%d}")
-        values = {g: None if block is None else num(float(getattr(block, g)[0])) for g in _GREEKS}
+            q = {f: num(float(getattr(quoted, f)[k])) for f in q}
+            if q["mid"] is None:
+                problems.append(f"position {p.id}: no quote for {symbol.strip()} on {day:%Y-%m-%d}")
+            else:
+                origin = quoted.origins()[k]
+        mid = q["mid"]
         if mid is None:
             complete = False
         else:
             mark += lg.ratio * mid
-        for g, v in values.items():
+        for g in _GREEKS:
+            v = q[g]
             if v is not None:
                 greeks[g] += lg.ratio * p.contracts * v * CONTRACT_MULTIPLIER
         legs.append(
@@ -98,11 +106,8 @@ def mark_position(
                 strike=lg.strike,
                 right=lg.right,
                 ratio=lg.ratio,
-                bid=None if block is None else num(float(block.bid[0])),
-                ask=None if block is None else num(float(block.ask[0])),
-                mid=mid,
-                origin="missing" if block is None or mid is None else block.origins()[0],
-                **values,
+                origin=origin,
+                **q,
             )
         )
     units = CONTRACT_MULTIPLIER * p.contracts
