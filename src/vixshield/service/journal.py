@@ -9,28 +9,8 @@ the lock timeout (``$VIXSHIELD_LOCK_TIMEOUT`` seconds, default 30: see
 `vixshield.data.lock.lock_timeout`) fails with `vixshield.errors.StoreBusy` naming the
 file, not with an ``OperationalError``. Readers never wait (WAL).
 
-Tables (schema version in ``schema_version``; `MIGRATIONS` bring an older file up to
-date when it is opened, a newer one is refused)::
-
-    accounts    id, name, policy, capital (dollars), start_date, created_at
-    positions   id, account_id, kind ("condor"/"hedge"), layer, contracts (open now),
-                opened, entry_price (net per unit, index points, < 0 a credit),
-                source ("fill"/"import"), closed (date, NULL while open), meta (JSON)
-    legs        position_id, idx, underlying, root, expiry, settlement, strike, right,
-                ratio (signed per unit), settled_value, settled_origin (NULL until settled)
-    signals     id, account_id, date, created_at, doc (the signal JSON as printed),
-                data_versions (JSON: series -> "series@vNNNN (provider, source, fetched
-                time)"), policy_hash (sha256 of the validated policy), state (JSON
-                summary of the strategy state after the decision); one per (account, date)
-    orders      id ("YYYY-MM-DD#n"), account_id, signal_id, date, action ("open"/"close"),
-                kind, layer, contracts, position_id (closes), legs (JSON, the position's
-                sides), direction ("credit"/"debit": the trade's net side), limit_price,
-                fees_per_unit (dollars per unit of the order: per-contract costs x legs),
-                ticket (JSON), status ("open"/"partial"/"filled")
-    fills       id, order_id, account_id, position_id, time, price (>= 0, in the order's
-                direction), net (signed per unit: > 0 paid), contracts, fees, cash
-    cash_flows  id, account_id, date, kind ("fill"/"settlement"/"import"), amount
-                (dollars, > 0 received), position_id, note
+Tables and migrations: `vixshield.service.journal_schema`; records:
+`vixshield.service.journal_records`.
 
 Money: a contract is 100 dollars per index point (`CONTRACT_MULTIPLIER`). The account's
 cash is its capital plus the sum of its cash flows; the journal books no interest (the
@@ -39,15 +19,13 @@ broker's statement does: ``journal reconcile`` shows the difference).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
@@ -55,6 +33,17 @@ from vixshield._typing import Origin, Underlying
 from vixshield.data.lock import lock_timeout
 from vixshield.errors import StoreBusy, UserError
 from vixshield.markets.costs import CONTRACT_MULTIPLIER
+from vixshield.service.journal_records import (
+    Account,
+    Fill,
+    JournalOrder,
+    Settled,
+    day_text,
+    leg_from,
+    leg_json,
+    now_text,
+)
+from vixshield.service.journal_schema import MIGRATIONS, SCHEMA_VERSION
 from vixshield.strategy.types import Leg, Order, Position
 
 __all__ = [
@@ -71,196 +60,12 @@ __all__ = [
 
 JOURNAL_FILE = "journal.sqlite"
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the first schema
-    """
-    CREATE TABLE accounts (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        policy TEXT NOT NULL,
-        capital REAL NOT NULL CHECK (capital > 0),
-        start_date TEXT NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE positions (
-        id TEXT PRIMARY KEY,
-        account_id INTEGER NOT NULL REFERENCES accounts(id),
-        kind TEXT NOT NULL CHECK (kind IN ('condor', 'hedge')),
-        layer TEXT,
-        contracts INTEGER NOT NULL CHECK (contracts >= 0),
-        opened TEXT NOT NULL,
-        entry_price REAL NOT NULL,
-        source TEXT NOT NULL,
-        closed TEXT,
-        meta TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE TABLE legs (
-        position_id TEXT NOT NULL REFERENCES positions(id),
-        idx INTEGER NOT NULL,
-        underlying TEXT NOT NULL,
-        root TEXT NOT NULL,
-        expiry TEXT NOT NULL,
-        settlement TEXT NOT NULL,
-        strike REAL NOT NULL CHECK (strike > 0),
-        right TEXT NOT NULL CHECK (right IN ('C', 'P')),
-        ratio INTEGER NOT NULL CHECK (ratio != 0),
-        settled_value REAL,
-        settled_origin TEXT,
-        PRIMARY KEY (position_id, idx)
-    );
-    CREATE TABLE signals (
-        id INTEGER PRIMARY KEY,
-        account_id INTEGER NOT NULL REFERENCES accounts(id),
-        date TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        doc TEXT NOT NULL,
-        data_versions TEXT NOT NULL,
-        policy_hash TEXT NOT NULL,
-        state TEXT,
-        UNIQUE (account_id, date)
-    );
-    CREATE TABLE orders (
-        id TEXT PRIMARY KEY,
-        account_id INTEGER NOT NULL REFERENCES accounts(id),
-        signal_id INTEGER NOT NULL REFERENCES signals(id),
-        date TEXT NOT NULL,
-        action TEXT NOT NULL CHECK (action IN ('open', 'close')),
-        kind TEXT NOT NULL,
-        layer TEXT,
-        contracts INTEGER NOT NULL CHECK (contracts > 0),
-        position_id TEXT,
-        legs TEXT NOT NULL,
-        direction TEXT NOT NULL CHECK (direction IN ('credit', 'debit')),
-        limit_price REAL,
-        fees_per_unit REAL NOT NULL DEFAULT 0,
-        ticket TEXT NOT NULL DEFAULT '{}',
-        status TEXT NOT NULL DEFAULT 'open'
-    );
-    CREATE TABLE fills (
-        id INTEGER PRIMARY KEY,
-        order_id TEXT NOT NULL REFERENCES orders(id),
-        account_id INTEGER NOT NULL REFERENCES accounts(id),
-        position_id TEXT NOT NULL,
-        time TEXT NOT NULL,
-        price REAL NOT NULL CHECK (price >= 0),
-        net REAL NOT NULL,
-        contracts INTEGER NOT NULL CHECK (contracts > 0),
-        fees REAL NOT NULL CHECK (fees >= 0),
-        cash REAL NOT NULL
-    );
-    CREATE TABLE cash_flows (
-        id INTEGER PRIMARY KEY,
-        account_id INTEGER NOT NULL REFERENCES accounts(id),
-        date TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        amount REAL NOT NULL,
-        position_id TEXT,
-        note TEXT NOT NULL DEFAULT ''
-    );
-    """,
-    # 2: lookups by account and date (history, a day's orders)
-    """
-    CREATE INDEX orders_by_day ON orders (account_id, date);
-    CREATE INDEX positions_by_account ON positions (account_id, closed);
-    CREATE INDEX cash_by_account ON cash_flows (account_id, date);
-    """,
-)
-"""SQL of each schema version, in order; version ``i + 1`` is ``MIGRATIONS[i]``."""
-
-SCHEMA_VERSION = len(MIGRATIONS)
-
 
 def journal_path(home: str | Path | None = None) -> Path:
     """``<data home>/journal.sqlite`` (`vixshield.data.store.data_home`)."""
     from vixshield.data.store import data_home
 
     return data_home(home) / JOURNAL_FILE
-
-
-@dataclass(frozen=True)
-class Account:
-    """A journal account: ``capital`` dollars at ``start`` under ``policy``."""
-
-    id: int
-    name: str
-    policy: str
-    capital: float
-    start: pd.Timestamp
-
-
-@dataclass(frozen=True)
-class JournalOrder:
-    """An order the service issued (a row of ``orders``), with its fills so far."""
-
-    id: str
-    date: pd.Timestamp
-    action: Literal["open", "close"]
-    kind: str
-    layer: str | None
-    contracts: int
-    position_id: str | None
-    legs: tuple[Leg, ...]
-    direction: Literal["credit", "debit"]
-    limit_price: float | None
-    fees_per_unit: float
-    status: str
-    filled: int
-
-
-@dataclass(frozen=True)
-class Fill:
-    """One execution the trader reported: ``price`` per unit in the order's direction."""
-
-    order_id: str
-    position_id: str
-    time: str
-    price: float
-    contracts: int
-    fees: float
-    cash: float
-
-
-@dataclass(frozen=True)
-class Settled:
-    """A leg settled at expiry: its position, the leg, the value and the cash booked."""
-
-    position_id: str
-    leg: Leg
-    value: float
-    origin: Origin
-    cash: float
-
-
-def _day(ts: pd.Timestamp | str) -> str:
-    return f"{pd.Timestamp(ts):%Y-%m-%d}"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _leg_json(leg: Leg) -> dict[str, object]:
-    return {
-        "underlying": leg.underlying,
-        "root": leg.root,
-        "expiry": _day(leg.expiry),
-        "settlement": leg.settlement,
-        "strike": leg.strike,
-        "right": leg.right,
-        "ratio": leg.ratio,
-    }
-
-
-def _leg_from(raw: Mapping[str, Any]) -> Leg:
-    return Leg(
-        underlying=raw["underlying"],
-        root=str(raw["root"]),
-        expiry=pd.Timestamp(raw["expiry"]),
-        settlement=raw["settlement"],
-        strike=float(raw["strike"]),
-        right=raw["right"],
-        ratio=int(raw["ratio"]),
-    )
 
 
 _SQLITE_BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
@@ -378,7 +183,7 @@ class Journal:
             db.execute(
                 "INSERT INTO accounts (name, policy, capital, start_date, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (name, policy, float(capital), _day(start), _now()),
+                (name, policy, float(capital), day_text(start), now_text()),
             )
         return self.account(name)
 
@@ -410,7 +215,7 @@ class Journal:
         if open_only:
             sql += " AND settled_value IS NULL"
         rows = self._db.execute(sql + " ORDER BY idx", (position_id,)).fetchall()
-        return tuple(_leg_from(r) for r in rows)
+        return tuple(leg_from(r) for r in rows)
 
     def _position(self, row: sqlite3.Row) -> Position:
         return Position(
@@ -446,7 +251,7 @@ class Journal:
                 p.kind,
                 p.layer,
                 p.contracts,
-                _day(p.opened),
+                day_text(p.opened),
                 p.entry_price,
                 source,
                 json.dumps(dict(p.meta), sort_keys=True),
@@ -461,7 +266,7 @@ class Journal:
                     i,
                     leg.underlying,
                     leg.root,
-                    _day(leg.expiry),
+                    day_text(leg.expiry),
                     leg.settlement,
                     leg.strike,
                     leg.right,
@@ -485,7 +290,7 @@ class Journal:
                 db.execute(
                     "INSERT INTO cash_flows (account_id, date, kind, amount, position_id, note) "
                     "VALUES (?, ?, 'import', ?, ?, 'entry premium of an imported position')",
-                    (account.id, _day(date), cash, p.id),
+                    (account.id, day_text(date), cash, p.id),
                 )
         return len(positions)
 
@@ -494,7 +299,7 @@ class Journal:
     def signal(self, account: Account, date: pd.Timestamp | str) -> dict[str, Any] | None:
         """The signal recorded for ``date`` (its row, ``doc`` parsed), None when none is."""
         row = self._db.execute(
-            "SELECT * FROM signals WHERE account_id = ? AND date = ?", (account.id, _day(date))
+            "SELECT * FROM signals WHERE account_id = ? AND date = ?", (account.id, day_text(date))
         ).fetchone()
         if row is None:
             return None
@@ -521,7 +326,7 @@ class Journal:
         recorded again: its id and orders are returned unchanged (idempotent runs).
         ``fees_per_contract`` (dollars per contract per leg) sets each order's default fees.
         """
-        day = _day(date)
+        day = day_text(date)
         with self.transaction() as db:
             row = db.execute(
                 "SELECT id FROM signals WHERE account_id = ? AND date = ?", (account.id, day)
@@ -537,7 +342,7 @@ class Journal:
                 (
                     account.id,
                     day,
-                    _now(),
+                    now_text(),
                     json.dumps(doc, sort_keys=True),
                     json.dumps(dict(data_versions), sort_keys=True),
                     policy_hash,
@@ -565,7 +370,7 @@ class Journal:
                         order.layer,
                         order.contracts,
                         order.position_id,
-                        json.dumps([_leg_json(leg) for leg in order.legs]),
+                        json.dumps([leg_json(leg) for leg in order.legs]),
                         direction if direction in ("credit", "debit") else "debit",
                         float(limit) if isinstance(limit, int | float) else None,
                         fees_per_contract * units,
@@ -587,7 +392,7 @@ class Journal:
             layer=row["layer"],
             contracts=int(row["contracts"]),
             position_id=row["position_id"],
-            legs=tuple(_leg_from(x) for x in json.loads(row["legs"])),
+            legs=tuple(leg_from(x) for x in json.loads(row["legs"])),
             direction=row["direction"],
             limit_price=row["limit_price"],
             fees_per_unit=float(row["fees_per_unit"]),
@@ -614,7 +419,7 @@ class Journal:
         args: list[object] = [account.id]
         if date is not None:
             sql += " AND date = ?"
-            args.append(_day(date))
+            args.append(day_text(date))
         rows = self._db.execute(sql + " ORDER BY rowid", args).fetchall()
         return tuple(self._order(r) for r in rows)
 
@@ -641,7 +446,7 @@ class Journal:
             raise UserError(f"--price: expected a price >= 0 in index points, got {price}")
         if fees is not None and not (math.isfinite(fees) and fees >= 0):
             raise UserError(f"--fees: expected dollars >= 0, got {fees}")
-        when = time or _now()
+        when = time or now_text()
         with self.transaction() as db:
             order = self.order(order_id)
             left = order.contracts - order.filled
@@ -699,7 +504,7 @@ class Journal:
                 rest = int(row["contracts"]) - n
                 db.execute(
                     "UPDATE positions SET contracts = ?, closed = ? WHERE id = ?",
-                    (rest, _day(order.date) if rest == 0 else None, pid),
+                    (rest, day_text(order.date) if rest == 0 else None, pid),
                 )
             db.execute(
                 "INSERT INTO fills (order_id, account_id, position_id, time, price, net, "
@@ -709,7 +514,7 @@ class Journal:
             db.execute(
                 "INSERT INTO cash_flows (account_id, date, kind, amount, position_id, note) "
                 "VALUES (?, ?, 'fill', ?, ?, ?)",
-                (acct.id, _day(order.date), cash, pid, f"order {order_id}"),
+                (acct.id, day_text(order.date), cash, pid, f"order {order_id}"),
             )
             status = "filled" if n == left else "partial"
             db.execute("UPDATE orders SET status = ? WHERE id = ?", (status, order_id))
@@ -738,16 +543,16 @@ class Journal:
                 "SELECT l.*, p.contracts FROM legs l JOIN positions p ON p.id = l.position_id "
                 "WHERE p.account_id = ? AND p.closed IS NULL AND l.settled_value IS NULL "
                 "AND l.expiry <= ? ORDER BY l.position_id, l.idx",
-                (account.id, _day(day)),
+                (account.id, day_text(day)),
             ).fetchall()
             for r in rows:
-                leg = _leg_from(r)
+                leg = leg_from(r)
                 value, origin = settlement(leg.underlying, leg.expiry, leg.root)
                 if not math.isfinite(value):
                     if leg.expiry < day:
                         raise UserError(
                             f"position {r['position_id']}: no settlement value for the "
-                            f"{leg.root} {_day(leg.expiry)} expiry in the data"
+                            f"{leg.root} {day_text(leg.expiry)} expiry in the data"
                         )
                     continue
                 w = 1.0 if leg.right == "C" else -1.0
@@ -763,10 +568,10 @@ class Journal:
                     "VALUES (?, ?, 'settlement', ?, ?, ?)",
                     (
                         account.id,
-                        _day(leg.expiry),
+                        day_text(leg.expiry),
                         cash,
                         r["position_id"],
-                        f"{leg.root} {_day(leg.expiry)} {leg.strike:g}{leg.right} at "
+                        f"{leg.root} {day_text(leg.expiry)} {leg.strike:g}{leg.right} at "
                         f"{value:g} ({origin})",
                     ),
                 )
@@ -775,7 +580,7 @@ class Journal:
                 "UPDATE positions SET closed = ? WHERE account_id = ? AND closed IS NULL AND "
                 "NOT EXISTS (SELECT 1 FROM legs WHERE legs.position_id = positions.id "
                 "AND legs.settled_value IS NULL)",
-                (_day(day), account.id),
+                (day_text(day), account.id),
             )
         return tuple(out)
 
