@@ -26,7 +26,6 @@ import html
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from importlib import resources
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -34,6 +33,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from vixshield.errors import UserError
 from vixshield.web.auth import SESSION_MAX_AGE, Session, csrf_token, login_csrf
+from vixshield.web.pages import render
 from vixshield.web.source import WebSource
 
 __all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "install", "page"]
@@ -144,8 +144,7 @@ def page(request: Request, source: WebSource, name: str) -> HTMLResponse:
     session: Session = request.state.session
     secret = source.tokens.secret
     token = csrf_token(secret, session.nonce) if secret and session.nonce else ""
-    text = (resources.files("vixshield.web") / "static" / name).read_text(encoding="utf-8")
-    return HTMLResponse(text.replace("__CSRF__", token))
+    return HTMLResponse(render(name).replace("__CSRF__", token))
 
 
 def install(app: FastAPI, source: WebSource) -> None:
