@@ -14,8 +14,9 @@ def progress_bar(
 ) -> Iterator[Callable[[int, int], None] | None]:
     """A transient progress bar on stderr, or None when disabled (``--json``).
 
-    Yields ``update(done, total)``. The count reads ``done/total unit`` (``done/total``
-    without a unit); ``eta`` adds the estimated time remaining.
+    Yields ``update(done, total)``; the bar is redrawn when the count moves by half a
+    percent of the total, and at the end. The count reads ``done/total unit``
+    (``done/total`` without a unit); ``eta`` adds the estimated time remaining.
     """
     if not enabled:
         yield None
@@ -45,7 +46,13 @@ def progress_bar(
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=None)
 
+        shown = [-1, -1]  # the last (permille, total) drawn
+
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            # redraw at most 200 times a run (a backtest reports every day)
+            step = (200 * done) // total if total > 0 else done
+            if (step, total) != (shown[0], shown[1]) or done >= total:
+                shown[:] = [step, total]
+                bar.update(task, completed=done, total=total)
 
         yield update

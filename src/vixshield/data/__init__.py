@@ -6,6 +6,9 @@ the store and the network providers (part B) append their names in the
 clearly marked block at the end.
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from vixshield.data.calendars import (
     early_closes,
     is_trading_day,
@@ -67,25 +70,54 @@ __all__ = [
     "vx_expiry",
 ]
 
-# --- store and providers (data B) ---
-# data B: import your public names here and extend __all__ with `__all__ += [...]`.
-from vixshield.data.loader import load_store
-from vixshield.data.providers import (
-    FetchError,
-    FetchResult,
-    HttpSession,
-    Provider,
-    default_providers,
-    fetch_to_store,
-)
-from vixshield.data.store import (
-    SeriesStatus,
-    Store,
-    VersionInfo,
-    WriteResult,
-    data_home,
-)
-from vixshield.data.store_import import ImportResult, import_path
+# --- store and providers (data B): imported on first use (PEP 562), so that opening the
+# embedded data does not load DuckDB, Parquet, the chain importers and the providers.
+_LAZY: dict[str, str] = {
+    "load_store": "vixshield.data.loader",
+    "FetchError": "vixshield.data.providers",
+    "FetchResult": "vixshield.data.providers",
+    "HttpSession": "vixshield.data.providers",
+    "Provider": "vixshield.data.providers",
+    "default_providers": "vixshield.data.providers",
+    "fetch_to_store": "vixshield.data.providers",
+    "SeriesStatus": "vixshield.data.store",
+    "Store": "vixshield.data.store",
+    "VersionInfo": "vixshield.data.store",
+    "WriteResult": "vixshield.data.store",
+    "data_home": "vixshield.data.store",
+    "ImportResult": "vixshield.data.store_import",
+    "import_path": "vixshield.data.store_import",
+}
+
+if TYPE_CHECKING:
+    from vixshield.data.loader import load_store
+    from vixshield.data.providers import (
+        FetchError,
+        FetchResult,
+        HttpSession,
+        Provider,
+        default_providers,
+        fetch_to_store,
+    )
+    from vixshield.data.store import (
+        SeriesStatus,
+        Store,
+        VersionInfo,
+        WriteResult,
+        data_home,
+    )
+    from vixshield.data.store_import import ImportResult, import_path
+
+
+def __getattr__(name: str) -> object:
+    """The store and provider names, imported when first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ += [
     "FetchError",
