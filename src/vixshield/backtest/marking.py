@@ -24,11 +24,13 @@ def mark_all(run: RunState, t: pd.Timestamp) -> None:
         return
     legs = [lg for op in ops for lg in op.position.legs]
     q = run.quote(t, legs)
+    finite = np.isfinite(q.mid)
+    all_finite = bool(finite.all())  # the usual day: no leg to check one by one
     at = 0
     for op in ops:
         n = len(op.position.legs)
         m = q.mid[at : at + n]
-        if not np.isfinite(m).all():
+        if not all_finite and not finite[at : at + n].all():
             run.warn("missing quote for an open leg: kept its previous mark", t)
             m = np.where(np.isfinite(m), m, op.mid)
         op.iv, op.t_years, op.forward = (

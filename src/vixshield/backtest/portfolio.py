@@ -168,6 +168,7 @@ class OpenPosition:
     _worst_of: tuple[Leg, ...] | None = field(default=None, repr=False)
     _fixed_worst: float = field(default=0.0, repr=False)
     _flat: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0), repr=False)
+    _first_expiry: int | None = field(default=None, repr=False)
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
         """Per-leg arrays of the current legs (cached until ``position`` is replaced)."""
@@ -181,6 +182,8 @@ class OpenPosition:
                 np.array([lg.right == "C" for lg in legs], dtype=bool),
                 np.array([lg.settlement == "AM" for lg in legs], dtype=bool),
             )
+            days = self._leg_arrays[1]
+            self._first_expiry = int(days.min()) if len(days) else None
             self._legs_of = pos
         return self._leg_arrays
 
@@ -220,6 +223,12 @@ class OpenPosition:
     def expiry_days(self) -> np.ndarray:
         """Expiry date of each leg as whole days since 1970-01-01 (int64)."""
         return self._arrays()[1]
+
+    @property
+    def first_expiry_day(self) -> int | None:
+        """The earliest `expiry_days` of the legs (None without legs)."""
+        self._arrays()
+        return self._first_expiry
 
     @property
     def strikes(self) -> FloatArray:

@@ -45,9 +45,10 @@ def settle(
     ledger = run.ledger
     for pid in list(ledger.positions):
         op = ledger.positions[pid]
-        exp = op.expiry_days
-        if not len(exp) or exp.min() > day:  # nothing due: the common case
+        first = op.first_expiry_day
+        if first is None or first > day:  # nothing due: the common case
             continue
+        exp = op.expiry_days
         legs = op.position.legs
         # AM: AM legs due today and anything overdue (a missed expiry); PM: everything due
         due = (op.am_settled & (exp <= day)) | (exp < day) if session == "AM" else exp <= day

@@ -12,17 +12,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from vixshield._typing import FloatArray
+from vixshield._typing import ArrayLike, FloatArray
 from vixshield.backtest.portfolio import Ledger, OpenPosition
 from vixshield.backtest.shock import Shock
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
-from vixshield.markets.types import MarketView
+from vixshield.markets.types import MarketView, QuoteBlock
 from vixshield.strategy.types import Leg, Position
 
 __all__ = ["LegQuotes", "RunState", "leg_key"]
 
 _QuoteKey = tuple[str, int, float, str]
-_QuoteRow = tuple[float, float, float, float, float, float, float, float, float, str]
+_QUOTE_FIELDS = ("bid", "ask", "mid", "iv", "t_years", "forward", "delta", "vega", "theta")
+"""The `QuoteBlock` fields a `LegQuotes` keeps, in its row order."""
+
+
+def _quote_rows(qb: QuoteBlock) -> tuple[ArrayLike, ...]:
+    """The `_QUOTE_FIELDS` of a quote block, in that order."""
+    return (qb.bid, qb.ask, qb.mid, qb.iv, qb.t_years, qb.forward, qb.delta, qb.vega, qb.theta)
 
 
 def leg_key(leg: Leg) -> _QuoteKey:
@@ -85,7 +91,10 @@ class RunState:
     today_credit: float = 0.0
     today_hedge: float = 0.0
     spot: dict[str, float] = field(default_factory=lambda: {"SPX": 0.0, "VIX": 0.0})
-    _quotes: dict[_QuoteKey, _QuoteRow] = field(default_factory=dict)
+    # the day's quotes: leg key -> column of ``_table`` (rows `_QUOTE_FIELDS`) and its origin
+    _quotes: dict[_QuoteKey, int] = field(default_factory=dict)
+    _table: FloatArray = field(default_factory=lambda: np.empty((len(_QUOTE_FIELDS), 0)))
+    _table_origin: list[str] = field(default_factory=list)
 
     def start_day(self, spx: float, vix: float) -> None:
         """Reset the day's counters and quote cache; set the day's spot levels."""
@@ -94,6 +103,8 @@ class RunState:
         self.finished_today = []
         self.spot = {"SPX": spx, "VIX": vix}
         self._quotes = {}
+        self._table = np.empty((len(_QUOTE_FIELDS), 0))
+        self._table_origin = []
 
     def warn(self, message: str, date: pd.Timestamp) -> None:
         """Count a warning (reported once with its count and first date)."""
@@ -117,31 +128,24 @@ class RunState:
                 np.array([lg.strike for lg in want], dtype=np.float64),
                 [lg.right for lg in want],
             )
-            cols = [
-                np.asarray(a, dtype=np.float64).tolist()
-                for a in (
-                    qb.bid,
-                    qb.ask,
-                    qb.mid,
-                    qb.iv,
-                    qb.t_years,
-                    qb.forward,
-                    qb.delta,
-                    qb.vega,
-                    qb.theta,
-                )
-            ]
+            block = np.array(
+                [np.asarray(a, dtype=np.float64) for a in _quote_rows(qb)],
+                dtype=np.float64,
+            ).reshape(len(_QUOTE_FIELDS), len(want))
             self.origins.setdefault(und, set()).add(qb.origin)
-            for j, key in enumerate(todo):
-                b, a, m, iv, ty, fw, dl, vg, th = (c[j] for c in cols)
-                cache[key] = (b, a, m, iv, ty, fw, dl, vg, th, qb.origin)
-        rows = [cache[k] for k in keys]
+            at = self._table.shape[1]
+            self._table = np.concatenate([self._table, block], axis=1)
+            cache.update(zip(todo, range(at, at + len(want)), strict=True))
+            self._table_origin.extend([qb.origin] * len(want))
+        cols = [cache[k] for k in keys]
         # (9, n) C-contiguous, as the rows of one block: np.dot on strided views can round
-        # differently, and marks must not depend on how the quotes were fetched
-        arr = np.array([[r[j] for r in rows] for j in range(9)], dtype=np.float64).reshape(9, -1)
+        # differently, and marks must not depend on how the quotes were fetched (a gather from
+        # the table is column-major: copied to rows)
+        arr = np.ascontiguousarray(self._table[:, np.array(cols, dtype=np.intp)])
         bid, ask, mid, iv, t_years, forward, delta, vega, theta = arr
+        origin = self._table_origin
         return LegQuotes(
-            bid, ask, mid, iv, t_years, forward, delta, vega, theta, [r[9] for r in rows]
+            bid, ask, mid, iv, t_years, forward, delta, vega, theta, [origin[c] for c in cols]
         )
 
     def trade_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from types import ModuleType
 
@@ -10,18 +11,24 @@ import pandas as pd
 
 from vixshield._typing import FloatArray, Settlement
 from vixshield.markets import listing
+from vixshield.pricing.timeutil import MINUTES_PER_YEAR
 
 __all__ = [
     "day_ts",
     "expiry_day",
+    "expiry_days",
     "is_call",
     "kernel_args",
     "quote_kernels",
     "spx_settlement",
     "t_years",
+    "t_years_days",
 ]
 
 _NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
+_MINUTES_PER_DAY = 1440
+_CLOSE_MINUTE = 16 * 60  # the as-of time: the 16:00 ET close, minutes after midnight
+_AM_MINUTE, _PM_MINUTE = 9 * 60 + 30, 16 * 60  # settlement times, minutes after midnight ET
 
 
 def quote_kernels() -> ModuleType:
@@ -40,6 +47,13 @@ def kernel_args(
     their greeks and the spread models) is checked against them in
     ``tests/markets/test_kernels.py``.
     """
+    if np.ndim(k) == 1 and np.shape(k) == np.shape(t) == np.shape(call):
+        # already one 1-D shape: only the fresh contiguous copies (the result is the same)
+        return (
+            np.array(k, dtype=np.float64),
+            np.array(t, dtype=np.float64),
+            np.array(call, dtype=bool),
+        )
     kb, tb, cb = np.broadcast_arrays(
         np.asarray(k, dtype=np.float64), np.asarray(t, dtype=np.float64), call.astype(bool)
     )
@@ -61,6 +75,23 @@ def expiry_day(e: object) -> int:
     return int(ts.as_unit("ns").value // _NS_PER_DAY)
 
 
+def expiry_days(expiry: Sequence[object]) -> np.ndarray:
+    """`expiry_day` of every date-like, as int64 day numbers.
+
+    Time-zone-naive Timestamps (the usual request) are converted in one numpy
+    floor division of their ``value`` (always nanoseconds: `expiry_day`'s
+    arithmetic); a request with anything else goes through `expiry_day`.
+    """
+    try:
+        aware = [e for e in expiry if e.tzinfo is not None]  # type: ignore[attr-defined]
+        ns = [e.value for e in expiry]  # type: ignore[attr-defined]
+    except AttributeError:  # not Timestamps (datetime64, date, str): one at a time
+        aware, ns = [None], []
+    if aware:
+        return np.array([expiry_day(e) for e in expiry], dtype=np.int64)
+    return np.asarray(np.array(ns, dtype=np.int64) // _NS_PER_DAY, dtype=np.int64)
+
+
 @lru_cache(maxsize=65536)
 def day_ts(day: int) -> pd.Timestamp:
     """The midnight Timestamp of a day number."""
@@ -76,3 +107,16 @@ def spx_settlement(day: int) -> Settlement:
 def t_years(as_of: pd.Timestamp, day: int, settlement: Settlement) -> float:
     """ACT/365 years from ``as_of``'s close to the settlement of expiry day number ``day``."""
     return listing.t_years_to_settlement(as_of, day_ts(day), settlement)
+
+
+def t_years_days(as_of_day: int, days: np.ndarray, am: np.ndarray | bool) -> FloatArray:
+    """`t_years` of expiry day numbers ``days`` from day number ``as_of_day``'s close, vectorised.
+
+    ``max(dd * 1440 + settle_minute - 960, 0) / 525600`` with ``dd`` the calendar
+    days between them and the settlement minute 09:30 (``am``) or 16:00 ET: the
+    arithmetic of `listing.t_years_in_days` on exact integers, so the same floats.
+    """
+    settle = np.where(am, _AM_MINUTE, _PM_MINUTE)
+    minutes = (np.asarray(days, dtype=np.int64) - as_of_day) * _MINUTES_PER_DAY
+    minutes = minutes + (settle - _CLOSE_MINUTE)
+    return np.asarray(np.maximum(minutes / MINUTES_PER_YEAR, 0.0), dtype=np.float64)

@@ -30,6 +30,7 @@ from vixshield._typing import FloatArray, Origin
 from vixshield.data.market import MarketData
 from vixshield.errors import UserError
 from vixshield.markets import listing
+from vixshield.markets._days import expiry_day
 from vixshield.markets.spx_model import (
     DEFAULT_SKEW,
     DIVIDEND_YIELD,
@@ -139,6 +140,11 @@ class DayInputs:
     vvix: float
     expiries: tuple[Expiry, ...]
     origins: dict[str, Origin]
+
+    @cached_property
+    def day_number(self) -> int:
+        """``date`` as whole calendar days since 1970-01-01 (`_days.expiry_day`)."""
+        return expiry_day(self.date)
 
     @property
     def vix_origin(self) -> Origin:

@@ -209,6 +209,7 @@ def t_years_to_settlement(
 
 _SETTLE_MINUTE = {"AM": 9 * 60 + 30, "PM": 16 * 60}  # minutes after midnight ET (pricing)
 _CLOSE_MINUTE = 16 * 60  # the as-of time: 16:00 ET close
+_SETTLE_OFFSET = {k: v - _CLOSE_MINUTE for k, v in _SETTLE_MINUTE.items()}  # minutes
 
 
 @lru_cache(maxsize=65536)
@@ -227,7 +228,17 @@ def _t_years_of(as_of: dt.date, expiry: dt.date, settlement: Settlement) -> floa
     """
     if settlement not in _SETTLE_MINUTE:
         return _t_years(as_of, expiry, settlement)  # raises the pricing layer's ValueError
-    minutes = (expiry - as_of).days * 1440 + _SETTLE_MINUTE[settlement] - _CLOSE_MINUTE
+    return t_years_in_days((expiry - as_of).days, settlement)
+
+
+def t_years_in_days(days: int, settlement: Settlement) -> float:
+    """`t_years_to_settlement` of an expiry ``days`` calendar days after the as-of date.
+
+    ``max(days * 1440 + settle_minute - 960, 0) / 525600``, the same arithmetic
+    as `_t_years_of` (so the same float); ``settlement`` is "AM" or "PM"
+    (KeyError otherwise).
+    """
+    minutes = days * 1440 + _SETTLE_OFFSET[settlement]
     return max(minutes / MINUTES_PER_YEAR, 0.0)
 
 
@@ -324,33 +335,52 @@ _Row = tuple[pd.Timestamp, dt.date, str, Settlement]
 """One listed expiration: its date (Timestamp and date), root and settlement."""
 
 
-def _spx_expiries(as_of: pd.Timestamp) -> list[_Row]:
-    start = as_of.date()
-    out: dict[dt.date, _Row] = {}
+@lru_cache(maxsize=1024)
+def _monthly_rows(year: int, month: int) -> tuple[_Row, ...]:
+    """The standard monthlies listed from ``year``-``month`` on (before the as-of filter)."""
+    rows: list[_Row] = []
     for k in range(0, 38):
-        y, m = _add_months(as_of.year, as_of.month, k)
+        y, m = _add_months(year, month, k)
         if k > 12 and not ((k <= 24 and m % 3 == 0) or m == 12):
             continue
         e, ed = _dated(spx_monthly_expiry(y, m))
-        if ed > start:
-            out[ed] = (e, ed, "SPX", _monthly_settlement(ed))
+        rows.append((e, ed, "SPX", _monthly_settlement(ed)))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=1024)
+def _month_end_rows(year: int, month: int, step: int, count: int) -> tuple[_Row, ...]:
+    """Last sessions of ``count`` months ``step`` months apart from ``year``-``month`` (SPXW PM)."""
+    rows: list[_Row] = []
+    for k in range(count):
+        e, ed = _month_end(*_add_months(year, month, step * k))
+        rows.append((e, ed, "SPXW", "PM"))
+    return tuple(rows)
+
+
+def _first_after(
+    out: dict[dt.date, _Row], year: int, month: int, step: int, count: int, start: dt.date
+) -> None:
+    """Add (where no row has the date yet) the first ``count`` month ends after ``start``.
+
+    Only the first of the months (``start``'s own or its quarter's) can end on or
+    before ``start``, so ``count + 1`` month ends hold them.
+    """
+    after = [row for row in _month_end_rows(year, month, step, count + 1) if row[1] > start]
+    for row in after[:count]:
+        out.setdefault(row[1], row)
+
+
+def _spx_expiries(as_of: pd.Timestamp) -> list[_Row]:
+    start = as_of.date()
+    out: dict[dt.date, _Row] = {
+        row[1]: row for row in _monthly_rows(as_of.year, as_of.month) if row[1] > start
+    }
     if start >= _EOM_FROM:
-        n = k = 0
-        while n < _EOM_COUNT:
-            e, ed = _month_end(*_add_months(as_of.year, as_of.month, k))
-            k += 1
-            if ed > start:
-                n += 1
-                out.setdefault(ed, (e, ed, "SPXW", "PM"))
+        _first_after(out, as_of.year, as_of.month, 1, _EOM_COUNT, start)
     if start >= _QUARTERLY_FROM:
         q_month = (as_of.month + 2) // 3 * 3  # this quarter's last month
-        n = k = 0
-        while n < _QUARTERLY_COUNT:
-            e, ed = _month_end(*_add_months(as_of.year, q_month, 3 * k))
-            k += 1
-            if ed > start:
-                n += 1
-                out.setdefault(ed, (e, ed, "SPXW", "PM"))
+        _first_after(out, as_of.year, q_month, 3, _QUARTERLY_COUNT, start)
         e, ed = _month_end(as_of.year + 1, 12)
         out.setdefault(ed, (e, ed, "SPXW", "PM"))
     today = start.weekday()
@@ -410,9 +440,10 @@ def _listed(as_of: pd.Timestamp, underlying: Underlying, kind: ListingKind) -> t
         rows = _spx_expiries(as_of)
     else:
         rows = _vix_expiries(as_of, kind)
-    day = as_of.date()
-    return tuple(
-        Expiry(date=e, root=root, settlement=st, t_years=_t_years_of(day, ed, st))
+    day = as_of.date().toordinal()
+    offset, year = _SETTLE_OFFSET, MINUTES_PER_YEAR  # `t_years_in_days`, inlined
+    return Expiry.many(
+        (e, root, st, max(((ed.toordinal() - day) * 1440 + offset[st]) / year, 0.0))
         for e, ed, root, st in rows
     )
 

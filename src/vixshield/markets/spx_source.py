@@ -20,7 +20,7 @@ from vixshield.markets._days import (
     kernel_args,
     quote_kernels,
     spx_settlement,
-    t_years,
+    t_years_days,
 )
 from vixshield.markets.frames import chain_frame, empty_chain
 from vixshield.markets.inputs import DayInputs, MarketInputs
@@ -65,13 +65,8 @@ class ModeledSpx:
         settlement (AM: the SET or its stand-in; PM: the close), with zero greeks.
         """
         cal = self._inputs.calibration(day.date)
-        uniq, inv = np.unique(ed, return_inverse=True)
-        u_settle = [spx_settlement(int(d)) for d in uniq]
-        u_t = np.array(
-            [t_years(day.date, int(d), st) for d, st in zip(uniq, u_settle, strict=True)]
-        )
-        settle = np.array(u_settle, dtype="U2")[inv] if uniq.size else np.empty(0, dtype="U2")
-        t = u_t[inv] if uniq.size else np.empty(0)
+        settle = [spx_settlement(d) for d in ed.tolist()]
+        t = t_years_days(day.day_number, ed, np.array([s == "AM" for s in settle], dtype=bool))
         live = t > 0
         tl = np.where(live, t, 1.0)
         p = cal.params

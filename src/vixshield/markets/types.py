@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,6 +42,24 @@ class Expiry:
     settlement: Settlement
     t_years: float
     """ACT/365 years from the as-of date's close (16:00 ET) to settlement."""
+
+    @classmethod
+    def many(
+        cls, rows: Iterable[tuple[pd.Timestamp, str, Settlement, float]]
+    ) -> tuple[Expiry, ...]:
+        """``Expiry(*row)`` of every ``(date, root, settlement, t_years)`` row, as a tuple.
+
+        The same objects as the constructor's (fields, equality, hash), built
+        without the frozen dataclass's one `object.__setattr__` per field: the
+        listing rules build ~40 of them per day.
+        """
+        new = object.__new__
+        out: list[Expiry] = []
+        for date, root, settlement, t_years in rows:
+            obj = new(cls)
+            obj.__dict__.update(date=date, root=root, settlement=settlement, t_years=t_years)
+            out.append(obj)
+        return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from vixshield._typing import ArrayLike, FloatArray, Origin, Underlying
 from vixshield.data.market import MarketData
 from vixshield.errors import UserError
 from vixshield.markets import listing
-from vixshield.markets._days import expiry_day, is_call
+from vixshield.markets._days import expiry_days, is_call
 from vixshield.markets.cache import MarketCache
 from vixshield.markets.inputs import DEFAULT_RATE, DayInputs, MarketInputs
 from vixshield.markets.real_source import ChainSource, RealBlock, RealChains
@@ -84,6 +84,8 @@ class Markets:
         self._vix = ModeledVix(self._inputs, self._settlements.value)
         self._real = RealChains(chains, self._vix.futures) if chains is not None else None
         self._strikes: dict[tuple[pd.Timestamp, str, pd.Timestamp], FloatArray] = {}
+        # listing rules only: (trading day, underlying) -> its listed option expiries
+        self._listings: dict[tuple[pd.Timestamp, str], tuple[Expiry, ...]] = {}
         self._cache = cache
         self._saver: _CacheSaver | None = None
         if cache is not None:
@@ -129,8 +131,17 @@ class Markets:
         return self._real.block(day.date, underlying) if self._real is not None else None
 
     def _listed(self, day: DayInputs, underlying: Underlying) -> list[Expiry]:
-        listing.check_listed(day.date, underlying, "options")
-        return listing.listed_expiries(day.date, underlying)
+        """The listing rules' option expiries (memoised per day; `NotListed` before listing)."""
+        key = (day.date, underlying)
+        listed = self._listings.get(key)
+        if listed is None:
+            listing.check_listed(day.date, underlying, "options")
+            if underlying == "SPX":
+                listed = day.expiries  # `MarketInputs.day` listed them already
+            else:
+                listed = tuple(listing.listed_expiries(day.date, underlying))
+            self._listings[key] = listed
+        return list(listed)
 
     # ------------------------------------------------------------- interface
     def expiries(self, date: pd.Timestamp, underlying: Underlying) -> list[Expiry]:
@@ -180,7 +191,7 @@ class Markets:
         day = self._inputs.day(date)
         k = np.asarray(strike, dtype=np.float64)
         call = np.array([_CALLS[r] if r in _CALLS else is_call(r) for r in right], dtype=bool)
-        ed = np.fromiter(map(expiry_day, expiry), dtype=np.int64, count=len(expiry))
+        ed = expiry_days(expiry)
         block = self._block(day, underlying)
         if block is not None and self._real is not None:
             real, mask = self._real.quote(day, underlying, block, ed, k, call)
@@ -200,7 +211,8 @@ class Markets:
     ) -> QuoteBlock:
         if underlying == "SPX":
             return self._spx.quote(day, ed, k, call)
-        listing.check_listed(day.date, underlying, "options")
+        if (day.date, underlying) not in self._listings:  # a listing there passed the check
+            listing.check_listed(day.date, underlying, "options")
         return self._vix.quote(day, ed, k, call)
 
     def strikes(
@@ -212,6 +224,9 @@ class Markets:
         grid (`spx_model.spx_strikes`; the VIX grid around the VX future).
         Cached per (date, underlying, expiry); the returned array is read-only.
         """
+        cached = self._strikes.get((date, underlying, expiry))  # the usual call: a key seen
+        if cached is not None:
+            return cached
         day = self._inputs.day(date)
         want = pd.Timestamp(expiry).normalize()
         key = (day.date, underlying, want)
@@ -248,6 +263,20 @@ class Markets:
             }
         )
         return out.sort_values("expiry").reset_index(drop=True)
+
+    def vx_front_origin(self, date: pd.Timestamp) -> str | None:
+        """Origin of the front (earliest) VX future of ``date``'s curve, None with no future.
+
+        The first row's origin of `vx_curve` without building its frame; `NotListed`
+        (a `UserError`) before VX futures were listed.
+        """
+        day = self._inputs.day(date)
+        listing.check_listed(day.date, "VIX", "futures")
+        c = self._vix.curve(day)
+        if not len(c.expiry):
+            return None
+        front = min(range(len(c.expiry)), key=lambda i: c.expiry[i])
+        return c.origin[front]
 
     def settlement_value(self, underlying: Underlying, expiry: pd.Timestamp, root: str) -> float:
         """Final settlement value (see `settlement`)."""

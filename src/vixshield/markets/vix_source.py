@@ -16,7 +16,7 @@ import pandas as pd
 
 from vixshield._typing import FloatArray
 from vixshield.markets import listing
-from vixshield.markets._days import day_ts, expiry_day, kernel_args, quote_kernels, t_years
+from vixshield.markets._days import day_ts, expiry_day, kernel_args, quote_kernels, t_years_days
 from vixshield.markets.frames import call_flags, chain_frame, empty_chain
 from vixshield.markets.inputs import DayInputs, MarketInputs
 from vixshield.markets.spx_source import SettlementFn
@@ -136,7 +136,7 @@ class ModeledVix:
             hit = c.days[j] == want
             out = np.where(hit, c.value[j], np.nan)
         if np.isnan(out).any():
-            t = np.maximum((want - expiry_day(day.date)) / 365.0, 0.0)
+            t = np.maximum((want - day.day_number) / 365.0, 0.0)
             out = np.where(np.isnan(out), self._model(day, t), out)
         return out
 
@@ -171,9 +171,7 @@ class ModeledVix:
 
     def quote(self, day: DayInputs, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
         """Quotes of options (expiry day numbers ``ed``); expired ones at intrinsic value."""
-        uniq, inv = np.unique(ed, return_inverse=True)
-        u_t = np.array([t_years(day.date, int(d), "AM") for d in uniq])
-        t = u_t[inv] if uniq.size else np.empty(0)
+        t = t_years_days(day.day_number, ed, True)
         live = t > 0
         tl = np.where(live, t, 1.0)
         f = self.futures(day, ed)
