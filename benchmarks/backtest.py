@@ -9,13 +9,13 @@ Usage::
     python benchmarks/backtest.py --single --store   # ... plus 2006-2025 on $VIXSHIELD_HOME
 
 ``--single`` (issue 11, item 4) times one run against the reference path measured in the
-same invocation: the report's regime shading drawn with one ``add_vrect`` per span (as
-before; `charts.vix_regime_figure_per_span`), ``arch`` imported in every process, and no market
-cache. In process: the report with either shading, and the backtest on cold markets, on
-markets seeded from the disk cache (`vixshield.markets.cache`) and on the same markets
-object a second time. As whole processes (``python -m vixshield backtest``, subprocess,
-medians of ``--repeat N``, default 3): reference, current with the cache off, current with a
-warm cache. Ratios are reference / current (higher is faster).
+same invocation: ``arch`` imported in every process and no market or GARCH cache. In
+process: the backtest on cold markets, on markets and GARCH fits seeded from the disk cache
+(`vixshield.markets.cache`) and on the same markets object a second time (the report's own
+before/after, plotly graph objects against the JSON figures, is `benchmarks/report.py`).
+As whole processes (``python -m vixshield backtest``, subprocess, medians of ``--repeat
+N``, default 3): reference, current with the cache off, current with a warm cache.
+Ratios are reference / current (higher is faster).
 
 For each data set the same daily loop runs with a no-op strategy (the baseline:
 calendar, accounting and metrics with nothing to mark) and with the ``alvh-442``
@@ -36,6 +36,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -164,16 +166,14 @@ def _shared_data() -> MarketData | None:
 
 
 def _reference_cli(args: list[str]) -> None:
-    """``vixshield ARGS`` on the reference path (per-span shading, arch imported, no cache)."""
+    """``vixshield ARGS`` on the reference path (arch imported, no market or GARCH cache)."""
     import os
 
     os.environ["VIXSHIELD_MARKET_CACHE"] = "off"
     import arch  # noqa: F401  (what `load_embedded` used to import in every process)
 
     from vixshield.cli.app import main as cli_main
-    from vixshield.report import charts
 
-    charts.vix_regime_figure = charts.vix_regime_figure_per_span
     sys.argv = ["vixshield", *args]
     cli_main()
 
@@ -191,54 +191,82 @@ def _median_process(cmd: list[str], env: dict[str, str], repeat: int) -> float:
 
 
 def _line(label: str, seconds: float, reference: float) -> None:
-    print(f"  {label:<44} {seconds:8.2f} s   {reference / seconds:6.2f}x")
+    print(f"  {label:<52} {seconds:8.3f} s   {reference / seconds:8.2f}x")
 
 
 def _single_in_process(label: str, market_data: MarketData, start: str, end: str) -> None:
-    from vixshield.backtest import summary_dict
     from vixshield.markets.cache import MarketCache
     from vixshield.markets.view import Markets
-    from vixshield.report import charts
-    from vixshield.report.html import render_report_html
-    from vixshield.report.summary import build_summary
     from vixshield.strategy import load_policy
 
     policy = load_policy("alvh-442")
     print(f"{label}: in process (ratio: reference / this)")
-    t0 = time.perf_counter()
-    markets = Markets(market_data)
-    result = Backtest(policy, markets, start=start, end=end).run()
-    cold = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    Backtest(policy, markets, start=start, end=end).run()
-    again = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as folder:
+    _garch_step(market_data, policy.regime.garch_min_obs, start)
+    with _cache_env("off"):
+        t0 = time.perf_counter()
+        markets = Markets(market_data)
+        Backtest(policy, markets, start=start, end=end).run()
+        cold = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        Backtest(policy, markets, start=start, end=end).run()
+        again = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as folder, _cache_env(folder):
         markets_with_cache = Markets(market_data, cache=MarketCache.for_data(market_data, folder))
         Backtest(policy, markets_with_cache, start=start, end=end).run()
         markets_with_cache.save_cache()
+        _clear_garch_memo()
         t0 = time.perf_counter()
         seeded = Markets(market_data, cache=MarketCache.for_data(market_data, folder))
         Backtest(policy, seeded, start=start, end=end).run()
         warm = time.perf_counter() - t0
     _line("backtest, cold markets (reference)", cold, cold)
-    _line("backtest, markets seeded from the disk cache", warm, cold)
+    _line("backtest, markets and GARCH from the disk cache", warm, cold)
     _line("backtest, same markets object again", again, cold)
-    summary = build_summary(result, summary_dict(result))
-    current = charts.vix_regime_figure
+
+
+@contextmanager
+def _cache_env(value: str) -> Iterator[None]:
+    """``$VIXSHIELD_MARKET_CACHE`` set to ``value`` in the block (the GARCH cache follows it)."""
+    import os
+
+    from vixshield.markets.cache import CACHE_ENV
+
+    saved = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = value
     try:
-        charts.vix_regime_figure = charts.vix_regime_figure_per_span
-        t0 = time.perf_counter()
-        old_html = render_report_html(result, summary)
-        old = time.perf_counter() - t0
+        yield
     finally:
-        charts.vix_regime_figure = current
-    t0 = time.perf_counter()
-    new_html = render_report_html(result, summary)
-    new = time.perf_counter() - t0
-    spans = len(charts.regime_spans(result.daily["regime"]))
-    _line(f"report.html, add_vrect per span ({spans} spans) (reference)", old, old)
-    _line("report.html, one shapes list", new, old)
-    print(f"  report.html byte-identical: {old_html == new_html}")
+        if saved is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = saved
+
+
+def _clear_garch_memo() -> None:
+    from vixshield.strategy import indicators
+
+    indicators._GARCH_MEMO.clear()
+
+
+def _garch_step(market_data: MarketData, min_obs: int, start: str) -> None:
+    """The GARCH forecast of a run: fitted (reference) vs read from its disk cache."""
+    from vixshield.strategy.indicators import WARMUP_DAYS, garch_forecast
+
+    close = market_data.daily["spx_close"].astype("float64")
+    warmup = pd.Timestamp(start) - pd.Timedelta(days=WARMUP_DAYS)
+    with tempfile.TemporaryDirectory() as folder:
+        _clear_garch_memo()
+        t0 = time.perf_counter()
+        fitted = garch_forecast(close, min_obs, from_date=warmup, cache_dir=folder)
+        cold = time.perf_counter() - t0
+        _clear_garch_memo()
+        t0 = time.perf_counter()
+        stored = garch_forecast(close, min_obs, from_date=warmup, cache_dir=folder)
+        warm = time.perf_counter() - t0
+    _clear_garch_memo()
+    same = fitted.to_numpy().tobytes() == stored.to_numpy().tobytes()
+    _line("GARCH step, fitted (reference)", cold, cold)
+    _line(f"GARCH step, from its disk cache (bit-identical: {same})", warm, cold)
 
 
 def _single_processes(label: str, args: list[str], repeat: int) -> None:

@@ -8,7 +8,9 @@ invariant every day, and builds the `BacktestResult` once at the end.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,7 @@ from vixshield.backtest.shock import Shock
 from vixshield.backtest.spec import PolicyLike
 from vixshield.backtest.state import RunState
 from vixshield.errors import UserError
+from vixshield.markets.cache import MarketCache
 from vixshield.markets.costs import CostModel
 from vixshield.markets.types import MarketView
 from vixshield.strategy import Policy, compute_indicators, decide
@@ -45,10 +48,17 @@ _DAYS_PER_YEAR_MM = 360.0  # ACT/360 money-market day count for T-bill interest
 def _default_strategy(
     policy: PolicyLike, market: MarketView, start: pd.Timestamp
 ) -> tuple[DecideFn[Any], pd.DataFrame]:
-    """`vixshield.strategy.decide` and the run's precomputed indicators (warm-up before start)."""
+    """`vixshield.strategy.decide` and the run's precomputed indicators (warm-up before start).
+
+    The GARCH fits are kept in the market's own cache folder (`MarketCache.folder`); a
+    market without a cache (``load_data(cache=False)``, ``$VIXSHIELD_MARKET_CACHE=off``, a
+    test's fake) fits them in process only.
+    """
     if not isinstance(policy, Policy):
         raise UserError("the default strategy needs a vixshield.strategy.Policy (load_policy)")
-    return decide, compute_indicators(market.data, policy, start=start)
+    cache = getattr(market, "cache", None)
+    folder: Path | bool = cache.folder if isinstance(cache, MarketCache) else False
+    return decide, compute_indicators(market.data, policy, start=start, cache=folder)
 
 
 def _attribute_hedge_cost(run: RunState) -> None:
@@ -171,14 +181,17 @@ def run_backtest(
     prev_equity = capital
     led = run.ledger
     n = len(days)
+    # plain Python values, read once: indexing a DatetimeIndex or an array builds an object
+    day_list: list[pd.Timestamp] = list(days)
+    spx_l, vix_l, rate_l = spx.tolist(), vix.tolist(), rate.tolist()
     for i in range(n):
-        t = days[i]
-        s_spx = float(spx[i]) if np.isfinite(spx[i]) else 0.0
-        s_vix = float(vix[i]) if np.isfinite(vix[i]) else 0.0
+        t = day_list[i]
+        s_spx = spx_l[i] if math.isfinite(spx_l[i]) else 0.0
+        s_vix = vix_l[i] if math.isfinite(vix_l[i]) else 0.0
         run.start_day(s_spx, s_vix)
         if i > 0 and cash_yield and prev_idle > 0:
-            dt = (t - days[i - 1]).days
-            led.accrue(prev_idle * float(rate[i - 1]) * dt / _DAYS_PER_YEAR_MM)
+            dt = (t - day_list[i - 1]).days
+            led.accrue(prev_idle * rate_l[i - 1] * dt / _DAYS_PER_YEAR_MM)
         settle(run, t, "AM", run.spot)
         mark_all(run, t)
         settle(run, t, "PM", run.spot)

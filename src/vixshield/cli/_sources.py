@@ -17,7 +17,6 @@ else ``embedded``; the command prints the reason on stderr when it succeeds
 
 from __future__ import annotations
 
-import os
 import sys
 import weakref
 from collections.abc import Callable, Iterator
@@ -100,13 +99,9 @@ def load_data(source: str) -> MarketData:
 
 def cache_folder() -> Path | None:
     """Where market caches live (module notes); None where ``$VIXSHIELD_MARKET_CACHE=off``."""
-    from vixshield.data.store import data_home
-    from vixshield.markets.cache import CACHE_ENV
+    from vixshield.markets.cache import cache_folder as folder
 
-    env = os.environ.get(CACHE_ENV, "")
-    if env.strip().lower() == "off":
-        return None
-    return Path(env).expanduser() if env else data_home() / "cache" / "markets"
+    return folder()
 
 
 def market_cache(data: MarketData) -> MarketCache | None:

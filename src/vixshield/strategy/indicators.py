@@ -35,9 +35,14 @@ regime_score, regime : see `vixshield.strategy.regime`.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import os
 import warnings
 from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +51,7 @@ import pandas as pd
 from vixshield._typing import FloatArray
 from vixshield.data.events import CALENDAR_UNKNOWN, EventStatus, days_to_next
 from vixshield.data.market import MarketData
+from vixshield.markets.cache import cache_folder, load_array, save_array
 from vixshield.strategy.policy import CustomIndicator, Policy
 
 __all__ = [
@@ -55,6 +61,7 @@ __all__ = [
     "compute_indicators",
     "custom_signal",
     "event_inputs",
+    "garch_cache_key",
     "garch_forecast",
     "macd",
     "rsi_wilder",
@@ -167,6 +174,8 @@ def garch_forecast(
     horizon: int = _HORIZON,
     refit_months: int = _REFIT_MONTHS,
     from_date: pd.Timestamp | None = None,
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> pd.Series:
     """Causal GARCH(1,1) volatility forecast, annualised vol points.
 
@@ -201,6 +210,10 @@ def garch_forecast(
         fits whose whole segment ends before it are skipped, and the first fit
         kept starts cold instead of warm. NaN before that fit's segment. The
         forecasts kept differ from a full run only by the optimiser's tolerance.
+    cache_dir : path, optional
+        A folder of on-disk results (`vixshield.markets.cache.cache_folder` in a
+        backtest): the forecast is read from ``garch-<key>.npy`` there when present and
+        valid (`garch_cache_key`), else computed and written there. None: in-process only.
 
     References
     ----------
@@ -209,10 +222,15 @@ def garch_forecast(
 
     Notes
     -----
-    The fits depend only on ``close`` and the arguments, never on the policy's other
-    fields: the result is memoised in-process (`_GARCH_MEMO`, keyed by a hash of the
-    closes and their dates), so every backtest of a data set after the first reuses it
-    (a copy is returned).
+    The fits depend only on ``close``, the arguments and the code (this module, the
+    versions of arch, scipy and numpy), never on the policy's other fields: the
+    result is memoised in-process (`_GARCH_MEMO`, keyed by a hash of the closes and
+    their dates), so every backtest of a data set after the first reuses it (a copy is
+    returned), and with ``cache_dir`` on disk under `garch_cache_key`, so a later
+    process reuses it without importing arch. A stored file holds the float64 values
+    exactly as computed (bit for bit); one that cannot be read, or of the wrong shape
+    or type, is recomputed and overwritten, never trusted. A file that cannot be
+    written only loses the reuse (a `RuntimeWarning`).
     """
     if refit_months < 1:
         raise ValueError(f"refit_months must be at least 1, got {refit_months}")
@@ -220,7 +238,17 @@ def garch_forecast(
     key = (digest, close.name, min_obs, horizon, refit_months, from_date)
     memo = _GARCH_MEMO.get(key)
     if memo is None:
-        memo = _garch_forecast(close, min_obs, horizon, refit_months, from_date)
+        path = None
+        if cache_dir is not None:
+            name = garch_cache_key(close, min_obs, horizon, refit_months, from_date, digest)
+            path = Path(cache_dir) / f"garch-{name}.npy"
+        stored = load_array(path, len(close)) if path is not None else None
+        if stored is not None:
+            memo = pd.Series(stored, index=close.index, dtype=np.float64)
+        else:
+            memo = _garch_forecast(close, min_obs, horizon, refit_months, from_date)
+            if path is not None:
+                _store(path, memo)
         if len(_GARCH_MEMO) >= _GARCH_MEMO_SIZE:
             _GARCH_MEMO.pop(next(iter(_GARCH_MEMO)))
         _GARCH_MEMO[key] = memo
@@ -230,6 +258,56 @@ def garch_forecast(
 _GARCH_MEMO: dict[tuple[object, ...], pd.Series] = {}
 """`garch_forecast` results by (closes hash, name, arguments); oldest dropped first."""
 _GARCH_MEMO_SIZE = 16  # data sets x warm-up starts kept
+_GARCH_FORMAT = 1  # bump when the stored layout or the key's contents change
+_GARCH_DEPENDS = ("arch", "scipy", "numpy")
+"""Packages whose versions the stored forecasts depend on (the fit, the filter)."""
+
+
+@functools.cache
+def _garch_code_digest() -> str:
+    """SHA-256 of this module's source and of the versions in `_GARCH_DEPENDS`."""
+    h = hashlib.sha256(f"garch format {_GARCH_FORMAT}".encode())
+    h.update(Path(__file__).read_bytes())
+    for dist in _GARCH_DEPENDS:
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "<missing>"
+        h.update(f"{dist}=={version}".encode())
+    return h.hexdigest()
+
+
+def garch_cache_key(
+    close: pd.Series,
+    min_obs: int = 252,
+    horizon: int = _HORIZON,
+    refit_months: int = _REFIT_MONTHS,
+    from_date: pd.Timestamp | None = None,
+    digest: bytes | None = None,
+) -> str:
+    """The on-disk key (SHA-256, hex) of a `garch_forecast` (arguments as there).
+
+    Hashes the closes with their dates (``digest``: their
+    `pandas.util.hash_pandas_object`, computed when None), their dtype and length, the
+    arguments, this module's source and the versions of arch, scipy and numpy: any
+    change to what the forecast depends on gives a new key, never a stale answer.
+    """
+    if digest is None:
+        digest = pd.util.hash_pandas_object(close, index=True).to_numpy().tobytes()
+    h = hashlib.sha256(_garch_code_digest().encode())
+    h.update(digest)
+    stamp = None if from_date is None else pd.Timestamp(from_date).isoformat()
+    args = (str(close.dtype), len(close), min_obs, horizon, refit_months, stamp)
+    h.update(repr(args).encode())
+    return h.hexdigest()
+
+
+def _store(path: Path, values: pd.Series) -> None:
+    """Write a forecast to its cache file; a write that fails only loses the reuse."""
+    try:
+        save_array(path, values.to_numpy(dtype=np.float64))
+    except OSError as err:
+        warnings.warn(f"GARCH cache not saved to {path}: {err}", RuntimeWarning, stacklevel=3)
 
 
 def _garch_forecast(
@@ -366,7 +444,11 @@ def custom_signal(data: MarketData, spec: CustomIndicator) -> tuple[pd.Series, p
 
 
 def compute_indicators(
-    data: MarketData, policy: Policy, start: pd.Timestamp | None = None
+    data: MarketData,
+    policy: Policy,
+    start: pd.Timestamp | None = None,
+    *,
+    cache: bool | str | os.PathLike[str] = True,
 ) -> pd.DataFrame:
     """All regime inputs and the regime, one causal row per trading day.
 
@@ -381,6 +463,10 @@ def compute_indicators(
         costly input, is then only fitted from `WARMUP_DAYS` calendar days before it,
         so the regime has a year of history with every input at ``start``. Rows
         before the warm-up have no GARCH input. Every row stays causal.
+    cache : bool or path
+        Where `garch_forecast` keeps its forecast on disk: True (default) the
+        market cache folder (`vixshield.markets.cache.cache_folder`: none where
+        ``$VIXSHIELD_MARKET_CACHE=off``), False nowhere, or that folder.
 
     Returns
     -------
@@ -432,7 +518,10 @@ def compute_indicators(
     out["iv_rank"] = rank
     out["vix_pct"] = roll.apply(lambda w: float(np.mean(w <= w[-1])), raw=True)
     warmup = None if start is None else pd.Timestamp(start) - pd.Timedelta(days=WARMUP_DAYS)
-    out["garch_vol"] = garch_forecast(spx, policy.regime.garch_min_obs, from_date=warmup)
+    folder = cache_folder() if cache is True else (cache or None)
+    out["garch_vol"] = garch_forecast(
+        spx, policy.regime.garch_min_obs, from_date=warmup, cache_dir=folder
+    )
     out["vrp"] = vix - out["garch_vol"]
     ev = trading_days_to_events(idx, data.events)
     for col in ev.columns:
