@@ -2,15 +2,20 @@
 
 The figure builds every span's shape in one list (``add_vrect`` re-validates every
 existing shape on each call, so its cost grows with the square of the spans); the
-reference is the same figure drawn span by span with plotly's own ``add_vrect``.
+reference is the same figure drawn span by span with plotly's own ``add_vrect``
+(tests/report/plotly_reference.py).
 """
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
+import plotly_reference as ref
 
-from vixshield.report import charts
+from vixshield.report import charts, figures
+from vixshield.report.plotly_json import figure_json
 
 
 def _daily(n: int = 300, seed: int = 3) -> pd.DataFrame:
@@ -23,17 +28,24 @@ def _daily(n: int = 300, seed: int = 3) -> pd.DataFrame:
 
 def test_shading_is_byte_identical_to_add_vrect() -> None:
     daily = _daily()
-    assert len(charts.regime_spans(daily["regime"])) > 50
+    assert len(figures.regime_spans(daily["regime"])) > 50
     assert (
-        charts.vix_regime_figure(daily).to_json()
-        == charts.vix_regime_figure_per_span(daily).to_json()
+        figure_json(figures.vix_regime_figure(daily))
+        == ref.vix_regime_figure_per_span(daily).to_json()
     )
 
 
 def test_one_span_and_no_regime() -> None:
     one = _daily(10).assign(regime="calm")
     assert (
-        charts.vix_regime_figure(one).to_json() == charts.vix_regime_figure_per_span(one).to_json()
+        figure_json(figures.vix_regime_figure(one)) == ref.vix_regime_figure_per_span(one).to_json()
     )
     bare = _daily(10).drop(columns="regime")
-    assert "shapes" not in charts.vix_regime_figure(bare).to_plotly_json()["layout"]
+    assert "shapes" not in figures.vix_regime_figure(bare)["layout"]  # type: ignore[operator]
+
+
+def test_the_api_figures_draw_the_same_shapes() -> None:
+    daily = _daily(120)
+    expected = json.loads(ref.vix_regime_figure_per_span(daily).to_json())["layout"]["shapes"]
+    for fig in (charts.vix_regime_figure(daily), charts.vix_regime_figure_per_span(daily)):
+        assert json.loads(fig.to_json())["layout"]["shapes"] == expected

@@ -96,3 +96,18 @@ def test_cycles_gross_pnl_sums_to_the_condor_component_on_a_real_run(tmp_path: P
     assert (cycles["gross_pnl_usd"] - cycles["costs_usd"] - cycles["pnl_usd"]).abs().max() < 0.011
     assert summary["stress_windows"]["August 2015"]["partial"] is False
     assert list(summary["stress_windows"]) == ["August 2015"]
+
+
+def test_interleaved_fills_and_later_opens_do_not_change_the_rows() -> None:
+    # The same two cycles, their opening fills interleaved row by row, a later "open" fill of
+    # IC-1 (another date: not its opening) and a hedge fill in between: the rows are unchanged.
+    result = _result()
+    trades = result.trades  # type: ignore[attr-defined]
+    ic1, ic2 = trades.iloc[:4], trades.iloc[4:]
+    later = ic1.iloc[[0]].assign(date=pd.Timestamp("2018-01-10"), fill=99.0, strike=2500.0)
+    hedge = ic2.iloc[[0]].assign(kind="hedge:core", fill=50.0, right="C")
+    mixed = pd.concat(
+        [ic2.iloc[[0]], ic1.iloc[[0]], hedge, ic2.iloc[[1]], ic1.iloc[1:], later, ic2.iloc[2:]]
+    ).reset_index(drop=True)
+    shuffled = dataclasses.replace(result, trades=mixed)  # type: ignore[type-var]
+    assert bundle.frame_csv(cycles_table(shuffled)) == EXPECTED_CSV  # type: ignore[arg-type]

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from vixshield._typing import FloatArray
 from vixshield.backtest.result import BacktestResult
 from vixshield.markets.types import MarketView
 from vixshield.report.cycles import cycles_table
@@ -53,6 +55,18 @@ def _cell(value: object) -> object:
     return value
 
 
+_FLOAT_FORMAT = "%.10g"  # 10 significant digits: cents on a 100-million-dollar account
+
+
+def _float_text(values: FloatArray) -> list[str]:
+    """``values`` as ``to_csv(float_format=_FLOAT_FORMAT)`` writes them (NaN empty).
+
+    The same ``%``-formatting in one list pass instead of pandas' per-value
+    formatter: the same strings, so the same bytes.
+    """
+    return ["" if v != v else _FLOAT_FORMAT % v for v in values.tolist()]
+
+
 def frame_csv(frame: pd.DataFrame) -> str:
     """A frame as deterministic CSV: ISO dates, floats to 10 significant digits, ``\\n`` lines.
 
@@ -64,10 +78,13 @@ def frame_csv(frame: pd.DataFrame) -> str:
             out[col] = out[col].dt.strftime("%Y-%m-%d")
         elif out[col].dtype == object:
             out[col] = out[col].map(_cell)
+        elif out[col].dtype == np.float64:
+            text = _float_text(out[col].to_numpy())
+            out[col] = pd.Series(text, index=out.index, dtype=object)
     index = out.index.name is not None
     if index and isinstance(out.index, pd.DatetimeIndex):
         out.index = out.index.strftime("%Y-%m-%d").rename(frame.index.name)
-    return str(out.to_csv(index=index, lineterminator="\n", float_format="%.10g"))
+    return str(out.to_csv(index=index, lineterminator="\n", float_format=_FLOAT_FORMAT))
 
 
 def render_backtest_files(

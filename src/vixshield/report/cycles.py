@@ -60,24 +60,52 @@ def round_to_tick(points: float, tick: float = SPX_TICK) -> float:
     return round(round(points / tick) * tick, 2)
 
 
-def _opening_legs(trades: pd.DataFrame, position_id: str) -> dict[str, object]:
-    rows = trades[
-        (trades["position_id"] == position_id)
-        & (trades["kind"] == "condor")
-        & (trades["action"] == "open")
-    ]
-    if rows.empty:
-        raise ValueError(f"cycle {position_id}: no opening fills in trades")
-    first = rows[rows["date"] == rows["date"].iloc[0]]
-    out: dict[str, object] = {"expiry": pd.Timestamp(first["expiry"].iloc[0]).normalize()}
-    for r in first.to_dict("records"):
-        right = "C" if str(r["right"]).upper().startswith("C") else "P"
-        key = _STRIKES[(right, int(r["ratio"]) > 0)]
+def _leg_rows(trades: pd.DataFrame) -> dict[str, list[int]]:
+    """Position id -> row numbers of its condor's opening fills on the first opening date.
+
+    One pass over the trades (in their order), instead of one filter per cycle.
+    """
+    if trades.empty:
+        return {}
+    opens = np.flatnonzero(
+        (trades["kind"] == "condor").to_numpy() & (trades["action"] == "open").to_numpy()
+    )
+    pids = trades["position_id"].to_numpy()[opens]
+    dates = trades["date"].to_numpy()[opens]
+    first: dict[str, object] = {}
+    rows: dict[str, list[int]] = {}
+    for i, pid, day in zip(opens.tolist(), pids, dates, strict=True):
+        key = str(pid)
+        if key not in first:
+            first[key] = day
+            rows[key] = [i]
+        elif day == first[key]:
+            rows[key].append(i)
+    return rows
+
+
+class _Fills:
+    """The trades' columns `_opening_legs` reads, extracted once (row numbers index them)."""
+
+    def __init__(self, trades: pd.DataFrame) -> None:
+        self.expiry = trades["expiry"].tolist()
+        self.right = trades["right"].tolist()
+        self.ratio = trades["ratio"].tolist()
+        self.strike = trades["strike"].tolist()
+        self.ratio_f = trades["ratio"].astype("float64").to_numpy()
+        self.fill_f = trades["fill"].astype("float64").to_numpy()
+
+
+def _opening_legs(fills: _Fills, rows: list[int], position_id: str) -> dict[str, object]:
+    out: dict[str, object] = {"expiry": pd.Timestamp(fills.expiry[rows[0]]).normalize()}
+    for i in rows:
+        right = "C" if str(fills.right[i]).upper().startswith("C") else "P"
+        key = _STRIKES[(right, int(fills.ratio[i]) > 0)]
         if key in out:
             raise ValueError(f"cycle {position_id}: two {key.replace('_', ' ')}s")
-        out[key] = float(r["strike"])
-    ratio = first["ratio"].astype("float64").to_numpy()
-    fill = first["fill"].astype("float64").to_numpy()
+        out[key] = float(fills.strike[i])
+    ratio = fills.ratio_f[rows]
+    fill = fills.fill_f[rows]
     out["entry_credit_pts"] = round_to_tick(float(-(ratio * fill).sum()))
     return out
 
@@ -92,6 +120,8 @@ def cycles_table(result: BacktestResult) -> pd.DataFrame:
         result is inconsistent).
     """
     cycles = result.cycles
+    legs = _leg_rows(result.trades) if len(cycles) else {}
+    fills = _Fills(result.trades) if legs else None
     rows: list[dict[str, object]] = []
     for c in cycles.to_dict("records"):
         pid = str(c["position_id"])
@@ -101,7 +131,9 @@ def cycles_table(result: BacktestResult) -> pd.DataFrame:
             "close_date": pd.Timestamp(c["closed"]).normalize(),
             "contracts": int(c["contracts"]),
         }
-        row.update(_opening_legs(result.trades, pid))
+        if fills is None or pid not in legs:
+            raise ValueError(f"cycle {pid}: no opening fills in trades")
+        row.update(_opening_legs(fills, legs[pid], pid))
         for src, dst in (
             ("credit", "credit_usd"),
             ("costs", "costs_usd"),

@@ -1,13 +1,15 @@
 """Self-contained HTML reports (``report.html``, ``compare.html``).
 
 One file that works offline: plotly.js is embedded once from the installed
-plotly package (`plotly.offline.get_plotlyjs`), each figure is its JSON spec
-drawn with ``Plotly.newPlot`` into a div with a fixed id. No timestamps, no
-random ids: the same run gives the same bytes. A small script records any
-JavaScript error into ``<pre id="vs-errors">`` so a broken page is visible
-(and testable). The layout holds from 400 to 2,000 pixels wide: cards never
-overflow (wide tables scroll inside their card, charts resize), and
-``compare.html`` puts the runs side by side where there is room.
+plotly package (`vixshield.report.plotly_json.plotly_js`, the file
+``plotly.offline.get_plotlyjs`` returns, read without importing plotly), each
+figure (`vixshield.report.figures`, plain JSON dicts) is drawn with
+``Plotly.newPlot`` into a div with a fixed id. No timestamps, no random ids:
+the same run gives the same bytes. A small script records any JavaScript error
+into ``<pre id="vs-errors">`` so a broken page is visible (and testable). The
+layout holds from 400 to 2,000 pixels wide: cards never overflow (wide tables
+scroll inside their card, charts resize), and ``compare.html`` puts the runs
+side by side where there is room.
 
 The sections come from `vixshield.report.sections`; the risk graph, the
 banner's input counts and the window provenance need the run's markets
@@ -20,7 +22,8 @@ from collections.abc import Mapping, Sequence
 
 from vixshield.backtest.result import BacktestResult
 from vixshield.markets.types import MarketView
-from vixshield.report import charts
+from vixshield.report import figures
+from vixshield.report.plotly_json import plotly_js
 from vixshield.report.sections import (
     banner_section,
     chart,
@@ -92,8 +95,6 @@ _FLUSH_ERRORS = "if (window.__vsErrors.length) { __vsError(window.__vsErrors.pop
 
 
 def _page(title: str, subtitle: str, banner: str, sections: Sequence[str]) -> str:
-    from plotly.offline import get_plotlyjs
-
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -102,7 +103,7 @@ def _page(title: str, subtitle: str, banner: str, sections: Sequence[str]) -> st
             f"<title>{esc(title)}</title>",
             f"<style>{_CSS}</style>",
             f"<script>{_ERROR_HOOK}</script>",
-            f"<script>{get_plotlyjs()}</script>",
+            f"<script>{plotly_js()}</script>",
             "</head><body>",
             f"<header><h1>{esc(title)}</h1><p>{esc(subtitle)}</p></header>",
             '<main><pre id="vs-errors" hidden></pre>',
@@ -140,14 +141,14 @@ def render_report_html(
     sections = [
         kpis(summary),
         "<h2>Equity and drawdown</h2>"
-        + chart("chart-equity", charts.equity_figure(daily, result.capital))
+        + chart("chart-equity", figures.equity_figure(daily, result.capital))
         + _BH_NOTE,
-        "<h2>VIX and regime</h2>" + chart("chart-vix-regime", charts.vix_regime_figure(daily)),
+        "<h2>VIX and regime</h2>" + chart("chart-vix-regime", figures.vix_regime_figure(daily)),
         "<h2>P&amp;L by component</h2>"
-        + chart("chart-pnl-components", charts.pnl_components_figure(daily))
+        + chart("chart-pnl-components", figures.pnl_components_figure(daily))
         + table(_pnl_rows(summary), "usd"),
         "<h2>Credit-to-hedge ratio</h2>"
-        + chart("chart-credit-hedge", charts.credit_to_hedge_figure(daily))
+        + chart("chart-credit-hedge", figures.credit_to_hedge_figure(daily))
         + '<p class="note">Condor credit over hedge cost in the trailing 252 trading days, '
         "log scale between the 2nd and 98th percentiles of the run's ratios (at least 0.5..2); "
         "a day outside is drawn on the bound and its hover text gives its value.</p>",
@@ -205,7 +206,7 @@ def render_compare_html(
     per_run = [(t, {n: parts[n][t] for n in names}) for t in titles]
     sections = [
         "<h2>Equity and drawdown</h2>"
-        + chart("chart-compare", charts.compare_figure(dailies))
+        + chart("chart-compare", figures.compare_figure(dailies))
         + _BH_NOTE.replace("SPX buy", "Drawdowns are of each policy; SPX buy"),
         "<h2>Key metrics</h2>" + table(kpi_rows),
         "<h2>P&amp;L by component</h2>" + table(pnl_rows, "usd"),
@@ -233,12 +234,12 @@ def _run_parts(
     counted = window_provenance(result, markets)
     return {
         "What was real and what was modeled": banner_section(result, counted, suffix),
-        "VIX and regime": chart(f"chart-vix-regime{suffix}", charts.vix_regime_figure(daily)),
+        "VIX and regime": chart(f"chart-vix-regime{suffix}", figures.vix_regime_figure(daily)),
         "P&amp;L by component": chart(
-            f"chart-pnl-components{suffix}", charts.pnl_components_figure(daily)
+            f"chart-pnl-components{suffix}", figures.pnl_components_figure(daily)
         ),
         "Credit-to-hedge ratio": chart(
-            f"chart-credit-hedge{suffix}", charts.credit_to_hedge_figure(daily)
+            f"chart-credit-hedge{suffix}", figures.credit_to_hedge_figure(daily)
         ),
         "Monthly returns": period_returns_section(daily, result.capital, suffix),
         "Risk graph": risk_graph_section(result, markets, suffix),

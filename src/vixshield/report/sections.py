@@ -10,14 +10,14 @@ import html
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from vixshield.backtest.result import BacktestResult
 from vixshield.markets.types import MarketView
 from vixshield.markets.view import Markets
-from vixshield.report import charts
+from vixshield.report import figures
 from vixshield.report.labels import metric_label
 from vixshield.report.periods import MONTH_LABELS, monthly_returns, yearly_returns
+from vixshield.report.plotly_json import figure_json
 from vixshield.report.risk_graph import RiskGraph, risk_graph
 from vixshield.report.summary import KEY_METRICS, provenance_rows, stress_rows
 from vixshield.report.terminal import column_kind, fmt_value
@@ -59,9 +59,9 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def chart(div_id: str, fig: go.Figure) -> str:
+def chart(div_id: str, fig: figures.Figure) -> str:
     """A div drawn by ``Plotly.newPlot`` from the figure's JSON, errors into ``#vs-errors``."""
-    spec = str(fig.to_json()).replace("</", "<\\/")
+    spec = figure_json(fig).replace("</", "<\\/")
     return (
         f'<div id="{div_id}" class="chart"></div>\n<script>\n'
         f"try {{ var s = {spec};\n"
@@ -235,7 +235,7 @@ def period_returns_section(daily: pd.DataFrame, capital: float, suffix: str = ""
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         "<h2>Monthly returns</h2>"
-        + chart(f"chart-monthly-returns{suffix}", charts.monthly_returns_figure(months))
+        + chart(f"chart-monthly-returns{suffix}", figures.monthly_returns_figure(months))
         + f'<div class="scroll"><table id="monthly-returns{suffix}"><thead><tr>{head}</tr>'
         + f"</thead><tbody>{''.join(body)}</tbody></table></div>"
         + '<p class="note">Return of equity over each calendar month and year, percent; the '
@@ -316,7 +316,7 @@ def risk_graph_section(result: BacktestResult, markets: MarketView | None, suffi
     return (
         head
         + none
-        + chart(f"chart-risk-graph{suffix}", charts.risk_graph_figure(graph))
+        + chart(f"chart-risk-graph{suffix}", figures.risk_graph_figure(graph))
         + _graph_facts(graph)
         + "<h2>VIX scenarios</h2>"
         + (
@@ -325,7 +325,7 @@ def risk_graph_section(result: BacktestResult, markets: MarketView | None, suffi
             else f'<p class="note">No hedge open on {graph.as_of:%Y-%m-%d}: nothing pays '
             "in a VIX jump; the line is the condors' max loss.</p>"
         )
-        + chart(f"chart-vix-scenarios{suffix}", charts.vix_scenario_figure(graph))
+        + chart(f"chart-vix-scenarios{suffix}", figures.vix_scenario_figure(graph))
         + table(scen, None, None, f"vix-scenarios{suffix}")
         + '<p class="note">Every leg open at the close of the run\'s last day, quoted on the '
         "run's markets (the engine's marks) and repriced on the engine's calibrated SPX "

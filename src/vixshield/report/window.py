@@ -67,10 +67,10 @@ def _fills(trades: pd.DataFrame, roots: Sequence[str]) -> tuple[int, int]:
 
 def _vx_origin(markets: Markets, day: pd.Timestamp) -> str | None:
     try:
-        curve = markets.vx_curve(day)
+        origin = markets.vx_front_origin(day)
     except UserError:  # VX futures not listed yet (before 2004)
         return None
-    return str(curve["origin"].iloc[0]) if len(curve) else None
+    return None if origin is None else str(origin)
 
 
 def window_provenance(
