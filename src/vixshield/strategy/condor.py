@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,7 @@ __all__ = [
     "entry_filters",
     "event_filter",
     "float_col",
+    "grid_index",
     "k_for_iv_rank",
     "min_credit_filter",
     "nan_median",
@@ -182,7 +183,9 @@ class SideQuotes:
         """
         k = np.sort(np.asarray(market.strikes(date, "SPX", expiry.date), dtype=np.float64))
         n = len(k)
-        qb = market.quote(date, "SPX", [expiry.date] * (2 * n), np.r_[k, k], ["P"] * n + ["C"] * n)
+        qb = market.quote(
+            date, "SPX", [expiry.date] * (2 * n), np.concatenate((k, k)), ["P"] * n + ["C"] * n
+        )
         pi, ci = slice(0, n), slice(n, 2 * n)
         fwd = nan_median(qb.forward[ci]) if n else math.nan
         t = nan_median(qb.t_years[ci]) if n else expiry.t_years
@@ -315,9 +318,13 @@ class CondorAnalytics:
     def to_dict(self) -> dict[str, float | int | str]:
         """JSON-friendly dict: NaN floats become the string ``"nan"``."""
         out: dict[str, float | int | str] = {}
-        for k, v in asdict(self).items():
-            out[k] = "nan" if isinstance(v, float) and math.isnan(v) else v
+        for name in _ANALYTICS_FIELDS:  # scalars only: no deep copy (`asdict`) needed
+            v = getattr(self, name)
+            out[name] = "nan" if isinstance(v, float) and math.isnan(v) else v
         return out
+
+
+_ANALYTICS_FIELDS = tuple(f.name for f in fields(CondorAnalytics))
 
 
 @dataclass(frozen=True)
@@ -340,7 +347,11 @@ def select_expiry(
     (SPXW) root. None if none fits.
     """
     today = day_number(date)
-    dated = [(day_number(e.date) - today, e) for e in expiries]
+    days = [  # `day_number`, inlined for Timestamps: it runs for every listed expiry
+        e.date.value // _NS_PER_DAY if type(e.date) is pd.Timestamp else day_number(e.date)
+        for e in expiries
+    ]
+    dated = [(d - today, e) for d, e in zip(days, expiries, strict=True)]
 
     def nearest(lo: int, hi: int) -> Expiry | None:
         fits = [
@@ -386,6 +397,16 @@ def strike_increment(strikes: FloatArray, at: float) -> float:
     return float(strikes[i] - strikes[i - 1])
 
 
+def grid_index(strikes: FloatArray, strike: float) -> int:
+    """Position of the first listed strike equal to ``strike`` (``np.isclose``'s
+    default tolerance, ``|k - strike| <= 1e-8 + 1e-5 |strike|``); -1 when none is, or
+    when ``strike`` is not finite."""
+    if not math.isfinite(strike):
+        return -1
+    hit = np.flatnonzero(np.abs(strikes - strike) <= 1e-8 + 1e-5 * abs(strike))
+    return int(hit[0]) if len(hit) else -1
+
+
 def _wing_by_width(strikes: FloatArray, short: float, width: float, below: bool) -> float:
     """Nearest listed strike to ``short -/+ width`` strictly beyond the short strike."""
     beyond = strikes[strikes < short] if below else strikes[strikes > short]
@@ -428,7 +449,7 @@ def risk_neutral_cdf(q: SideQuotes) -> FloatArray:
 
 def _integral(k: FloatArray, f: FloatArray, lo: float, hi: float) -> float:
     """Trapezoid integral of the piecewise-linear ``f(k)`` from ``lo`` to ``hi``."""
-    pts = np.unique(np.r_[lo, k[(k > lo) & (k < hi)], hi])
+    pts = np.unique(np.concatenate(([lo], k[(k > lo) & (k < hi)], [hi])))
     vals = np.interp(pts, k, f)
     return float(np.sum(0.5 * (vals[1:] + vals[:-1]) * np.diff(pts)))
 
@@ -446,6 +467,7 @@ def analyse_condor(
     k_call: float = math.nan,
     contracts: int = 1,
     sd_vol: float = math.nan,
+    credits: tuple[float, float] | None = None,
 ) -> CondorAnalytics:
     """Analytics of the condor lp < sp < sc < lc on quotes ``q``.
 
@@ -454,7 +476,8 @@ def analyse_condor(
     - credit_mid = mid(sp) + mid(sc) - mid(lp) - mid(lc); credit_fill is the sum of
       the two verticals' credits at the modeled fill (`vertical_credits`, through
       `vixshield.markets.costs.CostModel`); open_costs are its commission and fees
-      on the four legs.
+      on the four legs. ``credits``: `vertical_credits`' (put, call) for these
+      strikes when the caller has them already (computed here when None).
     - max profit = credit_fill x 100; max loss per side = (width - credit_fill) x 100,
       max loss = the larger side; break-evens sp - credit_fill and sc + credit_fill.
     - pop = F(be_call) - F(be_put) with F the risk-neutral CDF (`risk_neutral_cdf`);
@@ -473,10 +496,13 @@ def analyse_condor(
       open_costs))^(365 / dte) - 1``.
     """
     k = q.strikes
-    idx = {s: int(np.flatnonzero(np.isclose(k, s))[0]) for s in (lp, sp, sc, lc)}
-    ilp, isp, isc, ilc = idx[lp], idx[sp], idx[sc], idx[lc]
+    ilp, isp, isc, ilc = (grid_index(k, s) for s in (lp, sp, sc, lc))
+    if min(ilp, isp, isc, ilc) < 0:
+        raise ValueError(f"condor strikes {lp:g}/{sp:g}/{sc:g}/{lc:g} are not all on the grid")
     mid = q.put_mid[isp] + q.call_mid[isc] - q.put_mid[ilp] - q.call_mid[ilc]
-    put_credit, call_credit = vertical_credits(q, lp, sp, sc, lc, costs)
+    if credits is None:
+        credits = vertical_credits(q, lp, sp, sc, lc, costs)
+    put_credit, call_credit = credits
     credit = put_credit + call_credit
     pw, cw = sp - lp, lc - sc
     max_profit = credit * MULTIPLIER
@@ -631,16 +657,12 @@ def vertical_credits(
     """
     k = q.strikes
 
-    def at(x: float) -> int:
-        hit = np.flatnonzero(np.isclose(k, x))
-        return int(hit[0]) if len(hit) else -1
-
     def credit(mid: FloatArray, bid: FloatArray, ask: FloatArray, short: int, long: int) -> float:
         rows = [short, long]
         fill = costs.fills(mid[rows], bid[rows], ask[rows], [-1.0, 1.0])
         return float(fill[0] - fill[1])
 
-    ilp, isp, isc, ilc = at(lp), at(sp), at(sc), at(lc)
+    ilp, isp, isc, ilc = (grid_index(k, x) for x in (lp, sp, sc, lc))
     put = call = math.nan
     if min(ilp, isp) >= 0:
         put = credit(q.put_mid, q.put_bid, q.put_ask, isp, ilp)
@@ -803,7 +825,7 @@ def build_condor(
         return None, fired
     a = analyse_condor(
         q, ch.lp, ch.sp, ch.sc, ch.lc, dte, costs, expiry, ch.k_put, ch.k_call,
-        sd_vol=vol.vol,
+        sd_vol=vol.vol, credits=(put_credit, call_credit),
     )  # fmt: skip
     n = condor_contracts(a.max_loss, equity, policy.sizing.risk_per_condor, policy.sizing.min_one)
     a = replace(

@@ -30,6 +30,7 @@ import math
 import weakref
 from collections.abc import Mapping, Sequence
 from functools import partial
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -69,11 +70,23 @@ _PLAIN = frozenset({str, int, bool, type(None)})  # returned as they are
 
 def _json(v: object) -> object:
     """NaN/inf floats become None / "inf" so details stay strict JSON."""
-    kind = type(v)  # exact-type fast paths first (the audit is built every day)
+    if type(v) is float:  # exact-type fast paths first (the audit is built every day)
+        return v if v - v == 0.0 else _nonfinite(v)
+    kind = type(v)
     if kind in _PLAIN:
         return v
-    if kind is dict:
-        return {str(k): _json(x) for k, x in v.items()}  # type: ignore[attr-defined]
+    if kind is dict:  # finite floats and plain values inline, without a call each
+        return {
+            k if type(k) is str else str(k): (
+                x if (t := type(x)) in _PLAIN or (t is float and x - x == 0.0) else _json(x)
+            )
+            for k, x in v.items()  # type: ignore[attr-defined]
+        }
+    if kind is list or kind is tuple:
+        return [
+            x if (t := type(x)) in _PLAIN or (t is float and x - x == 0.0) else _json(x)
+            for x in v  # type: ignore[attr-defined]
+        ]
     if isinstance(v, float):
         if math.isnan(v):
             return None
@@ -87,24 +100,48 @@ def _json(v: object) -> object:
     return v
 
 
+def _nonfinite(v: float) -> object:
+    """None for NaN, "inf" / "-inf" for the infinities."""
+    if math.isnan(v):
+        return None
+    return "inf" if v > 0 else "-inf"
+
+
+def _cell(v: object) -> object:
+    """A row value as `decide` hands it out: numpy floats and bools as Python ones."""
+    if isinstance(v, np.floating):
+        return float(v)
+    return bool(v) if isinstance(v, np.bool_) else v
+
+
 class _Columns:
-    """Column arrays of an indicator frame, for O(1) row reads in `decide`."""
+    """The rows of an indicator frame, read once, for O(1) row reads in `decide`.
+
+    The frame is read when first seen (the indicator frame of a run is never
+    changed after `compute_indicators` returns it).
+    """
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.ref = weakref.ref(frame)
         self.index = pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[ns]").view(np.int64)
-        self.arrays = {str(c): frame[c].to_numpy() for c in frame.columns}
+        self.names = tuple(str(c) for c in frame.columns)
+        cols: list[list[object]] = []
+        for c in frame.columns:
+            a = frame[c].to_numpy()
+            kind = a.dtype.kind
+            if kind in "fb":  # ``tolist``: the Python floats / bools `_cell` makes
+                cols.append(a.tolist())
+            elif kind == "O":  # objects as they are, numpy floats / bools among them converted
+                cols.append(
+                    [v if type(v) in _PLAIN or type(v) is float else _cell(v) for v in a.tolist()]
+                )
+            else:  # ints, dates: the numpy scalars ``a[i]`` gives (`_cell` keeps them)
+                cols.append(list(a))
+        self.rows = list(zip(*cols, strict=True)) if cols else [()] * len(frame)
 
     def row(self, i: int) -> dict[str, object]:
-        out: dict[str, object] = {}
-        for c, a in self.arrays.items():
-            v = a[i]
-            out[c] = (
-                float(v)
-                if isinstance(v, np.floating)
-                else (bool(v) if isinstance(v, np.bool_) else v)
-            )
-        return out
+        """Row ``i`` as a dict in column order."""
+        return dict(zip(self.names, self.rows[i], strict=True))
 
 
 _CACHE: dict[int, _Columns] = {}  # id(frame) -> arrays; a read cache, checked by weakref
@@ -154,8 +191,9 @@ def _context(
     regime = str(row.get("regime", "normal"))
     multipliers: dict[str, float] = {}
     audit: list[RuleFired] = []
+    effect = policy.regime.effect(regime)
     for layer in policy.hedge.layers:
-        m, fired = layer_multiplier(layer.name, regime, row, policy)
+        m, fired = layer_multiplier(layer.name, regime, row, policy, effect)
         multipliers[layer.name] = m
         audit += fired
     held = tuple(positions)
@@ -247,8 +285,8 @@ def decide(
         date=date,
         regime=ctx.regime,
         regime_inputs=ctx.regime_inputs,
-        orders=tuple(o for s in steps for o in s.orders),
-        audit=tuple(r for s in steps for r in s.audit),
+        orders=tuple(chain.from_iterable(s.orders for s in steps)),
+        audit=tuple(chain.from_iterable(s.audit for s in steps)),
         details=_json(details),  # type: ignore[arg-type]
         state=steps[-1].state,
     )

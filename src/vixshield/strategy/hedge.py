@@ -15,6 +15,17 @@ the premium to *hold* is ``B x D / 365``; that keeps spend at the budget rate.
 The target is scaled by the layer multiplier (regime engine, bounded) and the
 event factor.
 
+Credit cover (``hedge.budget_cover``, off by default): the annual budget becomes
+``min(weight x basis, share x credit_rate / ratio)``, share = weight / sum of the
+weights, ratio = ``hedge.credit_to_hedge_min`` and ``credit_rate`` the condor credit
+of the credit-to-hedge window annualised (USD per year, point in time: only the
+cycles entered up to the close; `HedgeContext.credit_rate`). ``credit_rate / ratio``
+is the yearly hedge spend the cap lets the credit fund, so the target sits at that
+cover level and the multiplier moves it: below 1 (calm) the layers hold and spend
+less than the cap allows, above 1 (stress) they may use the slack up to the cap,
+which still binds on every buy. The ``target_smoothing`` audit entry then carries
+the basis budget, the cover budget, the credit rate and which of the two bound.
+
 Credit-to-hedge budget cap (`vixshield.strategy.state`): what a layer may
 *spend* on a day is ``min(its basis-driven buy, share x remaining cap)``, its
 share the layer's weight over the sum of the weights (0.4 / 0.4 / 0.2 for
@@ -193,7 +204,11 @@ def annual_budget(
     condors: Sequence[Position],
     dte_target: int,
 ) -> float:
-    """Annual premium budget of ``layer`` in USD (see the module docstring)."""
+    """Annual premium budget of ``layer`` on its basis, USD per year (module docstring).
+
+    The ``hedge.budget_cover`` bound is applied on top of it by the layer's target
+    (`HedgeContext.credit_rate`).
+    """
     if basis == "equity":
         base = equity
     elif basis == "credit":
@@ -216,13 +231,19 @@ def target_premium(budget: float, layer: HedgeLayer, multiplier: float) -> float
 
 
 def _pick_expiry(date: pd.Timestamp, expiries: list[Expiry], layer: HedgeLayer) -> Expiry | None:
-    mid = 0.5 * (layer.dte_min + layer.dte_max)
+    """The expiry of ``layer``'s window nearest its middle (ties: the shorter, then the first)."""
+    today = day_number(date)
+    return _pick_by_dte([day_number(e.date) - today for e in expiries], expiries, layer)
+
+
+def _pick_by_dte(dtes: Sequence[int], expiries: list[Expiry], layer: HedgeLayer) -> Expiry | None:
+    """`_pick_expiry` given the expiries' DTEs (calendar days), computed once for every layer."""
+    lo, hi = layer.dte_min, layer.dte_max
+    mid = 0.5 * (lo + hi)
     best: tuple[float, int] | None = None
     pick = None
-    today = day_number(date)
-    for e in expiries:
-        dte = day_number(e.date) - today
-        if layer.dte_min <= dte <= layer.dte_max and (best is None or (abs(dte - mid), dte) < best):
+    for dte, e in zip(dtes, expiries, strict=True):
+        if lo <= dte <= hi and (best is None or (abs(dte - mid), dte) < best):
             best, pick = (abs(dte - mid), dte), e
     return pick
 
@@ -245,7 +266,7 @@ def _quote_strikes(
     """Quotes of the ``right`` options at the (sorted) strikes of every expiry in ``grids``,
     in one vectorised ``market.quote`` call; one column dict per expiry."""
     n = [len(k) for _, k in grids]
-    expiry = [e.date for (e, _), m in zip(grids, n, strict=True) for _ in range(m)]
+    expiry = list(itertools.chain.from_iterable([e.date] * len(k) for e, k in grids))
     k_all = np.concatenate([k for _, k in grids]) if grids else np.empty(0)
     qb = market.quote(date, und, expiry, k_all, [right] * len(k_all))
     cols = {
@@ -287,12 +308,15 @@ def _expiry_quotes(
 class ExpiryQuotes:
     """The day's quotes of every hedge layer's candidate expiry, fetched on first use.
 
-    The first `get` quotes the expiry `choose_hedge` would pick for each of ``layers``
-    (`_pick_expiry`), all strikes, in one ``market.quote`` call per underlying and
-    right; the quotes of a row do not depend on the rows quoted with it, so each layer
-    sees exactly what `_expiry_quotes` would return for its expiry alone. Layers whose
-    underlying is not listed, or with no expiry in their window, are left out (their
-    `choose_hedge` reports why). A market without ``strikes`` is read per expiry.
+    The first `get` (or `pick`, `choice`) lists each underlying's expiries once, quotes
+    the expiry `choose_hedge` would pick for each of ``layers`` (`_pick_expiry`), all
+    strikes, in one ``market.quote`` call per underlying and right; the quotes of a row
+    do not depend on the rows quoted with it, so each layer sees exactly what
+    `_expiry_quotes` would return for its expiry alone. Layers whose underlying is not
+    listed, or with no expiry in their window, are left out (their `choose_hedge`
+    reports why). A market without ``strikes`` is read per expiry. `choice` makes
+    every layer's `choose_hedge` at once, per cost model (one `CostModel.fills` call).
+    Everything is of the one date, market and layers given: the object lives a day.
     """
 
     def __init__(self, date: pd.Timestamp, market: MarketView, layers: Sequence[HedgeLayer]):
@@ -300,18 +324,27 @@ class ExpiryQuotes:
         self._quotes: dict[tuple[Underlying, int, str, Right], dict[str, FloatArray]] | None
         self._quotes = None
         self._picks: dict[str, Expiry | NotListed | None] = {}  # layer name -> its expiry
+        self._choices: dict[CostModel, list[_Chosen]] = {}  # by cost model, one per layer
+        self._index = {id(x): n for n, x in enumerate(self._layers)}  # held: ids stay unique
 
     def _fetch(self) -> dict[tuple[Underlying, int, str, Right], dict[str, FloatArray]]:
         date, market = self._date, self._market
+        today = day_number(date)
+        listed: dict[Underlying, tuple[list[Expiry], list[int]] | NotListed] = {}
         groups: dict[tuple[Underlying, Right], dict[tuple[int, str], Expiry]] = {}
         for layer in self._layers:
             und, right = _layer_option(layer)
-            try:
-                listed = market.expiries(date, und)
-            except NotListed as err:
-                self._picks[layer.name] = err
+            if und not in listed:  # one listing per underlying for all its layers
+                try:
+                    found = market.expiries(date, und)
+                    listed[und] = (found, [day_number(e.date) - today for e in found])
+                except NotListed as err:
+                    listed[und] = err
+            got = listed[und]
+            if isinstance(got, NotListed):
+                self._picks[layer.name] = got
                 continue
-            exp = self._picks[layer.name] = _pick_expiry(date, listed, layer)
+            exp = self._picks[layer.name] = _pick_by_dte(got[1], got[0], layer)
             if exp is not None:
                 groups.setdefault((und, right), {})[(exp.date.value, exp.root)] = exp
         out: dict[tuple[Underlying, int, str, Right], dict[str, FloatArray]] = {}
@@ -348,6 +381,46 @@ class ExpiryQuotes:
             raise exp
         return exp
 
+    def covers(self, layer: HedgeLayer) -> bool:
+        """Whether ``layer`` is one of the layers given (the very object)."""
+        return self._at(layer) is not None
+
+    def _at(self, layer: HedgeLayer) -> int | None:
+        at = self._index.get(id(layer))
+        return at if at is not None and self._layers[at] is layer else None
+
+    def choice(self, layer: HedgeLayer, costs: CostModel) -> tuple[HedgeChoice | None, RuleFired]:
+        """`choose_hedge` of one of the layers given, made for all of them at the first call
+        (per cost model: the fills depend on it).
+
+        Raises
+        ------
+        ValueError
+            ``layer`` is not one of the layers given, or its quoted deltas are all NaN.
+        """
+        at = self._at(layer)
+        if at is None:
+            raise ValueError(f"layer {layer.name} is not one of this book's layers")
+        made = self._choices.get(costs)
+        if made is None:
+            if self._quotes is None:
+                self._quotes = self._fetch()
+            candidates: list[_Candidate] = []
+            for x in self._layers:
+                und, right = _layer_option(x)
+                exp = self._picks[x.name]
+                arr = (
+                    self._quotes[(und, exp.date.value, exp.root, right)]
+                    if isinstance(exp, Expiry)
+                    else None
+                )
+                candidates.append((x, exp, arr))
+            made = self._choices[costs] = _choose_many(self._date, candidates, costs)
+        got = made[at]
+        if isinstance(got, ValueError):
+            raise got
+        return got
+
     def get(self, und: Underlying, exp: Expiry, right: Right) -> dict[str, FloatArray]:
         """Quotes of ``exp``'s ``right`` options by ascending strike (as `_expiry_quotes`)."""
         if self._quotes is None:
@@ -370,66 +443,136 @@ def choose_hedge(
 
     Its ``fill`` is the net `CostModel` fill per unit (the long leg bought, a spread's
     short leg sold). ``quotes``: the day's `ExpiryQuotes` shared by the layers (default:
-    the expiry is quoted on its own)."""
+    the expiry is quoted on its own); one of its layers gets the choice it made for all
+    of them at once (`ExpiryQuotes.choice`)."""
+    if quotes is not None and quotes.covers(layer):
+        return quotes.choice(layer, costs)
     und, right = _layer_option(layer)
+    exp: Expiry | NotListed | None
     try:
         if quotes is not None:
             exp = quotes.pick(layer)
         else:
             exp = _pick_expiry(date, market.expiries(date, und), layer)
     except NotListed as err:  # e.g. VIX options before 2006-02-24: the layer stays idle
-        return None, RuleFired(
-            f"hedge_select:{layer.name}", {"instrument": layer.instrument}, "fail", str(err)
+        exp = err
+    arr = None
+    if isinstance(exp, Expiry):
+        arr = (
+            quotes.get(und, exp, right)
+            if quotes is not None
+            else _expiry_quotes(date, market, und, exp, right)
         )
-    if exp is None:
-        return None, RuleFired(
-            f"hedge_select:{layer.name}",
-            {"dte_min": layer.dte_min, "dte_max": layer.dte_max},
-            "fail",
-            "no expiry in window",
-        )
-    arr = (
-        quotes.get(und, exp, right)
-        if quotes is not None
-        else _expiry_quotes(date, market, und, exp, right)
-    )
-    k, mid = arr["strike"], arr["mid"]
-    ok = mid > 0
-    if not ok.any():
-        return None, RuleFired(
-            f"hedge_select:{layer.name}", {"expiry": str(exp.date.date())}, "fail", "no quotes"
-        )
-    fwd = nan_median(arr["forward"])
+    got = _choose_many(date, [(layer, exp, arr)], costs)[0]
+    if isinstance(got, ValueError):
+        raise got
+    return got
+
+
+_Candidate = tuple[HedgeLayer, Expiry | NotListed | None, dict[str, FloatArray] | None]
+_Chosen = tuple[HedgeChoice | None, RuleFired] | ValueError
+
+
+def _strike_rows(
+    layer: HedgeLayer, arr: Mapping[str, FloatArray], ok: np.ndarray, fwd: float
+) -> list[int]:
+    """Rows of ``arr`` (one expiry by strike) bought (first) and sold (a spread's second).
+
+    Raises
+    ------
+    ValueError
+        Every quoted delta is NaN (`np.nanargmin` of an all-NaN slice).
+    """
+    k = arr["strike"]
     if layer.strike_rule == "delta":
-        d = np.abs(arr["delta"])
-        i = int(np.nanargmin(np.where(ok, np.abs(d - layer.strike_value), np.inf)))
+        i = _nearest(np.where(ok, np.abs(np.abs(arr["delta"]) - layer.strike_value), np.inf))
     else:
-        sign = -1.0 if right == "P" else 1.0
+        sign = -1.0 if _layer_option(layer)[1] == "P" else 1.0
         target = fwd * (1.0 + sign * layer.strike_value / 100.0)
         i = int(np.argmin(np.where(ok, np.abs(k - target), np.inf)))
-    greeks = {g: arr[g] for g in ("delta", "vega", "theta")}
-    legs = [Leg(und, exp.root, exp.date, exp.settlement, float(k[i]), right, 1)]
     rows = [i]
-    dl, vg, th = (float(greeks[g][i]) for g in ("delta", "vega", "theta"))
     if layer.instrument == "vix_call_spread":
-        j = int(
-            np.argmin(np.where(ok & (k > k[i]), np.abs(k - (k[i] + layer.spread_width)), np.inf))
-        )
-        if j != i and k[j] > k[i]:
-            legs.append(Leg(und, exp.root, exp.date, exp.settlement, float(k[j]), right, -1))
+        ki = float(k[i])
+        j = int(np.argmin(np.where(ok & (k > ki), np.abs(k - (ki + layer.spread_width)), np.inf)))
+        if j != i and k[j] > ki:
             rows.append(j)
-            dl, vg, th = (dl - greeks["delta"][j], vg - greeks["vega"][j], th - greeks["theta"][j])
-    ratios = np.array([leg.ratio for leg in legs], dtype=np.float64)
-    fills = costs.fills(mid[rows], arr["bid"][rows], arr["ask"][rows], ratios)
-    price, fill = float(np.dot(ratios, mid[rows])), float(np.dot(ratios, fills))
-    dte = int((pd.Timestamp(exp.date).normalize() - date.normalize()).days)
-    choice = HedgeChoice(tuple(legs), price, fill, float(dl), float(vg), float(th), dte)
-    return choice, RuleFired(
-        f"hedge_select:{layer.name}",
-        {"expiry": str(exp.date.date()), "strike": float(k[i]), "forward": fwd, "mid": price},
-        "info",
-        "selected",
-    )
+    return rows
+
+
+def _choose_many(
+    date: pd.Timestamp, candidates: Sequence[_Candidate], costs: CostModel
+) -> list[_Chosen]:
+    """`choose_hedge` of every (layer, its expiry or why none, the expiry's quotes by strike).
+
+    The strikes are chosen layer by layer, then every chosen leg is filled in one
+    `CostModel.fills` call (a leg's fill depends on its own quote only). A layer whose
+    deltas are all NaN gets the ValueError `np.nanargmin` raises, for its caller to raise.
+    """
+    out: list[_Chosen | None] = []
+    picked: list[tuple[int, HedgeLayer, Expiry, Mapping[str, FloatArray], list[int], float]] = []
+    for layer, exp, arr in candidates:
+        rule = f"hedge_select:{layer.name}"
+        if isinstance(exp, NotListed):
+            out.append((None, RuleFired(rule, {"instrument": layer.instrument}, "fail", str(exp))))
+            continue
+        if exp is None or arr is None:
+            window = {"dte_min": layer.dte_min, "dte_max": layer.dte_max}
+            out.append((None, RuleFired(rule, window, "fail", "no expiry in window")))
+            continue
+        ok = arr["mid"] > 0
+        if not ok.any():
+            where = {"expiry": str(exp.date.date())}
+            out.append((None, RuleFired(rule, where, "fail", "no quotes")))
+            continue
+        fwd = nan_median(arr["forward"])
+        try:
+            rows = _strike_rows(layer, arr, ok, fwd)
+        except ValueError as err:
+            out.append(err)
+            continue
+        picked.append((len(out), layer, exp, arr, rows, fwd))
+        out.append(None)
+    legs_q = [(p[3], r, 1 if n == 0 else -1) for p in picked for n, r in enumerate(p[4])]
+    mids = np.array([float(a["mid"][r]) for a, r, _ in legs_q], dtype=np.float64)
+    bids = np.array([float(a["bid"][r]) for a, r, _ in legs_q], dtype=np.float64)
+    asks = np.array([float(a["ask"][r]) for a, r, _ in legs_q], dtype=np.float64)
+    sides = np.array([s for *_, s in legs_q], dtype=np.float64)
+    fills = costs.fills(mids, bids, asks, sides) if legs_q else mids
+    first = 0
+    today = day_number(date)
+    for at, layer, exp, q, rows, fwd in picked:
+        und, right = _layer_option(layer)
+        k, delta, vega, theta = q["strike"], q["delta"], q["vega"], q["theta"]
+        i = rows[0]
+        legs = [Leg(und, exp.root, exp.date, exp.settlement, float(k[i]), right, 1)]
+        dl, vg, th = float(delta[i]), float(vega[i]), float(theta[i])
+        if len(rows) > 1:
+            j = rows[1]
+            legs.append(Leg(und, exp.root, exp.date, exp.settlement, float(k[j]), right, -1))
+            dl, vg, th = (dl - delta[j], vg - vega[j], th - theta[j])
+        last = first + len(rows)
+        m, f = float(mids[first]), float(fills[first])
+        if len(rows) > 1 or not (m > 0 and f > 0):  # one leg: 1 x m + 0 is m exactly
+            ratios = sides[first:last]
+            m, f = float(np.dot(ratios, mids[first:last])), float(np.dot(ratios, fills[first:last]))
+        first = last
+        dte = day_number(exp.date) - today  # calendar days, time of day dropped
+        choice = HedgeChoice(tuple(legs), m, f, float(dl), float(vg), float(th), dte)
+        inputs: dict[str, float | str] = {
+            "expiry": str(exp.date.date()),
+            "strike": float(k[i]),
+            "forward": fwd,
+            "mid": m,
+        }
+        out[at] = (choice, RuleFired(f"hedge_select:{layer.name}", inputs, "info", "selected"))
+    return [x for x in out if x is not None]
+
+
+def _nearest(distance: FloatArray) -> int:
+    """``np.nanargmin(distance)`` (NaN skipped, ties: the first), without its copy when no
+    distance is NaN: ``np.argmin`` returns the first NaN if there is one, else the answer."""
+    i = int(np.argmin(distance))
+    return int(np.nanargmin(distance)) if math.isnan(distance[i]) else i
 
 
 def _richness(held: Sequence[tuple[Position, int, PositionMark]]) -> float:
@@ -492,6 +635,10 @@ class HedgeContext:
         The condors' target DTE, days (annualises the "credit" basis).
     expiry_quotes : ExpiryQuotes, optional
         The day's quotes of the layers' candidate expiries (`plan_hedges` sets it).
+    cycles : tuple of (date, credit)
+        The condor cycles of the credit-to-hedge window up to today (ISO entry
+        date, net credit USD; `vixshield.strategy.state.StrategyState.cycles`),
+        oldest first: the `credit_rate` of the ``hedge.budget_cover`` bound.
     """
 
     date: pd.Timestamp
@@ -505,6 +652,34 @@ class HedgeContext:
     cap: float = math.inf
     condor_dte_target: int = 52
     expiry_quotes: ExpiryQuotes | None = None
+    cycles: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def credit_rate(self) -> float:
+        """The window's condor credit annualised, USD per year (0 with no cycle).
+
+        Notes
+        -----
+        ``rate = max(C, 0) x 365 / days``, ``C`` the net credit of the window's
+        cycles (entered at ``t_1 .. t_N``, calendar days), ``days = max(T - t_1,
+        N / (N - 1) x (t_N - t_1))`` at the close ``T``: the span of the window,
+        but at least ``N`` entry intervals at the window's own mean spacing, so
+        the rate holds still between entries and on the day a cycle ages out, and
+        decays as ``1 / (T - t_1)`` once entries stop. With one cycle (or all on
+        one day) the spacing is unknown and the floor is ``condor_dte_target``
+        days: the credit of one condor earned over its life.
+        """
+        if not self.cycles:
+            return 0.0
+        credit = sum(c for _, c in self.cycles)
+        if not (math.isfinite(credit) and credit > 0):
+            return 0.0
+        t_1, t_n = (pd.Timestamp(self.cycles[i][0]) for i in (0, -1))
+        n = len(self.cycles)
+        spread = (t_n - t_1).days
+        floor = n / (n - 1) * spread if n > 1 and spread > 0 else float(self.condor_dte_target)
+        days = max((pd.Timestamp(self.date).normalize() - t_1).days, floor, 1.0)
+        return credit * 365.0 / days
 
     def held(self, layer: str) -> list[Position]:
         """The open hedges of ``layer``."""
@@ -678,6 +853,19 @@ def _layer_target(
     """
     name = layer.name
     budget = annual_budget(layer, hp.budget_basis, ctx.equity, ctx.condors, ctx.condor_dte_target)
+    cover_inputs: dict[str, float | str] = {}
+    if hp.budget_cover:  # bounded by the spend the condor credit funds (module docstring)
+        weights = sum(x.weight for x in hp.layers)
+        share = layer.weight / weights if weights > 0 else 0.0
+        rate = ctx.credit_rate
+        cover = share * rate / hp.credit_to_hedge_min
+        cover_inputs = {
+            "basis_budget": budget,
+            "cover_budget": cover,
+            "credit_rate": rate,
+            "budget_bound": "cover" if cover < budget else "basis",
+        }
+        budget = min(budget, cover)
     mult = ctx.multipliers.get(name, 1.0)
     audit: list[RuleFired] = []
     near = [
@@ -700,6 +888,7 @@ def _layer_target(
         "raw": raw,
         "previous": memory.smoothed.get(name, "none"),
         "halflife": hp.target_halflife,
+        **cover_inputs,
     }
     audit.append(_fired(f"target_smoothing:{name}", inputs, "info", f"target {own_s:.0f}"))
     return _Target(budget, mult, in_window, ev_scale, own_s, tuple(audit))
@@ -920,11 +1109,12 @@ def _plan_layer(
     details = _layer_details(
         layer, hp, tgt, target, share, layer_cap, reb, remaining, moved_until, len(orders)
     )
-    by_id = {p.id: p for p in ctx.positions}
+    closing = [o for o in orders if o.action == "close"]
+    by_id = {p.id: p for p in ctx.positions} if closing else {}
     proceeds = sum(
         sale_proceeds(by_id[o.position_id], o.contracts, ctx.marks[o.position_id], ctx.costs)
-        for o in orders
-        if o.action == "close" and o.position_id in by_id and o.position_id in ctx.marks
+        for o in closing
+        if o.position_id in by_id and o.position_id in ctx.marks
     )
     plan = LayerPlan(
         name,

@@ -288,6 +288,12 @@ class HedgePolicy(_Model):
     ``min(its basis-driven buy, weight / sum of weights x remaining cap)`` a day;
     with no cycle yet the cap is 0 and nothing is bought. ``credit_to_hedge_min``
     0 turns the cap off. Mark-to-market never counts as cost.
+    ``budget_cover`` (default False) bounds each layer's annual budget by the hedge
+    spend the condor credit can fund: ``min(weight x basis, weight / sum of weights x
+    credit rate / credit_to_hedge_min)``, the credit rate being the window's condor
+    credit annualised in USD per year (`vixshield.strategy.hedge.HedgeContext.credit_rate`),
+    so the regime multipliers scale a target at the cover level instead of one the cap
+    clips on every buy; it needs ``credit_to_hedge_min > 0``.
     Rebalancing buys when held premium < (1 - ``buy_band``) x target and sells
     when above (1 + ``sell_band``) x target. ``temporal_theta_ratio``: the short
     layer moves to the medium bucket when its decay per premium dollar exceeds
@@ -308,6 +314,7 @@ class HedgePolicy(_Model):
     multiplier_max: NonNeg = 3.0
     credit_to_hedge_min: NonNeg = 3.0
     credit_to_hedge_window: Annotated[Count, Field(ge=1, le=MAX_DAYS)] = 3  # condor cycles
+    budget_cover: Flag = False  # budgets bounded by the credit cover (credit rate / ratio)
     buy_band: Share = 0.25
     sell_band: NonNeg = 1.0
     temporal_theta_ratio: Positive = 2.0
@@ -334,6 +341,11 @@ class HedgePolicy(_Model):
     def _check(self) -> HedgePolicy:
         if self.multiplier_max < self.multiplier_min:
             raise ValueError("need multiplier_min <= multiplier_max")
+        if self.budget_cover and self.credit_to_hedge_min <= 0:
+            raise ValueError(
+                "budget_cover needs credit_to_hedge_min > 0 (the cover budget is the condor "
+                "credit rate / credit_to_hedge_min; 0 turns the cap off)"
+            )
         names = [layer.name for layer in self.layers]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names must be unique (got {names})")
@@ -356,6 +368,10 @@ class RegimeEffect(_Model):
     layer_multipliers: Annotated[dict[str, NonNeg], Field(max_length=MAX_LAYERS)] = Field(
         default_factory=dict
     )
+
+
+_NO_EFFECT = RegimeEffect()
+"""The effect of a regime the policy names none for (frozen; built once, not per call)."""
 
 
 def _default_effects() -> dict[str, RegimeEffect]:
@@ -423,7 +439,8 @@ class RegimePolicy(_Model):
 
     def effect(self, regime: str) -> RegimeEffect:
         """The effect of ``regime`` (defaults where the policy names none)."""
-        return self.effects.get(regime, RegimeEffect())
+        effect = self.effects.get(regime)
+        return _NO_EFFECT if effect is None else effect
 
 
 class CustomIndicator(_Model):

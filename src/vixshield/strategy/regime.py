@@ -46,7 +46,7 @@ from vixshield.markets.costs import CostModel
 from vixshield.markets.parity import Finding, scan_parity
 from vixshield.markets.types import MarketView, OptionChain
 from vixshield.markets.vx_curve_scan import real_curve, vx_kinks
-from vixshield.strategy.policy import REGIMES, Policy, RegimePolicy, ScanPolicy
+from vixshield.strategy.policy import REGIMES, Policy, RegimeEffect, RegimePolicy, ScanPolicy
 from vixshield.strategy.types import RuleFired
 
 __all__ = [
@@ -188,16 +188,26 @@ def entries_allowed(
 
 
 def layer_multiplier(
-    layer: str, regime: str, row: Mapping[str, object], policy: Policy
+    layer: str,
+    regime: str,
+    row: Mapping[str, object],
+    policy: Policy,
+    effect: RegimeEffect | None = None,
 ) -> tuple[float, list[RuleFired]]:
     """A hedge layer's budget multiplier: regime effect plus custom "layer" rules,
-    clipped to [multiplier_min, multiplier_max]; 1.0 when the hedge is not adaptive."""
+    clipped to [multiplier_min, multiplier_max]; 1.0 when the hedge is not adaptive.
+
+    ``effect`` is ``policy.regime.effect(regime)`` when the caller has it already
+    (looked up here when None).
+    """
     hp = policy.hedge
     if not hp.adaptive:
         return 1.0, [
             RuleFired(f"multiplier:{layer}", {"adaptive": "false"}, "info", "1.0 (static)")
         ]
-    base = policy.regime.effect(regime).layer_multipliers.get(layer, 1.0)
+    if effect is None:
+        effect = policy.regime.effect(regime)
+    base = effect.layer_multipliers.get(layer, 1.0)
     fired = [RuleFired(f"multiplier:{layer}", {"regime": regime}, "info", f"{base:g} (regime)")]
     m = base
     for spec in policy.custom:

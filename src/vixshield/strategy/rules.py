@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -117,7 +118,11 @@ class DayContext:
         """Trading days from ``day`` to the close (inf when None)."""
         if day is None:
             return math.inf
-        return float(self.session - int(np.searchsorted(self.sessions, day.value, side="left")))
+        return self.sessions_since(day.value)
+
+    def sessions_since(self, ns: int) -> float:
+        """Trading days from the day at ``ns`` (nanoseconds since the epoch) to the close."""
+        return float(self.session - int(self.sessions.searchsorted(ns, side="left")))
 
     def number(self, key: str) -> float:
         """A numeric indicator of the row; NaN for a missing or non-numeric value."""
@@ -138,6 +143,12 @@ class Step:
     audit: tuple[RuleFired, ...] = ()
     details: Mapping[str, object] = field(default_factory=dict)
     entry_blocks: tuple[RuleFired, ...] = ()
+
+
+@lru_cache(maxsize=4096)
+def _iso_ns(day: str) -> int:
+    """Nanoseconds since the epoch of an ISO date (a pure function of the string)."""
+    return int(pd.Timestamp(day).value)
 
 
 class Rule(Protocol):
@@ -207,10 +218,10 @@ def _schedule(ctx: DayContext, state: StrategyState, policy: Policy) -> tuple[bo
     closing = {o.position_id for o in ctx.orders if o.action == "close"}
     condors = [p for p in ctx.positions if p.kind == "condor"]
     open_condors = [p for p in condors if p.id not in closing]
-    last_open = [p.opened for p in condors]
+    last_open = [p.opened.value for p in condors]  # ns since the epoch: ordered as the dates
     if state.cycles:
-        last_open.append(pd.Timestamp(state.cycles[-1][0]))
-    since = ctx.trading_days_since(max(last_open) if last_open else None)
+        last_open.append(_iso_ns(state.cycles[-1][0]))
+    since = ctx.sessions_since(max(last_open)) if last_open else math.inf
     due = since >= policy.entry.every_n_days
     room = len(open_condors) < policy.entry.max_open_condors
     inputs: dict[str, float | str] = {
@@ -299,9 +310,11 @@ def hedge_rule(
 ) -> Step:
     """The credit-to-hedge cap (`credit_budget`), then the layers within it (`plan_hedges`).
 
-    The state records the day's hedge premium paid and sale proceeds, the monetised
-    positions, the pre-positioned layers, the temporal theta moves and the smoothed
-    targets.
+    The layers see the window's cycles (``HedgeContext.cycles``, today's entry
+    included), whose annualised credit bounds their budgets under
+    ``hedge.budget_cover``. The state records the day's hedge premium paid and sale
+    proceeds, the monetised positions, the pre-positioned layers, the temporal theta
+    moves and the smoothed targets.
     """
     budget, c2h = credit_budget(state, section.credit_to_hedge_window, section.credit_to_hedge_min)
     hctx = HedgeContext(
@@ -315,6 +328,7 @@ def hedge_rule(
         costs=ctx.costs,
         cap=budget.remaining,
         condor_dte_target=condor_dte_target,
+        cycles=state.cycles[-section.credit_to_hedge_window :],
     )
     memory = HedgeMemory(
         state.monetised, state.prepositioned, dict(state.moved), dict(state.targets)
@@ -359,13 +373,15 @@ def hedge_rule(
 def fold(ctx: DayContext, state: StrategyState, rules: Sequence[Rule]) -> list[Step]:
     """Run ``rules`` in order, each seeing the orders, entry blocks and state of those before it."""
     steps: list[Step] = []
+    orders: tuple[Order, ...] = ()
+    blocks: tuple[RuleFired, ...] = ()
+    if ctx.orders or ctx.entry_blocks:  # the first rule sees none
+        ctx = replace(ctx, orders=orders, entry_blocks=blocks)
     for rule in rules:
-        before = replace(
-            ctx,
-            orders=tuple(o for s in steps for o in s.orders),
-            entry_blocks=tuple(b for s in steps for b in s.entry_blocks),
-        )
-        step = rule(before, state)
+        step = rule(ctx, state)
         steps.append(step)
         state = step.state
+        if step.orders or step.entry_blocks:  # a new context only when there is news
+            orders, blocks = orders + step.orders, blocks + step.entry_blocks
+            ctx = replace(ctx, orders=orders, entry_blocks=blocks)
     return steps

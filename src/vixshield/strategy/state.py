@@ -69,7 +69,17 @@ __all__ = ["CreditBudget", "StrategyState", "credit_budget"]
 
 
 def _day(date: pd.Timestamp | str) -> str:
-    return str(pd.Timestamp(date).date())
+    """ISO date of a date-like (time of day dropped)."""
+    return str((date if type(date) is pd.Timestamp else pd.Timestamp(date)).date())
+
+
+def _since(
+    flows: tuple[tuple[str, float], ...], start: str | None
+) -> tuple[tuple[str, float], ...]:
+    """The flows dated on or after ``start`` (none when None), in order."""
+    if start is None:
+        return ()
+    return tuple(f for f in flows if f[0] >= start)
 
 
 @dataclass(frozen=True)
@@ -114,10 +124,8 @@ class StrategyState:
         return replace(
             self,
             cycles=cycles,
-            hedge_paid=tuple(f for f in self.hedge_paid if start is not None and f[0] >= start),
-            hedge_proceeds=tuple(
-                f for f in self.hedge_proceeds if start is not None and f[0] >= start
-            ),
+            hedge_paid=_since(self.hedge_paid, start),
+            hedge_proceeds=_since(self.hedge_proceeds, start),
         )
 
     def add_cycle(self, date: pd.Timestamp | str, credit: float, window: int) -> StrategyState:
@@ -159,16 +167,19 @@ class StrategyState:
         cap is 0 then, so nothing is paid).
         """
         day = _day(date)
-        st = replace(
-            self,
-            hedge_paid=self.hedge_paid + (((day, paid),) if paid != 0.0 else ()),
-            hedge_proceeds=self.hedge_proceeds + (((day, proceeds),) if proceeds != 0.0 else ()),
+        start = self.cycles[0][0] if self.cycles else None
+        paid_flows = self.hedge_paid + (((day, paid),) if paid != 0.0 else ())
+        proceeds_flows = self.hedge_proceeds + (((day, proceeds),) if proceeds != 0.0 else ())
+        return StrategyState(  # every field named: one construction, no `replace`
+            cycles=self.cycles,
+            hedge_paid=_since(paid_flows, start),
+            hedge_proceeds=_since(proceeds_flows, start),
+            pending=self.pending,
             monetised=monetised,
             prepositioned=prepositioned,
             moved=moved,
             targets=targets,
         )
-        return st._pruned(st.cycles)
 
 
 @dataclass(frozen=True)
