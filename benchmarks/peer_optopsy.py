@@ -48,6 +48,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from scipy.special import ndtr
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,59 +129,68 @@ def _expiries(day: pd.Timestamp) -> list[pd.Timestamp]:
     return [e for e in out if e.weekday() in (0, 2, 4)]
 
 
-def chain_day(day: pd.Timestamp, spot: float, vix: float, rate: float, step: float) -> pd.DataFrame:
-    """One day's synthetic chain (see module notes), both file layouts' columns."""
-    frames = []
+def chain_day(
+    day: pd.Timestamp, spot: float, vix: float, rate: float, step: float
+) -> dict[str, np.ndarray]:
+    """One day's synthetic chain (see module notes) as arrays: expiry (datetime64[D]),
+    strike, right ("C"/"P"), bid, ask, iv, delta; by expiry, right (calls first), strike."""
     k = np.arange(math.ceil(spot * 0.75 / step) * step, spot * 1.25, step)
+    exps = _expiries(day)
+    e = np.array([x.to_datetime64() for x in exps], dtype="datetime64[D]")
+    t = np.maximum((e - np.datetime64(day.date(), "D")).astype(np.float64), 1.0 / 24.0) / 365.0
+    t = t[:, None]  # expiry day: an hour to go, about intrinsic
+    f = spot * np.exp((rate - DIV_YIELD) * t)
     atm = vix / 100.0
-    for e in _expiries(day):
-        t = max((e - day).days, 1.0 / 24.0) / 365.0  # expiry day: an hour to go, about intrinsic
-        f = spot * math.exp((rate - DIV_YIELD) * t)
-        vol = np.maximum(atm * (1.0 - SKEW * np.log(k / f)), 0.4 * atm)
-        sd = vol * math.sqrt(t)
-        d1 = (np.log(f / k) + 0.5 * sd * sd) / sd
-        disc = math.exp(-rate * t)
-        call = disc * (f * ndtr(d1) - k * ndtr(d1 - sd))
-        put = call - disc * (f - k)
-        for right, mid, delta in (("C", call, ndtr(d1)), ("P", put, ndtr(d1) - 1.0)):
-            mid = np.maximum(mid, 0.0)
-            half = TICK + 0.02 * mid
-            bid = np.maximum(np.round((mid - half) / TICK) * TICK, 0.0)
-            ask = np.maximum(np.round((mid + half) / TICK) * TICK, TICK)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "expiry": e,
-                        "strike": k,
-                        "right": right,
-                        "bid": bid,
-                        "ask": ask,
-                        "iv": vol,
-                        "delta": delta,
-                    }
-                )
-            )
-    out = pd.concat(frames, ignore_index=True)
-    out.insert(0, "quote_date", day)
-    out["spot"] = spot
-    return out
+    vol = np.maximum(atm * (1.0 - SKEW * np.log(k[None, :] / f)), 0.4 * atm)
+    sd = vol * np.sqrt(t)
+    d1 = (np.log(f / k) + 0.5 * sd * sd) / sd
+    disc = np.exp(-rate * t)
+    call = disc * (f * ndtr(d1) - k * ndtr(d1 - sd))
+    put = call - disc * (f - k)
+    shape = (len(exps), 2, k.size)  # expiry, right (C, P), strike
+    mid = np.maximum(np.stack([call, put], axis=1), 0.0)
+    half = TICK + 0.02 * mid
+    bid = np.maximum(np.round((mid - half) / TICK) * TICK, 0.0)
+    ask = np.maximum(np.round((mid + half) / TICK) * TICK, TICK)
+    delta = np.stack([ndtr(d1), ndtr(d1) - 1.0], axis=1)
+    return {
+        "expiry": np.broadcast_to(e[:, None, None], shape).ravel(),
+        "strike": np.broadcast_to(k[None, None, :], shape).ravel(),
+        "right": np.broadcast_to(np.array(["C", "P"])[None, :, None], shape).ravel(),
+        "bid": bid.ravel(),
+        "ask": ask.ravel(),
+        "iv": np.broadcast_to(vol[:, None, :], shape).ravel(),
+        "delta": delta.ravel(),
+    }
 
 
-def condor_combinations(c: pd.DataFrame, otm: float) -> int:
+def condor_combinations(
+    c: dict[str, np.ndarray], day: pd.Timestamp, spot: float, otm: float
+) -> int:
     """Iron condors optopsy forms from one day's chain: per expiry, pairs of puts times
     pairs of calls among the quotes it keeps (``|K - S| / K <= otm``, bid and ask above
     its ``min_bid_ask`` 0.05, entry DTE 1 to 90). Its strategy join holds them all at once."""
-    dte = (c["expiry"] - c["quote_date"]).dt.days
+    dte = (c["expiry"] - np.datetime64(day.date(), "D")).astype(np.int64)
     keep = (
-        ((c["strike"] - c["spot"]).abs() / c["strike"] <= otm)
+        (np.abs(c["strike"] - spot) / c["strike"] <= otm)
         & (c["bid"] > 0.05)
         & (c["ask"] > 0.05)
         & (dte > 0)
         & (dte <= 90)
     )
-    n = c[keep].groupby(["expiry", "right"]).size().unstack(fill_value=0)
-    pairs = n * (n - 1) // 2
-    return int((pairs.get("C", 0) * pairs.get("P", 0)).sum())
+    combos = 0
+    for e in np.unique(c["expiry"][keep]):
+        sel = keep & (c["expiry"] == e)
+        nc = int((sel & (c["right"] == "C")).sum())
+        np_ = int((sel & (c["right"] == "P")).sum())
+        combos += (nc * (nc - 1) // 2) * (np_ * (np_ - 1) // 2)
+    return combos
+
+
+def _csv_table(columns: dict[str, object]) -> pa.Table:
+    return pa.table(
+        {k: pa.array(v) if not isinstance(v, pa.Array) else v for k, v in columns.items()}
+    )
 
 
 def write_chains(
@@ -193,44 +204,38 @@ def write_chains(
     step = max(5.0, 5.0 * round(0.1 * float(daily["spx_close"].median()) / strikes))
     generic, peer = folder / "chain.csv", folder / "chain_optopsy.csv"
     n = combos = 0
-    header = True
-    for day, r in daily.iterrows():
-        c = chain_day(
-            pd.Timestamp(day), float(r["spx_close"]), float(r["vix"]), float(r["rate"]), step
-        )
-        n += len(c)
-        combos += condor_combinations(c, otm)
-        qd, ex = c["quote_date"].dt.strftime("%Y-%m-%d"), c["expiry"].dt.strftime("%Y-%m-%d")
-        g = pd.DataFrame(
-            {
-                "quote_date": qd,
-                "underlying": "SPX",
-                "root": "SPXW",
-                "expiry": ex,
-                "settlement": "PM",
-                "strike": c["strike"],
-                "right": c["right"],
-                "bid": c["bid"],
-                "ask": c["ask"],
-                "iv": c["iv"].round(4),
-            }
-        )
-        o = pd.DataFrame(
-            {
-                "underlying_symbol": "SPX",
-                "underlying_price": c["spot"],
-                "option_type": c["right"].str.lower(),
-                "expiration": ex,
-                "quote_date": qd,
-                "strike": c["strike"],
-                "bid": c["bid"],
-                "ask": c["ask"],
-                "delta": c["delta"].round(4),
-            }
-        )
-        g.to_csv(generic, mode="w" if header else "a", header=header, index=False)
-        o.to_csv(peer, mode="w" if header else "a", header=header, index=False)
-        header = False
+    opts = pacsv.WriteOptions(quoting_style="none")
+    writers: list[pacsv.CSVWriter] = []
+    with pa.OSFile(str(generic), "wb") as gsink, pa.OSFile(str(peer), "wb") as psink:
+        for day, r in daily.iterrows():
+            d, spot = pd.Timestamp(day), float(r["spx_close"])
+            c = chain_day(d, spot, float(r["vix"]), float(r["rate"]), step)
+            m = c["strike"].size
+            n += m
+            combos += condor_combinations(c, d, spot, otm)
+            qd = pa.array([d.strftime("%Y-%m-%d")] * m)
+            ex = pa.array(np.datetime_as_string(c["expiry"], unit="D"))
+            g = _csv_table({
+                "quote_date": qd, "underlying": ["SPX"] * m, "root": ["SPXW"] * m,
+                "expiry": ex, "settlement": ["PM"] * m, "strike": c["strike"],
+                "right": c["right"], "bid": c["bid"], "ask": c["ask"],
+                "iv": np.round(c["iv"], 4),
+            })  # fmt: skip
+            o = _csv_table({
+                "underlying_symbol": ["SPX"] * m, "underlying_price": np.full(m, spot),
+                "option_type": np.char.lower(c["right"].astype(str)), "expiration": ex,
+                "quote_date": qd, "strike": c["strike"], "bid": c["bid"], "ask": c["ask"],
+                "delta": np.round(c["delta"], 4),
+            })  # fmt: skip
+            if not writers:
+                writers = [
+                    pacsv.CSVWriter(gsink, g.schema, write_options=opts),
+                    pacsv.CSVWriter(psink, o.schema, write_options=opts),
+                ]
+            writers[0].write_table(g)
+            writers[1].write_table(o)
+        for w in writers:
+            w.close()
     return generic, peer, n, combos
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -100,12 +101,16 @@ class RealBlock:
     """One (date, underlying) of the real chain as arrays, sorted by (expiry, right, strike).
 
     ``keys`` are the sorted packed (expiry day, strike, right) keys and ``rows``
-    the row of each (the first where a quote is duplicated).
+    the row of each (the first where a quote is duplicated). Root and settlement
+    are kept as codes into their few distinct values (`root`, `settlement` give
+    them per row).
     """
 
     expiry: np.ndarray  # datetime64[D]
-    root: np.ndarray  # object (str)
-    settlement: np.ndarray  # object (str)
+    roots: np.ndarray  # object (str): distinct roots
+    root_code: np.ndarray  # int64: row -> roots
+    settlements: np.ndarray  # object (str): distinct settlement codes
+    settlement_code: np.ndarray  # int64: row -> settlements
     strike: FloatArray
     call: np.ndarray  # bool
     bid: FloatArray
@@ -113,6 +118,19 @@ class RealBlock:
     iv: FloatArray
     keys: np.ndarray  # int64, sorted
     rows: np.ndarray  # int64
+    pm: np.ndarray  # bool: settles PM (`_settlement`: anything but "AM"), else AM
+
+    @cached_property
+    def root(self) -> np.ndarray:
+        """Root of each row (object array of str)."""
+        out: np.ndarray = self.roots[self.root_code]
+        return out
+
+    @cached_property
+    def settlement(self) -> np.ndarray:
+        """Settlement code of each row (object array of str, ``"AM"``/``"PM"``)."""
+        out: np.ndarray = self.settlements[self.settlement_code]
+        return out
 
     def __len__(self) -> int:
         return int(self.strike.size)
@@ -123,27 +141,63 @@ def _pack(days: np.ndarray, strike: FloatArray, call: np.ndarray) -> np.ndarray:
     return (np.asarray(days, dtype=np.int64) << _DAY_SHIFT) | (k << 1) | np.asarray(call, np.int64)
 
 
+def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A text column as (distinct values, object array; code of each row, int64).
+
+    Dictionary chunks (`ChainDataset.day_table` reads these columns so) are used
+    as they are (a value may repeat in ``values``: each row's is still its own);
+    plain text is dictionary-encoded first. A day holds a few distinct
+    codes (SPX/SPXW, AM/PM, C/P), so each is decoded to Python once.
+    """
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if len(chunks) == 1 and pa.types.is_dictionary(chunks[0].type):  # a day of the dataset
+        values = np.asarray(chunks[0].dictionary.to_pylist(), dtype=object)
+        return values, np.asarray(chunks[0].indices.to_numpy(zero_copy_only=False), np.int64)
+    at: dict[str, int] = {}
+    codes = []
+    for chunk in chunks:
+        enc = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+        local = np.array([at.setdefault(v, len(at)) for v in enc.dictionary.to_pylist()], np.int64)
+        codes.append(local[np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)])
+    out = np.concatenate(codes) if codes else np.zeros(0, np.int64)
+    return np.asarray(list(at), dtype=object), out
+
+
 def _block(table: pa.Table) -> RealBlock:
     def f64(c: str) -> FloatArray:
         return np.asarray(table.column(c).to_numpy(), dtype=np.float64)
 
     expiry = np.asarray(table.column("expiry").to_numpy(), dtype="datetime64[D]")
     strike = f64("strike")
-    call = np.asarray(pc.equal(table.column("right"), "C").to_numpy(zero_copy_only=False), bool)
-    order = np.lexsort((strike, ~call, expiry))
+    rights, right = _codes(table.column("right"))
+    call = (rights == "C")[right] if rights.size else np.zeros(0, dtype=bool)
+    # expiry then puts after calls in one int key (same order as the three keys)
+    order = np.lexsort((strike, expiry.astype(np.int64) * 2 + ~call))
     expiry, strike, call = expiry[order], strike[order], call[order]
     keys = _pack(expiry.astype(np.int64), strike, call)
     uniq, first = np.unique(keys, return_index=True)
-
-    def obj(c: str) -> np.ndarray:
-        # a few distinct codes per day (SPX/SPXW, AM/PM): decode once, then index
-        enc = pc.dictionary_encode(table.column(c)).combine_chunks()
-        values = np.asarray(enc.dictionary.to_pylist(), dtype=object)
-        return values[np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)[order]]
-
-    return RealBlock(expiry, obj("root"), obj("settlement"), strike, call,
+    roots, root = _codes(table.column("root"))
+    settlements, settlement = _codes(table.column("settlement"))
+    settlement = settlement[order]
+    pm = (settlements != "AM")[settlement] if settlements.size else np.zeros(0, dtype=bool)
+    return RealBlock(expiry, roots, root[order], settlements, settlement, strike, call,
                      f64("bid")[order], f64("ask")[order], f64("iv")[order],
-                     uniq, first.astype(np.int64))  # fmt: skip
+                     uniq, first.astype(np.int64), pm)  # fmt: skip
+
+
+def _t_years(date: pd.Timestamp, expiry: np.ndarray, pm: np.ndarray) -> FloatArray:
+    """`listing.t_years_to_settlement` of each row, computed once per distinct (expiry, AM/PM)."""
+    uniq, inverse = np.unique(expiry.astype(np.int64) * 2 + pm, return_inverse=True)
+    t = np.array(
+        [
+            listing.t_years_to_settlement(
+                date, pd.Timestamp(np.datetime64(c >> 1, "D")), "PM" if c & 1 else "AM"
+            )
+            for c in uniq.tolist()
+        ],
+        dtype=np.float64,
+    )
+    return t[inverse.ravel()]
 
 
 def _greeks(g: Mapping[str, float | FloatArray]) -> dict[str, FloatArray]:
@@ -201,8 +255,9 @@ class RealChains:
 
     def _expiry(self, day: DayInputs, block: RealBlock, i: int) -> Expiry:
         e = pd.Timestamp(block.expiry[i])
-        st = _settlement(block.settlement[i])
-        return Expiry(e, str(block.root[i]), st, listing.t_years_to_settlement(day.date, e, st))
+        st = _settlement(block.settlements[block.settlement_code[i]])
+        root = str(block.roots[block.root_code[i]])
+        return Expiry(e, root, st, listing.t_years_to_settlement(day.date, e, st))
 
     def expiries(self, day: DayInputs, block: RealBlock) -> list[Expiry]:
         """The block's expirations with their times to settlement."""
@@ -268,12 +323,7 @@ class RealChains:
         pos = block.rows[at[mask]]
         out = {f: np.full(n, np.nan) for f in ("bid", "ask", "iv", "t", "fwd", *_GREEKS)}
         if mask.any():
-            t = np.array(
-                [
-                    listing.t_years_to_settlement(day.date, pd.Timestamp(e), _settlement(s))
-                    for e, s in zip(block.expiry[pos], block.settlement[pos], strict=True)
-                ]
-            )
+            t = _t_years(day.date, block.expiry[pos], block.pm[pos])
             tl = np.maximum(t, 1e-6)
             iv = block.iv[pos]
             kk, cc = k[mask], call[mask]

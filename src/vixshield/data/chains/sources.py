@@ -62,7 +62,9 @@ _HEAD_BYTES = 65536
 _MAX_PREAMBLE = 20
 _NULLS = ["", " ", "  ", "NA", "N/A", "NaN", "nan", "null", "NULL"]
 _TEXT_SUFFIXES = (".csv", ".txt")
-_TEXT = pa.string()
+_DATE_TEXT = pa.dictionary(pa.int32(), pa.string())
+"""Date columns come from the CSV parser dictionary-encoded (a chunk holds a few hundred
+distinct dates in 200k+ rows): `_dates` parses each distinct text once."""
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 """A number as every reader writes it (`vixshield.data.validate.parse_numbers`)."""
 
@@ -248,12 +250,16 @@ def _dates(table: pa.Table, layout: ChainLayout, first_line: int, file: str) -> 
         if layout.types[c] != DATE or c not in table.column_names:
             continue
         col = table.column(c)
-        if not pa.types.is_string(col.type):
+        if pa.types.is_dictionary(col.type) and col.num_chunks == 1:
+            encoded = col.chunk(0)
+        elif pa.types.is_string(col.type) or pa.types.is_dictionary(col.type):
+            encoded = pc.dictionary_encode(col.cast(pa.string()).combine_chunks())
+        else:
             table = table.set_column(table.column_names.index(c), c, col.cast(DATE))
             continue
-        text = pc.utf8_trim_whitespace(col).combine_chunks()
-        encoded = pc.dictionary_encode(text)
-        uniques = encoded.dictionary.to_pylist()
+        # trimmed after encoding: the distinct texts, not every row (same first bad row:
+        # codes are numbered in order of first appearance)
+        uniques = pc.utf8_trim_whitespace(encoded.dictionary).to_pylist()
         days: list[datetime | None] = []
         for k, raw in enumerate(uniques):
             day = _strict_date(raw)
@@ -299,7 +305,7 @@ def _csv_batches(inp: ChainInput, layout: ChainLayout, chunk_bytes: int) -> Iter
     parse = pacsv.ParseOptions(delimiter=layout.delimiter)
     convert = pacsv.ConvertOptions(
         include_columns=cols,
-        column_types={c: _TEXT if layout.types[c] == DATE else layout.types[c] for c in cols},
+        column_types={c: _DATE_TEXT if layout.types[c] == DATE else layout.types[c] for c in cols},
         null_values=_NULLS,
         strings_can_be_null=False,
     )
