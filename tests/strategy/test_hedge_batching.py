@@ -40,11 +40,12 @@ class _Counted:
         return self.market.quote(*args, **kwargs)
 
 
-@pytest.mark.parametrize("market", [ListedMarket(DATA), FakeMarket(DATA)], ids=["listed", "chain"])
-def test_shared_quotes_choose_what_each_layer_alone_chooses(market: Any) -> None:
+@pytest.mark.parametrize("kind", [ListedMarket, FakeMarket], ids=["listed", "chain"])
+def test_shared_quotes_choose_what_each_layer_alone_chooses(kind: Any) -> None:
+    market = kind(DATA)
     book = ExpiryQuotes(DAY, market, LAYERS)
     for layer in LAYERS:
-        alone, rf_alone = choose_hedge(DAY, market, layer, COSTS)
+        alone, rf_alone = choose_hedge(DAY, kind(DATA), layer, COSTS)  # own market: no memo
         shared, rf_shared = choose_hedge(DAY, market, layer, COSTS, book)
         assert alone is not None
         assert shared == alone

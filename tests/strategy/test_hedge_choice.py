@@ -136,7 +136,7 @@ def test_a_layer_outside_the_book_is_chosen_on_its_own() -> None:
     other = LAYERS[1].model_copy(update={"strike_value": 0.2})
     assert not book.covers(other)
     got, _ = choose_hedge(day, markets, other, COSTS, book)
-    alone, _ = choose_hedge(day, markets, other, COSTS)
+    alone, _ = choose_hedge(day, Markets(markets.data), other, COSTS)  # fresh: no memo
     assert got == alone and got is not None
     with pytest.raises(ValueError, match="not one of this book's layers"):
         book.choice(other, COSTS)

@@ -27,6 +27,7 @@ from vixshield._typing import BoolArray, FloatArray
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import Expiry, MarketView, OptionChain
 from vixshield.markets.vix_formula import expiry_moments
+from vixshield.strategy.memo import MarketMemo
 from vixshield.strategy.policy import CondorPolicy, Policy
 from vixshield.strategy.types import Leg, RuleFired
 
@@ -753,6 +754,43 @@ def _expiry_rule(
     return exp, dte, RuleFired("condor_expiry", inputs, "warn", why)
 
 
+@dataclass(frozen=True)
+class _Unsized:
+    """The condor builder's outcome before sizing: the legs and analytics for one
+    contract (None: refused) and the audit entries of the rules up to the size."""
+
+    legs: tuple[Leg, ...] | None
+    analytics: CondorAnalytics | None
+    fired: tuple[RuleFired, ...]
+
+
+_CONDORS_LIMIT = 20_000  # unsized candidates kept per market: ~4 condor specs x 20 years
+_CONDORS: MarketMemo[_Unsized] = MarketMemo(_CONDORS_LIMIT)
+"""`_unsized_condor` per market, by `_condor_key`."""
+
+_Number = tuple[str, str]  # a float as (type name, float.hex): NaN and -0.0 hit themselves
+
+
+def _number_key(x: float) -> _Number:
+    return (type(x).__name__, float(x).hex())
+
+
+def _condor_key(
+    date: pd.Timestamp, policy: Policy, iv_rank: float, k_multiplier: float
+) -> tuple[int, CondorPolicy, int, CostModel, _Number, _Number]:
+    """Everything `_unsized_condor` reads besides the market: the date (ns), the condor
+    section, the exit DTE (the expiry floor), the cost model, iv rank and k multiplier
+    (as recorded in the audit: NaN, -0.0 and the number's type are told apart)."""
+    return (
+        pd.Timestamp(date).value,
+        policy.condor,
+        policy.management.exit_dte,
+        policy.costs.model(),
+        _number_key(iv_rank),
+        _number_key(k_multiplier),
+    )
+
+
 def build_condor(
     date: pd.Timestamp,
     market: MarketView,
@@ -768,12 +806,53 @@ def build_condor(
     multiplier), the strikes (`choose_strikes`), each vertical (`spread_rule`:
     the wing at the policy's width, a credit at the fill), the size. A failing
     rule refuses the condor (outcome ``"fail"``, the reason in its note).
+
+    Everything before the size reads only the market and `_condor_key` (not the
+    equity nor the sizing section), so it is memoised per market on that key
+    (`vixshield.strategy.memo.MarketMemo`): a sweep's variants that differ in sizing
+    or in the hedge quote the day's chain once.
     """
+    key = _condor_key(date, policy, iv_rank, k_multiplier)
+    got = _CONDORS.get(market, key)
+    if got is None:
+        got = _unsized_condor(date, market, policy, iv_rank, k_multiplier)
+        _CONDORS.put(market, key, got)
+    fired = list(got.fired)
+    if got.legs is None or got.analytics is None:
+        return None, fired
+    a = got.analytics
+    n = condor_contracts(a.max_loss, equity, policy.sizing.risk_per_condor, policy.sizing.min_one)
+    a = replace(
+        a, contracts=n, delta=a.delta * n, gamma=a.gamma * n, vega=a.vega * n, theta=a.theta * n
+    )
+    fired.append(
+        RuleFired(
+            "condor_sizing",
+            {
+                "equity": equity,
+                "risk_per_condor": policy.sizing.risk_per_condor,
+                "max_loss": a.max_loss,
+            },
+            "info",
+            f"contracts={n}",
+        )
+    )
+    return CondorCandidate(got.legs, a), fired
+
+
+def _unsized_condor(
+    date: pd.Timestamp,
+    market: MarketView,
+    policy: Policy,
+    iv_rank: float,
+    k_multiplier: float,
+) -> _Unsized:
+    """`build_condor`'s rules up to the size (reads `_condor_key` and the market)."""
     cfg = policy.condor
     exp, dte, expiry_rule = _expiry_rule(date, market, cfg, policy.management.exit_dte)
     fired = [expiry_rule]
     if exp is None:
-        return None, fired
+        return _Unsized(None, None, tuple(fired))
     if getattr(market, "strikes", None) is not None:
         q = SideQuotes.from_market(market, date, exp)
     else:  # a MarketView from before `strikes` existed
@@ -789,7 +868,7 @@ def build_condor(
     }
     if not math.isfinite(vol.sd):
         fired.append(RuleFired("condor_sd", sd_inputs, "fail", vol.source))
-        return None, fired
+        return _Unsized(None, None, tuple(fired))
     fired.append(RuleFired("condor_sd", sd_inputs, "info", f"sd_vol={vol.vol:.3f} ({vol.source})"))
     k = k_for_iv_rank(iv_rank, cfg) * k_multiplier
     fired.append(
@@ -813,7 +892,7 @@ def build_condor(
                 "no listed short strike",
             )
         )
-        return None, fired
+        return _Unsized(None, None, tuple(fired))
     costs = policy.costs.model()
     put_credit, call_credit = vertical_credits(q, ch.lp, ch.sp, ch.sc, ch.lc, costs)
     sides = [
@@ -822,27 +901,11 @@ def build_condor(
     ]
     fired += sides
     if any(r.failed for r in sides):
-        return None, fired
+        return _Unsized(None, None, tuple(fired))
     a = analyse_condor(
         q, ch.lp, ch.sp, ch.sc, ch.lc, dte, costs, expiry, ch.k_put, ch.k_call,
         sd_vol=vol.vol, credits=(put_credit, call_credit),
     )  # fmt: skip
-    n = condor_contracts(a.max_loss, equity, policy.sizing.risk_per_condor, policy.sizing.min_one)
-    a = replace(
-        a, contracts=n, delta=a.delta * n, gamma=a.gamma * n, vega=a.vega * n, theta=a.theta * n
-    )
-    fired.append(
-        RuleFired(
-            "condor_sizing",
-            {
-                "equity": equity,
-                "risk_per_condor": policy.sizing.risk_per_condor,
-                "max_loss": a.max_loss,
-            },
-            "info",
-            f"contracts={n}",
-        )
-    )
 
     def leg(strike: float, right: str, ratio: int) -> Leg:
         return Leg(
@@ -850,7 +913,7 @@ def build_condor(
         )
 
     legs = (leg(ch.lp, "P", 1), leg(ch.sp, "P", -1), leg(ch.sc, "C", -1), leg(ch.lc, "C", 1))
-    return CondorCandidate(legs, a), fired
+    return _Unsized(legs, a, tuple(fired))
 
 
 def _rule(name: str, inputs: dict[str, float | str], ok: bool, why: str = "") -> RuleFired:

@@ -97,6 +97,7 @@ from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import Expiry, MarketView
 from vixshield.strategy.condor import chain_mask, day_number, float_col, nan_median
 from vixshield.strategy.marks import PositionMark, close_cash
+from vixshield.strategy.memo import MarketMemo
 from vixshield.strategy.policy import HedgeLayer, HedgePolicy
 from vixshield.strategy.types import Leg, Order, Position, RuleFired
 
@@ -317,6 +318,9 @@ class ExpiryQuotes:
     reports why). A market without ``strikes`` is read per expiry. `choice` makes
     every layer's `choose_hedge` at once, per cost model (one `CostModel.fills` call).
     Everything is of the one date, market and layers given: the object lives a day.
+    The choices made are also kept per market (`vixshield.strategy.memo`): a later
+    `ExpiryQuotes` or `choose_hedge` of the same date, an equal layer and cost model
+    (another policy variant of a sweep) reads them back without quoting.
     """
 
     def __init__(self, date: pd.Timestamp, market: MarketView, layers: Sequence[HedgeLayer]):
@@ -401,6 +405,9 @@ class ExpiryQuotes:
         at = self._at(layer)
         if at is None:
             raise ValueError(f"layer {layer.name} is not one of this book's layers")
+        hit = _CHOICES.get(self._market, _choice_key(self._date, layer, costs))
+        if hit is not None:  # made on this market for an equal layer and cost model
+            return hit
         made = self._choices.get(costs)
         if made is None:
             if self._quotes is None:
@@ -416,6 +423,9 @@ class ExpiryQuotes:
                 )
                 candidates.append((x, exp, arr))
             made = self._choices[costs] = _choose_many(self._date, candidates, costs)
+            for x, chosen in zip(self._layers, made, strict=True):
+                if not isinstance(chosen, ValueError):
+                    _CHOICES.put(self._market, _choice_key(self._date, x, costs), chosen)
         got = made[at]
         if isinstance(got, ValueError):
             raise got
@@ -444,9 +454,15 @@ def choose_hedge(
     Its ``fill`` is the net `CostModel` fill per unit (the long leg bought, a spread's
     short leg sold). ``quotes``: the day's `ExpiryQuotes` shared by the layers (default:
     the expiry is quoted on its own); one of its layers gets the choice it made for all
-    of them at once (`ExpiryQuotes.choice`)."""
+    of them at once (`ExpiryQuotes.choice`). The choice reads only the market, the
+    date, the layer's spec and the cost model, so it is memoised per market on those
+    (`_choice_key`, `vixshield.strategy.memo.MarketMemo`)."""
     if quotes is not None and quotes.covers(layer):
         return quotes.choice(layer, costs)
+    key = _choice_key(date, layer, costs)
+    hit = _CHOICES.get(market, key)
+    if hit is not None:  # made on this market for an equal layer and cost model
+        return hit
     und, right = _layer_option(layer)
     exp: Expiry | NotListed | None
     try:
@@ -466,7 +482,21 @@ def choose_hedge(
     got = _choose_many(date, [(layer, exp, arr)], costs)[0]
     if isinstance(got, ValueError):
         raise got
+    _CHOICES.put(market, key, got)
     return got
+
+
+_CHOICES_LIMIT = 50_000  # hedge choices kept per market: ~10 layer specs x 20 years of days
+_CHOICES: MarketMemo[tuple[HedgeChoice | None, RuleFired]] = MarketMemo(_CHOICES_LIMIT)
+"""`choose_hedge` per market, by `_choice_key` (what the choice reads besides the market)."""
+
+
+def _choice_key(
+    date: pd.Timestamp, layer: HedgeLayer, costs: CostModel
+) -> tuple[int, HedgeLayer, CostModel]:
+    """Everything `choose_hedge` reads besides the market: the date (ns; time of day
+    kept), the layer's frozen spec (every field) and the cost model (the fills)."""
+    return (pd.Timestamp(date).value, layer, costs)
 
 
 _Candidate = tuple[HedgeLayer, Expiry | NotListed | None, dict[str, FloatArray] | None]
