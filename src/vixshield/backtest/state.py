@@ -140,8 +140,8 @@ class RunState:
         cols = [cache[k] for k in keys]
         # (9, n) C-contiguous, as the rows of one block: np.dot on strided views can round
         # differently, and marks must not depend on how the quotes were fetched (a gather from
-        # the table is column-major: copied to rows)
-        arr = np.ascontiguousarray(self._table[:, np.array(cols, dtype=np.intp)])
+        # the table is a fresh C-contiguous copy, `take` gives one)
+        arr = self._table.take(cols, axis=1)
         bid, ask, mid, iv, t_years, forward, delta, vega, theta = arr
         origin = self._table_origin
         return LegQuotes(

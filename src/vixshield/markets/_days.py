@@ -80,14 +80,19 @@ def expiry_days(expiry: Sequence[object]) -> np.ndarray:
 
     Time-zone-naive Timestamps (the usual request) are converted in one numpy
     floor division of their ``value`` (always nanoseconds: `expiry_day`'s
-    arithmetic); a request with anything else goes through `expiry_day`.
+    arithmetic), and a request of one expiry (a condor's rows) from the first
+    alone; a request with anything else goes through `expiry_day`.
     """
-    try:
-        aware = [e for e in expiry if e.tzinfo is not None]  # type: ignore[attr-defined]
-        ns = [e.value for e in expiry]  # type: ignore[attr-defined]
+    n = len(expiry)
+    first = expiry[0] if n and isinstance(expiry, list | tuple) else None
+    if type(first) is pd.Timestamp and first.tzinfo is None and expiry.count(first) == n:
+        # every row equals the first: the same instant, so the same day number
+        return np.full(n, first.value // _NS_PER_DAY, dtype=np.int64)
+    try:  # the naive ones' nanoseconds, in one pass
+        ns = [e.value for e in expiry if e.tzinfo is None]  # type: ignore[attr-defined]
     except AttributeError:  # not Timestamps (datetime64, date, str): one at a time
-        aware, ns = [None], []
-    if aware:
+        ns = []
+    if len(ns) < n:  # some aware or not Timestamps
         return np.array([expiry_day(e) for e in expiry], dtype=np.int64)
     return np.asarray(np.array(ns, dtype=np.int64) // _NS_PER_DAY, dtype=np.int64)
 
@@ -116,7 +121,12 @@ def t_years_days(as_of_day: int, days: np.ndarray, am: np.ndarray | bool) -> Flo
     days between them and the settlement minute 09:30 (``am``) or 16:00 ET: the
     arithmetic of `listing.t_years_in_days` on exact integers, so the same floats.
     """
-    settle = np.where(am, _AM_MINUTE, _PM_MINUTE)
+    # one settlement time for all (a Python bool): a Python int, the same integers
+    settle = (
+        (_AM_MINUTE if am else _PM_MINUTE)
+        if isinstance(am, bool)
+        else np.where(am, _AM_MINUTE, _PM_MINUTE)
+    )
     minutes = (np.asarray(days, dtype=np.int64) - as_of_day) * _MINUTES_PER_DAY
     minutes = minutes + (settle - _CLOSE_MINUTE)
     return np.asarray(np.maximum(minutes / MINUTES_PER_YEAR, 0.0), dtype=np.float64)

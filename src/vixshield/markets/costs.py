@@ -11,6 +11,7 @@ where a name says so; a contract is `CONTRACT_MULTIPLIER` dollars per index poin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +79,26 @@ class CostModel:
         spread = np.where(np.isfinite(spread), np.maximum(spread, 0.0), 0.0)
         side = np.sign(np.asarray(signed_qty, dtype=np.float64))
         return np.asarray(np.maximum(m + side * self.spread_share * spread, 0.0), dtype=np.float64)
+
+    def fill_one(self, mid: float, bid: float, ask: float, signed_qty: float) -> float:
+        """`fills` of one leg on Python floats: the same float operations, in the same order.
+
+        For callers pricing a handful of legs (a condor's four) many times a run, where
+        numpy's per-call overhead dominates. ``tests/markets/test_cost_fill_one.py``
+        checks it bit for bit against `fills`.
+        """
+        # np.maximum(x, 0.0) is ``x if x > 0 or x is NaN else +0.0`` (-0.0 gives +0.0)
+        spread = ask - bid
+        if not (spread > 0.0) or spread - spread != 0.0:  # NaN, <= 0 or +inf: +0.0
+            spread = 0.0
+        if signed_qty > 0:
+            side = 1.0
+        elif signed_qty < 0:
+            side = -1.0
+        else:
+            side = 0.0 if signed_qty == 0 else math.nan  # np.sign: NaN stays NaN
+        fill = mid + side * self.spread_share * spread
+        return fill if fill > 0.0 or fill != fill else 0.0
 
     def charges(self, signed_qty: ArrayLike) -> tuple[float, float]:
         """(commission, fees) of one trade in dollars, both >= 0: each rate x ``sum(|qty|)``."""

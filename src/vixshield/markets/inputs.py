@@ -165,6 +165,8 @@ class MarketInputs:
         self.data = data
         self._arrays: DailyArrays | None = None
         self._days: dict[pd.Timestamp, DayInputs] = {}
+        # naive Timestamps asked for -> their day: keyed by the nanoseconds (time of day kept)
+        self._by_ns: dict[int, DayInputs] = {}
         self._calib: dict[pd.Timestamp, SpxCalibration] = {}
 
     @property
@@ -176,13 +178,22 @@ class MarketInputs:
 
     def day(self, date: pd.Timestamp) -> DayInputs:
         """The inputs of trading day ``date``; a `UserError` naming the data's range otherwise."""
-        cached = self._days.get(date)  # the usual call: a trading day already seen
-        if cached is not None:
-            return cached
+        naive = type(date) is pd.Timestamp and date.tzinfo is None
+        if naive:  # the usual call: a naive Timestamp seen before, one dict hit on its value
+            cached = self._by_ns.get(date.value)
+            if cached is not None:
+                return cached
         ts = pd.Timestamp(date).normalize()
         cached = self._days.get(ts)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._new_day(ts)
+            self._days[ts] = cached
+        if naive:
+            self._by_ns[date.value] = cached
+        return cached
+
+    def _new_day(self, ts: pd.Timestamp) -> DayInputs:
+        """The inputs of the normalised date ``ts`` (`day`, uncached)."""
         arrays = self.arrays
         i = arrays.row(ts)
         if i is None:
@@ -208,11 +219,9 @@ class MarketInputs:
         origins["vvix"] = "real"
         if not (np.isfinite(vvix) and vvix > 40.0):
             vvix, origins["vvix"] = vvix_proxy(vix), "modeled"
-        day = DayInputs(
+        return DayInputs(
             ts, i, spot, rate, q, vix, vvix, tuple(listing.listed_expiries(ts, "SPX")), origins
         )
-        self._days[ts] = day
-        return day
 
     def _vix_stand_in(self, i: int) -> float:
         """``clip(1.1 RV21 + 3, 9, 90)`` from the SPX closes up to row ``i`` (module notes)."""

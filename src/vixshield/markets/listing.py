@@ -442,10 +442,11 @@ def _listed(as_of: pd.Timestamp, underlying: Underlying, kind: ListingKind) -> t
         rows = _vix_expiries(as_of, kind)
     day = as_of.date().toordinal()
     offset, year = _SETTLE_OFFSET, MINUTES_PER_YEAR  # `t_years_in_days`, inlined
-    return Expiry.many(
-        (e, root, st, max(((ed.toordinal() - day) * 1440 + offset[st]) / year, 0.0))
-        for e, ed, root, st in rows
-    )
+    out: list[tuple[pd.Timestamp, str, Settlement, float]] = []
+    for e, ed, root, st in rows:
+        t = ((ed.toordinal() - day) * 1440 + offset[st]) / year
+        out.append((e, root, st, t if t > 0.0 else 0.0))  # max(t, 0.0): t is never NaN or -0.0
+    return Expiry.many(out)
 
 
 def listed_expiries(

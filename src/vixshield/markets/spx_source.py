@@ -65,8 +65,14 @@ class ModeledSpx:
         settlement (AM: the SET or its stand-in; PM: the close), with zero greeks.
         """
         cal = self._inputs.calibration(day.date)
-        settle = [spx_settlement(d) for d in ed.tolist()]
-        t = t_years_days(day.day_number, ed, np.array([s == "AM" for s in settle], dtype=bool))
+        days = ed.tolist()
+        if days and days.count(days[0]) == len(days):  # one expiry (a condor's rows): one look-up
+            first = spx_settlement(days[0])
+            settle = [first] * len(days)
+            t = t_years_days(day.day_number, ed, first == "AM")
+        else:
+            settle = [spx_settlement(d) for d in days]
+            t = t_years_days(day.day_number, ed, np.array([s == "AM" for s in settle], dtype=bool))
         live = t > 0
         tl = np.where(live, t, 1.0)
         p = cal.params

@@ -57,7 +57,11 @@ class Expiry:
         out: list[Expiry] = []
         for date, root, settlement, t_years in rows:
             obj = new(cls)
-            obj.__dict__.update(date=date, root=root, settlement=settlement, t_years=t_years)
+            fields = obj.__dict__  # filled in the constructor's field order
+            fields["date"] = date
+            fields["root"] = root
+            fields["settlement"] = settlement
+            fields["t_years"] = t_years
             out.append(obj)
         return tuple(out)
 

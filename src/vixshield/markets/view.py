@@ -41,7 +41,8 @@ from vixshield.markets.vix_source import ModeledVix
 
 __all__ = ["DEFAULT_RATE", "Markets", "chain"]
 
-_CALLS = {"C": True, "P": False}  # the usual spellings of `is_call`'s argument, looked up
+_CALLS = {"C": True, "P": False, "call": True, "put": False}
+"""The usual spellings of `is_call`'s argument, looked up (others go through `is_call`)."""
 
 _BLOCK_FIELDS = (
     "bid", "ask", "mid", "iv", "delta", "gamma", "vega", "theta", "forward", "t_years",
@@ -190,7 +191,7 @@ class Markets:
         """
         day = self._inputs.day(date)
         k = np.asarray(strike, dtype=np.float64)
-        call = np.array([_CALLS[r] if r in _CALLS else is_call(r) for r in right], dtype=bool)
+        call = _call_flags(right)
         ed = expiry_days(expiry)
         block = self._block(day, underlying)
         if block is not None and self._real is not None:
@@ -305,6 +306,15 @@ class _CacheSaver:
         path = self._cache.save(calibrations, curves)
         self._stored = len(calibrations) + len(curves)
         return path
+
+
+def _call_flags(right: Sequence[str]) -> np.ndarray:
+    """`is_call` of every right, as a bool array (the usual spellings looked up in one pass)."""
+    try:
+        flags = list(map(_CALLS.__getitem__, right))
+    except (KeyError, TypeError):  # another spelling ("CALL", "c", ...): one at a time
+        flags = [is_call(r) for r in right]
+    return np.array(flags, dtype=bool)
 
 
 def _merge(real: QuoteBlock, mask: np.ndarray, modeled: QuoteBlock) -> QuoteBlock:

@@ -59,6 +59,10 @@ class ModeledVix:
         self._settle = settle
         self._curves: dict[pd.Timestamp, VxCurve] = {}
         self._vx_by_date: dict[pd.Timestamp, tuple[np.ndarray, FloatArray]] | None = None
+        # the last (day, curve) served: a `DayInputs` is immutable, so the same object
+        # asks for the same curve (held here, so its identity is not reused meanwhile)
+        self._last: tuple[DayInputs, VxCurve] | None = None
+        self._lut: tuple[VxCurve, dict[int, float]] | None = None  # a curve's day -> value
 
     def _vx_rows(self, date: pd.Timestamp) -> tuple[np.ndarray, FloatArray] | None:
         """Real VX settlements quoted on ``date``: expiries (datetime64) and settles, file order."""
@@ -83,12 +87,21 @@ class ModeledVix:
     def seed_curves(self, curves: Mapping[pd.Timestamp, VxCurve]) -> None:
         """Take curves built earlier on the same data (`markets.cache`) as built."""
         self._curves.update(curves)
+        self._last = None  # a date's curve may be replaced
 
     def curve(self, day: DayInputs) -> VxCurve:
         """The date's VX curve (cached): real settlements, listed gaps modeled."""
+        last = self._last
+        if last is not None and last[0] is day:  # the usual call: the day asked for last
+            return last[1]
         cached = self._curves.get(day.date)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._build_curve(day)
+        self._last = (day, cached)
+        return cached
+
+    def _build_curve(self, day: DayInputs) -> VxCurve:
+        """`curve` of a date not built yet (stored in the cache)."""
         real = self._vx_rows(day.date)
         exps = [e.date for e in listing.listed_expiries(day.date, "VIX", kind="futures")]
         rows: dict[pd.Timestamp, tuple[float, str]] = {}
@@ -130,12 +143,14 @@ class ModeledVix:
     def futures(self, day: DayInputs, want: np.ndarray) -> FloatArray:
         """VX futures of the expiries given as day numbers: the curve, else the model."""
         c = self.curve(day)
-        out = np.full(want.size, np.nan)
-        if c.days.size and want.size:
-            j = np.minimum(np.searchsorted(c.days, want), c.days.size - 1)
-            hit = c.days[j] == want
-            out = np.where(hit, c.value[j], np.nan)
-        if np.isnan(out).any():
+        lut = self._lut
+        if lut is None or lut[0] is not c:  # the curve's finite points (NaN ones: as missing)
+            pts = zip(c.days.tolist(), c.value.tolist(), strict=True)
+            lut = self._lut = (c, {d: v for d, v in pts if v == v})
+        points = lut[1]
+        days = np.asarray(want).tolist()
+        out = np.array([points.get(w, np.nan) for w in days], dtype=np.float64)
+        if not all([w in points for w in days]):  # an expiry off the curve: modeled
             t = np.maximum((want - day.day_number) / 365.0, 0.0)
             out = np.where(np.isnan(out), self._model(day, t), out)
         return out

@@ -50,9 +50,18 @@ def close_cash(position: Position, mark: PositionMark, costs: CostModel, contrac
         raise ValueError(
             f"mark of {position.id} has {len(mark.legs)} leg quotes for {len(position.legs)} legs"
         )
-    qty = np.array([-leg.ratio * contracts for leg in position.legs], dtype=np.float64)
-    q = np.array(mark.legs, dtype=np.float64).reshape(-1, 3)
-    return costs.cash(q[:, 0], q[:, 1], q[:, 2], qty)
+    # `CostModel.cash` on the legs, leg by leg on Python floats (`CostModel.fill_one`), the
+    # premium through the same `np.dot`; ``sum(|qty|)`` of whole contracts is exact in any order
+    signed = [-leg.ratio * contracts for leg in position.legs]
+    qty = np.array(signed, dtype=np.float64)
+    fill = np.array(
+        [costs.fill_one(m, b, a, sq) for (m, b, a), sq in zip(mark.legs, signed, strict=True)],
+        dtype=np.float64,
+    )
+    n = float(sum(map(abs, signed)))
+    return (
+        costs.premium(fill, qty) - costs.commission_per_contract * n - costs.fees_per_contract * n
+    )
 
 
 _QUOTE_FIELDS = ("bid", "ask", "mid", "iv", "delta", "gamma", "vega", "theta", "forward", "t_years")
@@ -116,22 +125,30 @@ def marks_from_legs(
     n = sum(len(p.legs) for p in positions)
     if any(len(a) != n for a in (mid, delta, vega, theta, bid, ask)):
         raise ValueError(f"leg quotes of {n} legs expected")
-    vals = [np.asarray(a, dtype=np.float64).tolist() for a in (mid, delta, vega, theta)]
+    mids, deltas, vegas, thetas = (
+        np.asarray(a, dtype=np.float64).tolist() for a in (mid, delta, vega, theta)
+    )
     bids, asks = np.asarray(bid).tolist(), np.asarray(ask).tolist()
     day = pd.Timestamp(date).normalize().value // _NS_PER_DAY
     out: dict[str, PositionMark] = {}
     i = 0
     for p in positions:
-        a = [0.0] * 6
+        # each sum accumulates leg by leg from 0.0, in leg order
+        value = dlt = vga = tht = spread = bid_value = 0.0
         legq: list[tuple[float, float, float]] = []
         for leg in p.legs:
             r = leg.ratio
-            for j in range(4):
-                a[j] += r * vals[j][i]
-            a[4] += abs(r) * (asks[i] - bids[i])
-            a[5] += r * (bids[i] if r > 0 else asks[i])
-            legq.append((vals[0][i], bids[i], asks[i]))
+            m, b, a = mids[i], bids[i], asks[i]
+            value += r * m
+            dlt += r * deltas[i]
+            vga += r * vegas[i]
+            tht += r * thetas[i]
+            spread += (r if r > 0 else -r) * (a - b)  # |r|
+            bid_value += r * (b if r > 0 else a)
+            legq.append((m, b, a))
             i += 1
-        dte = min(_day_number(leg.expiry) for leg in p.legs) - day
-        out[p.id] = PositionMark(a[0], a[1], a[2], a[3], int(dte), a[4], a[5], tuple(legq))
+        dte = (
+            _day_number(min([leg.expiry for leg in p.legs])) - day
+        )  # the day number rises with time
+        out[p.id] = PositionMark(value, dlt, vga, tht, int(dte), spread, bid_value, tuple(legq))
     return out
