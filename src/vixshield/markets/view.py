@@ -273,11 +273,8 @@ class Markets:
         """
         day = self._inputs.day(date)
         listing.check_listed(day.date, "VIX", "futures")
-        c = self._vix.curve(day)
-        if not len(c.expiry):
-            return None
-        front = min(range(len(c.expiry)), key=lambda i: c.expiry[i])
-        return c.origin[front]
+        origins = self._vix.curve(day).origin  # a VxCurve is sorted by expiry
+        return origins[0] if origins else None
 
     def settlement_value(self, underlying: Underlying, expiry: pd.Timestamp, root: str) -> float:
         """Final settlement value (see `settlement`)."""

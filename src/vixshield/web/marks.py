@@ -25,7 +25,7 @@ from vixshield.service.journal import Account, Journal
 from vixshield.service.tickets import build_ticket, occ_symbol
 from vixshield.strategy.marks import quote_legs
 from vixshield.strategy.policy import load_policy
-from vixshield.strategy.types import Position
+from vixshield.strategy.types import Leg, Position
 from vixshield.web.journal_read import num, signal_out
 from vixshield.web.schemas import (
     GreeksOut,
@@ -49,6 +49,22 @@ __all__ = [
 ]
 
 _GREEKS = ("delta", "gamma", "vega", "theta")
+_QUOTED = ("bid", "ask", "mid", *_GREEKS)
+"""The per-leg quote fields of `MarkedLegOut` (None where a leg has no quote)."""
+
+
+def _leg_out(lg: Leg, origin: Origin, quoted: Mapping[str, float | None]) -> MarkedLegOut:
+    """A leg with its quote fields (``_QUOTED``; None: not quoted) and their origin."""
+    return MarkedLegOut(
+        symbol=occ_symbol(lg.root, lg.expiry, lg.right, lg.strike),
+        underlying=lg.underlying,
+        expiry=f"{lg.expiry:%Y-%m-%d}",
+        strike=lg.strike,
+        right=lg.right,
+        ratio=lg.ratio,
+        origin=origin,
+        **quoted,
+    )
 
 
 def _combine(origins: Sequence[str]) -> Origin:
@@ -79,7 +95,7 @@ def mark_position(
     for i, lg in enumerate(p.legs):
         symbol = occ_symbol(lg.root, lg.expiry, lg.right, lg.strike)
         k = row.get(i)
-        q: dict[str, float | None] = dict.fromkeys(("bid", "ask", "mid", *_GREEKS))
+        q: dict[str, float | None] = dict.fromkeys(_QUOTED)
         origin: Origin = "missing"
         if k is None or quoted is None:
             problems.append(f"position {p.id}: {symbol.strip()} expired before {day:%Y-%m-%d}")
@@ -98,18 +114,7 @@ def mark_position(
             v = q[g]
             if v is not None:
                 greeks[g] += lg.ratio * p.contracts * v * CONTRACT_MULTIPLIER
-        legs.append(
-            MarkedLegOut(
-                symbol=symbol,
-                underlying=lg.underlying,
-                expiry=f"{lg.expiry:%Y-%m-%d}",
-                strike=lg.strike,
-                right=lg.right,
-                ratio=lg.ratio,
-                origin=origin,
-                **q,
-            )
-        )
+        legs.append(_leg_out(lg, origin, q))
     units = CONTRACT_MULTIPLIER * p.contracts
     out = PositionOut(
         id=p.id,
@@ -178,25 +183,7 @@ def mark_position_unmarked(p: Position) -> PositionOut:
         pnl=None,
         greeks=None,
         origin="missing",
-        legs=[
-            MarkedLegOut(
-                symbol=occ_symbol(lg.root, lg.expiry, lg.right, lg.strike),
-                underlying=lg.underlying,
-                expiry=f"{lg.expiry:%Y-%m-%d}",
-                strike=lg.strike,
-                right=lg.right,
-                ratio=lg.ratio,
-                bid=None,
-                ask=None,
-                mid=None,
-                origin="missing",
-                delta=None,
-                gamma=None,
-                vega=None,
-                theta=None,
-            )
-            for lg in p.legs
-        ],
+        legs=[_leg_out(lg, "missing", dict.fromkeys(_QUOTED)) for lg in p.legs],
     )
 
 
