@@ -9,8 +9,15 @@ lines); then, as whole processes (``os.wait4``: wall time and peak RSS of each):
   validation, nothing written);
 * ``vixshield data import FILE --home TMP`` into an empty store.
 
-Prints rows/s, peak RSS and the ratios import / yardstick. Targets (issue 14, 2-core
-machine): 20 M rows imported at >= 500k rows/s under 1.5 GB peak.
+Prints rows/s, peak RSS, CPU seconds (user + system: on a shared machine wall time
+depends on the other load, CPU time much less) and the ratios import / yardstick.
+Targets (issue 14, 2-core machine): 20 M rows imported at >= 500k rows/s under 1.5 GB
+peak.
+
+``--against SRC`` also imports with the code of another checkout's ``src`` folder
+(``PYTHONPATH=SRC python -m vixshield``), alternating with this one ``--repeat``
+times, for a before/after ratio measured in the same run. ``--file`` reads an
+existing generic chain file instead of writing one.
 
 Run: ``python benchmarks/chain_import.py`` or ``--rows 20000000`` (about 1.5 GB of
 text in the temporary folder; ``--keep`` leaves it there).
@@ -42,18 +49,30 @@ class Run:
     name: str
     seconds: float
     peak_mib: float
+    cpu_seconds: float
 
 
-def measure(name: str, cmd: list[str]) -> Run:
-    """Wall time and peak RSS of one child process."""
+def measure(name: str, cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Wall time, peak RSS and CPU time (user + system) of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     secs = time.perf_counter() - t0
     err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{name} failed: {err}")
-    return Run(name, secs, usage.ru_maxrss / 1024)
+    return Run(name, secs, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+
+
+def count_rows(path: Path) -> int:
+    """Data lines of a text file with one header line."""
+    with path.open("rb") as fh:
+        return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b"")) - 1
+
+
+def show(r: Run, n: int) -> None:
+    print(f"  {r.name:24s} {r.seconds:7.2f} s  {n / r.seconds / 1e3:8.0f}k rows/s  "
+          f"peak {r.peak_mib:7.0f} MiB  cpu {r.cpu_seconds:7.2f} s")  # fmt: skip
 
 
 def _day_block(rows: int) -> dict[str, np.ndarray]:
@@ -122,6 +141,9 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=2_000_000)
     ap.add_argument("--optionsdx", action="store_true", help="Also the OptionsDX form.")
     ap.add_argument("--keep", action="store_true", help="Keep the temporary folder.")
+    ap.add_argument("--file", type=Path, help="An existing generic chain file to import.")
+    ap.add_argument("--against", type=Path, help="src folder of the code to compare with.")
+    ap.add_argument("--repeat", type=int, default=1, help="Alternating runs with --against.")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="vs-chain-bench-"))
     try:
@@ -129,26 +151,37 @@ def main() -> None:
         for form, odx in forms:
             path = work / ("spx_eod_bench.txt" if odx else "chain_bench.csv")
             t0 = time.perf_counter()
-            n = write_chain(path, args.rows, optionsdx=odx)
+            if args.file is not None and not odx:
+                path, n = args.file, count_rows(args.file)
+            else:
+                n = write_chain(path, args.rows, optionsdx=odx)
             size = path.stat().st_size / 2**20
-            print(f"{form}: {n:,} quotes, {size:,.0f} MiB, written in "
+            print(f"{form}: {n:,} quotes, {size:,.0f} MiB, ready in "
                   f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
             yard = measure(
                 "pyarrow.csv.read_csv",
                 [sys.executable, "-c",
                  f"import pyarrow.csv as c; c.read_csv({str(path)!r})"],
             )  # fmt: skip
+            show(yard, n)
             home = work / f"home-{form}"
-            imp = measure(
-                "vixshield data import",
-                [str(VENV_BIN / "vixshield"), "data", "import", str(path), "--home", str(home)],
-            )
-            for r in (yard, imp):
-                print(f"  {r.name:24s} {r.seconds:7.2f} s  {n / r.seconds / 1e3:8.0f}k rows/s  "
-                      f"peak {r.peak_mib:7.0f} MiB")  # fmt: skip
-            print(f"  import / read_csv: time x{imp.seconds / yard.seconds:.2f}, "
-                  f"peak RSS x{imp.peak_mib / yard.peak_mib:.2f}")  # fmt: skip
-            shutil.rmtree(home, ignore_errors=True)
+            cmd = [sys.executable, "-m", "vixshield", "data", "import", str(path), "--home"]
+            here = os.environ | {"PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+            other = os.environ | {"PYTHONPATH": str(args.against)} if args.against else None
+            for _ in range(args.repeat if other else 1):
+                imp = measure("vixshield data import", [*cmd, str(home)], env=here)
+                show(imp, n)
+                print(f"  import / read_csv: time x{imp.seconds / yard.seconds:.2f}, "
+                      f"peak RSS x{imp.peak_mib / yard.peak_mib:.2f}")  # fmt: skip
+                shutil.rmtree(home, ignore_errors=True)
+                if other is not None:
+                    name = f"against {args.against.parent.name or args.against}"
+                    base = measure(name, [*cmd, str(home)], env=other)
+                    show(base, n)
+                    print(f"  this / against: time x{imp.seconds / base.seconds:.2f}, cpu "
+                          f"x{imp.cpu_seconds / base.cpu_seconds:.2f}, "
+                          f"peak RSS x{imp.peak_mib / base.peak_mib:.2f}")  # fmt: skip
+                    shutil.rmtree(home, ignore_errors=True)
     finally:
         if args.keep:
             print(f"kept {work}")

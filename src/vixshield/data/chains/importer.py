@@ -1,9 +1,11 @@
 """Bulk import of option chains into the partitioned Parquet dataset, streamed and atomic.
 
-`import_chains` reads each file chunk by chunk (`sources.read_chunks`), sorts
-and checks every chunk for duplicate quotes, splits it by (underlying, month),
-and writes a month to a staging folder as soon as a chunk no longer adds to it,
-so memory holds about one chunk plus the months it touches, not the file. A
+`import_chains` reads each file chunk by chunk (`sources.read_chunks`, one chunk
+read ahead on a thread: `readahead.read_ahead`), sorts and checks every chunk for
+duplicate quotes (on three packed sort keys, `_codes`), splits it by (underlying,
+month), and writes a month to a staging folder (on a writer thread) as soon as a
+chunk no longer adds to it, so memory holds about two chunks plus the months they
+touch, not the file. A
 month fed by several chunks or files (an unsorted file, a date in two files) is
 written in pieces and merged at the end. Each month file is sorted by
 (quote_date, expiry, strike, right, root), zstd-compressed, one row group per
@@ -22,6 +24,7 @@ import shutil
 import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +44,7 @@ from vixshield.data.chains.catalogue import (
     sha256_file,
     write_catalogue,
 )
+from vixshield.data.chains.readahead import read_ahead
 from vixshield.data.chains.sources import (
     DEFAULT_CHUNK_BYTES,
     chain_inputs,
@@ -134,25 +138,45 @@ class _Piece:
     strike: tuple[float, float]
 
 
-def _codes(table: pa.Table) -> list[np.ndarray]:
-    """Sort keys, last = primary: root, right, strike, expiry, quote date, underlying."""
+_DAY_BITS = 21
+_DAY_OFFSET = 1 << (_DAY_BITS - 1)
+"""Added to a date32 day number so that any day of the years -900..4840 packs into
+`_DAY_BITS` bits (imported dates are checked to lie in 1900..2100 before)."""
 
-    def num(col: str) -> np.ndarray:
-        return np.asarray(pc.cast(table.column(col), pa.int32()).to_numpy())
+
+def _codes(table: pa.Table) -> list[np.ndarray]:
+    """Sort keys, last = primary: (right, root), strike, (underlying, quote date, expiry).
+
+    The six sort fields packed into three arrays with the same lexicographic order:
+    ``right * 4 + root`` (int8: put after call, roots in `_ROOTS` order), the strike
+    (float64), and ``underlying << 42 | quote_date << 21 | expiry`` (int64, the days
+    offset by `_DAY_OFFSET`; `_day_codes` reads (underlying, quote date) back from it).
+    """
+
+    def days(col: str) -> np.ndarray:
+        d = np.asarray(pc.cast(table.column(col), pa.int32()).to_numpy()).astype(np.int64)
+        if d.size and (d.min() < -_DAY_OFFSET or d.max() >= _DAY_OFFSET):
+            raise DataError(f"{col} outside the years -900..4840 a chain file may hold")
+        return d + _DAY_OFFSET
 
     und = (
         np.asarray(pc.index_in(table.column("underlying"), value_set=_UNDERLYINGS).to_numpy())
         if "underlying" in table.column_names
-        else np.zeros(table.num_rows, dtype=np.int32)  # one month file: one underlying
+        else np.zeros(table.num_rows, dtype=np.int64)  # one month file: one underlying
     )
+    root = np.asarray(pc.index_in(table.column("root"), value_set=_ROOTS).to_numpy())
+    put = np.asarray(pc.equal(table.column("right"), "P").to_numpy())
+    major = (und.astype(np.int64) << (2 * _DAY_BITS)) | (days("quote_date") << _DAY_BITS)
     return [
-        np.asarray(pc.index_in(table.column("root"), value_set=_ROOTS).to_numpy()),
-        np.asarray(pc.equal(table.column("right"), "P").to_numpy()),
+        (put.astype(np.int8) << 2) | root.astype(np.int8),
         np.asarray(table.column("strike").to_numpy()),
-        num("expiry"),
-        num("quote_date"),
-        und,
+        major | days("expiry"),
     ]
+
+
+def _day_codes(keys: list[np.ndarray]) -> np.ndarray:
+    """``underlying << 21 | (quote day + offset)`` of every row (from the primary key)."""
+    return keys[2] >> _DAY_BITS
 
 
 def _in_order(keys: list[np.ndarray]) -> bool:
@@ -168,13 +192,17 @@ def _in_order(keys: list[np.ndarray]) -> bool:
     return True
 
 
-def _sorted_unique(table: pa.Table, where: str | None) -> tuple[pa.Table, list[np.ndarray]]:
+def _sorted_unique(
+    table: pa.Table, where: str | None, keys: list[np.ndarray] | None = None
+) -> tuple[pa.Table, list[np.ndarray]]:
     """``table`` sorted by (underlying, quote_date, expiry, strike, right, root), with its keys.
 
-    Raises `DataError` at a duplicated quote (named by file and line where ``where``
-    is a file, else by the files).
+    ``keys`` are the table's `_codes` where the caller has them. Raises `DataError` at
+    a duplicated quote (named by file and line where ``where`` is a file, else by the
+    files).
     """
-    keys = _codes(table)
+    if keys is None:
+        keys = _codes(table)
     if not _in_order(keys):
         order = np.lexsort(keys)
         table = table.take(pa.array(order))
@@ -196,6 +224,16 @@ def _sorted_unique(table: pa.Table, where: str | None) -> tuple[pa.Table, list[n
     return table, keys
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A sorted slice of one month from one chunk, with its `_codes`, waiting in the buffer."""
+
+    table: pa.Table
+    keys: list[np.ndarray]
+    source: str
+    kind: str
+
+
 @dataclass
 class _Staging:
     """Partitions being written: buffered sorted tables, then pieces on disk.
@@ -205,13 +243,13 @@ class _Staging:
     """
 
     folder: Path
-    buffer: dict[tuple[str, str], list[tuple[pa.Table, str, str]]] = field(default_factory=dict)
+    buffer: dict[tuple[str, str], list[_Part]] = field(default_factory=dict)
     pieces: dict[tuple[str, str], list[_Piece]] = field(default_factory=dict)
     count: int = 0
     pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1))
     pending: list[tuple[tuple[str, str], Future[_Piece]]] = field(default_factory=list)
     kinds: dict[int, str] = field(default_factory=dict)
-    """(underlying code * 1e6 + day) -> the kind of file that gave the day first."""
+    """(underlying, day) as `_day_codes` -> the kind of file that gave the day first."""
     skipped: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     skipped_days: dict[tuple[str, str], set[int]] = field(default_factory=dict)
 
@@ -224,21 +262,23 @@ class _Staging:
         """Stop the writer thread (after the writes in flight)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _claim(self, table: pa.Table, source: str, kind: str) -> pa.Table:
-        """Rows of days no file of a preferred kind gave; the others noted and left out."""
-        und = np.asarray(pc.index_in(table.column("underlying"), value_set=_UNDERLYINGS).to_numpy())
-        day = np.asarray(pc.cast(table.column("quote_date"), pa.int32()).to_numpy())
-        code = und.astype(np.int64) * 1_000_000 + day
-        uniq = np.unique(code)
+    def _claim(
+        self, table: pa.Table, keys: list[np.ndarray], source: str, kind: str
+    ) -> tuple[pa.Table, list[np.ndarray]]:
+        """Rows (and keys) of days no file of a preferred kind gave; the others noted, left out."""
+        code = _day_codes(keys)
+        runs = code[np.concatenate([[True], code[1:] != code[:-1]])]  # a day is one run or a few
+        uniq = np.unique(runs)
         taken = np.array([c for c in uniq.tolist() if self.kinds.get(c, kind) != kind], np.int64)
         for c in uniq.tolist():
             self.kinds.setdefault(c, kind)
         if not taken.size:
-            return table
+            return table, keys
         for c in taken.tolist():
             self.skipped.setdefault((self.kinds[c], kind), set()).add(source)
             self.skipped_days.setdefault((self.kinds[c], kind), set()).add(c)
-        return table.filter(pa.array(~np.isin(code, taken)))
+        keep = ~np.isin(code, taken)
+        return table.filter(pa.array(keep)), [k[keep] for k in keys]
 
     def passed_over(self) -> list[str]:
         """Notes on the days taken from a preferred kind of file instead of another."""
@@ -251,18 +291,25 @@ class _Staging:
     def add(self, table: pa.Table, source: str, kind: str) -> None:
         """Split ``table`` by month; write out the months this chunk did not add to."""
         touched: set[tuple[str, str]] = set()
+        keys: list[np.ndarray] = []
         if table.num_rows:
-            table = self._claim(table, source, kind)
+            table, keys = self._claim(table, _codes(table), source, kind)
         if table.num_rows:
-            table, keys = _sorted_unique(table, source)
-            month = keys[4].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-            und = keys[5]
-            cut = np.flatnonzero((month[1:] != month[:-1]) | (und[1:] != und[:-1])) + 1
+            # the underlying is in the keys and the partition's path: not sorted, not written
+            table, keys = _sorted_unique(table.drop_columns(["underlying"]), source, keys)
+            code = _day_codes(keys)
+            heads = np.flatnonzero(np.concatenate([[True], code[1:] != code[:-1]]))
+            und = code[heads] >> _DAY_BITS  # sorted: a day's rows are one run
+            day = (code[heads] & ((1 << _DAY_BITS) - 1)) - _DAY_OFFSET
+            month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+            cut = heads[np.flatnonzero((month[1:] != month[:-1]) | (und[1:] != und[:-1])) + 1]
             starts = np.concatenate([[0], cut]).tolist()
-            ends = np.concatenate([cut, [len(month)]]).tolist()
+            ends = np.concatenate([cut, [table.num_rows]]).tolist()
             for s, e in zip(starts, ends, strict=True):
-                key = (("SPX", "VIX")[int(und[s])], str(np.datetime64(int(month[s]), "M")))
-                self.buffer.setdefault(key, []).append((table.slice(s, e - s), source, kind))
+                first = int(np.searchsorted(heads, s))
+                key = (("SPX", "VIX")[int(und[first])], str(np.datetime64(int(month[first]), "M")))
+                part = _Part(table.slice(s, e - s), [k[s:e] for k in keys], source, kind)
+                self.buffer.setdefault(key, []).append(part)
                 touched.add(key)
         for key in [k for k in self.buffer if k not in touched]:
             self._flush(key)
@@ -270,13 +317,14 @@ class _Staging:
 
     def _flush(self, key: tuple[str, str]) -> None:
         parts = self.buffer.pop(key)
-        sources = tuple(sorted({s for _, s, _ in parts}))
-        table = pa.concat_tables([t for t, _, _ in parts])
+        sources = tuple(sorted({p.source for p in parts}))
+        table = pa.concat_tables([p.table for p in parts])
         if len(parts) > 1:
-            table, _ = _sorted_unique(table, "; ".join(sources))
+            keys = [np.concatenate(k) for k in zip(*(p.keys for p in parts), strict=True)]
+            table, _ = _sorted_unique(table, "; ".join(sources), keys)
         self.count += 1
         path = self.folder / f"piece-{self.count}.parquet"
-        vendors = tuple(sorted({k for _, _, k in parts}))
+        vendors = tuple(sorted({p.kind for p in parts}))
         self.pending.append((key, self.pool.submit(_write, table, path, sources, vendors)))
         self._settle(_IN_FLIGHT)
 
@@ -511,8 +559,10 @@ def import_chains(
                 todo.append((inp, k))
         for inp, k in sorted(todo, key=lambda t: KIND_PREFERENCE.index(t[1])):
             ctx = LongContext(inp.name, underlying)
-            for chunk in read_chunks(inp, k, chunk_bytes=chunk_bytes, context=ctx):
-                staging.add(chunk, inp.name, k)
+            chunks = read_chunks(inp, k, chunk_bytes=chunk_bytes, context=ctx)
+            with closing(read_ahead(chunks)) as ahead:  # the reader stopped before a rmtree
+                for chunk in ahead:
+                    staging.add(chunk, inp.name, k)
             files.append((inp.name, k))
             notes += [f"{inp.name}: {n} {why} left out" for why, n in ctx.dropped.items()]
         notes += staging.passed_over()

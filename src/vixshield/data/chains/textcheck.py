@@ -13,8 +13,10 @@ the same rules to every block it hands over, whatever the column:
 
 A failed check raises `vixshield.errors.DataError` naming the file and the line
 (1-based, counted over the whole file) and, for a field, the header's column. The
-check costs one pass over the bytes (``bytes.translate``) and one over the line
-breaks; fields are only split on the rare lines longer than ``MAX_FIELD_CHARS``.
+check costs one vectorised pass over the bytes (numpy: the positions of every byte
+below 0x20, which gives both the control bytes and the line breaks) and a
+``bytes.find`` for DEL; fields are only split on the rare lines longer than
+``MAX_FIELD_CHARS`` bytes (a field of more characters cannot fit a shorter line).
 """
 
 from __future__ import annotations
@@ -25,16 +27,20 @@ import re
 from collections.abc import Sequence
 from typing import IO
 
+import numpy as np
+import numpy.typing as npt
+
 from vixshield.data.formats._table import MAX_FIELD_CHARS, MAX_LINE_CHARS
 from vixshield.errors import DataError
 
 __all__ = ["CheckedStream"]
 
-_ALLOWED = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0x80, 0x100)])
-"""Bytes a text file may hold (tab, LF, CR, printable ASCII, UTF-8 lead and trail bytes)."""
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_WINDOW = MAX_FIELD_CHARS // 2
-"""Bytes per window of the line-length scan (see `CheckedStream._lines`)."""
+"""Bytes a text file may not hold: every control byte but tab, LF and CR, and DEL
+(printable ASCII and UTF-8 lead and trail bytes are allowed)."""
+_TAB, _LF, _CR, _DEL = 9, 10, 13, b"\x7f"
+_SCAN = 16 << 20
+"""Bytes scanned at a time (the scratch mask's size, whatever the size of a read)."""
 _MAX_LINE_BYTES = 4 * MAX_LINE_CHARS
 """An unfinished line longer than this (UTF-8: up to 4 bytes a character) is refused
 before it ends; a shorter one is checked when its line break arrives."""
@@ -73,6 +79,7 @@ class CheckedStream:
         self._line = first_line  # line number of the first byte of ``_tail``
         self._tail = b""  # the current, unfinished line (at most _MAX_LINE_BYTES + a read)
         self._utf8 = codecs.getincrementaldecoder("utf-8")("strict")
+        self._mask = np.empty(0, dtype=bool)  # scratch of `_low`, kept: fresh pages cost more
         self.closed = False
 
     # --- the file protocol pyarrow uses
@@ -105,9 +112,14 @@ class CheckedStream:
 
     # --- checks
     def _check(self, data: bytes) -> None:
-        if data.translate(None, _ALLOWED):
+        octets = np.frombuffer(data, np.uint8)
+        low = self._low(octets)  # tab, LF, CR and the forbidden control bytes
+        kinds = octets[low]
+        breaks = low[kinds == _LF]
+        spaces = np.count_nonzero((kinds == _TAB) | (kinds == _CR))
+        if breaks.size + spaces != low.size or data.find(_DEL) >= 0:
             hit = _CONTROL.search(data)
-            assert hit is not None  # translate left a byte outside _ALLOWED
+            assert hit is not None  # a byte below 0x20 other than tab/LF/CR, or DEL
             where = self._line_at(data, hit.start())
             what = "a NUL byte" if data[hit.start()] == 0 else "control character"
             raise DataError(
@@ -122,39 +134,42 @@ class CheckedStream:
                     file=self._file,
                     row=self._line_at(data, exc.start),
                 ) from None
-        self._lines(data)
+        self._lines(data, breaks)
+
+    def _low(self, octets: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
+        """Positions of the bytes below 0x20, scanned `_SCAN` bytes at a time."""
+        if self._mask.size < min(octets.size, _SCAN):
+            self._mask = np.empty(min(octets.size, _SCAN), dtype=bool)
+        parts = []
+        for at in range(0, octets.size, _SCAN):
+            window = octets[at : at + _SCAN]
+            mask = np.less(window, 0x20, out=self._mask[: window.size])
+            parts.append(np.flatnonzero(mask) + at)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _line_at(self, data: bytes, index: int) -> int:
         return self._line + data.count(b"\n", 0, index)
 
-    def _lines(self, data: bytes) -> None:
+    def _lines(self, data: bytes, breaks: npt.NDArray[np.intp]) -> None:
         """Check the lines ending in ``data`` and keep the unfinished one.
 
-        A line of more than ``MAX_FIELD_CHARS`` bytes covers a whole aligned window
-        of ``_WINDOW`` bytes holding no line break; only such lines are split and
-        measured, so a normal block costs one ``find`` per window.
+        ``breaks`` are the positions of the line breaks in ``data``. Only lines of more
+        than ``MAX_FIELD_CHARS`` bytes can hold too long a field (or line), so only
+        those are split and measured.
         """
-        first = data.find(b"\n")
-        if first < 0:
+        if not breaks.size:
             self._tail += data
             if len(self._tail) > _MAX_LINE_BYTES:
                 self._check_line(self._tail, self._line, final=False)
             return
+        first, last = int(breaks[0]), int(breaks[-1])
         head = self._tail + data[:first]
         if len(head) > MAX_FIELD_CHARS:
             self._check_line(head, self._line, final=True)
-        last = data.rfind(b"\n")
-        at = first + 1
-        while at + _WINDOW <= last:
-            if data.find(b"\n", at, at + _WINDOW) >= 0:
-                at += _WINDOW
-                continue
-            start = data.rfind(b"\n", 0, at) + 1
-            end = data.find(b"\n", at)
-            row = self._line + data.count(b"\n", 0, start)
-            self._check_line(data[start:end], row, final=True)
-            at = end + 1
-        self._line += data.count(b"\n")
+        for j in np.flatnonzero(np.diff(breaks) > MAX_FIELD_CHARS + 1).tolist():
+            start, end = int(breaks[j]) + 1, int(breaks[j + 1])
+            self._check_line(data[start:end], self._line + j + 1, final=True)
+        self._line += breaks.size
         self._tail = data[last + 1 :]
         if len(self._tail) > _MAX_LINE_BYTES:
             self._check_line(self._tail, self._line, final=False)

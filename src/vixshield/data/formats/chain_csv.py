@@ -195,21 +195,52 @@ def parse_parquet(data: bytes, *, source: str, hints: Hints) -> Parsed:
     return _from_table(table_from_frame(frame, file=file), file)
 
 
+def _canonical(col: pa.ChunkedArray, values: pa.Array) -> bool:
+    """Whether every cell of ``col`` is already one of ``values`` as written (no null)."""
+    return bool(pc.all(pc.is_in(col, value_set=values)).as_py())
+
+
+def _mapped(
+    col: pa.ChunkedArray,
+    allowed: dict[str, str],
+    canonical: pa.Array,
+    lines: pa.ChunkedArray,
+    *,
+    file: str,
+    field: str,
+) -> pa.ChunkedArray | pa.Array:
+    """`mapped`, skipped where every cell is already a canonical value (what it returns)."""
+    if _canonical(col, canonical):
+        return col
+    return mapped(col, allowed, lines, file=file, field=field)
+
+
 def _to_long(batch: pa.Table, ctx: LongContext) -> pa.Table:
     lines = batch.column("line")
     file = ctx.file
-    und = mapped(
+    und = _mapped(
         batch.column("underlying"),
         {u: u for u in _UNDERLYINGS},
+        _CANONICAL_UNDERLYINGS,
         lines,
         file=file,
         field="underlying",
     )
-    root = mapped(
-        batch.column("root"), {r: r for r in DEFAULT_SETTLEMENT}, lines, file=file, field="root"
+    root = _mapped(
+        batch.column("root"),
+        {r: r for r in DEFAULT_SETTLEMENT},
+        _CANONICAL_ROOTS,
+        lines,
+        file=file,
+        field="root",
     )
-    given = pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(batch.column("settlement"), "")))
-    settlement = pc.if_else(pc.equal(given, ""), settlements(root), given)
+    settlement = batch.column("settlement")
+    if not _canonical(settlement, _CANONICAL_SETTLEMENTS):  # blank: from the root
+        given = pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(settlement, "")))
+        settlement = pc.if_else(pc.equal(given, ""), settlements(root), given)
+    right = _mapped(
+        batch.column("right"), _RIGHTS, _CANONICAL_RIGHTS, lines, file=file, field="right"
+    )
     return long_table(
         batch.num_rows,
         line=lines,
@@ -219,11 +250,18 @@ def _to_long(batch: pa.Table, ctx: LongContext) -> pa.Table:
         expiry=as_date(batch.column("expiry")),
         settlement=settlement,
         strike=batch.column("strike"),
-        right=mapped(batch.column("right"), _RIGHTS, lines, file=file, field="right"),
+        right=right,
         bid=batch.column("bid"),
         ask=batch.column("ask"),
         iv=batch.column("iv"),
     )
+
+
+_CANONICAL_UNDERLYINGS = pa.array(_UNDERLYINGS, pa.string())
+_CANONICAL_ROOTS = pa.array(list(DEFAULT_SETTLEMENT), pa.string())
+_CANONICAL_SETTLEMENTS = pa.array(["AM", "PM"], pa.string())
+_CANONICAL_RIGHTS = pa.array(sorted(set(_RIGHTS.values())), pa.string())
+"""Values the streamed columns usually hold as written: mapping them changes nothing."""
 
 
 _F64 = pa.float64()
