@@ -47,6 +47,7 @@ __all__ = [
     "entry_filters",
     "event_filter",
     "float_col",
+    "gradient_rows",
     "grid_index",
     "k_for_iv_rank",
     "min_credit_filter",
@@ -215,9 +216,20 @@ class SideQuotes:
         )
 
     def atm_iv(self) -> float:
-        """Mean of put and call implied vol at the strike nearest the forward."""
+        """Mean of put and call implied vol at the strike nearest the forward.
+
+        ``np.nanmean`` of the two, term for term: its sum ``p + (0 + c)`` (a NaN
+        counting 0) over the count of numbers; NumPy itself where both are NaN.
+        """
         i = int(np.argmin(np.abs(self.strikes - self.forward)))
-        return float(np.nanmean([self.put_iv[i], self.call_iv[i]]))
+        p, c = float(self.put_iv[i]), float(self.call_iv[i])
+        if p == p and c == c:
+            return (p + (0.0 + c)) / 2.0
+        if p == p:
+            return p + (0.0 + 0.0)
+        if c == c:
+            return 0.0 + (0.0 + c)
+        return float(np.nanmean([p, c]))  # NumPy's NaN, and its warning
 
 
 @dataclass(frozen=True)
@@ -348,11 +360,14 @@ def select_expiry(
     (SPXW) root. None if none fits.
     """
     today = day_number(date)
-    days = [  # `day_number`, inlined for Timestamps: it runs for every listed expiry
-        e.date.value // _NS_PER_DAY if type(e.date) is pd.Timestamp else day_number(e.date)
-        for e in expiries
-    ]
-    dated = [(d - today, e) for d, e in zip(days, expiries, strict=True)]
+    lo_all = min(cfg.dte_min, cfg.dte_min - cfg.dte_tolerance)
+    hi_all = max(cfg.dte_max, cfg.dte_max + cfg.dte_tolerance)
+    dated: list[tuple[int, Expiry]] = []  # those either window may pick, in listing order
+    for e in expiries:  # `day_number`, inlined for Timestamps: it runs for every listed expiry
+        d = e.date
+        dte = (d.value // _NS_PER_DAY if type(d) is pd.Timestamp else day_number(d)) - today
+        if lo_all <= dte <= hi_all and dte > floor_dte:
+            dated.append((dte, e))
 
     def nearest(lo: int, hi: int) -> Expiry | None:
         fits = [
@@ -394,8 +409,15 @@ def strike_increment(strikes: FloatArray, at: float) -> float:
     """
     if len(strikes) < 2:
         return math.nan
-    i = int(np.clip(np.searchsorted(strikes, at), 1, len(strikes) - 1))
+    i = min(max(int(np.searchsorted(strikes, at)), 1), len(strikes) - 1)  # np.clip's bounds
     return float(strikes[i] - strikes[i - 1])
+
+
+def _grid_at(
+    k: FloatArray, lp: float, sp: float, sc: float, lc: float
+) -> tuple[int, int, int, int]:
+    """`grid_index` of the four strikes of a condor."""
+    return grid_index(k, lp), grid_index(k, sp), grid_index(k, sc), grid_index(k, lc)
 
 
 def grid_index(strikes: FloatArray, strike: float) -> int:
@@ -441,18 +463,55 @@ def risk_neutral_cdf(q: SideQuotes) -> FloatArray:
     """
     k = q.strikes
     growth = math.exp(q.rate * q.t_years)
-    dp = np.gradient(q.put_mid, k)
-    dc = np.gradient(q.call_mid, k)
-    cdf = np.where(k < q.forward, growth * dp, 1.0 + growth * dc)
-    cdf = np.clip(np.nan_to_num(cdf, nan=0.0), 0.0, 1.0)
+    dp, dc = gradient_rows(np.stack((q.put_mid, q.call_mid)), k)
+    cdf = np.clip(np.where(k < q.forward, growth * dp, 1.0 + growth * dc), 0.0, 1.0)
+    cdf[np.isnan(cdf)] = 0.0  # ``clip(nan_to_num(x))``: infinities clip to the bounds
     return np.asarray(np.maximum.accumulate(cdf), dtype=np.float64)
 
 
-def _integral(k: FloatArray, f: FloatArray, lo: float, hi: float) -> float:
-    """Trapezoid integral of the piecewise-linear ``f(k)`` from ``lo`` to ``hi``."""
-    pts = np.unique(np.concatenate(([lo], k[(k > lo) & (k < hi)], [hi])))
+def gradient_rows(f: FloatArray, x: FloatArray) -> FloatArray:
+    """``np.gradient(f, x, axis=1)`` of a 2-D float array over 1-D float coordinates.
+
+    NumPy's own formulas term for term (second order inside, first order at the
+    edges, its uniform-spacing case where every step is equal), without its
+    generic set-up; NumPy itself for fewer than two points (its error).
+    """
+    if x.shape[0] < 2 or f.ndim != 2 or x.dtype != np.float64 or f.dtype != np.float64:
+        return np.asarray(np.gradient(f, x, axis=1), dtype=np.float64)
+    dx = x[1:] - x[:-1]
+    out = np.empty_like(f)
+    if bool((dx == dx[0]).all()):
+        step = dx[0]
+        out[:, 1:-1] = (f[:, 2:] - f[:, :-2]) / (2.0 * step)
+        first = last = step
+    else:
+        dx1, dx2 = dx[0:-1], dx[1:]
+        a = -(dx2) / (dx1 * (dx1 + dx2))
+        b = (dx2 - dx1) / (dx1 * dx2)
+        c = dx1 / (dx2 * (dx1 + dx2))
+        out[:, 1:-1] = a * f[:, :-2] + b * f[:, 1:-1] + c * f[:, 2:]
+        first, last = dx[0], dx[-1]
+    out[:, 0] = (f[:, 1] - f[:, 0]) / first
+    out[:, -1] = (f[:, -1] - f[:, -2]) / last
+    return out
+
+
+def _integral(
+    k: FloatArray, f: FloatArray, lo: float, hi: float, increasing: bool = False
+) -> float:
+    """Trapezoid integral of the piecewise-linear ``f(k)`` from ``lo`` to ``hi``.
+
+    ``increasing``: ``k`` is known strictly increasing, so that with ``lo < hi`` the
+    points ``lo``, the strikes between, ``hi`` are already sorted and distinct (what
+    ``np.unique`` would return).
+    """
+    if increasing and lo < hi:  # the strikes strictly between: a slice of the sorted grid
+        inner = k[int(k.searchsorted(lo, "right")) : int(k.searchsorted(hi, "left"))]
+        pts = np.concatenate(([lo], inner, [hi]))
+    else:
+        pts = np.unique(np.concatenate(([lo], k[(k > lo) & (k < hi)], [hi])))
     vals = np.interp(pts, k, f)
-    return float(np.sum(0.5 * (vals[1:] + vals[:-1]) * np.diff(pts)))
+    return float(np.sum(0.5 * (vals[1:] + vals[:-1]) * (pts[1:] - pts[:-1])))
 
 
 def analyse_condor(
@@ -469,6 +528,7 @@ def analyse_condor(
     contracts: int = 1,
     sd_vol: float = math.nan,
     credits: tuple[float, float] | None = None,
+    at: tuple[int, int, int, int] | None = None,
 ) -> CondorAnalytics:
     """Analytics of the condor lp < sp < sc < lc on quotes ``q``.
 
@@ -478,7 +538,8 @@ def analyse_condor(
       the two verticals' credits at the modeled fill (`vertical_credits`, through
       `vixshield.markets.costs.CostModel`); open_costs are its commission and fees
       on the four legs. ``credits``: `vertical_credits`' (put, call) for these
-      strikes when the caller has them already (computed here when None).
+      strikes when the caller has them already (computed here when None); ``at``
+      their grid positions (`grid_index`), likewise.
     - max profit = credit_fill x 100; max loss per side = (width - credit_fill) x 100,
       max loss = the larger side; break-evens sp - credit_fill and sc + credit_fill.
     - pop = F(be_call) - F(be_put) with F the risk-neutral CDF (`risk_neutral_cdf`);
@@ -497,12 +558,12 @@ def analyse_condor(
       open_costs))^(365 / dte) - 1``.
     """
     k = q.strikes
-    ilp, isp, isc, ilc = (grid_index(k, s) for s in (lp, sp, sc, lc))
+    ilp, isp, isc, ilc = at if at is not None else _grid_at(k, lp, sp, sc, lc)
     if min(ilp, isp, isc, ilc) < 0:
         raise ValueError(f"condor strikes {lp:g}/{sp:g}/{sc:g}/{lc:g} are not all on the grid")
     mid = q.put_mid[isp] + q.call_mid[isc] - q.put_mid[ilp] - q.call_mid[ilc]
     if credits is None:
-        credits = vertical_credits(q, lp, sp, sc, lc, costs)
+        credits = vertical_credits(q, lp, sp, sc, lc, costs, (ilp, isp, isc, ilc))
     put_credit, call_credit = credits
     credit = put_credit + call_credit
     pw, cw = sp - lp, lc - sc
@@ -513,8 +574,9 @@ def analyse_condor(
     cdf = risk_neutral_cdf(q)
     f_bp, f_bc = float(np.interp(be_p, k, cdf)), float(np.interp(be_c, k, cdf))
     p_below, p_above = float(cdf[isp]), float(1.0 - cdf[isc])
-    e_put = _integral(k, cdf, lp, sp)
-    e_call = _integral(k, 1.0 - cdf, sc, lc)
+    increasing = bool(np.all(k[1:] > k[:-1]))
+    e_put = _integral(k, cdf, lp, sp, increasing)
+    e_call = _integral(k, 1.0 - cdf, sc, lc, increasing)
     open_costs = sum(costs.charges([1.0, -1.0, -1.0, 1.0]))
     ev = (credit - e_put - e_call) * MULTIPLIER - open_costs
     disc = math.exp(-q.rate * q.t_years)
@@ -645,9 +707,18 @@ def choose_strikes(q: SideQuotes, cfg: CondorPolicy, k: float, sd: float) -> Str
 
 
 def vertical_credits(
-    q: SideQuotes, lp: float, sp: float, sc: float, lc: float, costs: CostModel
+    q: SideQuotes,
+    lp: float,
+    sp: float,
+    sc: float,
+    lc: float,
+    costs: CostModel,
+    at: tuple[int, int, int, int] | None = None,
 ) -> tuple[float, float]:
     """(put spread, call spread) credit at the modeled fill, index points per unit.
+
+    ``at``: the grid positions (`grid_index`) of lp, sp, sc, lc when the caller has
+    them already (found here when None).
 
     Notes
     -----
@@ -663,7 +734,7 @@ def vertical_credits(
         fill = costs.fills(mid[rows], bid[rows], ask[rows], [-1.0, 1.0])
         return float(fill[0] - fill[1])
 
-    ilp, isp, isc, ilc = (grid_index(k, x) for x in (lp, sp, sc, lc))
+    ilp, isp, isc, ilc = at if at is not None else _grid_at(k, lp, sp, sc, lc)
     put = call = math.nan
     if min(ilp, isp) >= 0:
         put = credit(q.put_mid, q.put_bid, q.put_ask, isp, ilp)
@@ -742,7 +813,11 @@ def _expiry_rule(
         }
         why = f"no listed expiry in {window} nor within {cfg.dte_tolerance} days of it"
         return None, -1, RuleFired("condor_expiry", inputs, "fail", why)
-    dte = int((pd.Timestamp(exp.date).normalize() - date.normalize()).days)
+    end = pd.Timestamp(exp.date)
+    if end.tz is None and date.tz is None:  # midnight to midnight: day numbers' difference
+        dte = day_number(end) - day_number(date)
+    else:
+        dte = int((end.normalize() - date.normalize()).days)
     inputs = {"expiry": str(exp.date.date()), "root": exp.root, "dte": dte}
     if cfg.dte_min <= dte <= cfg.dte_max:
         return exp, dte, RuleFired("condor_expiry", inputs, "pass", "selected")
@@ -894,7 +969,8 @@ def _unsized_condor(
         )
         return _Unsized(None, None, tuple(fired))
     costs = policy.costs.model()
-    put_credit, call_credit = vertical_credits(q, ch.lp, ch.sp, ch.sc, ch.lc, costs)
+    at = _grid_at(q.strikes, ch.lp, ch.sp, ch.sc, ch.lc)
+    put_credit, call_credit = vertical_credits(q, ch.lp, ch.sp, ch.sc, ch.lc, costs, at)
     sides = [
         spread_rule("put", q.strikes, ch.sp, ch.lp, ch.put_width, put_credit),
         spread_rule("call", q.strikes, ch.sc, ch.lc, ch.call_width, call_credit),
@@ -904,7 +980,7 @@ def _unsized_condor(
         return _Unsized(None, None, tuple(fired))
     a = analyse_condor(
         q, ch.lp, ch.sp, ch.sc, ch.lc, dte, costs, expiry, ch.k_put, ch.k_call,
-        sd_vol=vol.vol, credits=(put_credit, call_credit),
+        sd_vol=vol.vol, credits=(put_credit, call_credit), at=at,
     )  # fmt: skip
 
     def leg(strike: float, right: str, ratio: int) -> Leg:

@@ -22,15 +22,22 @@ was not filled (`StrategyState.reconcile`), then the rules run in order
 
 The condor orders come before the hedge orders. Chains are only built on entry days
 or when a hedge layer must buy.
+
+What does not change from close to close is derived once: per indicator frame, its
+columns as Python values and the regime inputs and event distances of every row
+(`_Columns`); per policy object, the bound rules, the cost model and, where no custom
+rule reads the row for a layer, each regime's layer multipliers (`_Plan`). A close
+looks its values up; the values are those the per-row rules give.
 """
 
 from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import chain
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -40,7 +47,7 @@ from vixshield.markets.types import MarketView
 from vixshield.strategy.indicators import EVENT_COLUMNS, compute_indicators
 from vixshield.strategy.marks import mark_positions
 from vixshield.strategy.policy import Policy
-from vixshield.strategy.regime import layer_multiplier, regime_inputs
+from vixshield.strategy.regime import ABSENT, layer_multiplier, regime_input, regime_input_keys
 from vixshield.strategy.rules import (
     DayContext,
     Rule,
@@ -66,6 +73,7 @@ __all__ = ["decide", "manage_condors", "rules_of"]
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})  # returned as they are
+_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
 
 
 def _json(v: object) -> object:
@@ -118,7 +126,9 @@ class _Columns:
     """The rows of an indicator frame, read once, for O(1) row reads in `decide`.
 
     The frame is read when first seen (the indicator frame of a run is never
-    changed after `compute_indicators` returns it).
+    changed after `compute_indicators` returns it). `derived` keeps a column read
+    through a per-value rule (the regime inputs, the event distances), all rows at
+    once, so a close looks its values up instead of converting them.
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
@@ -126,9 +136,11 @@ class _Columns:
         self.index = pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[ns]").view(np.int64)
         self.names = tuple(str(c) for c in frame.columns)
         cols: list[list[object]] = []
-        for c in frame.columns:
+        floats: dict[str, bool] = {}  # name -> its column holds Python floats only
+        for name, c in zip(self.names, frame.columns, strict=True):
             a = frame[c].to_numpy()
             kind = a.dtype.kind
+            floats[name] = kind == "f"
             if kind in "fb":  # ``tolist``: the Python floats / bools `_cell` makes
                 cols.append(a.tolist())
             elif kind == "O":  # objects as they are, numpy floats / bools among them converted
@@ -138,10 +150,62 @@ class _Columns:
             else:  # ints, dates: the numpy scalars ``a[i]`` gives (`_cell` keeps them)
                 cols.append(list(a))
         self.rows = list(zip(*cols, strict=True)) if cols else [()] * len(frame)
+        self.by_name = dict(zip(self.names, cols, strict=True))  # a repeated name: the last
+        self.keys = tuple(self.by_name)
+        self.floats = frozenset(k for k, f in floats.items() if f)
+        self._derived: dict[tuple[str, str], list[object]] = {}
+        self._tables: dict[_Spec, tuple[tuple[str, list[object]], ...]] = {}
 
     def row(self, i: int) -> dict[str, object]:
         """Row ``i`` as a dict in column order."""
         return dict(zip(self.names, self.rows[i], strict=True))
+
+    def derived(self, name: str, kind: str) -> list[object]:
+        """Column ``name`` through `_RULES` ``[kind]``, one value per row (absent: `ABSENT`'s)."""
+        got = self._derived.get((name, kind))
+        if got is None:
+            col = self.by_name.get(name)
+            if col is None:
+                got = [_RULES[kind](ABSENT)] * len(self.rows)
+            elif name in self.floats and kind in _ON_FLOATS:  # the rule inlined on floats
+                got = _ON_FLOATS[kind](cast(list[float], col))
+            else:
+                rule = _RULES[kind]
+                got = [rule(v) for v in col]
+            self._derived[(name, kind)] = got
+        return got
+
+    def table(self, spec: _Spec) -> tuple[tuple[str, list[object]], ...]:
+        """``(key, derived(column, kind))`` of each ``(key, column, kind)`` of ``spec``."""
+        got = self._tables.get(spec)
+        if got is None:
+            if len(self._tables) >= _MAX_TABLES:  # a bound: a sweep's specs come and go
+                self._tables.clear()
+            got = tuple((key, self.derived(name, kind)) for key, name, kind in spec)
+            self._tables[spec] = got
+        return got
+
+
+_Spec = tuple[tuple[str, str, str], ...]  # (key, column, `_RULES` kind) of a table
+_MAX_TABLES = 64  # tables kept per frame
+
+
+class _Row(Mapping[str, object]):
+    """Row ``i`` of `_Columns` as a read-only mapping, each value looked up when read."""
+
+    __slots__ = ("_cols", "_i")
+
+    def __init__(self, cols: _Columns, i: int) -> None:
+        self._cols, self._i = cols, i
+
+    def __getitem__(self, key: str) -> object:
+        return self._cols.by_name[key][self._i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cols.keys)
+
+    def __len__(self) -> int:
+        return len(self._cols.keys)
 
 
 _CACHE: dict[int, _Columns] = {}  # id(frame) -> arrays; a read cache, checked by weakref
@@ -161,6 +225,40 @@ def _float(v: object) -> float:
     return float(v) if isinstance(v, int | float | np.number) else math.nan
 
 
+def _regime_name(v: object) -> str:
+    """The regime of a row value (``"normal"`` without a regime column)."""
+    return "normal" if v is ABSENT else str(v)
+
+
+_RULES: dict[str, Callable[[object], object]] = {
+    "rounded": partial(regime_input, kind="rounded"),
+    "text": partial(regime_input, kind="text"),
+    "raw": partial(regime_input, kind="raw"),
+    "event": _float,  # an absent column is NaN too (`ABSENT` is no number)
+    "regime": _regime_name,
+}
+"""The per-value rules `_Columns.derived` applies: `regime_input`'s kinds, the event
+distance, the regime name."""
+
+
+def _rounded_floats(col: list[float]) -> list[object]:
+    """`regime_input` ``"rounded"`` of Python floats: NaN is "missing", else 6 places."""
+    return ["missing" if v != v else round(v, 6) for v in col]
+
+
+def _same_floats(col: list[float]) -> list[object]:
+    """`regime_input` ``"raw"`` and `_float` of Python floats: the floats themselves."""
+    return list(col)
+
+
+_ON_FLOATS: dict[str, Callable[[list[float]], list[object]]] = {
+    "rounded": _rounded_floats,
+    "raw": _same_floats,
+    "event": _same_floats,
+}
+"""`_RULES` on a column of Python floats, without a call per value (same values)."""
+
+
 def _state(state: object) -> StrategyState:
     """The previous close's state; a state `decide` did not make is refused."""
     if state is None:
@@ -171,6 +269,61 @@ def _state(state: object) -> StrategyState:
             " StrategyState of its previous Decision (or None at the first close)"
         )
     return state
+
+
+class _Plan:
+    """What `decide` derives from the policy alone, once per policy object.
+
+    The rules (`rules_of`), the cost model, the regime inputs' columns and the event
+    columns; where no custom rule reads the row for the layers (``effect = "layer"``),
+    each regime's layer multipliers and their audit, made once per regime. A `Policy`
+    is frozen: the same object is the same policy.
+    """
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.rules = rules_of(policy)
+        self.costs = policy.costs.model()
+        self.inputs: _Spec = tuple((key, key, kind) for key, kind in regime_input_keys(policy))
+        self.events: _Spec = tuple((k, col, "event") for k, col in EVENT_COLUMNS.items())
+        self.static = not any(spec.effect == "layer" for spec in policy.custom)
+        self._by_regime: dict[str, tuple[dict[str, float], tuple[RuleFired, ...]]] = {}
+
+    def multipliers(
+        self, regime: str, row: Mapping[str, object]
+    ) -> tuple[dict[str, float], tuple[RuleFired, ...]]:
+        """Layer name -> multiplier at the row, and the audit entries that set them."""
+        got = self._by_regime.get(regime) if self.static else None
+        if got is not None:
+            return dict(got[0]), got[1]
+        policy = self.policy
+        multipliers: dict[str, float] = {}
+        audit: list[RuleFired] = []
+        effect = policy.regime.effect(regime)
+        for layer in policy.hedge.layers:
+            m, fired = layer_multiplier(layer.name, regime, row, policy, effect)
+            multipliers[layer.name] = m
+            audit += fired
+        got = (multipliers, tuple(audit))
+        if self.static and len(self._by_regime) < _MAX_REGIMES:
+            self._by_regime[regime] = got
+            return dict(multipliers), got[1]
+        return got
+
+
+_MAX_REGIMES = 16  # regime names memoised per plan (four are known; a bound all the same)
+_MAX_PLANS = 64  # policies kept: a sweep's variants run one after another
+_PLANS: dict[int, _Plan] = {}  # id(policy) -> plan; the plan holds its policy (no id reuse)
+
+
+def _plan(policy: Policy) -> _Plan:
+    plan = _PLANS.get(id(policy))
+    if plan is None or plan.policy is not policy:
+        plan = _Plan(policy)
+        _PLANS[id(policy)] = plan
+        while len(_PLANS) > _MAX_PLANS:
+            del _PLANS[next(iter(_PLANS))]
+    return plan
 
 
 def _context(
@@ -184,18 +337,13 @@ def _context(
 ) -> DayContext:
     """The day's context: indicator row, regime and multipliers, marks, costs."""
     cols = _columns(indicators)
-    i = int(np.searchsorted(cols.index, date.value, side="right")) - 1
+    plan = _plan(policy)
+    i = int(cols.index.searchsorted(date.value, side="right")) - 1
     if i < 0:
         raise UserError(f"no market data on or before {date.date()}")
-    row = cols.row(i)
-    regime = str(row.get("regime", "normal"))
-    multipliers: dict[str, float] = {}
-    audit: list[RuleFired] = []
-    effect = policy.regime.effect(regime)
-    for layer in policy.hedge.layers:
-        m, fired = layer_multiplier(layer.name, regime, row, policy, effect)
-        multipliers[layer.name] = m
-        audit += fired
+    row = _Row(cols, i)
+    regime = cast(str, cols.derived("regime", "regime")[i])
+    multipliers, audit = plan.multipliers(regime, row)
     held = tuple(positions)
     if marks is None:
         marks = mark_positions(date, market, held)
@@ -209,13 +357,13 @@ def _context(
         account=account,
         row=row,
         regime=regime,
-        regime_inputs=regime_inputs(row, policy),
+        regime_inputs={key: col[i] for key, col in cols.table(plan.inputs)},  # type: ignore[misc]
         multipliers=multipliers,
-        multiplier_audit=tuple(audit),
-        days_to_events={k: _float(row.get(col)) for k, col in EVENT_COLUMNS.items()},
+        multiplier_audit=audit,
+        days_to_events={key: col[i] for key, col in cols.table(plan.events)},  # type: ignore[misc]
         sessions=cols.index,
         session=i,
-        costs=policy.costs.model(),
+        costs=plan.costs,
     )
 
 
@@ -271,12 +419,13 @@ def decide(
         The positions' marks at this close, when the caller has quoted them already
         (the backtest hands those it marked the book with); quoted here when None.
     """
-    date = pd.Timestamp(date).normalize()
+    if type(date) is not pd.Timestamp or date.tz is not None or date.value % _NS_PER_DAY:
+        date = pd.Timestamp(date).normalize()  # else already a tz-naive midnight
     st = _state(state).reconcile(date, positions)
     if indicators is None:
         indicators = compute_indicators(market.data.until(date), policy, start=date)
     ctx = _context(date, market, positions, account, policy, indicators, marks)
-    steps = fold(ctx, st, rules_of(policy))
+    steps = fold(ctx, st, _plan(policy).rules)
     details: dict[str, object] = {"regime": ctx.regime, "condor": None}
     for step in steps:
         details.update(step.details)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -50,12 +51,16 @@ from vixshield.strategy.policy import REGIMES, Policy, RegimeEffect, RegimePolic
 from vixshield.strategy.types import RuleFired
 
 __all__ = [
+    "ABSENT",
     "NOT_SCANNED_MODELED",
     "REGIMES",
+    "InputKind",
     "chain_frame",
     "classify_regimes",
     "entries_allowed",
     "layer_multiplier",
+    "regime_input",
+    "regime_input_keys",
     "regime_inputs",
     "regime_score",
     "scan_entries",
@@ -136,19 +141,46 @@ def _num(row: Mapping[str, object], key: str) -> float:
     return float(v) if isinstance(v, int | float | np.floating) else math.nan
 
 
+ABSENT = object()
+"""The value `regime_input` is given for a column the indicator row does not have."""
+
+InputKind = Literal["rounded", "text", "raw"]
+"""How `regime_input` shows a row value: a number rounded to 6 places ("missing" when
+not a number), the value as text ("missing" when absent), the number as it is (NaN
+when not a number)."""
+
+
+def regime_input(value: object, kind: InputKind) -> float | str:
+    """One regime input as `regime_inputs` shows it (``value`` is `ABSENT` for no column)."""
+    if kind == "text":
+        return "missing" if value is ABSENT else str(value)
+    v = float(value) if isinstance(value, int | float | np.floating) else math.nan
+    if kind == "raw":
+        return v
+    return "missing" if math.isnan(v) else round(v, 6)
+
+
+def regime_input_keys(policy: Policy) -> tuple[tuple[str, InputKind], ...]:
+    """The row columns `regime_inputs` reads, in its order, with how each is shown."""
+    rounded: InputKind = "rounded"
+    return (
+        *((key, rounded) for key in _INPUTS),
+        ("ts_state", "text"),
+        ("ts_source", "text"),
+        ("regime_score", "raw"),
+        *((f"custom:{spec.name}", rounded) for spec in policy.custom),
+    )
+
+
 def regime_inputs(row: Mapping[str, object], policy: Policy) -> dict[str, float | str]:
-    """The inputs the regime used at a row; a missing one maps to ``"missing"``."""
-    out: dict[str, float | str] = {}
-    for key in _INPUTS:
-        v = _num(row, key)
-        out[key] = "missing" if math.isnan(v) else round(v, 6)
-    out["ts_state"] = str(row.get("ts_state", "missing"))
-    out["ts_source"] = str(row.get("ts_source", "missing"))
-    out["regime_score"] = _num(row, "regime_score")
-    for spec in policy.custom:
-        v = _num(row, f"custom:{spec.name}")
-        out[f"custom:{spec.name}"] = "missing" if math.isnan(v) else round(v, 6)
-    return out
+    """The inputs the regime used at a row; a missing one maps to ``"missing"``.
+
+    The VIX-based inputs and the custom series are rounded to 6 places, the term
+    structure's state and source are text, the score is as it is.
+    """
+    return {
+        key: regime_input(row.get(key, ABSENT), kind) for key, kind in regime_input_keys(policy)
+    }
 
 
 def entries_allowed(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
@@ -376,12 +376,26 @@ def fold(ctx: DayContext, state: StrategyState, rules: Sequence[Rule]) -> list[S
     orders: tuple[Order, ...] = ()
     blocks: tuple[RuleFired, ...] = ()
     if ctx.orders or ctx.entry_blocks:  # the first rule sees none
-        ctx = replace(ctx, orders=orders, entry_blocks=blocks)
-    for rule in rules:
+        ctx = _with_news(ctx, orders, blocks)
+    last = len(rules) - 1
+    for n, rule in enumerate(rules):
         step = rule(ctx, state)
         steps.append(step)
         state = step.state
-        if step.orders or step.entry_blocks:  # a new context only when there is news
+        if (step.orders or step.entry_blocks) and n < last:  # news for a rule after it
             orders, blocks = orders + step.orders, blocks + step.entry_blocks
-            ctx = replace(ctx, orders=orders, entry_blocks=blocks)
+            ctx = _with_news(ctx, orders, blocks)
     return steps
+
+
+def _with_news(
+    ctx: DayContext, orders: tuple[Order, ...], blocks: tuple[RuleFired, ...]
+) -> DayContext:
+    """``replace(ctx, orders=orders, entry_blocks=blocks)``: every other field as it is.
+
+    `DayContext` has no ``__post_init__``, so the copy of its fields is all ``replace``
+    does; made here without ``replace``'s per-field keyword pass.
+    """
+    new = object.__new__(DayContext)
+    new.__dict__.update(ctx.__dict__, orders=orders, entry_blocks=blocks)
+    return new

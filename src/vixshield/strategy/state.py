@@ -58,8 +58,10 @@ execution layer and not seen here.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from operator import itemgetter
 
 import pandas as pd
 
@@ -79,7 +81,28 @@ def _since(
     """The flows dated on or after ``start`` (none when None), in order."""
     if start is None:
         return ()
+    if not flows or min(map(_DATE, flows)) >= start:  # all kept: the tuple as it is
+        return flows
     return tuple(f for f in flows if f[0] >= start)
+
+
+_DATE = itemgetter(0)
+_AMOUNT = itemgetter(1)
+
+
+def _sums_since(flows: tuple[tuple[str, float], ...]) -> Callable[[str], float]:
+    """``day -> sum(f for d, f in flows if d >= day)``, the same sum of the same terms.
+
+    Flows recorded close by close are in date order: the terms dated on or after a
+    day are then a suffix, found by bisection and summed in order (``sum`` of the
+    same floats in the same order is the same float). Out-of-order flows are
+    filtered one by one.
+    """
+    dates = list(map(_DATE, flows))
+    if dates != sorted(dates):
+        return lambda day: sum(f for d, f in flows if d >= day)
+    amounts = list(map(_AMOUNT, flows))
+    return lambda day: sum(amounts[bisect_left(dates, day) :])
 
 
 @dataclass(frozen=True)
@@ -252,19 +275,55 @@ def credit_budget(
     ``cap = credit / ratio`` over the last ``window`` cycles;
     ``remaining = max(min_j (credit(j..k) / ratio - paid since entry j), 0)``
     over the suffixes j of those cycles (see the module docstring).
+
+    The last answer is kept with the very tuples it was computed from: a close
+    whose state holds the same cycle and flow tuples (no entry, no hedge flow
+    since) and the same window and ratio gets it back (immutable tuples of
+    immutable values: the same objects hold the same numbers).
     """
+    global _LAST_BUDGET  # a one-entry memo of the last call
+    last = _LAST_BUDGET
+    if (
+        last is not None
+        and last[0] is state.cycles
+        and last[1] is state.hedge_paid
+        and last[2] is state.hedge_proceeds
+        and last[3] == (window, type(ratio), float(ratio).hex())
+    ):
+        return last[4]
+    got = _credit_budget(state, window, ratio)
+    _LAST_BUDGET = (
+        state.cycles,
+        state.hedge_paid,
+        state.hedge_proceeds,
+        (window, type(ratio), float(ratio).hex()),
+        got,
+    )
+    return got
+
+
+_Flows = tuple[tuple[str, float], ...]
+_LAST_BUDGET: tuple[_Flows, _Flows, _Flows, object, tuple[CreditBudget, RuleFired]] | None = None
+"""`credit_budget`'s last (cycles, paid, proceeds, (window, ratio), answer): one entry."""
+
+
+def _credit_budget(
+    state: StrategyState, window: int, ratio: float
+) -> tuple[CreditBudget, RuleFired]:
+    """`credit_budget` computed afresh."""
     cycles = state.cycles[-window:]
     start = cycles[0][0] if cycles else ""
     credit = sum(c for _, c in cycles)
-    paid = sum(f for d, f in state.hedge_paid if cycles and d >= start)
-    proceeds = sum(f for d, f in state.hedge_proceeds if cycles and d >= start)
+    paid_since = _sums_since(state.hedge_paid)
+    paid = paid_since(start) if cycles else 0
+    proceeds = _sums_since(state.hedge_proceeds)(start) if cycles else 0
     credit_ok = credit if math.isfinite(credit) and credit > 0 else 0.0
     cap = math.inf if ratio <= 0 else credit_ok / ratio
     remaining, binding = math.inf, ""
     if ratio > 0:
         for j, (day_j, _) in enumerate(cycles):
             credit_j = sum(max(c, 0.0) for _, c in cycles[j:] if math.isfinite(c))
-            slack = credit_j / ratio - sum(f for d, f in state.hedge_paid if d >= day_j)
+            slack = credit_j / ratio - paid_since(day_j)
             if slack < remaining:
                 remaining, binding = slack, day_j
         remaining = max(remaining, 0.0) if cycles and credit_ok > 0 else 0.0
