@@ -4,24 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import groupby
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from vixshield._typing import FloatArray, Settlement
 from vixshield.markets import listing
+from vixshield.markets.types import QuoteBlock
 from vixshield.pricing.timeutil import MINUTES_PER_YEAR
 
 __all__ = [
+    "DayRuns",
     "day_ts",
+    "expand_runs",
     "expiry_day",
     "expiry_days",
+    "expiry_runs",
     "is_call",
     "kernel_args",
+    "live_block",
     "quote_kernels",
     "spx_settlement",
     "t_years",
+    "t_years_day",
     "t_years_days",
 ]
 
@@ -61,6 +69,16 @@ def kernel_args(
     return np.array(kb.ravel()), np.array(tb.ravel()), np.array(cb.ravel())
 
 
+def live_block(o: FloatArray, t: FloatArray) -> QuoteBlock:
+    """The modeled `QuoteBlock` of a quote kernel's rows ``o`` (`_kernels.QUOTE_ROWS`), all live.
+
+    ``o`` holds forward, iv, mid, bid, ask, delta, gamma, vega, theta; ``t`` the
+    times to settlement (years, all positive): the arrays a source returns where
+    no row is at or past expiry.
+    """
+    return QuoteBlock(o[3], o[4], o[2], o[1], o[5], o[6], o[7], o[8], o[0], t, "modeled")
+
+
 def is_call(right: object) -> bool:
     """True for "C"/"call" (any case)."""
     return str(right).upper().startswith("C")
@@ -75,26 +93,65 @@ def expiry_day(e: object) -> int:
     return int(ts.as_unit("ns").value // _NS_PER_DAY)
 
 
-def expiry_days(expiry: Sequence[object]) -> np.ndarray:
-    """`expiry_day` of every date-like, as int64 day numbers.
+class DayRuns(NamedTuple):
+    """Expiry day numbers of a request's rows, and its runs of consecutive equal days."""
 
-    Time-zone-naive Timestamps (the usual request) are converted in one numpy
-    floor division of their ``value`` (always nanoseconds: `expiry_day`'s
-    arithmetic), and a request of one expiry (a condor's rows) from the first
-    alone; a request with anything else goes through `expiry_day`.
+    days: np.ndarray
+    """int64 day number of every row."""
+    run_days: list[int]
+    """The day number of each run of consecutive rows with one expiry day."""
+    run_lengths: list[int]
+    """Rows in each run (they sum to ``len(days)``)."""
+
+
+def expiry_days(expiry: Sequence[object]) -> np.ndarray:
+    """`expiry_day` of every date-like, as int64 day numbers (`expiry_runs`)."""
+    return expiry_runs(expiry).days
+
+
+def expiry_runs(expiry: Sequence[object]) -> DayRuns:
+    """`expiry_day` of every date-like as int64 day numbers, with their runs.
+
+    A request's rows come in runs of one expiry (a grid's strikes, a condor's
+    legs), usually the same object repeated: each run's day number is found once
+    (naive Timestamps by a floor division of their ``value``, always nanoseconds:
+    `expiry_day`'s arithmetic; anything else through `expiry_day`) and the
+    sources time and price each expiry once.
     """
-    n = len(expiry)
-    first = expiry[0] if n and isinstance(expiry, list | tuple) else None
-    if type(first) is pd.Timestamp and first.tzinfo is None and expiry.count(first) == n:
-        # every row equals the first: the same instant, so the same day number
-        return np.full(n, first.value // _NS_PER_DAY, dtype=np.int64)
-    try:  # the naive ones' nanoseconds, in one pass
-        ns = [e.value for e in expiry if e.tzinfo is None]  # type: ignore[attr-defined]
-    except AttributeError:  # not Timestamps (datetime64, date, str): one at a time
-        ns = []
-    if len(ns) < n:  # some aware or not Timestamps
-        return np.array([expiry_day(e) for e in expiry], dtype=np.int64)
-    return np.asarray(np.array(ns, dtype=np.int64) // _NS_PER_DAY, dtype=np.int64)
+    seq = expiry if isinstance(expiry, list | tuple) else list(expiry)
+    n = len(seq)
+    first = seq[0] if n else None
+    if (
+        type(first) is pd.Timestamp
+        and first.tzinfo is None
+        and seq[-1] is first
+        and seq.count(first) == n
+    ):
+        # every row equal to a naive Timestamp: the same instant, so the same day number
+        one = first.value // _NS_PER_DAY
+        return DayRuns(np.full(n, one, dtype=np.int64), [one], [n])
+    days: list[int] = []
+    lengths: list[int] = []
+    for _, group in groupby(seq, id):  # runs of one object, by identity (all alive in seq)
+        run = list(group)
+        e, m = run[0], len(run)
+        naive = type(e) is pd.Timestamp and e.tzinfo is None
+        d = e.value // _NS_PER_DAY if naive else expiry_day(e)
+        if days and days[-1] == d:  # equal neighbouring days (other objects): one run
+            lengths[-1] += m
+        else:
+            days.append(d)
+            lengths.append(m)
+    if len(days) == 1:
+        return DayRuns(np.full(n, days[0], dtype=np.int64), days, lengths)
+    return DayRuns(np.repeat(np.array(days, dtype=np.int64), lengths), days, lengths)
+
+
+def expand_runs(values: list[float], runs: DayRuns) -> FloatArray:
+    """One float per run of ``runs`` -> one per row (``np.repeat``), as float64."""
+    if len(values) == 1:
+        return np.full(len(runs.days), values[0], dtype=np.float64)
+    return np.repeat(np.array(values, dtype=np.float64), runs.run_lengths)
 
 
 @lru_cache(maxsize=65536)
@@ -112,6 +169,18 @@ def spx_settlement(day: int) -> Settlement:
 def t_years(as_of: pd.Timestamp, day: int, settlement: Settlement) -> float:
     """ACT/365 years from ``as_of``'s close to the settlement of expiry day number ``day``."""
     return listing.t_years_to_settlement(as_of, day_ts(day), settlement)
+
+
+def t_years_day(as_of_day: int, day: int, am: bool) -> float:
+    """`t_years_days` of one expiry day number, a Python float (the same float).
+
+    The integer minutes are exact and ``int / int`` is the correctly rounded
+    quotient, as numpy's division of the same integers converted to float64.
+    """
+    minutes = (day - as_of_day) * _MINUTES_PER_DAY + (
+        (_AM_MINUTE if am else _PM_MINUTE) - _CLOSE_MINUTE
+    )
+    return minutes / MINUTES_PER_YEAR if minutes > 0 else 0.0
 
 
 def t_years_days(as_of_day: int, days: np.ndarray, am: np.ndarray | bool) -> FloatArray:

@@ -125,8 +125,10 @@ class DayInputs:
         SPX dividend yield, decimal per year (continuous).
     vix, vvix : float
         VIX and VVIX, vol points (stand-ins where missing, see `origins`).
-    expiries : tuple of Expiry
-        SPX expirations listed at the close.
+    listed : tuple of Expiry or None
+        The SPX expirations listed at the close where given, None to list them
+        (`listing.listed_expiries`) on first use of `expiries`: most days are
+        marked and never ask.
     origins : dict
         Input name -> "real" or "modeled" (``vix``, ``vvix``, ``rate``, ``q``).
     """
@@ -138,8 +140,15 @@ class DayInputs:
     q: float
     vix: float
     vvix: float
-    expiries: tuple[Expiry, ...]
+    listed: tuple[Expiry, ...] | None
     origins: dict[str, Origin]
+
+    @cached_property
+    def expiries(self) -> tuple[Expiry, ...]:
+        """SPX expirations listed at the close (``listed``, else the listing rules)."""
+        if self.listed is not None:
+            return self.listed
+        return tuple(listing.listed_expiries(self.date, "SPX"))
 
     @cached_property
     def day_number(self) -> int:
@@ -219,9 +228,7 @@ class MarketInputs:
         origins["vvix"] = "real"
         if not (np.isfinite(vvix) and vvix > 40.0):
             vvix, origins["vvix"] = vvix_proxy(vix), "modeled"
-        return DayInputs(
-            ts, i, spot, rate, q, vix, vvix, tuple(listing.listed_expiries(ts, "SPX")), origins
-        )
+        return DayInputs(ts, i, spot, rate, q, vix, vvix, None, origins)
 
     def _vix_stand_in(self, i: int) -> float:
         """``clip(1.1 RV21 + 3, 9, 90)`` from the SPX closes up to row ``i`` (module notes)."""

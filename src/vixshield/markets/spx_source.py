@@ -16,16 +16,20 @@ import pandas as pd
 
 from vixshield._typing import FloatArray, Origin, Underlying
 from vixshield.markets._days import (
+    DayRuns,
     day_ts,
+    expand_runs,
     kernel_args,
+    live_block,
     quote_kernels,
     spx_settlement,
+    t_years_day,
     t_years_days,
 )
 from vixshield.markets.frames import chain_frame, empty_chain
 from vixshield.markets.inputs import DayInputs, MarketInputs
 from vixshield.markets.smile import atm_total_variance
-from vixshield.markets.spx_model import LISTED_SD, spx_strikes, strike_grid
+from vixshield.markets.spx_model import LISTED_SD, SpxCalibration, spx_strikes, strike_grid
 from vixshield.markets.types import Expiry, QuoteBlock
 
 __all__ = ["ModeledSpx", "SettlementFn"]
@@ -40,6 +44,8 @@ class ModeledSpx:
     def __init__(self, inputs: MarketInputs, settle: SettlementFn) -> None:
         self._inputs = inputs
         self._settle = settle
+        # the last calibration's kernel arrays (`_surface`)
+        self._last: tuple[SpxCalibration, tuple[FloatArray, FloatArray, FloatArray]] | None = None
 
     def chain(self, day: DayInputs, exps: Sequence[Expiry]) -> pd.DataFrame:
         """The chain of ``exps``: every column over all expiries in one kernel call."""
@@ -58,13 +64,44 @@ class ModeledSpx:
         )
         return chain_frame(exps, n_strikes, out, "modeled")
 
-    def quote(self, day: DayInputs, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
-        """Quotes of options (expiry day numbers ``ed``, strikes ``k``, call flags).
+    def _surface(self, day: DayInputs) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The date's smile as the kernels take it: node times, node variances, shape array.
+
+        Built once per calibration (the last one asked for is held, so its identity
+        is not reused); the kernels only read them.
+        """
+        cal = self._inputs.calibration(day.date)
+        last = self._last
+        if last is None or last[0] is not cal:
+            p = cal.params
+            arrays = (
+                np.asarray(p.node_t, dtype=np.float64),
+                np.asarray(p.node_theta, dtype=np.float64),
+                p.shape.as_array(),
+            )
+            last = self._last = (cal, arrays)
+        return last[1]
+
+    def quote(self, day: DayInputs, runs: DayRuns, k: FloatArray, call: np.ndarray) -> QuoteBlock:
+        """Quotes of options (expiry day numbers and their runs: `_days.expiry_runs`).
 
         Options at or past expiry are worth their intrinsic value against the
         settlement (AM: the SET or its stand-in; PM: the close), with zero greeks.
+        Each run's settlement and time are found once.
         """
-        cal = self._inputs.calibration(day.date)
+        node_t, node_theta, shape = self._surface(day)
+        ed = runs.days
+        n = ed.shape[0]
+        dn = day.day_number
+        times = [t_years_day(dn, d, spx_settlement(d) == "AM") for d in runs.run_days]
+        if n and min(times) > 0.0 and k.shape == (n,) and call.shape == (n,):
+            # every expiry live: every row priced, none at intrinsic value
+            t = expand_runs(times, runs)
+            kk, cc = np.array(k, dtype=np.float64), np.array(call, dtype=bool)
+            o = quote_kernels().spx_quotes(
+                day.spot, day.rate, day.q, day.vix, kk, t, cc, node_t, node_theta, shape
+            )
+            return live_block(o, t)
         days = ed.tolist()
         if days and days.count(days[0]) == len(days):  # one expiry (a condor's rows): one look-up
             first = spx_settlement(days[0])
@@ -75,13 +112,10 @@ class ModeledSpx:
             t = t_years_days(day.day_number, ed, np.array([s == "AM" for s in settle], dtype=bool))
         live = t > 0
         tl = np.where(live, t, 1.0)
-        p = cal.params
         kk, tt, cc = kernel_args(k, tl, call)
         o = quote_kernels().spx_quotes(
-            day.spot, day.rate, day.q, day.vix, kk, tt, cc,
-            np.asarray(p.node_t, dtype=np.float64), np.asarray(p.node_theta, dtype=np.float64),
-            p.shape.as_array(),
-        )  # fmt: skip
+            day.spot, day.rate, day.q, day.vix, kk, tt, cc, node_t, node_theta, shape
+        )
         fwd, iv, mid, bid, ask = o[0], o[1], o[2], o[3], o[4]
         g = {"delta": o[5], "gamma": o[6], "vega": o[7], "theta": o[8]}
         if not live.all():

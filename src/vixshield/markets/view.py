@@ -29,7 +29,7 @@ from vixshield._typing import ArrayLike, FloatArray, Origin, Underlying
 from vixshield.data.market import MarketData
 from vixshield.errors import UserError
 from vixshield.markets import listing
-from vixshield.markets._days import expiry_days, is_call
+from vixshield.markets._days import DayRuns, expiry_runs, is_call
 from vixshield.markets.cache import MarketCache
 from vixshield.markets.inputs import DEFAULT_RATE, DayInputs, MarketInputs
 from vixshield.markets.real_source import ChainSource, RealBlock, RealChains
@@ -44,6 +44,7 @@ __all__ = ["DEFAULT_RATE", "Markets", "chain"]
 _CALLS = {"C": True, "P": False, "call": True, "put": False}
 """The usual spellings of `is_call`'s argument, looked up (others go through `is_call`)."""
 
+_NS_DAY = 86_400_000_000_000  # nanoseconds per calendar day (`pd.Timestamp.value`)
 _BLOCK_FIELDS = (
     "bid", "ask", "mid", "iv", "delta", "gamma", "vega", "theta", "forward", "t_years",
 )  # fmt: skip
@@ -133,6 +134,10 @@ class Markets:
 
     def _listed(self, day: DayInputs, underlying: Underlying) -> list[Expiry]:
         """The listing rules' option expiries (memoised per day; `NotListed` before listing)."""
+        return list(self._listing(day, underlying))
+
+    def _listing(self, day: DayInputs, underlying: Underlying) -> tuple[Expiry, ...]:
+        """`_listed` as the memoised tuple (not to be handed out: a caller may change a list)."""
         key = (day.date, underlying)
         listed = self._listings.get(key)
         if listed is None:
@@ -142,7 +147,7 @@ class Markets:
             else:
                 listed = tuple(listing.listed_expiries(day.date, underlying))
             self._listings[key] = listed
-        return list(listed)
+        return listed
 
     # ------------------------------------------------------------- interface
     def expiries(self, date: pd.Timestamp, underlying: Underlying) -> list[Expiry]:
@@ -192,29 +197,73 @@ class Markets:
         day = self._inputs.day(date)
         k = np.asarray(strike, dtype=np.float64)
         call = _call_flags(right)
-        ed = expiry_days(expiry)
-        block = self._block(day, underlying)
-        if block is not None and self._real is not None:
-            real, mask = self._real.quote(day, underlying, block, ed, k, call)
-            if mask.all():
-                return real
-            if mask.any():
-                return _merge(real, mask, self._modeled_quote(day, underlying, ed, k, call))
-        return self._modeled_quote(day, underlying, ed, k, call)
+        runs = expiry_runs(expiry)
+        ed = runs.days
+        if self._real is not None:
+            block = self._block(day, underlying)
+            if block is not None:
+                real, mask = self._real.quote(day, underlying, block, ed, k, call)
+                if mask.all():
+                    return real
+                if mask.any():
+                    modeled = self._modeled_quote(day, underlying, k, call, runs)
+                    return _merge(real, mask, modeled)
+        return self._modeled_quote(day, underlying, k, call, runs)
+
+    def quote_many(
+        self,
+        dates: Sequence[pd.Timestamp],
+        underlying: Underlying,
+        expiry: Sequence[pd.Timestamp],
+        strike: ArrayLike,
+        right: Sequence[str],
+    ) -> QuoteBlock:
+        """Quotes of options each at its own date's close: row ``i`` at ``dates[i]``.
+
+        Row for row what ``quote(dates[i], underlying, [expiry[i]], [strike[i]],
+        [right[i]])`` answers (the rows of a quote do not depend on the rows quoted
+        with them); one `quote` call per distinct date, in the order dates first
+        appear. ``origin`` is "real" where every row is; ``row_origins`` is set where
+        the rows' origins differ. Every row uses its own date's data and earlier only.
+        """
+        k = np.asarray(strike, dtype=np.float64)
+        n = len(dates)
+        if not (len(expiry) == len(right) == n and k.shape == (n,)):
+            raise ValueError(
+                f"quote_many needs one date, expiry, strike and right per row: {n} dates, "
+                f"{len(expiry)} expiries, {k.size} strikes, {len(right)} rights"
+            )
+        at: dict[pd.Timestamp, list[int]] = {}
+        for i, d in enumerate(dates):
+            at.setdefault(d, []).append(i)
+        if len(at) == 1:
+            return self.quote(dates[0], underlying, expiry, k, right)
+        cols = {f: np.empty(n, dtype=np.float64) for f in _BLOCK_FIELDS}
+        origins: list[Origin] = ["modeled"] * n
+        for d, rows in at.items():
+            e, r = [expiry[i] for i in rows], [right[i] for i in rows]
+            qb = self.quote(d, underlying, e, k[rows], r)
+            for f, col in cols.items():
+                col[rows] = getattr(qb, f)
+            for i, o in zip(rows, qb.origins(), strict=True):
+                origins[i] = o
+        origin: Origin = "real" if n and all(o == "real" for o in origins) else "modeled"
+        mixed = len(set(origins)) > 1
+        return QuoteBlock(**cols, origin=origin, row_origins=tuple(origins) if mixed else None)
 
     def _modeled_quote(
         self,
         day: DayInputs,
         underlying: Underlying,
-        ed: np.ndarray,
         k: FloatArray,
         call: np.ndarray,
+        runs: DayRuns,
     ) -> QuoteBlock:
         if underlying == "SPX":
-            return self._spx.quote(day, ed, k, call)
+            return self._spx.quote(day, runs, k, call)
         if (day.date, underlying) not in self._listings:  # a listing there passed the check
             listing.check_listed(day.date, underlying, "options")
-        return self._vix.quote(day, ed, k, call)
+        return self._vix.quote(day, runs, k, call)
 
     def strikes(
         self, date: pd.Timestamp, underlying: Underlying, expiry: pd.Timestamp
@@ -229,7 +278,10 @@ class Markets:
         if cached is not None:
             return cached
         day = self._inputs.day(date)
-        want = pd.Timestamp(expiry).normalize()
+        if type(expiry) is pd.Timestamp and expiry.tzinfo is None and expiry.value % _NS_DAY == 0:
+            want = expiry  # a naive midnight (the usual request): normalised already
+        else:
+            want = pd.Timestamp(expiry).normalize()
         key = (day.date, underlying, want)
         cached = self._strikes.get(key)
         if cached is not None:
@@ -238,13 +290,13 @@ class Markets:
         if block is not None and self._real is not None:
             k = self._real.strikes(block, want, day)
         else:
-            exp = [e for e in self._listed(day, underlying) if e.date == want]
-            if not exp:
+            exp = next((e for e in self._listing(day, underlying) if e.date == want), None)
+            if exp is None:
                 raise UserError(
                     f"{underlying} expiry {want.date()} is not listed on {day.date.date()}"
                 )
             source = self._spx if underlying == "SPX" else self._vix
-            k = source.strikes(day, exp[0])
+            k = source.strikes(day, exp)
         k = np.array(k, dtype=np.float64)
         k.setflags(write=False)
         self._strikes[key] = k
@@ -307,6 +359,12 @@ class _CacheSaver:
 
 def _call_flags(right: Sequence[str]) -> np.ndarray:
     """`is_call` of every right, as a bool array (the usual spellings looked up in one pass)."""
+    n = len(right)
+    if n and isinstance(right, list | tuple):  # one right for every row (a grid's): one look-up
+        first = right[0]
+        flag = _CALLS.get(first) if type(first) is str else None
+        if flag is not None and right.count(first) == n:
+            return np.full(n, flag, dtype=bool)
     try:
         flags = list(map(_CALLS.__getitem__, right))
     except (KeyError, TypeError):  # another spelling ("CALL", "c", ...): one at a time

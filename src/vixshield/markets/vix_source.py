@@ -8,15 +8,27 @@ two-factor model around the causal anchor); every point carries its origin.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from vixshield._typing import FloatArray
 from vixshield.markets import listing
-from vixshield.markets._days import day_ts, expiry_day, kernel_args, quote_kernels, t_years_days
+from vixshield.markets._days import (
+    DayRuns,
+    day_ts,
+    expand_runs,
+    expiry_day,
+    kernel_args,
+    live_block,
+    quote_kernels,
+    t_years_day,
+    t_years_days,
+)
 from vixshield.markets.frames import call_flags, chain_frame, empty_chain
 from vixshield.markets.inputs import DayInputs, MarketInputs
 from vixshield.markets.spx_source import SettlementFn
@@ -42,13 +54,49 @@ class VxCurve:
 
 
 def vix_strikes(f: float) -> FloatArray:
-    """VIX option strikes: 1 point from max(9, F/2) to 50, 2.5 points to 80, 5 points to 3F."""
+    """VIX option strikes: 1 point from max(9, F/2) to 50, 2.5 points to 80, 5 points to 3F.
+
+    ``np.arange(lo, min(50, hi) + 1, 1)``, ``np.arange(52.5, min(80, hi) + 2.5, 2.5)`` and
+    ``np.arange(85, hi + 5, 5)`` with ``lo = max(9, floor(F / 2))``, ``hi = max(3F, 30)``,
+    concatenated. The grid depends on ``F`` only through ``lo`` and the three lengths,
+    so it is built once per such key (cached; the array is shared and read-only).
+    """
+    if not math.isfinite(f):  # the reference's answer (an empty part, or numpy's error)
+        return _vix_strikes_numpy(f)
+    lo = max(9.0, float(math.floor(0.5 * f)))
+    hi = max(3.0 * f, 30.0)
+    return _strike_grid(
+        lo,
+        _arange_len(lo, min(50.0, hi) + 1.0, 1.0),
+        _arange_len(52.5, min(80.0, hi) + 2.5, 2.5),
+        _arange_len(85.0, hi + 5.0, 5.0),
+    )
+
+
+def _vix_strikes_numpy(f: float) -> FloatArray:
+    """`vix_strikes` as three ``np.arange`` (the reference the cached grid reproduces)."""
     lo = max(9.0, float(np.floor(0.5 * f)))
     hi = max(3.0 * f, 30.0)
     one = np.arange(lo, min(50.0, hi) + 1.0, 1.0)
     two = np.arange(52.5, min(80.0, hi) + 2.5, 2.5)
     five = np.arange(85.0, hi + 5.0, 5.0)
     return np.asarray(np.concatenate([one, two, five]), dtype=np.float64)
+
+
+def _arange_len(start: float, stop: float, step: float) -> int:
+    """Length of ``np.arange(start, stop, step)``: ``ceil((stop - start) / step)``, at least 0."""
+    return max(math.ceil((stop - start) / step), 0)
+
+
+@lru_cache(maxsize=1024)
+def _strike_grid(lo: float, n_one: int, n_two: int, n_five: int) -> FloatArray:
+    """`vix_strikes`' grid of ``lo`` and its three lengths (arange's values ``start + i step``)."""
+    one = np.arange(n_one) * 1.0 + lo
+    two = 52.5 + 2.5 * np.arange(n_two)
+    five = 85.0 + 5.0 * np.arange(n_five)
+    grid = np.asarray(np.concatenate([one, two, five]), dtype=np.float64)
+    grid.setflags(write=False)  # cached: shared between calls
+    return grid
 
 
 class ModeledVix:
@@ -140,20 +188,25 @@ class ModeledVix:
             anchor = day.vix
         return vx_mean_reversion(day.vix, anchor, t)
 
-    def futures(self, day: DayInputs, want: np.ndarray) -> FloatArray:
-        """VX futures of the expiries given as day numbers: the curve, else the model."""
+    def _points(self, day: DayInputs) -> dict[int, float]:
+        """The finite points of the date's curve, day number -> value (NaN ones: as missing)."""
         c = self.curve(day)
         lut = self._lut
-        if lut is None or lut[0] is not c:  # the curve's finite points (NaN ones: as missing)
+        if lut is None or lut[0] is not c:
             pts = zip(c.days.tolist(), c.value.tolist(), strict=True)
             lut = self._lut = (c, {d: v for d, v in pts if v == v})
-        points = lut[1]
+        return lut[1]
+
+    def futures(self, day: DayInputs, want: np.ndarray) -> FloatArray:
+        """VX futures of the expiries given as day numbers: the curve, else the model."""
+        points = self._points(day)
         days = np.asarray(want).tolist()
-        out = np.array([points.get(w, np.nan) for w in days], dtype=np.float64)
-        if not all([w in points for w in days]):  # an expiry off the curve: modeled
+        try:  # the usual request: every expiry on the curve
+            return np.array(list(map(points.__getitem__, days)), dtype=np.float64)
+        except KeyError:  # an expiry off the curve: modeled
+            out = np.array([points.get(w, np.nan) for w in days], dtype=np.float64)
             t = np.maximum((want - day.day_number) / 365.0, 0.0)
-            out = np.where(np.isnan(out), self._model(day, t), out)
-        return out
+            return np.where(np.isnan(out), self._model(day, t), out)
 
     def chain(self, day: DayInputs, exps: Sequence[Expiry]) -> pd.DataFrame:
         """The chain of ``exps`` (strikes `vix_strikes` of each future), one kernel call.
@@ -184,8 +237,24 @@ class ModeledVix:
         cols = (k, o[3], o[4], o[2], o[1], o[5], o[6], o[7], o[8], t, ff)
         return chain_frame(exps, n_strikes, cols, "modeled")
 
-    def quote(self, day: DayInputs, ed: np.ndarray, k: FloatArray, call: np.ndarray) -> QuoteBlock:
-        """Quotes of options (expiry day numbers ``ed``); expired ones at intrinsic value."""
+    def quote(self, day: DayInputs, runs: DayRuns, k: FloatArray, call: np.ndarray) -> QuoteBlock:
+        """Quotes of options (expiry day numbers and their runs: `_days.expiry_runs`).
+
+        Expired ones at intrinsic value. Each run's time and future are found once.
+        """
+        ed = runs.days
+        n = ed.shape[0]
+        times = [t_years_day(day.day_number, d, True) for d in runs.run_days]
+        if n and min(times) > 0.0 and k.shape == (n,) and call.shape == (n,):
+            # every expiry live: every row priced, none at intrinsic value
+            points = self._points(day)
+            fs = [points.get(d) for d in runs.run_days]
+            f = self.futures(day, ed) if None in fs else expand_runs(fs, runs)  # type: ignore[arg-type]
+            f.setflags(write=False)  # as a broadcast view (the kernel's compiled signature)
+            t = expand_runs(times, runs)
+            kk, cc = np.array(k, dtype=np.float64), np.array(call, dtype=bool)
+            o = quote_kernels().vix_quotes(day.rate, day.vvix, f, kk, t, cc)
+            return live_block(o, t)  # its forward row: the futures f
         t = t_years_days(day.day_number, ed, True)
         live = t > 0
         tl = np.where(live, t, 1.0)
@@ -207,5 +276,6 @@ class ModeledVix:
 
     def strikes(self, day: DayInputs, expiry: Expiry) -> FloatArray:
         """The strike grid of one expiry around its future (`vix_strikes`)."""
-        f = float(self.futures(day, np.array([expiry_day(expiry.date)]))[0])
-        return vix_strikes(f)
+        d = expiry_day(expiry.date)
+        f = self._points(day).get(d)  # on the curve, else the model
+        return vix_strikes(f if f is not None else float(self.futures(day, np.array([d]))[0]))
