@@ -2,7 +2,12 @@
 
 Calendar rules come from `vixshield.data.calendars` (NYSE sessions), times from
 `vixshield.pricing.t_years_to_settlement`. `listed_expiries` is called on every
-backtest day, so the rules are plain date arithmetic, memoised per date.
+backtest day, so the rules are stated once per calendar month, as spans: each
+expiration with the run of the month's days that list it (a series once listed
+stays listed to its expiry; the VX eras can drop far months). A day's listing is
+then the month's run holding it, its times whole-minute arithmetic; both memoised
+(bounded). ``tests/markets/test_listing_reference.py`` checks the spans against the
+rules applied day by day.
 
 Eras encoded
 ------------
@@ -109,8 +114,9 @@ missed, the nearest expiry is at most 10 days outside the window (3 from 2015).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import pandas as pd
 
@@ -178,7 +184,6 @@ _VX_ERAS: tuple[tuple[dt.date, int, int], ...] = (
 )
 _VX_FIRST_CONTRACT = (2004, 5)  # May 2004 (K04): no April contract at launch
 _FEB_CYCLE = frozenset({2, 5, 8, 11})
-_DAYS = tuple(dt.timedelta(days=k) for k in range(max(d for _, _, d in _WEEKLY_ERAS) + 1))
 
 
 def is_session(day: pd.Timestamp) -> bool:
@@ -274,9 +279,9 @@ def check_listed(
         For a pair not modeled (SPX futures).
     """
     start, product = _start(underlying, kind)
-    day = pd.Timestamp(as_of).date()
-    if day < start:
-        raise NotListed(product, start, as_of=day)
+    ts = as_of if isinstance(as_of, pd.Timestamp) else pd.Timestamp(as_of)
+    if ts.toordinal() < start.toordinal():
+        raise NotListed(product, start, as_of=ts.date())
 
 
 # ------------------------------------------------------------------ SPX
@@ -358,42 +363,161 @@ def _month_end_rows(year: int, month: int, step: int, count: int) -> tuple[_Row,
     return tuple(rows)
 
 
-def _first_after(
-    out: dict[dt.date, _Row], year: int, month: int, step: int, count: int, start: dt.date
-) -> None:
-    """Add (where no row has the date yet) the first ``count`` month ends after ``start``.
+_Fields = tuple[pd.Timestamp, str, Settlement]
+"""An expiration's fields other than its time: date, root, settlement."""
 
-    Only the first of the months (``start``'s own or its quarter's) can end on or
-    before ``start``, so ``count + 1`` month ends hold them.
+_Span = tuple[int, int, int, int, _Fields, int]
+"""One expiration listed on a run of days: (first day, end day (exclusive), expiry day,
+precedence, fields, settlement minute). Days are proleptic ordinals
+(`datetime.date.toordinal`); the minute is ``expiry day * 1440 + settle offset``, so the
+years from a day's close are ``(minute - day * 1440) / MINUTES_PER_YEAR``
+(`t_years_in_days`)."""
+
+_RANK_MONTHLY, _RANK_EOM, _RANK_QUARTERLY, _RANK_DECEMBER, _RANK_WEEKLY = range(5)
+"""Precedence of the series listed on one date (lowest first; weeklies add the weekday)."""
+
+
+def _span(
+    lo: int, end: int, e: pd.Timestamp, ed: dt.date, rank: int, root: str, st: Settlement
+) -> _Span:
+    """``e`` listed from day ``lo`` until it expires or the month's days ``end``."""
+    day = ed.toordinal()
+    return lo, min(end, day), day, rank, (e, root, st), day * 1440 + _SETTLE_OFFSET[st]
+
+
+def _month_days(year: int, month: int) -> tuple[int, int]:
+    """The first day of ``year``-``month`` and the first of the next month (ordinals)."""
+    ny, nm = _add_months(year, month, 1)
+    return _D(year, month, 1).toordinal(), _D(ny, nm, 1).toordinal()
+
+
+def _first_after_spans(rows: tuple[_Row, ...], lo: int, end: int, rank: int) -> list[_Span]:
+    """Spans of "the first ``len(rows) - 1`` of ``rows`` dated after the day", days ``lo..end-1``.
+
+    ``rows`` are month ends from the month of the days on (`_month_end_rows`), so only
+    ``rows[0]`` can fall within the days: it is listed until its date, ``rows[-1]`` from
+    it on, the others every day.
     """
-    after = [row for row in _month_end_rows(year, month, step, count + 1) if row[1] > start]
-    for row in after[:count]:
-        out.setdefault(row[1], row)
+    turn = rows[0][1].toordinal()
+    last = len(rows) - 1
+    return [
+        _span(max(lo, turn) if i == last else lo, end, e, ed, rank, root, st)
+        for i, (e, ed, root, st) in enumerate(rows)
+    ]
 
 
-def _spx_expiries(as_of: pd.Timestamp) -> list[_Row]:
-    start = as_of.date()
-    out: dict[dt.date, _Row] = {
-        row[1]: row for row in _monthly_rows(as_of.year, as_of.month) if row[1] > start
-    }
-    if start >= _EOM_FROM:
-        _first_after(out, as_of.year, as_of.month, 1, _EOM_COUNT, start)
-    if start >= _QUARTERLY_FROM:
-        q_month = (as_of.month + 2) // 3 * 3  # this quarter's last month
-        _first_after(out, as_of.year, q_month, 3, _QUARTERLY_COUNT, start)
-        e, ed = _month_end(as_of.year + 1, 12)
-        out.setdefault(ed, (e, ed, "SPXW", "PM"))
-    today = start.weekday()
-    for wd, horizon in enumerate(_weekly_horizons(start)):
-        # the weekday's dates after ``start`` within the horizon, a week apart
-        for off in range((wd - today) % 7 or 7, horizon + 1, 7):
-            d = start + _DAYS[off]
-            if wd == 4 and 15 <= d.day <= 21:  # the third Friday: a monthly, not a weekly
+def _horizon_pieces(wd: int, first: int, end: int) -> list[tuple[int, int, int]]:
+    """(first day, end day, calendar days listed ahead) of weekday ``wd``'s weeklies, days
+    ``first..end-1`` cut where an era starts; pieces without weeklies left out."""
+    pieces: list[tuple[int, int, int]] = []
+    a, h = first, _weekly_horizons(_D.fromordinal(first))[wd]
+    for start, w, days in _WEEKLY_ERAS:
+        s = start.toordinal()
+        if w == wd and first < s < end:
+            pieces.append((a, s, h))
+            a, h = s, days
+    pieces.append((a, end, h))
+    return [p for p in pieces if p[2] > 0]
+
+
+def _weekly_spans(first: int, end: int) -> list[_Span]:
+    """SPXW weeklies listed on days ``first..end-1``.
+
+    A weekly due on date ``D`` is listed on day ``d`` where ``d < D <= d + horizon`` and
+    it expires after ``d`` (`_weekly_expiry`, holiday-adjusted). The horizons of a
+    weekday only grow from era to era, so the days listing it are one run: from the
+    first day ``D - horizon`` is reached to the expiry. The expiries are looked up in
+    the order a day-by-day listing first meets them (by that first day, weekday, date),
+    so the memoised dates are the same objects as a day-by-day listing's.
+    """
+    due: list[tuple[int, int, int]] = []  # (first day listed, weekday, date due)
+    for wd in range(5):
+        pieces = _horizon_pieces(wd, first, end)
+        if not pieces:
+            continue
+        reach = end - 1 + max(h for _, _, h in pieces)  # the last date any day lists
+        start = first + 1 + (wd - _D.fromordinal(first + 1).weekday()) % 7
+        for dn in range(start, reach + 1, 7):
+            if wd == 4 and 15 <= _D.fromordinal(dn).day <= 21:  # the third Friday: a monthly
                 continue
-            e, ed = _weekly_expiry(d)
-            if ed > start and ed not in out:
-                out[ed] = (e, ed, "SPXW", "PM")
-    return [out[ed] for ed in sorted(out)]
+            los = [max(a, dn - h) for a, b, h in pieces if max(a, dn - h) < min(b, dn)]
+            if los:
+                due.append((min(los), wd, dn))
+    out: list[_Span] = []
+    for lo, wd, dn in sorted(due):
+        e, ed = _weekly_expiry(_D.fromordinal(dn))
+        out.append(_span(lo, end, e, ed, _RANK_WEEKLY + wd, "SPXW", "PM"))
+    return out
+
+
+class _Table(NamedTuple):
+    """What is listed on each day of a month: from ``starts[i]`` (an ordinal) to the next
+    start, the expirations ``fields[i]`` settling at ``minutes[i]`` (`_Span`), by date."""
+
+    starts: tuple[int, ...]
+    fields: tuple[tuple[_Fields, ...], ...]
+    minutes: tuple[tuple[int, ...], ...]
+
+
+def _by_precedence(spans: list[_Span]) -> list[_Span]:
+    """``spans`` (sorted by expiry, then precedence) without the days on which a span of
+    the same date and higher precedence is listed: one expiration per date and day."""
+    out: list[_Span] = []
+    covered: list[tuple[int, int]] = []
+    current = -1
+    for span in spans:
+        lo, hi, expiry = span[:3]
+        if expiry != current:  # the date's first span: nothing to cut
+            current, covered = expiry, [(lo, hi)]
+            out.append(span)
+            continue
+        pieces = [(lo, hi)]
+        for a, b in covered:  # cut out the days a higher-precedence span holds
+            pieces = [q for x, y in pieces for q in ((x, min(y, a)), (max(x, b), y)) if q[0] < q[1]]
+        out.extend((x, y, *span[2:]) for x, y in pieces)
+        covered.append((lo, hi))
+    return out
+
+
+def _table(spans: list[_Span], first: int, end: int) -> _Table:
+    """`_Table` of days ``first..end-1`` from ``spans`` (by expiry, one per date and day)."""
+    cuts = {first}
+    cuts.update(day for span in spans for day in span[:2] if first < day < end)
+    starts = sorted(cuts)
+    held = [[span for span in spans if span[0] <= day < span[1]] for day in starts]
+    return _Table(
+        tuple(starts),
+        tuple([tuple([span[4] for span in run]) for run in held]),
+        tuple([tuple([span[5] for span in run]) for run in held]),
+    )
+
+
+@lru_cache(maxsize=256)
+def _spx_month(year: int, month: int) -> _Table:
+    """Every SPX expiration listed on a day of ``year``-``month``, by expiry (`_Table`).
+
+    Within a month the monthlies are one set (`_monthly_rows`), each listed until it
+    expires; EOMs and quarterlys turn over on the month's (quarter's) last session;
+    the weeklies move day by day (`_weekly_spans`).
+    """
+    first, end = _month_days(year, month)
+    spans = [
+        _span(first, end, e, ed, _RANK_MONTHLY, root, st)
+        for e, ed, root, st in _monthly_rows(year, month)
+    ]
+    eom_lo = max(first, _EOM_FROM.toordinal())
+    if eom_lo < end:
+        rows = _month_end_rows(year, month, 1, _EOM_COUNT + 1)
+        spans += _first_after_spans(rows, eom_lo, end, _RANK_EOM)
+    q_lo = max(first, _QUARTERLY_FROM.toordinal())
+    if q_lo < end:
+        q_month = (month + 2) // 3 * 3  # this quarter's last month
+        rows = _month_end_rows(year, q_month, 3, _QUARTERLY_COUNT + 1)
+        spans += _first_after_spans(rows, q_lo, end, _RANK_QUARTERLY)
+        e, ed = _month_end(year + 1, 12)
+        spans.append(_span(q_lo, end, e, ed, _RANK_DECEMBER, "SPXW", "PM"))
+    spans += _weekly_spans(first, end)
+    return _table(_by_precedence(sorted(spans, key=lambda s: (s[2], s[3]))), first, end)
 
 
 # ------------------------------------------------------------------ VIX
@@ -407,8 +531,8 @@ def _vx_months(day: dt.date) -> tuple[int, int]:
     return serial, cycle
 
 
-def _vix_expiries(as_of: pd.Timestamp, kind: ListingKind) -> list[_Row]:
-    day = as_of.date()
+def _vix_expiries(day: dt.date, kind: ListingKind) -> list[_Row]:
+    """The VX months (VIX options: the same months) listed at ``day``, by date."""
     if day < _start("VIX", kind)[0]:
         return []
     root = "VX" if kind == "futures" else "VIX"
@@ -417,7 +541,7 @@ def _vix_expiries(as_of: pd.Timestamp, kind: ListingKind) -> list[_Row]:
     for k in range(0, 30):
         if serial == 0 and cycle == 0:
             break
-        y, m = _add_months(as_of.year, as_of.month, k)
+        y, m = _add_months(day.year, day.month, k)
         if (y, m) < _VX_FIRST_CONTRACT:
             continue
         e, ed = _dated(vx_expiry(y, m))
@@ -433,20 +557,65 @@ def _vix_expiries(as_of: pd.Timestamp, kind: ListingKind) -> list[_Row]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _vix_runs(year: int, month: int, kind: ListingKind) -> tuple[int, ...]:
+    """The days of ``year``-``month`` from which the VIX option (VX future) listing holds
+    until the next one (ordinals; the month's end last), or just the end before listing.
+
+    Only this month's contract can expire within the month (a VX expiry falls in its
+    contract month), so the listing changes only there, at the listing start and where
+    an era starts.
+    """
+    first, end = _month_days(year, month)
+    start = _start("VIX", kind)[0].toordinal()
+    if end <= start:
+        return (end,)
+    cuts = {max(first, start), end}
+    cuts.update(f.toordinal() for f, _, _ in _VX_ERAS if first < f.toordinal() < end)
+    expiry = vx_expiry(year, month).date().toordinal()
+    if first < expiry < end:
+        cuts.add(expiry)
+    return tuple(sorted(cuts))
+
+
+@lru_cache(maxsize=1024)
+def _vix_run(lo: int, kind: ListingKind) -> tuple[tuple[_Fields, ...], tuple[int, ...]]:
+    """Fields and settlement minutes of the months listed over a run of `_vix_runs`
+    (`_vix_expiries` of its first day, ``lo``), by date."""
+    rows = _vix_expiries(_D.fromordinal(lo), kind)
+    return (
+        tuple((e, root, st) for e, _, root, st in rows),
+        tuple(ed.toordinal() * 1440 + _SETTLE_OFFSET[st] for _, ed, _, st in rows),
+    )
+
+
+def _vix_listed(
+    day: int, year: int, month: int, kind: ListingKind
+) -> tuple[tuple[_Fields, ...], tuple[int, ...]]:
+    """`_vix_run` of the run of `_vix_runs` holding ``day`` (none before the listing)."""
+    runs = _vix_runs(year, month, kind)
+    i = bisect_right(runs, day)
+    return _vix_run(runs[i - 1], kind) if 0 < i < len(runs) else ((), ())
+
+
 @lru_cache(maxsize=8192)
-def _listed(as_of: pd.Timestamp, underlying: Underlying, kind: ListingKind) -> tuple[Expiry, ...]:
+def _listed(day: int, underlying: Underlying, kind: ListingKind) -> tuple[Expiry, ...]:
+    """`listed_expiries` of the day with ordinal ``day``.
+
+    Times are `t_years_in_days`'s arithmetic on whole minutes, ``(settlement minute -
+    day * 1440) / MINUTES_PER_YEAR`` (the same float); every listed expiry settles after
+    the day, so no floor at zero is needed.
+    """
+    d = _D.fromordinal(day)
+    now = day * 1440
     if underlying == "SPX":
         _start(underlying, kind)  # ValueError for SPX futures
-        rows = _spx_expiries(as_of)
+        table = _spx_month(d.year, d.month)
+        i = bisect_right(table.starts, day) - 1
+        fields, minutes = table.fields[i], table.minutes[i]
     else:
-        rows = _vix_expiries(as_of, kind)
-    day = as_of.date().toordinal()
-    offset, year = _SETTLE_OFFSET, MINUTES_PER_YEAR  # `t_years_in_days`, inlined
-    out: list[tuple[pd.Timestamp, str, Settlement, float]] = []
-    for e, ed, root, st in rows:
-        t = ((ed.toordinal() - day) * 1440 + offset[st]) / year
-        out.append((e, root, st, t if t > 0.0 else 0.0))  # max(t, 0.0): t is never NaN or -0.0
-    return Expiry.many(out)
+        fields, minutes = _vix_listed(day, d.year, d.month, kind)
+    return Expiry.many_at(fields, [(m - now) / MINUTES_PER_YEAR for m in minutes])
 
 
 def listed_expiries(
@@ -470,4 +639,5 @@ def listed_expiries(
         ``VX`` (futures), AM. Empty before the product's `listing_start`
         (VIX options 2006-02-24, VX futures 2004-03-26).
     """
-    return list(_listed(pd.Timestamp(as_of).normalize(), underlying, kind))
+    ts = as_of if isinstance(as_of, pd.Timestamp) else pd.Timestamp(as_of)
+    return list(_listed(ts.toordinal(), underlying, kind))

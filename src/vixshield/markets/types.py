@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import pandas as pd
 
@@ -33,9 +33,13 @@ CHAIN_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expiry:
-    """One listed expiration on a date."""
+    """One listed expiration on a date.
+
+    Slotted: the listing rules build ~40 per day and a run keeps them all, so
+    one object each (no ``__dict__``) halves what the garbage collector tracks.
+    """
 
     date: pd.Timestamp
     root: str
@@ -50,20 +54,48 @@ class Expiry:
         """``Expiry(*row)`` of every ``(date, root, settlement, t_years)`` row, as a tuple.
 
         The same objects as the constructor's (fields, equality, hash), built
-        without the frozen dataclass's one `object.__setattr__` per field: the
-        listing rules build ~40 of them per day.
+        without the frozen dataclass's `object.__setattr__` per field.
+        """
+        listed = list(rows)
+        return cls.many_at([row[:3] for row in listed], [row[3] for row in listed])
+
+    @classmethod
+    def many_at(
+        cls, fields: Sequence[tuple[pd.Timestamp, str, Settlement]], t_years: Sequence[float]
+    ) -> tuple[Expiry, ...]:
+        """``Expiry(date, root, settlement, t)`` of each ``fields`` row with its ``t_years``.
+
+        Parameters
+        ----------
+        fields : sequence of (Timestamp, str, str)
+            Date, root and settlement of each expiry (rows shared across days).
+        t_years : sequence of float
+            The as-of day's years to each settlement, in the order of ``fields``.
+
+        Returns
+        -------
+        tuple of Expiry
+            The same objects as the constructor's (fields, equality, hash).
         """
         new = object.__new__
+        set_date, set_root, set_settlement, set_t = _SLOT_SETTERS
         out: list[Expiry] = []
-        for date, root, settlement, t_years in rows:
+        for (date, root, settlement), t in zip(fields, t_years, strict=True):
             obj = new(cls)
-            fields = obj.__dict__  # filled in the constructor's field order
-            fields["date"] = date
-            fields["root"] = root
-            fields["settlement"] = settlement
-            fields["t_years"] = t_years
+            set_date(obj, date)
+            set_root(obj, root)
+            set_settlement(obj, settlement)
+            set_t(obj, t)
             out.append(obj)
         return tuple(out)
+
+
+def _slot_setter(name: str) -> Callable[[Expiry, object], None]:
+    """The slot descriptor's setter of `Expiry` field ``name`` (bypasses the frozen guard)."""
+    return cast(Callable[[Expiry, object], None], vars(Expiry)[name].__set__)
+
+
+_SLOT_SETTERS = tuple(_slot_setter(n) for n in ("date", "root", "settlement", "t_years"))
 
 
 @dataclass(frozen=True)
