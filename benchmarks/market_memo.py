@@ -27,7 +27,7 @@ import pandas as pd
 
 from vixshield.backtest import Backtest
 from vixshield.cli._sources import open_markets
-from vixshield.strategy import condor, hedge, load_policy
+from vixshield.strategy import condor, hedge_choice, load_policy
 from vixshield.strategy.memo import MarketMemo
 
 
@@ -44,7 +44,7 @@ def _arms(
     """Each variant on the memo-off market, then on the memo-on market (interleaved, so
     the machine's load falls on both arms alike); seconds and results per arm."""
     markets = {"memo off": open_markets(data), "memo on": open_markets(data)}
-    memos = {"memo off": (_Off(1), _Off(1)), "memo on": (hedge._CHOICES, condor._CONDORS)}
+    memos = {"memo off": (_Off(1), _Off(1)), "memo on": (hedge_choice._CHOICES, condor._CONDORS)}
     out: dict[str, tuple[list[float], list[Any]]] = {k: ([], []) for k in markets}
     first, last = pd.Timestamp(start), pd.Timestamp(end)
     try:
@@ -52,13 +52,13 @@ def _arms(
             sizing = policy.sizing.model_copy(update={"risk_per_condor": risk})
             variant = policy.model_copy(update={"sizing": sizing})
             for arm, market in markets.items():
-                hedge._CHOICES, condor._CONDORS = memos[arm]
+                hedge_choice._CHOICES, condor._CONDORS = memos[arm]
                 t0 = time.perf_counter()
                 res = Backtest(variant, market, start=first, end=last).run()
                 out[arm][0].append(time.perf_counter() - t0)
                 out[arm][1].append(res)
     finally:
-        hedge._CHOICES, condor._CONDORS = memos["memo on"]
+        hedge_choice._CHOICES, condor._CONDORS = memos["memo on"]
     return out
 
 

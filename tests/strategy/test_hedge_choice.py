@@ -28,7 +28,8 @@ from vixshield.data.market import MarketData
 from vixshield.markets.costs import CostModel
 from vixshield.markets.view import Markets
 from vixshield.strategy import load_policy
-from vixshield.strategy.hedge import ExpiryQuotes, _nearest, choose_hedge
+from vixshield.strategy.hedge import ExpiryQuotes, choose_hedge
+from vixshield.strategy.hedge_choice import _nearest
 
 LAYERS = load_policy("alvh-442").hedge.layers
 COSTS = CostModel(spread_share=0.25, commission_per_contract=0.65)

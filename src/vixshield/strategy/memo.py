@@ -1,7 +1,7 @@
 """Per-market memos of the strategy's market-only decisions (issue 11, item 3).
 
 Some of a day's decisions read the market and a slice of the policy only, never the
-book or the strategy state: a hedge layer's option (`vixshield.strategy.hedge.choose_hedge`:
+book or the strategy state: a hedge layer's option (`vixshield.strategy.hedge_choice.choose_hedge`:
 date, the layer's spec, the cost model) and the condor builder's candidate before
 sizing (`vixshield.strategy.condor.build_condor`: date, the condor section, the exit
 DTE, the costs, iv rank and k multiplier). A sweep runs many policy variants over one
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Generic, TypeVar
 
 __all__ = ["MarketMemo"]
@@ -69,6 +69,16 @@ class MarketMemo(Generic[V]):
             if table is None:
                 return
             table[key] = value
+            while len(table) > self._limit:
+                del table[next(iter(table))]
+
+    def put_many(self, market: object, items: Iterable[tuple[Hashable, V]]) -> None:
+        """`put` of every ``(key, value)`` of ``items``, in order (one lock, one table lookup)."""
+        with self._lock:
+            table = self._table(market, create=True)
+            if table is None:
+                return
+            table.update(items)
             while len(table) > self._limit:
                 del table[next(iter(table))]
 

@@ -1,0 +1,618 @@
+"""Which option a hedge layer buys on a date (`choose_hedge`, `ExpiryQuotes`).
+
+The rule (`vixshield.strategy.policy.HedgeLayer`): the listed expiry of the layer's
+DTE window nearest its middle (ties: the shorter, then the first listed), then the
+strike by delta (the quoted option, mid > 0, whose |delta| is nearest
+``strike_value``; NaN deltas skipped, ties: the first by strike) or by percent OTM of
+the forward (VIX future / SPX forward); a ``vix_call_spread`` sells the call nearest
+``spread_width`` points above. The choice's ``fill`` is the net `CostModel` fill per
+unit (the long leg bought, a spread's short leg sold).
+
+What it reads: the market at the date (its listing, strikes and quotes of that
+close), the layer's frozen spec and the cost model; never the book, the account or
+the strategy state. So it is made once per (market, date, layer spec, cost model):
+
+- per day, for every layer of a book at once (`ExpiryQuotes`): one listing per
+  underlying, one strike list per candidate expiry and one vectorised
+  ``market.quote`` per underlying and right; a row's quote does not depend on the
+  rows quoted with it, so each layer sees what quoting its expiry alone gives;
+- per market, across calls and policy variants (`_CHOICES`, a bounded
+  `vixshield.strategy.memo.MarketMemo` keyed by the date, the layer spec and the cost
+  model: a changed spec or cost model is a miss, never a stale hit).
+
+Many dates at once (`choose_days`, `_fetch_days`): the same choices for a block of
+dates, each date's made from that date's listing, strikes and quotes only (no
+look-ahead: a block of dates gives every date what the date alone gives, audit entries
+included). `ExpiryQuotes` is the block of one date. The markets layer answers one
+date per call today, so `_expiries_days`, `_strikes_days` and `_quote_days` loop over
+the block's dates: they are the prototypes of the multi-date methods a block needs to
+be cheaper than its days one by one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from vixshield._typing import BoolArray, FloatArray, Right, Underlying
+from vixshield.errors import NotListed
+from vixshield.markets.costs import CostModel
+from vixshield.markets.types import Expiry, MarketView
+from vixshield.strategy.condor import chain_mask, day_number, float_col, nan_median
+from vixshield.strategy.memo import MarketMemo
+from vixshield.strategy.policy import HedgeLayer
+from vixshield.strategy.types import Leg, RuleFired
+
+__all__ = ["ExpiryQuotes", "HedgeChoice", "choose_days", "choose_hedge"]
+
+
+@dataclass(frozen=True)
+class HedgeChoice:
+    """The option (or spread) a layer would buy today, per unit (points)."""
+
+    legs: tuple[Leg, ...]
+    mid: float
+    fill: float
+    delta: float
+    vega: float
+    theta: float
+    dte: int
+
+    @property
+    def decay_rate(self) -> float:
+        """|theta per day| / mid: share of the premium lost per calendar day."""
+        return abs(self.theta) / self.mid if self.mid > 0 else math.nan
+
+
+def _pick_expiry(date: pd.Timestamp, expiries: list[Expiry], layer: HedgeLayer) -> Expiry | None:
+    """The expiry of ``layer``'s window nearest its middle (ties: the shorter, then the first)."""
+    today = day_number(date)
+    return _pick_by_dte([day_number(e.date) - today for e in expiries], expiries, layer)
+
+
+def _pick_by_dte(dtes: Sequence[int], expiries: list[Expiry], layer: HedgeLayer) -> Expiry | None:
+    """`_pick_expiry` given the expiries' DTEs (calendar days), computed once for every layer."""
+    lo, hi = layer.dte_min, layer.dte_max
+    mid = 0.5 * (lo + hi)
+    best: tuple[float, int] | None = None
+    pick = None
+    for dte, e in zip(dtes, expiries, strict=True):
+        if lo <= dte <= hi and (best is None or (abs(dte - mid), dte) < best):
+            best, pick = (abs(dte - mid), dte), e
+    return pick
+
+
+_QUOTE_COLS = ("strike", "mid", "bid", "ask", "delta", "vega", "theta", "forward")
+
+
+def _layer_option(layer: HedgeLayer) -> tuple[Underlying, Right]:
+    """The underlying and right of the options ``layer`` buys."""
+    return ("SPX", "P") if layer.instrument == "spx_put" else ("VIX", "C")
+
+
+class _Rows:
+    """One expiry's quotes by ascending strike: rows ``a:b`` of the columns ``cols``
+    (`_QUOTE_COLS`, the quote of one or several expiries), with ``ok`` (mid > 0) and
+    ``abs_delta`` (|delta|) of the same rows computed once for all of them."""
+
+    __slots__ = ("a", "abs_delta", "b", "cols", "ok")
+
+    def __init__(
+        self, cols: Mapping[str, FloatArray], a: int, b: int, ok: BoolArray, abs_delta: FloatArray
+    ) -> None:
+        self.cols, self.a, self.b, self.ok, self.abs_delta = cols, a, b, ok, abs_delta
+
+    @classmethod
+    def split(cls, cols: Mapping[str, FloatArray], edges: Sequence[int]) -> list[_Rows]:
+        """One `_Rows` per expiry of ``cols``, its rows ``edges[n]:edges[n + 1]``."""
+        ok, abs_delta = cols["mid"] > 0, np.abs(cols["delta"])
+        return [cls(cols, a, b, ok, abs_delta) for a, b in itertools.pairwise(edges)]
+
+    def col(self, name: str) -> FloatArray:
+        """Column ``name`` of this expiry's rows (a view)."""
+        return self.cols[name][self.a : self.b]
+
+    def as_dict(self) -> dict[str, FloatArray]:
+        """Every column of this expiry's rows (views)."""
+        return {c: v[self.a : self.b] for c, v in self.cols.items()}
+
+
+def _quote_strikes(
+    date: pd.Timestamp,
+    market: MarketView,
+    und: Underlying,
+    right: Right,
+    grids: Sequence[tuple[Expiry, FloatArray]],
+) -> list[_Rows]:
+    """Quotes of the ``right`` options at the (sorted) strikes of every expiry in ``grids``,
+    in one vectorised ``market.quote`` call; one `_Rows` per expiry."""
+    expiry: list[pd.Timestamp] = []
+    edges = [0]
+    for e, k in grids:
+        expiry += [e.date] * len(k)
+        edges.append(len(expiry))
+    k_all = np.concatenate([k for _, k in grids]) if grids else np.empty(0)
+    qb = market.quote(date, und, expiry, k_all, [right] * len(k_all))
+    cols = {
+        "strike": k_all,
+        "mid": np.asarray(qb.mid, dtype=np.float64),
+        "bid": np.asarray(qb.bid, dtype=np.float64),
+        "ask": np.asarray(qb.ask, dtype=np.float64),
+        "delta": np.asarray(qb.delta, dtype=np.float64),
+        "vega": np.asarray(qb.vega, dtype=np.float64),
+        "theta": np.asarray(qb.theta, dtype=np.float64),
+        "forward": np.asarray(qb.forward, dtype=np.float64),
+    }
+    return _Rows.split(cols, edges)
+
+
+def _sorted_strikes(
+    market: MarketView, date: pd.Timestamp, und: Underlying, exp: Expiry
+) -> FloatArray:
+    """``market.strikes`` of one expiry, ascending (float64)."""
+    return np.sort(np.asarray(market.strikes(date, und, exp.date), dtype=np.float64))
+
+
+def _expiry_rows(
+    date: pd.Timestamp, market: MarketView, und: Underlying, exp: Expiry, right: Right
+) -> _Rows:
+    """Quotes of one expiry's ``right`` options, by ascending strike.
+
+    Uses ``market.strikes`` plus one vectorised ``market.quote`` (prices only
+    the options of one right of one expiry); a market without ``strikes``
+    (before the markets layer added it) is read through ``market.chain``.
+    """
+    if hasattr(market, "strikes"):
+        grid = [(exp, _sorted_strikes(market, date, und, exp))]
+        return _quote_strikes(date, market, und, right, grid)[0]
+    qf = market.chain(date, und, exp.date).quotes
+    sel = chain_mask(qf, exp.date, exp.root) & (qf["right"].to_numpy() == right)
+    rows = np.flatnonzero(sel)
+    out = {c: float_col(qf, c)[rows] for c in _QUOTE_COLS}
+    order = np.argsort(out["strike"], kind="stable")
+    return _Rows.split({c: v[order] for c, v in out.items()}, [0, len(order)])[0]
+
+
+def _expiry_quotes(
+    date: pd.Timestamp, market: MarketView, und: Underlying, exp: Expiry, right: Right
+) -> dict[str, FloatArray]:
+    """Quotes of one expiry's ``right`` options by ascending strike, one array per column."""
+    return _expiry_rows(date, market, und, exp, right).as_dict()
+
+
+_QuoteKey = tuple[Underlying, int, str, Right]  # underlying, expiry (ns), root, right
+_Pick = Expiry | NotListed | None  # a layer's expiry of a date, or why it has none
+
+
+@dataclass(frozen=True)
+class _Day:
+    """One date's picks (layer name -> its expiry, or why none) and candidates' quotes."""
+
+    picks: dict[str, _Pick]
+    quotes: dict[_QuoteKey, _Rows]
+
+
+def _fetch_days(
+    market: MarketView, dates: Sequence[pd.Timestamp], layers: Sequence[HedgeLayer]
+) -> list[_Day]:
+    """The picks of ``layers`` on each of ``dates`` and the quotes of their expiries.
+
+    Per underlying one listing per date (`_expiries_days`); per underlying and right
+    one strike list per (date, candidate expiry) (`_strikes_days`) and the quotes of
+    all of them (`_quote_days`: one ``market.quote`` per date). Each date reads its own
+    close only: a block of dates gives each date what it alone gives. A market without
+    ``strikes`` is read per expiry (`_expiry_rows`).
+    """
+    unds = list(dict.fromkeys(_layer_option(x)[0] for x in layers))
+    listed = {und: _expiries_days(market, dates, und) for und in unds}
+    days = [_Day({}, {}) for _ in dates]
+    wanted: dict[tuple[Underlying, Right], dict[tuple[int, int, str], Expiry]] = {}
+    for n, date in enumerate(dates):
+        today = day_number(date)
+        dtes: dict[Underlying, list[int]] = {}
+        for layer in layers:
+            und, right = _layer_option(layer)
+            got = listed[und][n]
+            if isinstance(got, NotListed):
+                days[n].picks[layer.name] = got
+                continue
+            if und not in dtes:  # the DTEs once per underlying for all its layers
+                dtes[und] = [day_number(e.date) - today for e in got]
+            exp = days[n].picks[layer.name] = _pick_by_dte(dtes[und], got, layer)
+            if exp is not None:
+                wanted.setdefault((und, right), {})[(n, exp.date.value, exp.root)] = exp
+    has_strikes = hasattr(market, "strikes")
+    for (und, right), exps in wanted.items():
+        asked = [(dates[n], e) for (n, _, _), e in exps.items()]
+        if has_strikes:
+            grids = _strikes_days(market, und, asked)
+            rows = _quote_days(market, und, right, asked, grids)
+        else:
+            rows = [_expiry_rows(d, market, und, e, right) for d, e in asked]
+        for (n, ns, root), got_rows in zip(exps, rows, strict=True):
+            days[n].quotes[(und, ns, root, right)] = got_rows
+    return days
+
+
+def _expiries_days(
+    market: MarketView, dates: Sequence[pd.Timestamp], und: Underlying
+) -> list[list[Expiry] | NotListed]:
+    """``market.expiries`` of ``und`` at each date (`NotListed`: why none), in order.
+
+    Prototype of a multi-date listing of the markets layer: one call per date here.
+    """
+    out: list[list[Expiry] | NotListed] = []
+    for date in dates:
+        try:
+            out.append(market.expiries(date, und))
+        except NotListed as err:  # e.g. VIX options before 2006-02-24: the layers stay idle
+            out.append(err)
+    return out
+
+
+def _strikes_days(
+    market: MarketView, und: Underlying, asked: Sequence[tuple[pd.Timestamp, Expiry]]
+) -> list[FloatArray]:
+    """The ascending strikes of each (date, expiry) of ``asked`` (`_sorted_strikes`).
+
+    Prototype of a multi-date strike list of the markets layer: one call per pair here.
+    """
+    return [_sorted_strikes(market, date, und, e) for date, e in asked]
+
+
+def _quote_days(
+    market: MarketView,
+    und: Underlying,
+    right: Right,
+    asked: Sequence[tuple[pd.Timestamp, Expiry]],
+    grids: Sequence[FloatArray],
+) -> list[_Rows]:
+    """Quotes of the ``right`` options at ``grids[n]`` of each (date, expiry) ``asked[n]``,
+    each at its own date's close; one `_Rows` per pair.
+
+    Prototype of a multi-date quote of the markets layer: one vectorised
+    ``market.quote`` per date here (`_quote_strikes`; the pairs of a date are
+    consecutive in ``asked``).
+    """
+    out: list[_Rows] = []
+    start = 0
+    while start < len(asked):
+        date = asked[start][0]
+        stop = start + 1
+        while stop < len(asked) and asked[stop][0] is date:  # (grouping only: one call each)
+            stop += 1
+        pairs = [(asked[n][1], grids[n]) for n in range(start, stop)]
+        out += _quote_strikes(date, market, und, right, pairs)
+        start = stop
+    return out
+
+
+def choose_days(
+    market: MarketView,
+    dates: Sequence[pd.Timestamp],
+    layers: Sequence[HedgeLayer],
+    costs: CostModel,
+) -> list[list[tuple[HedgeChoice | None, RuleFired] | ValueError]]:
+    """`choose_hedge` of every layer on each of ``dates``, made for the block at once.
+
+    One list per date, in the order of ``layers``; a layer whose deltas are all NaN on
+    a date gets the ValueError `choose_hedge` would raise. Each date's choice reads that
+    date's listing, strikes and quotes only (`_fetch_days`), so it equals the choice
+    made on the date alone: no look-ahead. Not memoised (`ExpiryQuotes` is).
+    """
+    out = []
+    for date, day in zip(dates, _fetch_days(market, dates, layers), strict=True):
+        out.append(_choose_many(date, _candidates(layers, day), costs))
+    return out
+
+
+def _candidates(layers: Sequence[HedgeLayer], day: _Day) -> list[_Candidate]:
+    """(layer, its expiry or why none, the expiry's quotes) of every layer on ``day``."""
+    candidates: list[_Candidate] = []
+    for x in layers:
+        exp = day.picks[x.name]
+        rows = None
+        if isinstance(exp, Expiry):
+            und, right = _layer_option(x)
+            rows = day.quotes[(und, exp.date.value, exp.root, right)]
+        candidates.append((x, exp, rows))
+    return candidates
+
+
+class ExpiryQuotes:
+    """The day's quotes of every hedge layer's candidate expiry, fetched on first use.
+
+    The first `get` (or `pick`, `choice`) lists each underlying's expiries once, quotes
+    the expiry `choose_hedge` would pick for each of ``layers`` (`_pick_expiry`), all
+    strikes, in one ``market.quote`` call per underlying and right; the quotes of a row
+    do not depend on the rows quoted with it, so each layer sees exactly what
+    `_expiry_quotes` would return for its expiry alone. Layers whose underlying is not
+    listed, or with no expiry in their window, are left out (their `choose_hedge`
+    reports why). A market without ``strikes`` is read per expiry. `choice` makes
+    every layer's `choose_hedge` at once, per cost model (one pass over the layers).
+    Everything is of the one date, market and layers given: the object lives a day.
+    The choices made are also kept per market (`_CHOICES`): a later `ExpiryQuotes` or
+    `choose_hedge` of the same date, an equal layer and cost model (another policy
+    variant of a sweep) reads them back without quoting.
+    """
+
+    def __init__(self, date: pd.Timestamp, market: MarketView, layers: Sequence[HedgeLayer]):
+        self._date, self._market, self._layers = date, market, tuple(layers)
+        self._quotes: dict[_QuoteKey, _Rows] | None = None
+        self._picks: dict[str, Expiry | NotListed | None] = {}  # layer name -> its expiry
+        self._choices: dict[CostModel, list[_Chosen]] = {}  # by cost model, one per layer
+        self._index = {id(x): n for n, x in enumerate(self._layers)}  # held: ids stay unique
+
+    def _fetch(self) -> dict[_QuoteKey, _Rows]:
+        day = _fetch_days(self._market, [self._date], self._layers)[0]
+        self._picks = day.picks
+        return day.quotes
+
+    def pick(self, layer: HedgeLayer) -> Expiry | None:
+        """``layer``'s expiry (`_pick_expiry` of the listed ones; None: none in its window).
+
+        Raises
+        ------
+        NotListed
+            The layer's options are not listed at the date.
+        """
+        if self._quotes is None:
+            self._quotes = self._fetch()
+        if layer.name not in self._picks:  # not one of the layers given
+            und, _ = _layer_option(layer)
+            return _pick_expiry(self._date, self._market.expiries(self._date, und), layer)
+        exp = self._picks[layer.name]
+        if isinstance(exp, NotListed):
+            raise exp
+        return exp
+
+    def covers(self, layer: HedgeLayer) -> bool:
+        """Whether ``layer`` is one of the layers given (the very object)."""
+        return self._at(layer) is not None
+
+    def _at(self, layer: HedgeLayer) -> int | None:
+        at = self._index.get(id(layer))
+        return at if at is not None and self._layers[at] is layer else None
+
+    def choice(self, layer: HedgeLayer, costs: CostModel) -> tuple[HedgeChoice | None, RuleFired]:
+        """`choose_hedge` of one of the layers given, made for all of them at the first call
+        (per cost model: the fills depend on it).
+
+        Raises
+        ------
+        ValueError
+            ``layer`` is not one of the layers given, or its quoted deltas are all NaN.
+        """
+        at = self._at(layer)
+        if at is None:
+            raise ValueError(f"layer {layer.name} is not one of this book's layers")
+        made = self._choices.get(costs)
+        if made is None:
+            hit = _CHOICES.get(self._market, _choice_key(self._date, layer, costs))
+            if hit is not None:  # made on this market for an equal layer and cost model
+                return hit
+            made = self._choices[costs] = self._choose_all(costs)
+        got = made[at]
+        if isinstance(got, ValueError):
+            raise got
+        return got
+
+    def _choose_all(self, costs: CostModel) -> list[_Chosen]:
+        """Every layer's choice (memoised per market for the later days' variants)."""
+        if self._quotes is None:
+            self._quotes = self._fetch()
+        day = _Day(self._picks, self._quotes)
+        made = _choose_many(self._date, _candidates(self._layers, day), costs)
+        ns = pd.Timestamp(self._date).value  # the keys of `_choice_key`
+        keep = [
+            ((ns, x, costs), chosen)
+            for x, chosen in zip(self._layers, made, strict=True)
+            if not isinstance(chosen, ValueError)
+        ]
+        _CHOICES.put_many(self._market, keep)
+        return made
+
+    def get(self, und: Underlying, exp: Expiry, right: Right) -> dict[str, FloatArray]:
+        """Quotes of ``exp``'s ``right`` options by ascending strike (as `_expiry_quotes`)."""
+        return self._rows(und, exp, right).as_dict()
+
+    def _rows(self, und: Underlying, exp: Expiry, right: Right) -> _Rows:
+        if self._quotes is None:
+            self._quotes = self._fetch()
+        rows = self._quotes.get((und, exp.date.value, exp.root, right))
+        if rows is None:  # not one of the layers' candidates
+            rows = _expiry_rows(self._date, self._market, und, exp, right)
+        return rows
+
+
+def choose_hedge(
+    date: pd.Timestamp,
+    market: MarketView,
+    layer: HedgeLayer,
+    costs: CostModel,
+    quotes: ExpiryQuotes | None = None,
+) -> tuple[HedgeChoice | None, RuleFired]:
+    """The option a layer buys: expiry nearest the middle of its window, strike by
+    delta (nearest |delta|) or percent OTM of the forward (VIX future / SPX forward).
+
+    Its ``fill`` is the net `CostModel` fill per unit (the long leg bought, a spread's
+    short leg sold). ``quotes``: the day's `ExpiryQuotes` shared by the layers (default:
+    the expiry is quoted on its own); one of its layers gets the choice it made for all
+    of them at once (`ExpiryQuotes.choice`). The choice reads only the market, the
+    date, the layer's spec and the cost model, so it is memoised per market on those
+    (`_choice_key`, `vixshield.strategy.memo.MarketMemo`)."""
+    if quotes is not None and quotes.covers(layer):
+        return quotes.choice(layer, costs)
+    key = _choice_key(date, layer, costs)
+    hit = _CHOICES.get(market, key)
+    if hit is not None:  # made on this market for an equal layer and cost model
+        return hit
+    und, right = _layer_option(layer)
+    exp: Expiry | NotListed | None
+    try:
+        if quotes is not None:
+            exp = quotes.pick(layer)
+        else:
+            exp = _pick_expiry(date, market.expiries(date, und), layer)
+    except NotListed as err:  # e.g. VIX options before 2006-02-24: the layer stays idle
+        exp = err
+    rows = None
+    if isinstance(exp, Expiry):
+        rows = (
+            quotes._rows(und, exp, right)
+            if quotes is not None
+            else _expiry_rows(date, market, und, exp, right)
+        )
+    got = _choose_many(date, [(layer, exp, rows)], costs)[0]
+    if isinstance(got, ValueError):
+        raise got
+    _CHOICES.put(market, key, got)
+    return got
+
+
+_CHOICES_LIMIT = 50_000  # hedge choices kept per market: ~10 layer specs x 20 years of days
+_CHOICES: MarketMemo[tuple[HedgeChoice | None, RuleFired]] = MarketMemo(_CHOICES_LIMIT)
+"""`choose_hedge` per market, by `_choice_key` (what the choice reads besides the market)."""
+
+
+def _choice_key(
+    date: pd.Timestamp, layer: HedgeLayer, costs: CostModel
+) -> tuple[int, HedgeLayer, CostModel]:
+    """Everything `choose_hedge` reads besides the market: the date (ns; time of day
+    kept), the layer's frozen spec (every field) and the cost model (the fills)."""
+    return (pd.Timestamp(date).value, layer, costs)
+
+
+_Candidate = tuple[HedgeLayer, Expiry | NotListed | None, _Rows | None]
+_Chosen = tuple[HedgeChoice | None, RuleFired] | ValueError
+
+
+def _strike_rows(layer: HedgeLayer, q: _Rows, ok: np.ndarray, fwd: float) -> list[int]:
+    """Rows of ``q`` (one expiry by strike) bought (first) and sold (a spread's second).
+
+    Raises
+    ------
+    ValueError
+        Every quoted delta is NaN (`np.nanargmin` of an all-NaN slice).
+    """
+    k = q.col("strike")
+    if layer.strike_rule == "delta":
+        dist = np.abs(q.abs_delta[q.a : q.b] - layer.strike_value)
+        i = _nearest(np.where(ok, dist, np.inf))
+    else:
+        sign = -1.0 if _layer_option(layer)[1] == "P" else 1.0
+        target = fwd * (1.0 + sign * layer.strike_value / 100.0)
+        i = int(np.argmin(np.where(ok, np.abs(k - target), np.inf)))
+    rows = [i]
+    if layer.instrument == "vix_call_spread":
+        ki = float(k[i])
+        j = int(np.argmin(np.where(ok & (k > ki), np.abs(k - (ki + layer.spread_width)), np.inf)))
+        if j != i and k[j] > ki:
+            rows.append(j)
+    return rows
+
+
+def _fill(q: _Rows, rows: list[int], costs: CostModel) -> tuple[float, float]:
+    """(mid, fill) per unit of the legs at ``rows`` (the first bought, a second sold).
+
+    One leg: its mid and `CostModel.fill_one` (bit for bit `CostModel.fills`); a spread,
+    or a leg without a positive mid and fill, is summed as ``ratios . values`` (`np.dot`).
+    """
+    mid, bid, ask = q.cols["mid"], q.cols["bid"], q.cols["ask"]
+    i = q.a + rows[0]
+    if len(rows) == 1:
+        m = float(mid[i])
+        f = costs.fill_one(m, float(bid[i]), float(ask[i]), 1.0)
+        if m > 0 and f > 0:  # one leg: 1 x m + 0 is m exactly
+            return m, f
+    at = [q.a + r for r in rows]
+    sides = np.array([1.0, -1.0][: len(rows)], dtype=np.float64)
+    mids = mid[at]
+    fills = costs.fills(mids, bid[at], ask[at], sides)
+    return float(np.dot(sides, mids)), float(np.dot(sides, fills))
+
+
+def _choose_many(
+    date: pd.Timestamp, candidates: Sequence[_Candidate], costs: CostModel
+) -> list[_Chosen]:
+    """`choose_hedge` of every (layer, its expiry or why none, the expiry's quotes by strike).
+
+    A leg's fill depends on its own quote only (`CostModel.fills` is elementwise). A
+    layer whose deltas are all NaN gets the ValueError `np.nanargmin` raises, for its
+    caller to raise.
+    """
+    out: list[_Chosen] = []
+    today = day_number(date)
+    for layer, exp, q in candidates:
+        rule = f"hedge_select:{layer.name}"
+        if isinstance(exp, NotListed):
+            out.append((None, RuleFired(rule, {"instrument": layer.instrument}, "fail", str(exp))))
+            continue
+        if exp is None or q is None:
+            window = {"dte_min": layer.dte_min, "dte_max": layer.dte_max}
+            out.append((None, RuleFired(rule, window, "fail", "no expiry in window")))
+            continue
+        ok = q.ok[q.a : q.b]
+        if not ok.any():
+            where = {"expiry": str(exp.date.date())}
+            out.append((None, RuleFired(rule, where, "fail", "no quotes")))
+            continue
+        fwd = nan_median(q.col("forward"))
+        try:
+            rows = _strike_rows(layer, q, ok, fwd)
+        except ValueError as err:
+            out.append(err)
+            continue
+        out.append(_chosen(layer, exp, q, rows, fwd, costs, today))
+    return out
+
+
+def _chosen(
+    layer: HedgeLayer,
+    exp: Expiry,
+    q: _Rows,
+    rows: list[int],
+    fwd: float,
+    costs: CostModel,
+    today: int,
+) -> tuple[HedgeChoice, RuleFired]:
+    """The choice of the legs at ``rows`` of ``q`` and its audit entry (day number ``today``)."""
+    und, right = _layer_option(layer)
+    cols, a = q.cols, q.a
+    k, delta, vega, theta = cols["strike"], cols["delta"], cols["vega"], cols["theta"]
+    i = a + rows[0]
+    legs = [Leg(und, exp.root, exp.date, exp.settlement, float(k[i]), right, 1)]
+    dl, vg, th = float(delta[i]), float(vega[i]), float(theta[i])
+    if len(rows) > 1:
+        j = a + rows[1]
+        legs.append(Leg(und, exp.root, exp.date, exp.settlement, float(k[j]), right, -1))
+        dl, vg, th = (dl - float(delta[j]), vg - float(vega[j]), th - float(theta[j]))
+    m, f = _fill(q, rows, costs)
+    dte = day_number(exp.date) - today  # calendar days, time of day dropped
+    choice = HedgeChoice(tuple(legs), m, f, dl, vg, th, dte)
+    inputs: dict[str, float | str] = {
+        "expiry": _iso(exp.date),
+        "strike": float(k[i]),
+        "forward": fwd,
+        "mid": m,
+    }
+    return choice, RuleFired(f"hedge_select:{layer.name}", inputs, "info", "selected")
+
+
+def _nearest(distance: FloatArray) -> int:
+    """``np.nanargmin(distance)`` (NaN skipped, ties: the first), without its copy when no
+    distance is NaN: ``np.argmin`` returns the first NaN if there is one, else the answer."""
+    i = int(np.argmin(distance))
+    return int(np.nanargmin(distance)) if math.isnan(distance[i]) else i
+
+
+@lru_cache(maxsize=4096)
+def _iso(date: pd.Timestamp) -> str:
+    """``str(date.date())``: an expiry's ISO date, memoised (the same expiries recur daily)."""
+    return str(date.date())
