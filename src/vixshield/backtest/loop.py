@@ -94,8 +94,19 @@ def _marks(run: RunState, t: pd.Timestamp, held: tuple[Position, ...]) -> dict[s
     """The held positions' marks from the quotes the book was marked with (cached today)."""
     if not held:
         return {}
-    q = run.quote(t, [leg for p in held for leg in p.legs])
-    return marks_from_legs(t, held, q.mid, q.delta, q.vega, q.theta, q.bid, q.ask)
+    book = run.book()
+    q = run.quote_book(t, book)
+    return marks_from_legs(
+        t,
+        held,
+        q.mid,
+        q.delta,
+        q.vega,
+        q.theta,
+        q.bid,
+        q.ask,
+        first_expiry_days=book.first_expiry_days,
+    )
 
 
 def _check_day(t: pd.Timestamp, now: float, before: float, today: dict[str, float]) -> None:

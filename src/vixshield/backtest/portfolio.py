@@ -25,7 +25,9 @@ __all__ = [
     "NAKED_CALL_SHARE",
     "Ledger",
     "OpenPosition",
+    "QuoteKey",
     "component_column",
+    "leg_key",
     "payoff_at_expiry",
     "reg_t_margin",
 ]
@@ -34,6 +36,15 @@ _NS_PER_DAY = 86_400_000_000_000  # nanoseconds per day (pandas Timestamp.value)
 
 NAKED_CALL_SHARE = 0.20
 """Reg-T uncovered broad-index option requirement, share of the underlying (Cboe Margin Manual)."""
+
+
+QuoteKey = tuple[str, int, float, str]
+"""A leg's quote identity: underlying, expiry (ns), strike, right."""
+
+
+def leg_key(leg: Leg) -> QuoteKey:
+    """Cache key of a leg's quote: underlying, expiry (ns), strike, right."""
+    return (leg.underlying, leg.expiry.value, float(leg.strike), leg.right)
 
 
 def component_column(position: Position) -> str:
@@ -169,6 +180,9 @@ class OpenPosition:
     _fixed_worst: float = field(default=0.0, repr=False)
     _flat: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0), repr=False)
     _first_expiry: int | None = field(default=None, repr=False)
+    _keys: list[QuoteKey] = field(default_factory=list, repr=False)
+    _component_of: Position | None = field(default=None, repr=False)
+    _component: str = field(default="", repr=False)
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
         """Per-leg arrays of the current legs (cached until ``position`` is replaced)."""
@@ -181,7 +195,9 @@ class OpenPosition:
                 np.array([lg.strike for lg in legs], dtype=np.float64),
                 np.array([lg.right == "C" for lg in legs], dtype=bool),
                 np.array([lg.settlement == "AM" for lg in legs], dtype=bool),
+                np.array([lg.underlying == "VIX" for lg in legs], dtype=bool),
             )
+            self._keys = [leg_key(lg) for lg in legs]
             days = self._leg_arrays[1]
             self._first_expiry = int(days.min()) if len(days) else None
             self._legs_of = pos
@@ -193,7 +209,7 @@ class OpenPosition:
         if key is None or key[0] is not self.position or key[1] != spot:
             pos = self.position
             if pos.legs and pos.contracts != 0:
-                ratio, _, strike, is_call, _ = self._arrays()
+                ratio, _, strike, is_call = self._arrays()[:4]
                 if self._worst_of is not pos.legs:  # the spot-free part, once per leg set
                     fixed = np.concatenate(([0.0], strike))
                     payoff = payoff_at_expiry(strike, is_call, ratio, fixed)
@@ -246,9 +262,23 @@ class OpenPosition:
         return self._arrays()[4]
 
     @property
+    def is_vix(self) -> np.ndarray:
+        """True where a leg is a VIX option (bool)."""
+        return self._arrays()[5]
+
+    @property
+    def quote_keys(self) -> list[QuoteKey]:
+        """`leg_key` of each leg (do not modify)."""
+        self._arrays()
+        return self._keys
+
+    @property
     def component(self) -> str:
-        """Its P&L column name."""
-        return component_column(self.position)
+        """Its P&L column name (cached until ``position`` is replaced)."""
+        if self._component_of is not self.position:
+            self._component = component_column(self.position)
+            self._component_of = self.position
+        return self._component
 
     @property
     def ratios(self) -> FloatArray:
@@ -334,7 +364,10 @@ class Ledger:
 
     def mark(self, position_id: str, mid: FloatArray) -> None:
         """Re-mark a position at new per-leg mids (index points)."""
-        op = self.positions[position_id]
+        self.mark_op(self.positions[position_id], mid)
+
+    def mark_op(self, op: OpenPosition, mid: FloatArray) -> None:
+        """`mark` of an open position of this ledger, given the record itself."""
         before = op.value
         op.mid = np.asarray(mid, dtype=np.float64)
         self._book(op.component, op.value - before)

@@ -43,6 +43,8 @@ def settle(
     """
     day = t.value // _NS_PER_DAY  # whole days since 1970-01-01
     ledger = run.ledger
+    if not ledger.positions or min(run.book().first_expiry_days) > day:
+        return  # nothing due: the common case
     for pid in list(ledger.positions):
         op = ledger.positions[pid]
         first = op.first_expiry_day

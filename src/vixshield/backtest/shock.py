@@ -13,7 +13,7 @@ import numpy as np
 from vixshield._typing import BoolArray, FloatArray
 from vixshield.pricing import black76_price
 
-__all__ = ["Shock", "shocked_prices"]
+__all__ = ["Shock", "shock_multipliers", "shocked_prices"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,17 @@ class Shock:
     vx_beta: float = 0.5
 
 
+def shock_multipliers(is_vix: BoolArray, shock: Shock) -> tuple[FloatArray, FloatArray]:
+    """Per leg, the factors of the forward and of the implied vol under ``shock``.
+
+    ``1 + vx_beta (vix_factor - 1)`` and 1 for VIX legs, ``1 + spx_move`` and
+    ``vix_factor`` for SPX legs (see `shocked_prices`).
+    """
+    f_mult = np.where(is_vix, 1.0 + shock.vx_beta * (shock.vix_factor - 1.0), 1.0 + shock.spx_move)
+    v_mult = np.where(is_vix, 1.0, shock.vix_factor)
+    return f_mult, v_mult
+
+
 def shocked_prices(
     is_vix: BoolArray,
     is_call: BoolArray,
@@ -46,6 +57,7 @@ def shocked_prices(
     iv: FloatArray,
     mid: FloatArray,
     shock: Shock,
+    multipliers: tuple[FloatArray, FloatArray] | None = None,
 ) -> FloatArray:
     """Prices per unit (index points) of option legs after ``shock``.
 
@@ -61,6 +73,8 @@ def shocked_prices(
         Implied vol at the last mark, decimal.
     mid : array
         Last mark per unit; returned where ``iv``/``forward``/``t_years`` are unknown.
+    multipliers : (array, array), optional
+        `shock_multipliers` of ``is_vix`` and ``shock``, when the caller keeps them.
 
     Returns
     -------
@@ -70,8 +84,14 @@ def shocked_prices(
         vix_factor`` (implied vols scale with the VIX), and VIX legs have ``F' = F (1 +
         vx_beta (vix_factor - 1))`` and unchanged ``iv``.
     """
-    f_mult = np.where(is_vix, 1.0 + shock.vx_beta * (shock.vix_factor - 1.0), 1.0 + shock.spx_move)
-    v_mult = np.where(is_vix, 1.0, shock.vix_factor)
+    forward = np.asarray(forward, dtype=np.float64)
+    t_years = np.asarray(t_years, dtype=np.float64)
+    iv = np.asarray(iv, dtype=np.float64)
+    f_mult, v_mult = shock_multipliers(is_vix, shock) if multipliers is None else multipliers
+    if len(forward) and np.isfinite(iv + forward + t_years).all() and forward.min() > 0:
+        # every leg known (the usual day): the same prices without the masks
+        t = np.maximum(t_years, 0.0)
+        return np.asarray(black76_price(forward * f_mult, strike, t, 0.0, iv * v_mult, is_call))
     known = np.isfinite(iv) & np.isfinite(forward) & np.isfinite(t_years) & (forward > 0)
     f = np.where(known, forward, 1.0) * f_mult
     sig = np.where(known, iv, 0.0) * v_mult

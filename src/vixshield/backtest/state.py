@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import ArrayLike, FloatArray
+from vixshield.backtest.book import BookCache, BookLegs, QuoteKey, leg_key
 from vixshield.backtest.portfolio import Ledger, OpenPosition
 from vixshield.backtest.shock import Shock
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
@@ -21,7 +22,7 @@ from vixshield.strategy.types import Leg, Position
 
 __all__ = ["LegQuotes", "RunState", "leg_key"]
 
-_QuoteKey = tuple[str, int, float, str]
+_QuoteKey = QuoteKey
 _QUOTE_FIELDS = ("bid", "ask", "mid", "iv", "t_years", "forward", "delta", "vega", "theta")
 """The `QuoteBlock` fields a `LegQuotes` keeps, in its row order."""
 
@@ -31,9 +32,12 @@ def _quote_rows(qb: QuoteBlock) -> tuple[ArrayLike, ...]:
     return (qb.bid, qb.ask, qb.mid, qb.iv, qb.t_years, qb.forward, qb.delta, qb.vega, qb.theta)
 
 
-def leg_key(leg: Leg) -> _QuoteKey:
-    """Cache key of a leg's quote: underlying, expiry (ns), strike, right."""
-    return (leg.underlying, leg.expiry.value, float(leg.strike), leg.right)
+def _block(qb: QuoteBlock, n: int) -> FloatArray:
+    """The `_QUOTE_FIELDS` rows of a quote block of ``n`` options, as one (9, n) array."""
+    return np.array(
+        [np.asarray(a, dtype=np.float64) for a in _quote_rows(qb)],
+        dtype=np.float64,
+    ).reshape(len(_QUOTE_FIELDS), n)
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ class RunState:
 
     Quotes are cached for the current day (`start_day` clears the cache): the marks
     fetch every open leg in one `MarketView.quote` call per underlying, and closes on
-    the same day reuse them.
+    the same day reuse them. The book's legs as arrays (`BookLegs`) are kept across
+    days while the set of open legs is unchanged.
     """
 
     market: MarketView
@@ -95,6 +100,12 @@ class RunState:
     _quotes: dict[_QuoteKey, int] = field(default_factory=dict)
     _table: FloatArray = field(default_factory=lambda: np.empty((len(_QUOTE_FIELDS), 0)))
     _table_origin: list[str] = field(default_factory=list)
+    _books: BookCache = field(default_factory=BookCache)
+    # the day's quotes of one book: the book and its `LegQuotes`
+    _book_quotes: tuple[BookLegs, LegQuotes] | None = None
+    marked: tuple[BookLegs, LegQuotes, list[tuple[FloatArray, ...]]] | None = None
+    """The day's marks (`vixshield.backtest.marking.mark_all`): the book, its quotes, and
+    each position's (mid, iv, t_years, forward) arrays as marked (slices of the quotes)."""
 
     def start_day(self, spx: float, vix: float) -> None:
         """Reset the day's counters and quote cache; set the day's spot levels."""
@@ -105,6 +116,59 @@ class RunState:
         self._quotes = {}
         self._table = np.empty((len(_QUOTE_FIELDS), 0))
         self._table_origin = []
+        self._book_quotes = None
+        self.marked = None
+
+    def book(self, ops: Sequence[OpenPosition] | None = None) -> BookLegs:
+        """The `BookLegs` of ``ops`` (default: the ledger's open positions, in order)."""
+        return self._books.book(list(self.ledger.positions.values()) if ops is None else ops)
+
+    def quote_book(self, t: pd.Timestamp, book: BookLegs) -> LegQuotes:
+        """`quote` of ``book.legs``: the same rows, without rebuilding the requests from the legs.
+
+        On the day's first quote the book's own requests (one per underlying) fill the
+        table in the order `quote` would; later, the legs are looked up in the table.
+        The result is reused for the rest of the day (a fetched quote never changes).
+        """
+        memo = self._book_quotes
+        if memo is not None and memo[0] is book:
+            return memo[1]
+        cache = self._quotes
+        if not cache:  # the day's first quote: the book's requests, sent as they are
+            blocks = [self._table]
+            for rq in book.requests:
+                qb = self.market.quote(
+                    t,
+                    rq.underlying,  # type: ignore[arg-type]
+                    rq.expiry,
+                    rq.strike,
+                    rq.right,
+                )
+                blocks.append(_block(qb, len(rq.keys)))
+                self.origins.setdefault(rq.underlying, set()).add(qb.origin)
+                at = len(cache)
+                cache.update(zip(rq.keys, range(at, at + len(rq.keys)), strict=True))
+                self._table_origin.extend([qb.origin] * len(rq.keys))
+            self._table = np.concatenate(blocks, axis=1)
+            q = self._gather(book.column_list)
+        elif all(k in cache for k in book.keys):
+            q = self._gather([cache[k] for k in book.keys])
+        else:  # some legs quoted earlier today, some not: the general path
+            q = self.quote(t, book.legs)
+        self._book_quotes = (book, q)
+        return q
+
+    def _gather(self, cols: list[int]) -> LegQuotes:
+        """The `LegQuotes` of table columns ``cols``."""
+        # (9, n) C-contiguous, as the rows of one block: np.dot on strided views can round
+        # differently, and marks must not depend on how the quotes were fetched (a gather from
+        # the table is a fresh C-contiguous copy, `take` gives one)
+        arr = self._table.take(cols, axis=1)
+        bid, ask, mid, iv, t_years, forward, delta, vega, theta = arr
+        origin = self._table_origin
+        return LegQuotes(
+            bid, ask, mid, iv, t_years, forward, delta, vega, theta, [origin[c] for c in cols]
+        )
 
     def warn(self, message: str, date: pd.Timestamp) -> None:
         """Count a warning (reported once with its count and first date)."""
@@ -128,25 +192,13 @@ class RunState:
                 np.array([lg.strike for lg in want], dtype=np.float64),
                 [lg.right for lg in want],
             )
-            block = np.array(
-                [np.asarray(a, dtype=np.float64) for a in _quote_rows(qb)],
-                dtype=np.float64,
-            ).reshape(len(_QUOTE_FIELDS), len(want))
+            block = _block(qb, len(want))
             self.origins.setdefault(und, set()).add(qb.origin)
             at = self._table.shape[1]
             self._table = np.concatenate([self._table, block], axis=1)
             cache.update(zip(todo, range(at, at + len(want)), strict=True))
             self._table_origin.extend([qb.origin] * len(want))
-        cols = [cache[k] for k in keys]
-        # (9, n) C-contiguous, as the rows of one block: np.dot on strided views can round
-        # differently, and marks must not depend on how the quotes were fetched (a gather from
-        # the table is a fresh C-contiguous copy, `take` gives one)
-        arr = self._table.take(cols, axis=1)
-        bid, ask, mid, iv, t_years, forward, delta, vega, theta = arr
-        origin = self._table_origin
-        return LegQuotes(
-            bid, ask, mid, iv, t_years, forward, delta, vega, theta, [origin[c] for c in cols]
-        )
+        return self._gather([cache[k] for k in keys])
 
     def trade_rows(
         self,

@@ -115,16 +115,24 @@ def marks_from_legs(
     theta: FloatArray,
     bid: FloatArray,
     ask: FloatArray,
+    *,
+    first_expiry_days: Sequence[int] | None = None,
 ) -> dict[str, PositionMark]:
     """Marks of ``positions`` from the quotes of their legs, concatenated in position order.
 
     Each array has one entry per leg of ``positions`` (index points per unit; greeks per
     unit: delta per point, vega per vol point, theta per calendar day). The backtest hands
-    the quotes it marked the book with, so the strategy does not quote the legs again.
+    the quotes it marked the book with, so the strategy does not quote the legs again,
+    and the earliest expiry of each position as whole days since 1970-01-01
+    (``first_expiry_days``, else found from the legs).
     """
     n = sum(len(p.legs) for p in positions)
     if any(len(a) != n for a in (mid, delta, vega, theta, bid, ask)):
         raise ValueError(f"leg quotes of {n} legs expected")
+    if first_expiry_days is None:
+        first_expiry_days = [_day_number(min([leg.expiry for leg in p.legs])) for p in positions]
+    elif len(first_expiry_days) != len(positions):
+        raise ValueError(f"first expiry days of {len(positions)} positions expected")
     mids, deltas, vegas, thetas = (
         np.asarray(a, dtype=np.float64).tolist() for a in (mid, delta, vega, theta)
     )
@@ -132,7 +140,7 @@ def marks_from_legs(
     day = pd.Timestamp(date).normalize().value // _NS_PER_DAY
     out: dict[str, PositionMark] = {}
     i = 0
-    for p in positions:
+    for p, first in zip(positions, first_expiry_days, strict=True):
         # each sum accumulates leg by leg from 0.0, in leg order
         value = dlt = vga = tht = spread = bid_value = 0.0
         legq: list[tuple[float, float, float]] = []
@@ -147,8 +155,6 @@ def marks_from_legs(
             bid_value += r * (b if r > 0 else a)
             legq.append((m, b, a))
             i += 1
-        dte = (
-            _day_number(min([leg.expiry for leg in p.legs])) - day
-        )  # the day number rises with time
+        dte = first - day  # the day number rises with time
         out[p.id] = PositionMark(value, dlt, vga, tht, int(dte), spread, bid_value, tuple(legq))
     return out
