@@ -43,6 +43,7 @@ credit, or carried to the next condor opened when none is live.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,15 +106,27 @@ class Backtest:
         Returns
         -------
         BacktestResult
+
+        Notes
+        -----
+        The objects alive when the run starts (the market's tables, calibrations and
+        curves, the indicators) are kept out of the garbage collector's scans for the
+        run (`gc.freeze`, undone at the end): the loop creates many small objects, and
+        each full collection would otherwise walk the whole market again. Nothing is
+        kept alive longer than the run; results do not depend on it.
         """
-        return run_backtest(
-            self.policy,
-            self.market,
-            start=self.start,
-            end=self.end,
-            capital=self.capital,
-            decide=self.decide,
-            indicators=self.indicators,
-            shock=self.shock,
-            progress=progress,
-        )
+        gc.freeze()
+        try:
+            return run_backtest(
+                self.policy,
+                self.market,
+                start=self.start,
+                end=self.end,
+                capital=self.capital,
+                decide=self.decide,
+                indicators=self.indicators,
+                shock=self.shock,
+                progress=progress,
+            )
+        finally:
+            gc.unfreeze()
