@@ -15,7 +15,7 @@ from vixshield.data.market import Provenance
 from vixshield.data.store import Store
 from vixshield.data.store_import import import_path
 from vixshield.markets import Markets
-from vixshield.markets.real_source import RealChains
+from vixshield.markets.real_source import MonthRows, RealChains
 
 PROV = Provenance("x", "file", "hand-made", "2026-01-01T00:00:00+00:00", "real")
 DAY = pd.Timestamp("2022-01-14")
@@ -62,7 +62,7 @@ def test_each_row_tagged_real_or_modeled(home: Path) -> None:
 
 
 class _Counting:
-    """A chain source of one row per day that counts the days read."""
+    """A chain source of one row per day, served a day at a time, that counts the reads."""
 
     def __init__(self, days: list[pd.Timestamp]) -> None:
         self.days, self.reads = set(days), 0
@@ -70,12 +70,13 @@ class _Counting:
     def has(self, date: pd.Timestamp, underlying: str) -> bool:
         return date in self.days and underlying == "SPX"
 
-    def day_table(self, date: pd.Timestamp, underlying: str) -> pa.Table | None:
+    def month(self, date: pd.Timestamp, underlying: str) -> MonthRows | None:
         self.reads += 1
         e = (date + pd.Timedelta(days=30)).date()
-        return pa.table({"root": ["SPXW"], "expiry": pa.array([e], pa.date32()),
-                         "settlement": ["PM"], "strike": [4000.0], "right": ["C"],
-                         "bid": [1.0], "ask": [1.5], "iv": [0.2]})  # fmt: skip
+        table = pa.table({"root": ["SPXW"], "expiry": pa.array([e], pa.date32()),
+                          "settlement": ["PM"], "strike": [4000.0], "right": ["C"],
+                          "bid": [1.0], "ask": [1.5], "iv": [0.2]})  # fmt: skip
+        return table, (date,), (1,)
 
 
 def _no_futures(day: object, ed: np.ndarray) -> np.ndarray:
@@ -85,7 +86,7 @@ def _no_futures(day: object, ed: np.ndarray) -> np.ndarray:
 def test_days_are_read_once_and_the_cache_is_bounded() -> None:
     days = list(pd.bdate_range("2024-01-02", periods=5))
     src = _Counting(days)
-    real = RealChains(src, _no_futures, cache_days=2)
+    real = RealChains(src, _no_futures, cache_days=2, cache_months=2)
     for _ in range(3):
         assert real.block(days[0], "SPX") is not None
     assert src.reads == 1  # read once, then served from the cache

@@ -6,10 +6,14 @@ through `ChainDataset.day_table` and `RealChains` must give exactly its quotes.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from vixshield.data.chains import ChainDataset, import_chains
@@ -98,3 +102,38 @@ def test_real_quotes_match_the_imported_rows(dataset: ChainDataset) -> None:
     np.testing.assert_array_equal(q.t_years[:3], want_t)
     assert np.isclose(want_t[0], (51 * 1440) / 525600.0)  # 2024-01-03 16:00 -> 02-23 16:00
     assert np.isnan(q.bid[3])
+
+
+def _rewrite(path: Path, shift_days: int = 0) -> None:
+    """The file again without column statistics, one row group per date as before;
+    quote dates moved by ``shift_days``."""
+    f = pq.ParquetFile(path)
+    groups = [f.read_row_group(i) for i in range(f.num_row_groups)]
+    f.close()
+    with pq.ParquetWriter(path, groups[0].schema, write_statistics=False) as w:
+        for g in groups:
+            days = pc.add(
+                g.column("quote_date").cast(pa.int32()), pa.scalar(shift_days, pa.int32())
+            )
+            qd = days.cast(pa.date32())
+            w.write_table(g.set_column(0, "quote_date", qd))
+
+
+def test_a_file_without_statistics_is_checked_on_its_dates(dataset: ChainDataset) -> None:
+    jan = next(p for p in dataset.partitions("SPX") if p.month == "2024-01")
+    _rewrite(dataset.folder / jan.file)
+    got = ChainDataset(dataset.folder.parent.parent).day_table(pd.Timestamp("2024-01-03"), "SPX")
+    assert got is not None and got.num_rows == 2 * 2 * 3
+    _rewrite(dataset.folder / jan.file, shift_days=1)  # every row group a day late
+    with pytest.raises(DataError, match="SPX/2024-01 does not match its catalogue entry"):
+        ChainDataset(dataset.folder.parent.parent).day_table(pd.Timestamp("2024-01-03"), "SPX")
+
+
+def test_a_catalogue_row_count_the_file_does_not_hold_is_refused(dataset: ChainDataset) -> None:
+    path = dataset.folder / "catalogue.json"
+    raw = json.loads(path.read_text())
+    jan = next(p for p in raw["partitions"] if p["month"] == "2024-01")
+    jan["days"]["2024-01-03"] += 1
+    path.write_text(json.dumps(raw))
+    with pytest.raises(DataError, match="SPX/2024-01 does not match its catalogue entry"):
+        ChainDataset(dataset.folder.parent.parent).day_table(pd.Timestamp("2024-01-02"), "SPX")

@@ -1,15 +1,22 @@
 """Real option chains (imported quotes): chains, quotes and strike lists of the dates they cover.
 
-The rows come from a `ChainSource`, read one (date, underlying) at a time when a
-request needs them and kept in a small LRU (`RealChains.cache_days` days), so a
-backtest over years of chains holds a few days, not the chain:
+The rows come from a `ChainSource` a month at a time (`MonthRows`: whole quote
+dates), read when a request needs one of its dates; the last months read are
+kept indexed (`DEFAULT_CACHE_MONTHS`) and the last days' blocks
+(`DEFAULT_CACHE_DAYS`), so a backtest over years of chains holds a few months,
+not the chain:
 
 * `vixshield.data.chains.ChainDataset`, the store's Parquet dataset (the catalogue
-  says which dates exist without reading a file; a day is one row group);
+  says which dates exist without reading a file; a month is one file);
 * `FrameChains`, a long frame in memory (`data.market.CHAIN_FRAME_COLUMNS`).
 
-Each day's block is indexed once: ``(expiry day, strike, right)`` is packed in
-one int64 key, sorted, and a quote is a vectorised ``searchsorted``. A request
+A month is indexed once, in the rows' own order and without copying them
+(`_month_index`): ``(expiry day, strike, right)`` packed in one int64 key per
+row (`_pack`), which is sorted within each date where the rows come by (expiry,
+strike, right), as the dataset stores them (else the distinct keys are sorted
+once, with the first row of each). A day's `RealBlock` is slices of the month's
+arrays and a quote a vectorised ``searchsorted``; only the dates whose chain or
+expiries are asked for are put in chain order (`RealBlock.order`). A request
 the block covers only in part is answered row by row: `RealChains.quote` says
 which rows it served, and `Markets` prices the rest from the model, with the
 origin of every row in `QuoteBlock.row_origins` (never a silent switch of the
@@ -32,14 +39,22 @@ import pyarrow.compute as pc
 
 from vixshield._typing import FloatArray, Settlement, Underlying
 from vixshield.data.market import CHAIN_FRAME_COLUMNS
-from vixshield.errors import UserError
+from vixshield.errors import DataError, UserError
 from vixshield.markets import listing
 from vixshield.markets.frames import expiry_columns, to_frame
 from vixshield.markets.inputs import DayInputs
 from vixshield.markets.types import Expiry, QuoteBlock
 from vixshield.pricing import black76_greeks, bsm_greeks
 
-__all__ = ["DEFAULT_CACHE_DAYS", "ChainSource", "FrameChains", "RealBlock", "RealChains"]
+__all__ = [
+    "DEFAULT_CACHE_DAYS",
+    "DEFAULT_CACHE_MONTHS",
+    "ChainSource",
+    "FrameChains",
+    "MonthRows",
+    "RealBlock",
+    "RealChains",
+]
 
 _GREEKS = ("delta", "gamma", "vega", "theta")
 FuturesFn = Callable[[DayInputs, np.ndarray], FloatArray]
@@ -48,19 +63,37 @@ FuturesFn = Callable[[DayInputs, np.ndarray], FloatArray]
 DEFAULT_CACHE_DAYS = 8
 """(date, underlying) blocks kept in memory (a condor's legs are quoted on a few dates)."""
 
+DEFAULT_CACHE_MONTHS = 2
+"""Month indexes (`_MonthIndex`) kept in memory (a backtest walks forward)."""
+
+MonthRows = tuple[pa.Table, tuple[pd.Timestamp, ...], tuple[int, ...]]
+"""Whole quote dates of a chain, one after the other: ``(table, days, rows)``.
+
+``table`` has the columns root, expiry (date), settlement, strike, right, bid, ask, iv
+(text columns plain or dictionary-encoded); ``days`` the quote dates (midnight) in
+the order of their rows; ``rows`` the row count of each (`ChainDataset.month`, a
+`vixshield.data.chains.dataset.ChainMonth`, is one)."""
+
 _STRIKE_SCALE = 1000.0  # strikes are keyed in thousandths of an index point
-_DAY_SHIFT = 40  # bits below the expiry day: 2 * strike * 1000 < 2**40 for strikes < 5e8
+_DAY_SHIFT = 41  # key bits below the expiry day: 2 * strike * 1000 < 2**41 (strikes < 1.1e9)
+_MAX_STRIKE = 2.0**40 / _STRIKE_SCALE  # index points: strikes the keys hold
+_MAX_DAY = 2**22  # expiry days since 1970 the keys hold (|day| < 2**22: years -9513..13453)
+_NS_PER_DAY = 86_400_000_000_000  # nanoseconds a day: Timestamp.value -> day number
+_ROW_COLUMNS = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
 
 
 class ChainSource(Protocol):
-    """Where real chains come from: one (date, underlying) at a time."""
+    """Where real chains come from: whole quote dates at a time (a month of the dataset)."""
 
     def has(self, date: pd.Timestamp, underlying: str) -> bool:
         """Whether the source holds rows of ``date`` and ``underlying`` (cheap)."""
         ...
 
-    def day_table(self, date: pd.Timestamp, underlying: str) -> pa.Table | None:
-        """Rows of one day: root, expiry, settlement, strike, right, bid, ask, iv."""
+    def month(self, date: pd.Timestamp, underlying: str) -> MonthRows | None:
+        """Rows of whole dates, ``date`` among them (its calendar month, or fewer dates).
+
+        See `MonthRows`; None where the source has no rows of ``date``.
+        """
         ...
 
 
@@ -79,6 +112,7 @@ class FrameChains:
             (pd.Timestamp(str(d)), str(u)): g
             for (d, u), g in c.groupby(["quote_date", "underlying"], sort=True)
         }
+        self._months: dict[tuple[int, int, str], MonthRows] = {}
 
     def __len__(self) -> int:
         return sum(len(g) for g in self._groups.values())
@@ -86,31 +120,42 @@ class FrameChains:
     def has(self, date: pd.Timestamp, underlying: str) -> bool:
         return (date, underlying) in self._groups
 
-    def day_table(self, date: pd.Timestamp, underlying: str) -> pa.Table | None:
-        g = self._groups.get((date, underlying))
-        if g is None:
+    def month(self, date: pd.Timestamp, underlying: str) -> MonthRows | None:
+        """The dates of ``date``'s calendar month (converted to Arrow once per month)."""
+        if (date, underlying) not in self._groups:
             return None
-        cols = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
-        return pa.Table.from_pandas(g[list(cols)].astype({"root": str, "settlement": str,
-                                                          "right": str}),
-                                    preserve_index=False)  # fmt: skip
+        key = (date.year, date.month, underlying)
+        m = self._months.get(key)
+        if m is None:
+            days = [(d, g) for (d, u), g in self._groups.items()
+                    if u == underlying and (d.year, d.month) == key[:2]]  # fmt: skip
+            frame = pd.concat([g[list(_ROW_COLUMNS)] for _, g in days])
+            text = {"root": str, "settlement": str, "right": str}
+            table = pa.Table.from_pandas(frame.astype(text), preserve_index=False)
+            m = self._months[key] = (
+                table,
+                tuple(d for d, _ in days),
+                tuple(len(g) for _, g in days),
+            )
+        return m
 
 
 @dataclass(frozen=True)
 class RealBlock:
-    """One (date, underlying) of the real chain as arrays, sorted by (expiry, right, strike).
+    """One (date, underlying) of the real chain as arrays, in the source's row order.
 
-    ``keys`` are the sorted packed (expiry day, strike, right) keys and ``rows``
-    the row of each (the first where a quote is duplicated). Root and settlement
-    are kept as codes into their few distinct values (`root`, `settlement` give
-    them per row).
+    ``keys`` are the rows' packed (expiry day, strike, right) keys (`_pack`),
+    sorted, and ``rows`` the row of each (the first of a duplicated quote, first
+    in chain order). Root and settlement are kept as codes into their few
+    distinct values (`root`, `settlement` give them per row). The arrays are
+    views of the month's (`_MonthIndex`); `order` puts the rows in chain order.
     """
 
     expiry: np.ndarray  # datetime64[D]
     roots: np.ndarray  # object (str): distinct roots
-    root_code: np.ndarray  # int64: row -> roots
+    root_code: np.ndarray  # integers: row -> roots
     settlements: np.ndarray  # object (str): distinct settlement codes
-    settlement_code: np.ndarray  # int64: row -> settlements
+    settlement_code: np.ndarray  # integers: row -> settlements
     strike: FloatArray
     call: np.ndarray  # bool
     bid: FloatArray
@@ -119,6 +164,12 @@ class RealBlock:
     keys: np.ndarray  # int64, sorted
     rows: np.ndarray  # int64
     pm: np.ndarray  # bool: settles PM (`_settlement`: anything but "AM"), else AM
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        """The rows in chain order: by expiry, calls first, strike (stable; int64 positions)."""
+        ex = self.expiry.astype(np.int64)
+        return _row_order(np.zeros(ex.size, np.int64), ex, ~self.call, self.strike)
 
     @cached_property
     def root(self) -> np.ndarray:
@@ -132,72 +183,183 @@ class RealBlock:
         out: np.ndarray = self.settlements[self.settlement_code]
         return out
 
+    @cached_property
+    def listed(self) -> dict[pd.Timestamp, tuple[Expiry, ...]]:
+        """Memo of `RealChains.expiries` by as-of date."""
+        return {}
+
     def __len__(self) -> int:
         return int(self.strike.size)
 
 
 def _pack(days: np.ndarray, strike: FloatArray, call: np.ndarray) -> np.ndarray:
+    """One int64 key per option, ordered as (expiry day, strike, calls before puts)."""
     k = np.rint(np.asarray(strike, dtype=np.float64) * _STRIKE_SCALE).astype(np.int64)
-    return (np.asarray(days, dtype=np.int64) << _DAY_SHIFT) | (k << 1) | np.asarray(call, np.int64)
+    put = np.asarray(call, dtype=np.int64) ^ 1
+    return (np.asarray(days, dtype=np.int64) << _DAY_SHIFT) | (k << 1) | put
 
 
 def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A text column as (distinct values, object array; code of each row, int64).
+    """A text column as (distinct values, object array; code of each row, integers).
 
-    Dictionary chunks (`ChainDataset.day_table` reads these columns so) are used
-    as they are (a value may repeat in ``values``: each row's is still its own);
-    plain text is dictionary-encoded first. A day holds a few distinct
-    codes (SPX/SPXW, AM/PM, C/P), so each is decoded to Python once.
+    The chunks' dictionaries (the dataset reads these columns so; plain text is
+    dictionary-encoded first) are unified in Arrow (``combine_chunks``): a month
+    holds a few distinct values (SPX/SPXW, AM/PM, C/P), each decoded to Python once.
     """
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    if len(chunks) == 1 and pa.types.is_dictionary(chunks[0].type):  # a day of the dataset
-        values = np.asarray(chunks[0].dictionary.to_pylist(), dtype=object)
-        return values, np.asarray(chunks[0].indices.to_numpy(zero_copy_only=False), np.int64)
-    at: dict[str, int] = {}
-    codes = []
-    for chunk in chunks:
-        enc = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
-        local = np.array([at.setdefault(v, len(at)) for v in enc.dictionary.to_pylist()], np.int64)
-        codes.append(local[np.asarray(enc.indices.to_numpy(zero_copy_only=False), np.int64)])
-    out = np.concatenate(codes) if codes else np.zeros(0, np.int64)
-    return np.asarray(list(at), dtype=object), out
+    if isinstance(column, pa.ChunkedArray):
+        if not column.num_chunks:
+            return np.zeros(0, dtype=object), np.zeros(0, np.int32)
+        column = column.combine_chunks()
+    enc = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+    values = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    return values, np.asarray(enc.indices.to_numpy(zero_copy_only=False))
 
 
-def _block(table: pa.Table) -> RealBlock:
+def _row_order(
+    day: np.ndarray, expiry: np.ndarray, put: np.ndarray, strike: FloatArray
+) -> np.ndarray:
+    """Stable order of the rows by (day, expiry, calls first, strike).
+
+    ``np.lexsort((strike, expiry * 2 + put, day))``. Where the rows already come by
+    (day, expiry), as the dataset stores them, that is one stable argsort of each row's
+    (day, expiry) rank and right, kept where the strikes then come in increasing order
+    within each (day, expiry, right) (else the lexsort itself: the same order).
+    """
+    put = np.asarray(put, dtype=np.int64)
+    if day.size > 1 and not np.isnan(strike).any():
+        group = (day << 32) + expiry  # exact: |expiry| < `_MAX_DAY` < 2**31 (`_month_index`)
+        if (group[1:] >= group[:-1]).all():
+            rank = np.zeros(day.size, dtype=np.int64)
+            np.cumsum(group[1:] != group[:-1], out=rank[1:])
+            key = (rank << 1) | put
+            order = np.argsort(key, kind="stable")
+            k, s = key[order], strike[order]
+            if not ((k[1:] == k[:-1]) & (s[1:] < s[:-1])).any():
+                return order
+    return np.lexsort((strike, expiry * 2 + put, day))
+
+
+def _row_keys(ex: np.ndarray, strike: FloatArray, put: np.ndarray) -> np.ndarray:
+    """`_pack` of a month's rows (``ex`` int64 expiry days, ``put`` bool), in place where
+    it can: a few passes over the month."""
+    k = np.multiply(strike, _STRIKE_SCALE)
+    np.rint(k, out=k)
+    keys = k.astype(np.int64)
+    keys <<= 1
+    np.bitwise_or(keys, put, out=keys)
+    np.bitwise_or(keys, ex << _DAY_SHIFT, out=keys)
+    return keys
+
+
+def _in_key_order(keys: np.ndarray, strike: FloatArray, start: np.ndarray) -> bool:
+    """Whether every date's rows come by (expiry, strike, calls first), as the dataset
+    stores them, with strikes the keys hold: their keys (`_pack`) are then sorted, and
+    each key's first row in chain order is its first row.
+
+    Within a date the keys must not decrease, and where two neighbours share expiry
+    and key strike (keys 0 or 1 apart) the strikes must not either.
+    """
+    if not (float(strike.min(initial=0.0)) >= 0.0 and float(strike.max(initial=0.0)) < _MAX_STRIKE):
+        return False  # NaN fails too
+    if keys.size < 2:
+        return True
+    dk = np.diff(keys)
+    bad = dk < 0
+    bad |= (dk < 2) & (strike[1:] < strike[:-1])
+    new_day = start[1:-1]
+    bad[new_day[(new_day > 0) & (new_day < keys.size)] - 1] = False  # a date starts afresh
+    return not bool(bad.any())
+
+
+@dataclass(frozen=True)
+class _MonthIndex:
+    """A `MonthRows` as arrays in its row order, with each date's sorted keys and their rows."""
+
+    at: dict[int, int]  # day number (days since 1970) -> day index
+    start: np.ndarray  # int64: rows of day i are start[i]:start[i + 1]
+    key_start: np.ndarray  # int64: keys of day i
+    expiry: np.ndarray
+    roots: np.ndarray
+    root_code: np.ndarray
+    settlements: np.ndarray
+    settlement_code: np.ndarray
+    strike: FloatArray
+    call: np.ndarray
+    bid: FloatArray
+    ask: FloatArray
+    iv: FloatArray
+    keys: np.ndarray
+    first: np.ndarray  # int64: row of each key within the month
+    pm: np.ndarray
+
+    def block(self, i: int) -> RealBlock | None:
+        """Day ``i``'s block (views of the month's arrays), None where it has no row."""
+        lo, hi = int(self.start[i]), int(self.start[i + 1])
+        if hi == lo:
+            return None
+        klo, khi = int(self.key_start[i]), int(self.key_start[i + 1])
+        return RealBlock(
+            self.expiry[lo:hi], self.roots, self.root_code[lo:hi], self.settlements,
+            self.settlement_code[lo:hi], self.strike[lo:hi], self.call[lo:hi], self.bid[lo:hi],
+            self.ask[lo:hi], self.iv[lo:hi], self.keys[klo:khi], self.first[klo:khi] - lo,
+            self.pm[lo:hi],
+        )  # fmt: skip
+
+
+def _month_index(month: MonthRows) -> _MonthIndex:
+    """Key a month's rows once, in their order (`RealBlock` of every day: slices).
+
+    Where a date's rows are not by (expiry, strike, right), its distinct keys are
+    sorted, each with the row that comes first in chain order (`_row_order`).
+    """
+    table, dates, rows = month
+    counts = np.asarray(rows, dtype=np.int64)
+    if counts.size != len(dates) or int(counts.sum()) != table.num_rows:
+        raise ValueError("a chain month's rows must count every row of its table, day by day")
+
     def f64(c: str) -> FloatArray:
         return np.asarray(table.column(c).to_numpy(), dtype=np.float64)
 
     expiry = np.asarray(table.column("expiry").to_numpy(), dtype="datetime64[D]")
+    ex = expiry.view(np.int64)
+    if ex.size and not (int(ex.min()) > -_MAX_DAY and int(ex.max()) < _MAX_DAY):
+        raise DataError("chain expiries must be dates (NaT or beyond the year 9999 are not)")
     strike = f64("strike")
     rights, right = _codes(table.column("right"))
-    call = (rights == "C")[right] if rights.size else np.zeros(0, dtype=bool)
-    # expiry then puts after calls in one int key (same order as the three keys)
-    order = np.lexsort((strike, expiry.astype(np.int64) * 2 + ~call))
-    expiry, strike, call = expiry[order], strike[order], call[order]
-    keys = _pack(expiry.astype(np.int64), strike, call)
-    uniq, first = np.unique(keys, return_index=True)
+    put = (rights != "C")[right] if rights.size else np.zeros(0, dtype=bool)
+    start = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    keys = _row_keys(ex, strike, put)
+    if _in_key_order(keys, strike, start):  # each row is its key's first in chain order
+        first, key_start = np.arange(keys.size, dtype=np.int64), start
+    else:
+        day = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+        chain = _row_order(day, ex, put, strike)
+        order = chain[np.lexsort((keys[chain], day[chain]))]  # by (day, key), chain order
+        kd, kk = day[order], keys[order]
+        new = np.ones(kk.size, dtype=bool)
+        new[1:] = (kk[1:] != kk[:-1]) | (kd[1:] != kd[:-1])
+        keys, first = kk[new], order[new].astype(np.int64)
+        key_start = np.searchsorted(kd[new], np.arange(start.size)).astype(np.int64)
     roots, root = _codes(table.column("root"))
     settlements, settlement = _codes(table.column("settlement"))
-    settlement = settlement[order]
     pm = (settlements != "AM")[settlement] if settlements.size else np.zeros(0, dtype=bool)
-    return RealBlock(expiry, roots, root[order], settlements, settlement, strike, call,
-                     f64("bid")[order], f64("ask")[order], f64("iv")[order],
-                     uniq, first.astype(np.int64), pm)  # fmt: skip
+    at = {int(d.value // _NS_PER_DAY): i for i, d in enumerate(dates)}
+    return _MonthIndex(at, start, key_start, expiry, roots, root, settlements, settlement,
+                       strike, ~put, f64("bid"), f64("ask"), f64("iv"), keys, first,
+                       pm)  # fmt: skip
 
 
-def _t_years(date: pd.Timestamp, expiry: np.ndarray, pm: np.ndarray) -> FloatArray:
-    """`listing.t_years_to_settlement` of each row, computed once per distinct (expiry, AM/PM)."""
-    uniq, inverse = np.unique(expiry.astype(np.int64) * 2 + pm, return_inverse=True)
-    t = np.array(
-        [
-            listing.t_years_to_settlement(
-                date, pd.Timestamp(np.datetime64(c >> 1, "D")), "PM" if c & 1 else "AM"
-            )
-            for c in uniq.tolist()
-        ],
+def _t_years(date: pd.Timestamp, block: RealBlock, pos: np.ndarray) -> FloatArray:
+    """`listing.t_years_to_settlement` of the block's rows ``pos`` at ``date`` (its
+    arithmetic on whole days, `listing.t_years_in_days`: the same floats)."""
+    as_of = date.value // _NS_PER_DAY
+    days = (block.expiry[pos].view(np.int64) - as_of).tolist()
+    return np.array(
+        [listing.t_years_in_days(d, "PM" if pm else "AM")
+         for d, pm in zip(days, block.pm[pos].tolist(), strict=True)],
         dtype=np.float64,
-    )
-    return t[inverse.ravel()]
+    )  # fmt: skip
 
 
 def _greeks(g: Mapping[str, float | FloatArray]) -> dict[str, FloatArray]:
@@ -220,6 +382,8 @@ class RealChains:
         VX futures per (day, expiry day numbers), for VIX greeks.
     cache_days : int
         Blocks kept (least recently used dropped first).
+    cache_months : int
+        Month indexes kept (least recently used dropped first).
     """
 
     def __init__(
@@ -227,12 +391,15 @@ class RealChains:
         source: ChainSource | pd.DataFrame,
         futures: FuturesFn,
         cache_days: int = DEFAULT_CACHE_DAYS,
+        cache_months: int = DEFAULT_CACHE_MONTHS,
     ) -> None:
         self._source: ChainSource = (
             FrameChains(source) if isinstance(source, pd.DataFrame) else source
         )
         self._blocks: OrderedDict[tuple[pd.Timestamp, str], RealBlock] = OrderedDict()
+        self._months: OrderedDict[tuple[int, str], _MonthIndex] = OrderedDict()
         self._cache_days = max(1, cache_days)
+        self._cache_months = max(1, cache_months)
         self._futures = futures
 
     def block(self, date: pd.Timestamp, underlying: Underlying) -> RealBlock | None:
@@ -244,25 +411,52 @@ class RealChains:
             return b
         if not self._source.has(date, underlying):
             return None
-        table = self._source.day_table(date, underlying)
-        if table is None or not table.num_rows:
+        b = self._from_month(date, underlying)
+        if b is None:
             return None
-        b = _block(table)
         self._blocks[key] = b
         if len(self._blocks) > self._cache_days:
             self._blocks.popitem(last=False)
         return b
 
+    def _from_month(self, date: pd.Timestamp, underlying: Underlying) -> RealBlock | None:
+        """``date``'s block from its month's index (indexed once a month, last few kept)."""
+        dn = date.value // _NS_PER_DAY
+        for key, m in self._months.items():
+            i = m.at.get(dn) if key[1] == underlying else None
+            if i is not None:
+                self._months.move_to_end(key)
+                return m.block(i)
+        month = self._source.month(date, underlying)
+        if month is None or not month[1]:
+            return None
+        m = _month_index(month)
+        i = m.at.get(dn)
+        if i is None:
+            raise DataError(f"the {underlying} chain of {date.date()} lacks that date's rows")
+        self._months[(month[1][0].value, underlying)] = m
+        if len(self._months) > self._cache_months:
+            self._months.popitem(last=False)
+        return m.block(i)
+
     def _expiry(self, day: DayInputs, block: RealBlock, i: int) -> Expiry:
-        e = pd.Timestamp(block.expiry[i])
+        """Row ``i``'s expiry (`listing.t_years_to_settlement` in whole days: the same float)."""
+        ex = block.expiry[i]
         st = _settlement(block.settlements[block.settlement_code[i]])
         root = str(block.roots[block.root_code[i]])
-        return Expiry(e, root, st, listing.t_years_to_settlement(day.date, e, st))
+        days = int(ex.view(np.int64)) - day.date.value // _NS_PER_DAY
+        return Expiry(pd.Timestamp(ex), root, st, listing.t_years_in_days(days, st))
 
     def expiries(self, day: DayInputs, block: RealBlock) -> list[Expiry]:
-        """The block's expirations with their times to settlement."""
-        _, first = np.unique(block.expiry, return_index=True)
-        return [self._expiry(day, block, int(i)) for i in first]
+        """The block's expirations with their times to settlement (root and settlement of
+        each expiry's first row in chain order; built once per date)."""
+        listed = block.listed.get(day.date)
+        if listed is None:
+            o = block.order
+            _, first = np.unique(block.expiry[o], return_index=True)
+            listed = tuple(self._expiry(day, block, int(i)) for i in o[first])
+            block.listed[day.date] = listed
+        return list(listed)
 
     def strikes(self, block: RealBlock, expiry: pd.Timestamp, day: DayInputs) -> FloatArray:
         """Strikes of one expiry of the block; a `UserError` where it has none."""
@@ -274,18 +468,20 @@ class RealChains:
     def chain(
         self, day: DayInputs, underlying: Underlying, block: RealBlock, expiry: pd.Timestamp | None
     ) -> pd.DataFrame:
-        """The block as a chain table (all expiries, or only ``expiry``)."""
+        """The block as a chain table (all expiries, or only ``expiry``), in chain order."""
+        o = block.order
         want = np.ones(len(block), dtype=bool)
         if expiry is not None:
-            want = block.expiry == np.datetime64(expiry.date(), "D")
+            want = block.expiry[o] == np.datetime64(expiry.date(), "D")
         if not want.any():
             raise UserError(
                 f"{underlying} expiry {expiry} is not in the real chain on {day.date.date()}"
             )
-        groups = pd.DataFrame({"e": block.expiry, "r": block.root, "s": block.settlement})[want]
+        groups = pd.DataFrame({"e": block.expiry[o], "r": block.root[o],
+                               "s": block.settlement[o]})[want]  # fmt: skip
         frames = []
         for _, g in groups.groupby(["e", "r", "s"], sort=True):
-            idx = g.index.to_numpy()
+            idx = o[g.index.to_numpy()]
             ex = self._expiry(day, block, int(idx[0]))
             k, is_call, iv = block.strike[idx], block.call[idx], block.iv[idx]
             t = max(ex.t_years, 1e-6)
@@ -318,26 +514,29 @@ class RealChains:
         """
         n = k.size
         want = _pack(ed, k, call)
-        at = np.minimum(np.searchsorted(block.keys, want), max(block.keys.size - 1, 0))
-        mask = block.keys[at] == want if block.keys.size else np.zeros(n, dtype=bool)
-        pos = block.rows[at[mask]]
+        keys = block.keys
+        if keys.size:
+            at = np.searchsorted(keys, want)
+            np.minimum(at, keys.size - 1, out=at)
+            mask = keys[at] == want
+        else:
+            at, mask = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+        if n and mask.all():  # the usual request: every row real, no NaN filling
+            pos = block.rows[at]
+            t = _t_years(day.date, block, pos)
+            bid, ask, iv, fwd, g = self._priced(day, underlying, block, pos, t, ed, k, call)
+            qb = QuoteBlock(bid, ask, 0.5 * (bid + ask), iv, g["delta"], g["gamma"], g["vega"],
+                            g["theta"], fwd, t, "real")  # fmt: skip
+            return qb, mask
         out = {f: np.full(n, np.nan) for f in ("bid", "ask", "iv", "t", "fwd", *_GREEKS)}
         if mask.any():
-            t = _t_years(day.date, block.expiry[pos], block.pm[pos])
-            tl = np.maximum(t, 1e-6)
-            iv = block.iv[pos]
-            kk, cc = k[mask], call[mask]
-            if underlying == "SPX":
-                fwd = day.spot * np.exp((day.rate - day.q) * tl)
-                g = _greeks(bsm_greeks(day.spot, kk, tl, day.rate, day.q, iv, cc))
-            else:
-                fwd = self._futures(day, ed[mask])
-                g = _greeks(black76_greeks(fwd, kk, tl, day.rate, iv, cc))
-            out["bid"][mask] = block.bid[pos]
-            out["ask"][mask] = block.ask[pos]
-            out["iv"][mask] = iv
-            out["t"][mask] = t
-            out["fwd"][mask] = fwd
+            pos = block.rows[at[mask]]
+            t = _t_years(day.date, block, pos)
+            bid, ask, iv, fwd, g = self._priced(
+                day, underlying, block, pos, t, ed[mask], k[mask], call[mask]
+            )
+            for name, values in (("bid", bid), ("ask", ask), ("iv", iv), ("t", t), ("fwd", fwd)):
+                out[name][mask] = values
             for name in _GREEKS:
                 out[name][mask] = g[name]
         qb = QuoteBlock(
@@ -345,3 +544,26 @@ class RealChains:
             out["delta"], out["gamma"], out["vega"], out["theta"], out["fwd"], out["t"], "real",
         )  # fmt: skip
         return qb, mask
+
+    def _priced(
+        self,
+        day: DayInputs,
+        underlying: Underlying,
+        block: RealBlock,
+        pos: np.ndarray,
+        t: FloatArray,
+        ed: np.ndarray,
+        k: FloatArray,
+        call: np.ndarray,
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, dict[str, FloatArray]]:
+        """Bid, ask, iv, forward and greeks of the block's rows ``pos`` (the options
+        ``ed, k, call``; ``t`` years to settlement)."""
+        tl = np.maximum(t, 1e-6)
+        iv = block.iv[pos]
+        if underlying == "SPX":
+            fwd = day.spot * np.exp((day.rate - day.q) * tl)
+            g = _greeks(bsm_greeks(day.spot, k, tl, day.rate, day.q, iv, call))
+        else:
+            fwd = self._futures(day, ed)
+            g = _greeks(black76_greeks(fwd, k, tl, day.rate, iv, call))
+        return block.bid[pos], block.ask[pos], iv, fwd, g

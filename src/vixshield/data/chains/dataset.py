@@ -6,22 +6,27 @@ a request needs (projection and predicate pushdown: the catalogue picks the
 files of the dates and underlying, DuckDB reads only the columns asked for and
 skips row groups outside the expiries and strike range). Files of other months
 are never opened, so a damaged file only affects requests for its own month
-(and `ChainDataset.verify` finds it by its sha256).
+(and `ChainDataset.verify` finds it by its sha256). Backtests read whole months
+instead (`ChainDataset.month`: one Arrow read of a file, checked against the
+catalogue's dates).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vixshield.data.chains.catalogue import (
@@ -37,19 +42,39 @@ from vixshield.data.market import CHAIN_FRAME_COLUMNS
 from vixshield.data.store import Store
 from vixshield.errors import DataError
 
-__all__ = ["ChainDataset", "ChainStatus", "chain_status"]
+__all__ = ["ChainDataset", "ChainMonth", "ChainStatus", "chain_status"]
 
-_OPEN_MONTHS = 2  # month tables kept by `ChainDataset.day_table` (a backtest walks forward)
-_DAY_COLUMNS = ("quote_date", "root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
+_OPEN_MONTHS = 2  # month tables kept by `ChainDataset.month` (a backtest walks forward)
+_DAY_COLUMNS = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
 _CODES = ["root", "settlement", "right"]  # a few distinct values a month: read as dictionaries
 
 
-@dataclass(frozen=True)
-class _Month:
-    """One month file read whole: its rows (`_DAY_COLUMNS`) and each row group's span."""
+class ChainMonth(NamedTuple):
+    """Whole quote dates of one underlying's chain, one after the other (a month file).
+
+    A plain tuple ``(table, days, rows)`` to its readers (`markets.real_source.MonthRows`).
+
+    Attributes
+    ----------
+    table : pyarrow.Table
+        The rows: root, expiry, settlement, strike, right, bid, ask, iv (``root``,
+        ``settlement`` and ``right`` as dictionary arrays where read from the dataset).
+    days : tuple of Timestamp
+        The quote dates (midnight), in the order of their rows in ``table``.
+    rows : tuple of int
+        Rows of each date: date ``i`` is rows ``sum(rows[:i])`` to ``sum(rows[:i + 1])``.
+    """
 
     table: pa.Table
-    spans: tuple[tuple[int, int], ...]  # (first row, rows) of each row group
+    days: tuple[pd.Timestamp, ...]
+    rows: tuple[int, ...]
+
+    def day(self, date: pd.Timestamp) -> pa.Table | None:
+        """Rows of one of `days` (a zero-copy slice), None for another date."""
+        if date not in self.days:
+            return None
+        i = self.days.index(date)
+        return self.table.slice(sum(self.rows[:i]), self.rows[i])
 
 
 @dataclass(frozen=True)
@@ -95,7 +120,7 @@ class ChainDataset:
         self._catalogue: Catalogue | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self._lock = threading.Lock()
-        self._months: dict[Path, _Month] = {}
+        self._months: dict[Path, ChainMonth] = {}
 
     # ------------------------------------------------------------ catalogue
     @property
@@ -143,8 +168,8 @@ class ChainDataset:
         return tuple(problems)
 
     # ------------------------------------------------------------ rows
-    def _month(self, p: Partition) -> _Month:
-        """The month file of ``p`` read whole (the last `_OPEN_MONTHS` kept).
+    def _month(self, p: Partition) -> ChainMonth:
+        """The month file of ``p`` read whole (`_read_month`; the last `_OPEN_MONTHS` kept).
 
         One read of a month's row groups costs less than a read per day (per-call
         setup, and the text columns come as dictionaries decoded once a month);
@@ -153,21 +178,24 @@ class ChainDataset:
         path = self.folder / p.file
         m = self._months.pop(path, None)
         if m is None:
-            try:
-                f = pq.ParquetFile(path, read_dictionary=_CODES)
-                table = f.read(columns=list(_DAY_COLUMNS), use_threads=False)
-                sizes = [f.metadata.row_group(i).num_rows for i in range(f.num_row_groups)]
-                f.close()
-            except (OSError, pa.ArrowInvalid) as exc:
-                raise DataError(
-                    f"chain partition {p.key} is unreadable ({exc})", file=str(path)
-                ) from exc
-            firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist()
-            m = _Month(table, tuple(zip(firsts, sizes, strict=True)))
+            m = _read_month(self.folder, p)
         self._months[path] = m
         while len(self._months) > _OPEN_MONTHS:
             self._months.pop(next(iter(self._months)))
         return m
+
+    def month(self, date: pd.Timestamp, underlying: str) -> ChainMonth | None:
+        """Every quote date of ``date``'s calendar month (its partition), None without ``date``.
+
+        The month file read whole (`_month`, no pandas): a backtest walking forward
+        reads each month file once, and never through a DuckDB query, whose fixed
+        cost dominates a one-day read.
+        """
+        iso = date.date().isoformat()
+        p = self.catalogue.partitions.get(partition_key(underlying, iso[:7]))
+        if p is None or iso not in p.days:
+            return None
+        return self._month(p)
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
@@ -255,30 +283,11 @@ class ChainDataset:
         """One (date, underlying)'s rows as Arrow (no pandas), None where there are none.
 
         The date's row group of its month's file (the catalogue knows which), sliced
-        from the month read whole (`_month`): a backtest walking forward reads each
-        month file once, not the dataset, and never a DuckDB query, whose fixed cost
-        dominates a one-day read. ``root``, ``settlement`` and ``right`` come as
-        dictionary arrays.
+        from the month read whole (`month`). ``root``, ``settlement`` and ``right``
+        come as dictionary arrays.
         """
-        iso = date.date().isoformat()
-        p = self.catalogue.partitions.get(partition_key(underlying, iso[:7]))
-        if p is None or iso not in p.days:
-            return None
-        group = list(p.days).index(iso)
-        m = self._month(p)
-        if group >= len(m.spans):
-            raise DataError(
-                f"chain partition {p.key} does not match its catalogue entry",
-                file=str(self.folder / p.file),
-            )
-        first, rows = m.spans[group]
-        table = m.table.slice(first, rows)
-        if rows != p.days[iso] or not rows or table.column("quote_date")[0].as_py() != date.date():
-            raise DataError(
-                f"chain partition {p.key} does not match its catalogue entry",
-                file=str(self.folder / p.file),
-            )
-        return table.drop_columns(["quote_date"])
+        m = self.month(date, underlying)
+        return None if m is None else m.day(date.normalize())
 
     def day(self, date: pd.Timestamp, underlying: str) -> pd.DataFrame | None:
         """All rows of one (date, underlying) as a chain frame, None where there are none."""
@@ -309,6 +318,56 @@ class ChainDataset:
 def chain_status(home: str | os.PathLike[str] | None = None) -> tuple[ChainStatus, ...]:
     """`ChainDataset.status` of the store at ``home`` (for ``vixshield data status``)."""
     return ChainDataset(home).status()
+
+
+def _read_month(folder: Path, p: Partition) -> ChainMonth:
+    """The month file of ``p`` (under the ``chains`` ``folder``) read whole.
+
+    The file must hold the catalogue's dates, one row group each, in order
+    (`_check_days`), else a `DataError`; so must a file Arrow cannot read.
+    """
+    path = folder / p.file
+    try:
+        with pq.ParquetFile(path, read_dictionary=_CODES) as f:
+            table = f.read(columns=list(_DAY_COLUMNS), use_threads=False)
+            days = _check_days(f, p, path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise DataError(f"chain partition {p.key} is unreadable ({exc})", file=str(path)) from exc
+    return ChainMonth(table, days, tuple(p.days.values()))
+
+
+def _check_days(f: pq.ParquetFile, p: Partition, path: Path) -> tuple[pd.Timestamp, ...]:
+    """The catalogue's quote dates of ``p``, checked against the file's row groups.
+
+    Row group ``i`` must hold the ``i``-th date of the catalogue and its row count:
+    read from the ``quote_date`` statistics the writer stores (no data page), or
+    from the column itself where a row group has none. A `DataError` otherwise.
+    """
+    meta = f.metadata
+    dates = [dt.date.fromisoformat(d) for d in p.days]
+    if meta.num_row_groups != len(dates):
+        raise DataError(
+            f"chain partition {p.key} does not match its catalogue entry", file=str(path)
+        )
+    col = meta.schema.to_arrow_schema().get_field_index("quote_date")
+    bad = col < 0
+    for i, (want, rows) in enumerate(zip(dates, p.days.values(), strict=True)):
+        if bad:
+            break
+        rg = meta.row_group(i)
+        stats = rg.column(col).statistics
+        if rg.num_rows != rows or not rows:
+            bad = True
+        elif stats is None or not stats.has_min_max:  # no statistics: the column says
+            got = f.read_row_group(i, columns=["quote_date"], use_threads=False).column(0)
+            bad = pc.min_max(got).as_py() != {"min": want, "max": want}
+        else:
+            bad = stats.min != want or stats.max != want
+    if bad:
+        raise DataError(
+            f"chain partition {p.key} does not match its catalogue entry", file=str(path)
+        )
+    return tuple(pd.Timestamp(d) for d in dates)
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
