@@ -128,6 +128,23 @@ class FakeMarket:
         return value, self.settlement_origins.get((underlying, pd.Timestamp(expiry), root), "real")
 
 
+class CountingMarket(FakeMarket):
+    """`FakeMarket` that records each quote request (underlying, number of options)."""
+
+    calls: list[tuple[str, int]]
+
+    def quote(
+        self,
+        date: pd.Timestamp,
+        underlying: str,
+        expiry: Sequence[pd.Timestamp],
+        strike: object,
+        right: Sequence[str],
+    ) -> QuoteBlock:
+        self.calls.append((underlying, len(expiry)))
+        return super().quote(date, underlying, expiry, strike, right)
+
+
 @dataclass(frozen=True)
 class _Account:
     capital: float = 100_000.0

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import pytest
-from bt_fakes import FakeMarket, make_data, ts
+from bt_fakes import CountingMarket, make_data, ts
 
 from vixshield.backtest.book import BookCache, BookLegs, leg_key
 from vixshield.backtest.portfolio import Ledger, OpenPosition
 from vixshield.backtest.shock import Shock, shocked_prices
 from vixshield.backtest.state import RunState
 from vixshield.markets.costs import CostModel
-from vixshield.markets.types import QuoteBlock
 from vixshield.pricing.reference import black76_price_ref
 from vixshield.strategy.marks import marks_from_legs
 from vixshield.strategy.types import Leg, Position
@@ -87,25 +85,8 @@ def test_cache_finds_a_book_by_its_legs_and_stays_bounded() -> None:
     assert all(bk is not first for _, bk in cache._books)
 
 
-class _Counting(FakeMarket):
-    """`FakeMarket` that records each quote request (underlying, number of options)."""
-
-    calls: list[tuple[str, int]]
-
-    def quote(
-        self,
-        date: pd.Timestamp,
-        underlying: str,
-        expiry: Sequence[pd.Timestamp],
-        strike: object,
-        right: Sequence[str],
-    ) -> QuoteBlock:
-        self.calls.append((underlying, len(expiry)))
-        return super().quote(date, underlying, expiry, strike, right)
-
-
-def _run() -> tuple[RunState, _Counting]:
-    market = _Counting(make_data([_DAY]))
+def _run() -> tuple[RunState, CountingMarket]:
+    market = CountingMarket(make_data([_DAY]))
     market.calls = []
     hand = {
         SPX_P: (10.0, 10.6),

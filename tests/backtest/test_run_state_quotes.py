@@ -5,37 +5,16 @@ The reference is the hand-set quotes of `bt_fakes.FakeMarket` (bid/ask typed in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-import pandas as pd
-from bt_fakes import FakeMarket, make_data, ts
+from bt_fakes import CountingMarket, make_data, ts
 
 from vixshield.backtest.portfolio import Ledger
 from vixshield.backtest.shock import Shock
 from vixshield.backtest.state import RunState
 from vixshield.markets.costs import CostModel
-from vixshield.markets.types import QuoteBlock
 from vixshield.strategy.types import Leg
 
 _DAY = "2020-03-02"
-
-
-class _Counting(FakeMarket):
-    """`FakeMarket` that records each quote request (underlying, number of options)."""
-
-    calls: list[tuple[str, int]]
-
-    def quote(
-        self,
-        date: pd.Timestamp,
-        underlying: str,
-        expiry: Sequence[pd.Timestamp],
-        strike: object,
-        right: Sequence[str],
-    ) -> QuoteBlock:
-        self.calls.append((underlying, len(expiry)))
-        return super().quote(date, underlying, expiry, strike, right)
 
 
 def _leg(und: str, expiry: str, strike: float, right: str) -> Leg:
@@ -43,8 +22,8 @@ def _leg(und: str, expiry: str, strike: float, right: str) -> Leg:
     return Leg(und, root, ts(expiry), "AM", strike, right, 1)  # type: ignore[arg-type]
 
 
-def _state() -> tuple[RunState, _Counting]:
-    market = _Counting(make_data([_DAY, "2020-03-03"]))
+def _state() -> tuple[RunState, CountingMarket]:
+    market = CountingMarket(make_data([_DAY, "2020-03-03"]))
     market.calls = []
     hand = {  # (und, expiry, strike, right): (bid, ask), index points
         ("SPX", "2020-03-20", 3000.0, "P"): (10.0, 10.6),
