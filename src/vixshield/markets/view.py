@@ -210,47 +210,6 @@ class Markets:
                     return _merge(real, mask, modeled)
         return self._modeled_quote(day, underlying, k, call, runs)
 
-    def quote_many(
-        self,
-        dates: Sequence[pd.Timestamp],
-        underlying: Underlying,
-        expiry: Sequence[pd.Timestamp],
-        strike: ArrayLike,
-        right: Sequence[str],
-    ) -> QuoteBlock:
-        """Quotes of options each at its own date's close: row ``i`` at ``dates[i]``.
-
-        Row for row what ``quote(dates[i], underlying, [expiry[i]], [strike[i]],
-        [right[i]])`` answers (the rows of a quote do not depend on the rows quoted
-        with them); one `quote` call per distinct date, in the order dates first
-        appear. ``origin`` is "real" where every row is; ``row_origins`` is set where
-        the rows' origins differ. Every row uses its own date's data and earlier only.
-        """
-        k = np.asarray(strike, dtype=np.float64)
-        n = len(dates)
-        if not (len(expiry) == len(right) == n and k.shape == (n,)):
-            raise ValueError(
-                f"quote_many needs one date, expiry, strike and right per row: {n} dates, "
-                f"{len(expiry)} expiries, {k.size} strikes, {len(right)} rights"
-            )
-        at: dict[pd.Timestamp, list[int]] = {}
-        for i, d in enumerate(dates):
-            at.setdefault(d, []).append(i)
-        if len(at) == 1:
-            return self.quote(dates[0], underlying, expiry, k, right)
-        cols = {f: np.empty(n, dtype=np.float64) for f in _BLOCK_FIELDS}
-        origins: list[Origin] = ["modeled"] * n
-        for d, rows in at.items():
-            e, r = [expiry[i] for i in rows], [right[i] for i in rows]
-            qb = self.quote(d, underlying, e, k[rows], r)
-            for f, col in cols.items():
-                col[rows] = getattr(qb, f)
-            for i, o in zip(rows, qb.origins(), strict=True):
-                origins[i] = o
-        origin: Origin = "real" if n and all(o == "real" for o in origins) else "modeled"
-        mixed = len(set(origins)) > 1
-        return QuoteBlock(**cols, origin=origin, row_origins=tuple(origins) if mixed else None)
-
     def _modeled_quote(
         self,
         day: DayInputs,
