@@ -9,7 +9,7 @@ the days it does not. `BookCache` keeps the few books of the current days.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +20,7 @@ from vixshield.backtest.portfolio import OpenPosition, QuoteKey, leg_key
 from vixshield.backtest.shock import Shock, shock_multipliers
 from vixshield.strategy.types import Leg
 
-__all__ = ["BookCache", "BookLegs", "QuoteKey", "QuoteRequest", "leg_key"]
+__all__ = ["BookCache", "BookLegs", "QuoteKey", "QuoteRequest", "leg_key", "quote_requests"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,27 @@ class QuoteRequest:
     expiry: list[pd.Timestamp]
     strike: FloatArray
     right: list[str]
+
+
+def quote_requests(
+    keys: Sequence[QuoteKey], legs: Sequence[Leg], known: Container[QuoteKey] = ()
+) -> tuple[QuoteRequest, ...]:
+    """The `QuoteRequest` per underlying (first-seen order) that fetch each distinct option
+    of ``legs`` (``keys``: their `leg_key`) once, leaving out the keys in ``known``."""
+    todo: dict[str, dict[QuoteKey, Leg]] = {}
+    for key, lg in zip(keys, legs, strict=True):
+        if key not in known:
+            todo.setdefault(lg.underlying, {}).setdefault(key, lg)
+    return tuple(
+        QuoteRequest(
+            und,
+            list(want),
+            [lg.expiry for lg in want.values()],
+            np.array([lg.strike for lg in want.values()], dtype=np.float64),
+            [lg.right for lg in want.values()],
+        )
+        for und, want in todo.items()
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,23 +129,9 @@ class BookLegs:
         for pl in legs_of:
             bounds.append((at, at + len(pl)))
             at += len(pl)
-        todo: dict[str, dict[QuoteKey, Leg]] = {}
-        for key, lg in zip(keys, legs, strict=True):
-            todo.setdefault(lg.underlying, {}).setdefault(key, lg)
-        requests: list[QuoteRequest] = []
-        column: dict[QuoteKey, int] = {}
-        for und, want in todo.items():
-            column.update(zip(want, range(len(column), len(column) + len(want)), strict=True))
-            opts = list(want.values())
-            requests.append(
-                QuoteRequest(
-                    und,
-                    list(want),
-                    [lg.expiry for lg in opts],
-                    np.array([lg.strike for lg in opts], dtype=np.float64),
-                    [lg.right for lg in opts],
-                )
-            )
+        requests = quote_requests(keys, legs)
+        order = [k for rq in requests for k in rq.keys]
+        column = dict(zip(order, range(len(order)), strict=True))
         firsts = [op.first_expiry_day for op in ops]
         return cls(
             legs_of=legs_of,
@@ -132,7 +139,7 @@ class BookLegs:
             keys=keys,
             bounds=bounds,
             lengths=np.array([len(pl) for pl in legs_of], dtype=np.intp),
-            requests=tuple(requests),
+            requests=requests,
             column_list=[column[k] for k in keys],
             is_vix=_cat([op.is_vix for op in ops], bool),
             is_call=_cat([op.is_call for op in ops], bool),

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from vixshield._typing import ArrayLike, FloatArray
-from vixshield.backtest.book import BookCache, BookLegs, QuoteKey, leg_key
+from vixshield.backtest.book import (
+    BookCache,
+    BookLegs,
+    QuoteKey,
+    QuoteRequest,
+    leg_key,
+    quote_requests,
+)
 from vixshield.backtest.portfolio import Ledger, OpenPosition
 from vixshield.backtest.shock import Shock
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
@@ -22,7 +29,6 @@ from vixshield.strategy.types import Leg, Position
 
 __all__ = ["LegQuotes", "RunState", "leg_key"]
 
-_QuoteKey = QuoteKey
 _QUOTE_FIELDS = ("bid", "ask", "mid", "iv", "t_years", "forward", "delta", "vega", "theta")
 """The `QuoteBlock` fields a `LegQuotes` keeps, in its row order."""
 
@@ -97,7 +103,7 @@ class RunState:
     today_hedge: float = 0.0
     spot: dict[str, float] = field(default_factory=lambda: {"SPX": 0.0, "VIX": 0.0})
     # the day's quotes: leg key -> column of ``_table`` (rows `_QUOTE_FIELDS`) and its origin
-    _quotes: dict[_QuoteKey, int] = field(default_factory=dict)
+    _quotes: dict[QuoteKey, int] = field(default_factory=dict)
     _table: FloatArray = field(default_factory=lambda: np.empty((len(_QUOTE_FIELDS), 0)))
     _table_origin: list[str] = field(default_factory=list)
     _books: BookCache = field(default_factory=BookCache)
@@ -135,21 +141,7 @@ class RunState:
             return memo[1]
         cache = self._quotes
         if not cache:  # the day's first quote: the book's requests, sent as they are
-            blocks = [self._table]
-            for rq in book.requests:
-                qb = self.market.quote(
-                    t,
-                    rq.underlying,  # type: ignore[arg-type]
-                    rq.expiry,
-                    rq.strike,
-                    rq.right,
-                )
-                blocks.append(_block(qb, len(rq.keys)))
-                self.origins.setdefault(rq.underlying, set()).add(qb.origin)
-                at = len(cache)
-                cache.update(zip(rq.keys, range(at, at + len(rq.keys)), strict=True))
-                self._table_origin.extend([qb.origin] * len(rq.keys))
-            self._table = np.concatenate(blocks, axis=1)
+            self._fetch(t, book.requests)
             q = self._gather(book.column_list)
         elif all(k in cache for k in book.keys):
             q = self._gather([cache[k] for k in book.keys])
@@ -179,26 +171,29 @@ class RunState:
         """Quotes of ``legs`` at ``t``'s close: cached ones, the rest in one call per underlying."""
         cache = self._quotes
         keys = [leg_key(lg) for lg in legs]
-        missing: dict[str, dict[_QuoteKey, Leg]] = {}
-        for key, lg in zip(keys, legs, strict=True):
-            if key not in cache:
-                missing.setdefault(lg.underlying, {})[key] = lg
-        for und, todo in missing.items():
-            want = list(todo.values())
+        self._fetch(t, quote_requests(keys, legs, cache))
+        return self._gather([cache[k] for k in keys])
+
+    def _fetch(self, t: pd.Timestamp, requests: Sequence[QuoteRequest]) -> None:
+        """Quote ``requests`` at ``t`` (one `MarketView.quote` each) into the day's table."""
+        cache = self._quotes
+        blocks = [self._table]
+        for rq in requests:
             qb = self.market.quote(
                 t,
-                und,  # type: ignore[arg-type]
-                [lg.expiry for lg in want],
-                np.array([lg.strike for lg in want], dtype=np.float64),
-                [lg.right for lg in want],
+                rq.underlying,  # type: ignore[arg-type]
+                rq.expiry,
+                rq.strike,
+                rq.right,
             )
-            block = _block(qb, len(want))
-            self.origins.setdefault(und, set()).add(qb.origin)
-            at = self._table.shape[1]
-            self._table = np.concatenate([self._table, block], axis=1)
-            cache.update(zip(todo, range(at, at + len(want)), strict=True))
-            self._table_origin.extend([qb.origin] * len(want))
-        return self._gather([cache[k] for k in keys])
+            n = len(rq.keys)
+            blocks.append(_block(qb, n))
+            self.origins.setdefault(rq.underlying, set()).add(qb.origin)
+            at = len(cache)  # one table column per cached key
+            cache.update(zip(rq.keys, range(at, at + n), strict=True))
+            self._table_origin.extend([qb.origin] * n)
+        if len(blocks) > 1:
+            self._table = np.concatenate(blocks, axis=1)
 
     def trade_rows(
         self,
