@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from vixshield.data.market import MarketData
 from vixshield.markets import listing
-from vixshield.markets._days import expiry_runs, t_years_day
+from vixshield.markets._days import expiry_runs
 from vixshield.markets.inputs import MarketInputs
+from vixshield.markets.listing import t_years_in_days
 from vixshield.markets.view import Markets
 from vixshield.markets.vix_source import vix_strikes
 from vixshield.pricing import t_years_to_settlement
@@ -63,13 +64,12 @@ def test_runs_are_the_day_numbers(values: list[object]) -> None:
 def test_one_time_is_the_pricing_count() -> None:
     # pricing.t_years_to_settlement: minutes in New York between the close and 09:30 / 16:00
     for as_of in pd.date_range("1990-01-02", "2032-06-30", freq="191D"):
-        d0 = as_of.value // 86_400_000_000_000
         for ahead in (-3, 0, 1, 2, 7, 30, 45, 400, 1200):
             for am in (True, False):
                 want = t_years_to_settlement(
                     as_of.date(), (as_of + pd.Timedelta(days=ahead)).date(), "AM" if am else "PM"
                 )
-                assert t_years_day(d0, d0 + ahead, am) == want
+                assert t_years_in_days(ahead, "AM" if am else "PM") == want
 
 
 def _strikes_by_rule(f: float) -> list[float]:

@@ -29,7 +29,6 @@ __all__ = [
     "quote_kernels",
     "spx_settlement",
     "t_years",
-    "t_years_day",
     "t_years_days",
 ]
 
@@ -169,18 +168,6 @@ def spx_settlement(day: int) -> Settlement:
 def t_years(as_of: pd.Timestamp, day: int, settlement: Settlement) -> float:
     """ACT/365 years from ``as_of``'s close to the settlement of expiry day number ``day``."""
     return listing.t_years_to_settlement(as_of, day_ts(day), settlement)
-
-
-def t_years_day(as_of_day: int, day: int, am: bool) -> float:
-    """`t_years_days` of one expiry day number, a Python float (the same float).
-
-    The integer minutes are exact and ``int / int`` is the correctly rounded
-    quotient, as numpy's division of the same integers converted to float64.
-    """
-    minutes = (day - as_of_day) * _MINUTES_PER_DAY + (
-        (_AM_MINUTE if am else _PM_MINUTE) - _CLOSE_MINUTE
-    )
-    return minutes / MINUTES_PER_YEAR if minutes > 0 else 0.0
 
 
 def t_years_days(as_of_day: int, days: np.ndarray, am: np.ndarray | bool) -> FloatArray:

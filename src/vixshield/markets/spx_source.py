@@ -23,11 +23,11 @@ from vixshield.markets._days import (
     live_block,
     quote_kernels,
     spx_settlement,
-    t_years_day,
     t_years_days,
 )
 from vixshield.markets.frames import chain_frame, empty_chain
 from vixshield.markets.inputs import DayInputs, MarketInputs
+from vixshield.markets.listing import t_years_in_days
 from vixshield.markets.smile import atm_total_variance
 from vixshield.markets.spx_model import LISTED_SD, SpxCalibration, spx_strikes, strike_grid
 from vixshield.markets.types import Expiry, QuoteBlock
@@ -93,7 +93,7 @@ class ModeledSpx:
         ed = runs.days
         n = ed.shape[0]
         dn = day.day_number
-        times = [t_years_day(dn, d, spx_settlement(d) == "AM") for d in runs.run_days]
+        times = [t_years_in_days(d - dn, spx_settlement(d)) for d in runs.run_days]
         if n and min(times) > 0.0 and k.shape == (n,) and call.shape == (n,):
             # every expiry live: every row priced, none at intrinsic value
             t = expand_runs(times, runs)

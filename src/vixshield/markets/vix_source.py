@@ -26,7 +26,6 @@ from vixshield.markets._days import (
     kernel_args,
     live_block,
     quote_kernels,
-    t_years_day,
     t_years_days,
 )
 from vixshield.markets.frames import call_flags, chain_frame, empty_chain
@@ -244,7 +243,7 @@ class ModeledVix:
         """
         ed = runs.days
         n = ed.shape[0]
-        times = [t_years_day(day.day_number, d, True) for d in runs.run_days]
+        times = [listing.t_years_in_days(d - day.day_number, "AM") for d in runs.run_days]
         if n and min(times) > 0.0 and k.shape == (n,) and call.shape == (n,):
             # every expiry live: every row priced, none at intrinsic value
             points = self._points(day)
