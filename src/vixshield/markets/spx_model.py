@@ -66,6 +66,7 @@ __all__ = [
     "spx_bid_ask",
     "spx_strikes",
     "strike_grid",
+    "truncated_strikes",
 ]
 
 DIVIDEND_YIELD = 0.018  # decimal per year, continuous (assumption, see module notes)
@@ -159,12 +160,27 @@ def spx_strikes(
     priced once to find where out-of-the-money values fall below 0.05, and no
     quotes are returned. Spreads do not affect the truncation.
     """
+    node_t, node_theta = _node_arrays(params)
+    return truncated_strikes(spot, rate, q, t_years, node_t, node_theta, params.shape.as_array())
+
+
+def truncated_strikes(
+    spot: float,
+    rate: float,
+    q: float,
+    t_years: float,
+    node_t: FloatArray,
+    node_theta: FloatArray,
+    shape: FloatArray,
+) -> FloatArray:
+    """`spx_strikes` on the smile as the kernels take it (`SmileParams.node_t`,
+    ``node_theta`` as float64 arrays and `SmileShape.as_array`), for a caller that
+    holds them already (`spx_source.ModeledSpx`, once per calibration)."""
     from vixshield.markets._kernels import model_expiry_quotes
 
-    node_t, node_theta = _node_arrays(params)
     k = strike_grid(spot)
     lo, hi, *_ = model_expiry_quotes(
-        k, spot, rate, q, t_years, 20.0, node_t, node_theta, params.shape.as_array(), LISTED_SD
+        k, spot, rate, q, t_years, 20.0, node_t, node_theta, shape, LISTED_SD
     )
     return np.asarray(k[int(lo) : int(hi)], dtype=np.float64)
 

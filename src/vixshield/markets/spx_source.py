@@ -29,7 +29,7 @@ from vixshield.markets.frames import chain_frame, empty_chain
 from vixshield.markets.inputs import DayInputs, MarketInputs
 from vixshield.markets.listing import t_years_in_days
 from vixshield.markets.smile import atm_total_variance
-from vixshield.markets.spx_model import LISTED_SD, SpxCalibration, spx_strikes, strike_grid
+from vixshield.markets.spx_model import LISTED_SD, SpxCalibration, strike_grid, truncated_strikes
 from vixshield.markets.types import Expiry, QuoteBlock
 
 __all__ = ["ModeledSpx", "SettlementFn"]
@@ -137,6 +137,8 @@ class ModeledSpx:
         )  # fmt: skip
 
     def strikes(self, day: DayInputs, expiry: Expiry) -> FloatArray:
-        """The listed strike grid of one expiry (see `spx_model.spx_strikes`)."""
-        cal = self._inputs.calibration(day.date)
-        return spx_strikes(cal.params, day.spot, day.rate, day.q, expiry.t_years)
+        """The listed strike grid of one expiry (`spx_model.spx_strikes`, on `_surface`)."""
+        node_t, node_theta, shape = self._surface(day)  # held per calibration
+        return truncated_strikes(
+            day.spot, day.rate, day.q, expiry.t_years, node_t, node_theta, shape
+        )

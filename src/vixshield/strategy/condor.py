@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -416,8 +417,20 @@ def strike_increment(strikes: FloatArray, at: float) -> float:
 def _grid_at(
     k: FloatArray, lp: float, sp: float, sc: float, lc: float
 ) -> tuple[int, int, int, int]:
-    """`grid_index` of the four strikes of a condor."""
-    return grid_index(k, lp), grid_index(k, sp), grid_index(k, sc), grid_index(k, lc)
+    """`grid_index` of the four strikes of a condor, in one pass over the grid.
+
+    `grid_index`'s test row by row (the same float operations: ``|k - s|`` against
+    ``1e-8 + 1e-5 |s|``), the first hit by ``argmax`` of each row; -1 for a row with
+    no hit or a strike that is not finite.
+    """
+    s = np.array((lp, sp, sc, lc), dtype=np.float64)
+    if k.ndim != 1 or k.shape[0] == 0 or k.dtype != np.float64:  # (other dtypes: their rounding)
+        return grid_index(k, lp), grid_index(k, sp), grid_index(k, sc), grid_index(k, lc)
+    hit = np.abs(k - s[:, None]) <= (1e-8 + 1e-5 * np.abs(s))[:, None]
+    first = hit.argmax(axis=1)
+    found = hit[np.arange(4), first] & np.isfinite(s)
+    i = np.where(found, first, -1).tolist()
+    return i[0], i[1], i[2], i[3]
 
 
 def grid_index(strikes: FloatArray, strike: float) -> int:
@@ -514,6 +527,13 @@ def _integral(
     return float(np.sum(0.5 * (vals[1:] + vals[:-1]) * (pts[1:] - pts[:-1])))
 
 
+@lru_cache(maxsize=64)
+def _open_costs(costs: CostModel) -> float:
+    """Commission and fees of opening one condor (four legs of one contract), dollars:
+    `CostModel.charges` of the legs (a cost model is frozen: one sum per model)."""
+    return float(sum(costs.charges([1.0, -1.0, -1.0, 1.0])))
+
+
 def analyse_condor(
     q: SideQuotes,
     lp: float,
@@ -572,12 +592,12 @@ def analyse_condor(
     max_loss = max(ml_put, ml_call)
     be_p, be_c = sp - credit, sc + credit
     cdf = risk_neutral_cdf(q)
-    f_bp, f_bc = float(np.interp(be_p, k, cdf)), float(np.interp(be_c, k, cdf))
+    f_bp, f_bc = np.interp((be_p, be_c), k, cdf).tolist()  # point by point, as two calls
     p_below, p_above = float(cdf[isp]), float(1.0 - cdf[isc])
     increasing = bool(np.all(k[1:] > k[:-1]))
     e_put = _integral(k, cdf, lp, sp, increasing)
     e_call = _integral(k, 1.0 - cdf, sc, lc, increasing)
-    open_costs = sum(costs.charges([1.0, -1.0, -1.0, 1.0]))
+    open_costs = _open_costs(costs)
     ev = (credit - e_put - e_call) * MULTIPLIER - open_costs
     disc = math.exp(-q.rate * q.t_years)
     f = q.forward
@@ -590,8 +610,10 @@ def analyse_condor(
 
     extrinsic = (ext_put(isp) + ext_call(isc) - ext_put(ilp) - ext_call(ilc)) * MULTIPLIER
 
+    pgs, cgs = q.put_greeks, q.call_greeks
+
     def greek(g: str) -> float:
-        pg, cg = q.put_greeks[g], q.call_greeks[g]
+        pg, cg = pgs[g], cgs[g]
         return float(-pg[isp] - cg[isc] + pg[ilp] + cg[ilc]) * MULTIPLIER
 
     g = {name: greek(name) for name in ("delta", "gamma", "vega", "theta")}
@@ -678,16 +700,9 @@ def choose_strikes(q: SideQuotes, cfg: CondorPolicy, k: float, sd: float) -> Str
     f, strikes = q.forward, q.strikes
     kp, kc = k * cfg.put_k_scale, k * cfg.call_k_scale
     if cfg.strike_rule == "sd":
-        sp = (
-            nearest_strike(strikes[strikes < f], f - kp * sd, True)
-            if np.any(strikes < f)
-            else math.nan
-        )
-        sc = (
-            nearest_strike(strikes[strikes > f], f + kc * sd, False)
-            if np.any(strikes > f)
-            else math.nan
-        )
+        below, above = strikes[strikes < f], strikes[strikes > f]
+        sp = nearest_strike(below, f - kp * sd, True) if below.size else math.nan
+        sc = nearest_strike(above, f + kc * sd, False) if above.size else math.nan
     else:
         sp = _by_delta(strikes, q.put_greeks["delta"], cfg.short_delta, strikes < f)
         sc = _by_delta(strikes, q.call_greeks["delta"], cfg.short_delta, strikes > f)
@@ -730,9 +745,10 @@ def vertical_credits(
     k = q.strikes
 
     def credit(mid: FloatArray, bid: FloatArray, ask: FloatArray, short: int, long: int) -> float:
-        rows = [short, long]
-        fill = costs.fills(mid[rows], bid[rows], ask[rows], [-1.0, 1.0])
-        return float(fill[0] - fill[1])
+        # `CostModel.fill_one`: `fills` leg by leg, bit for bit, without numpy's set-up
+        sold = costs.fill_one(float(mid[short]), float(bid[short]), float(ask[short]), -1.0)
+        bought = costs.fill_one(float(mid[long]), float(bid[long]), float(ask[long]), 1.0)
+        return sold - bought
 
     ilp, isp, isc, ilc = at if at is not None else _grid_at(k, lp, sp, sc, lc)
     put = call = math.nan
