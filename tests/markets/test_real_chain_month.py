@@ -137,3 +137,55 @@ def test_a_catalogue_row_count_the_file_does_not_hold_is_refused(dataset: ChainD
     path.write_text(json.dumps(raw))
     with pytest.raises(DataError, match="SPX/2024-01 does not match its catalogue entry"):
         ChainDataset(dataset.folder.parent.parent).day_table(pd.Timestamp("2024-01-02"), "SPX")
+
+
+def _relayout(path: Path, *, per_day: bool, shift_days: int = 0) -> None:
+    """The file again with statistics: one row group per date (the layout of earlier
+    imports) or one for the month; quote dates moved by ``shift_days``."""
+    t = pq.read_table(path)
+    days = pc.add(t.column("quote_date").cast(pa.int32()), pa.scalar(shift_days, pa.int32()))
+    t = t.set_column(0, "quote_date", days.cast(pa.date32()))
+    with pq.ParquetWriter(path, t.schema, compression="zstd") as w:
+        if per_day:
+            for d in pc.unique(t.column("quote_date")).to_pylist():
+                w.write_table(t.filter(pc.equal(t.column("quote_date"), d)))
+        else:
+            w.write_table(t, row_group_size=t.num_rows)
+
+
+def test_the_import_writes_a_month_as_one_row_group(dataset: ChainDataset) -> None:
+    jan = next(p for p in dataset.partitions("SPX") if p.month == "2024-01")
+    assert list(jan.days) == ["2024-01-02", "2024-01-03", "2024-01-04"]
+    assert pq.ParquetFile(dataset.folder / jan.file).metadata.num_row_groups == 1
+
+
+def test_a_file_of_one_row_group_a_date_is_still_read(dataset: ChainDataset) -> None:
+    jan = next(p for p in dataset.partitions("SPX") if p.month == "2024-01")
+    _relayout(dataset.folder / jan.file, per_day=True)
+    assert pq.ParquetFile(dataset.folder / jan.file).metadata.num_row_groups == 3
+    t = _truth()
+    again = ChainDataset(dataset.folder.parent.parent)
+    for d in ("2024-01-02", "2024-01-03", "2024-01-04"):
+        got = again.day_table(pd.Timestamp(d), "SPX")
+        assert got is not None
+        want = t[t["quote_date"] == d].sort_values(["expiry", "strike", "right"])
+        assert list(got.column("bid").to_pylist()) == list(want["bid"])
+        assert [str(x) for x in got.column("right").to_pylist()] == list(want["right"])
+
+
+@pytest.mark.parametrize("per_day", [True, False])
+def test_a_file_of_other_dates_is_refused_in_either_layout(
+    dataset: ChainDataset, per_day: bool
+) -> None:
+    jan = next(p for p in dataset.partitions("SPX") if p.month == "2024-01")
+    _relayout(dataset.folder / jan.file, per_day=per_day, shift_days=1)  # a day late
+    with pytest.raises(DataError, match="SPX/2024-01 does not match its catalogue entry"):
+        ChainDataset(dataset.folder.parent.parent).day_table(pd.Timestamp("2024-01-03"), "SPX")
+
+
+def test_a_month_file_without_quote_dates_is_refused(dataset: ChainDataset) -> None:
+    jan = next(p for p in dataset.partitions("SPX") if p.month == "2024-01")
+    path = dataset.folder / jan.file
+    pq.write_table(pq.read_table(path).drop_columns(["quote_date"]), path)
+    with pytest.raises(DataError, match="SPX/2024-01"):
+        ChainDataset(dataset.folder.parent.parent).day_table(pd.Timestamp("2024-01-03"), "SPX")

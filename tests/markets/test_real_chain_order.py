@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vixshield.markets import listing
 from vixshield.markets.inputs import DayInputs
 from vixshield.markets.real_source import FrameChains, RealChains
 
@@ -125,3 +126,63 @@ def test_expiries_take_root_and_settlement_from_the_first_row_in_chain_order() -
     # ACT/365 from 2024-01-02 16:00 to 2024-01-19 16:00: 17 days
     assert e.t_years == pytest.approx(17 / 365, abs=1e-15)
     assert list(real.strikes(block, EXPIRIES[0], _day(DAYS[0]))) == [4700.0, 4710.0, 4725.0]
+
+
+@pytest.mark.parametrize("seed", [None, 3, 11])
+def test_expiries_of_a_month_in_dataset_order_match_the_chain_order_rule(
+    seed: int | None,
+) -> None:
+    # the dataset's order (expiry, strike, right): the first call of an expiry, by strike
+    # and then row order, gives its root and settlement; an expiry of puts only, its first
+    cols = ["quote_date", "underlying", "root", "expiry", "settlement", "strike", "right",
+            "bid", "ask", "iv"]  # fmt: skip
+    e0, e1 = EXPIRIES
+    rows = [
+        (DAYS[0], "SPX", "SPX", e0, "AM", 4700.0, "P", 5.0, 6.0, 0.2),
+        (DAYS[0], "SPX", "SPXW", e0, "PM", 4710.0, "C", 9.0, 10.0, 0.2),
+        (DAYS[0], "SPX", "SPX", e0, "AM", 4710.0, "C", 9.5, 10.5, 0.2),
+        (DAYS[0], "SPX", "SPX", e0, "AM", 4725.0, "C", 7.0, 8.0, 0.2),
+        (DAYS[0], "SPX", "SPX", e1, "AM", 4700.0, "P", 5.0, 6.0, 0.2),
+        (DAYS[0], "SPX", "SPXW", e1, "PM", 4725.0, "P", 7.0, 8.0, 0.2),
+    ]
+    frame = pd.DataFrame(rows, columns=cols)
+    if seed is not None:
+        frame = frame.sample(frac=1.0, random_state=seed)
+    real = RealChains(FrameChains(frame), _no_futures)
+    block = real.block(DAYS[0], "SPX")
+    assert block is not None
+    assert block.keyed == (seed is None)  # the rows as given: keyed in place
+    ref = frame.assign(put=frame["right"] == "P").sort_values(
+        ["expiry", "put", "strike"], kind="stable"
+    )
+    want = ref.groupby("expiry", sort=True).head(1)
+    got = real.expiries(_day(DAYS[0]), block)
+    assert [(e.date, e.root, e.settlement) for e in got] == list(
+        zip(want["expiry"], want["root"], want["settlement"], strict=True)
+    )
+    if seed is None:
+        assert [(e.root, e.settlement) for e in got] == [("SPXW", "PM"), ("SPX", "AM")]
+
+
+@pytest.mark.parametrize("legs", [4, 48])
+def test_times_to_settlement_of_a_long_or_short_request_follow_the_listing_rule(
+    legs: int,
+) -> None:
+    # a strike list (many rows, few expiries) and a position's legs: the same rule
+    cols = ["quote_date", "underlying", "root", "expiry", "settlement", "strike", "right",
+            "bid", "ask", "iv"]  # fmt: skip
+    expiries = ((EXPIRIES[0], "SPX", "AM"), (EXPIRIES[1], "SPXW", "PM"))
+    rows = [(DAYS[0], "SPX", root, e, st, 4600.0 + 25 * i, r, 5.0, 6.0, 0.2)
+            for e, root, st in expiries for i in range(12) for r in ("C", "P")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=cols)
+    real = RealChains(FrameChains(frame), _no_futures)
+    block = real.block(DAYS[0], "SPX")
+    assert block is not None
+    want = frame.iloc[np.linspace(0, len(frame) - 1, legs).astype(int)]
+    q, mask = real.quote(_day(DAYS[0]), "SPX", block, _days(want["expiry"]),
+                         want["strike"].to_numpy(), (want["right"] == "C").to_numpy())  # fmt: skip
+    assert mask.all()
+    ref = [listing.t_years_to_settlement(DAYS[0], e, s)
+           for e, s in zip(want["expiry"], want["settlement"], strict=True)]  # fmt: skip
+    np.testing.assert_array_equal(q.t_years, ref)
+    assert set(q.t_years.tolist()) == {(17 * 1440 - 390) / 525600, 45 * 1440 / 525600}

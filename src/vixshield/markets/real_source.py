@@ -15,8 +15,9 @@ A month is indexed once, in the rows' own order and without copying them
 row (`_pack`), which is sorted within each date where the rows come by (expiry,
 strike, right), as the dataset stores them (else the distinct keys are sorted
 once, with the first row of each). A day's `RealBlock` is slices of the month's
-arrays and a quote a vectorised ``searchsorted``; only the dates whose chain or
-expiries are asked for are put in chain order (`RealBlock.order`). A request
+arrays and a quote a vectorised ``searchsorted``; only the dates whose chain is
+asked for are put in chain order (`RealBlock.order`; their expiries too, where
+the rows are not in key order: `_expiry_heads`). A request
 the block covers only in part is answered row by row: `RealChains.quote` says
 which rows it served, and `Markets` prices the rest from the model, with the
 origin of every row in `QuoteBlock.row_origins` (never a silent switch of the
@@ -79,6 +80,8 @@ _DAY_SHIFT = 41  # key bits below the expiry day: 2 * strike * 1000 < 2**41 (str
 _MAX_STRIKE = 2.0**40 / _STRIKE_SCALE  # index points: strikes the keys hold
 _MAX_DAY = 2**22  # expiry days since 1970 the keys hold (|day| < 2**22: years -9513..13453)
 _NS_PER_DAY = 86_400_000_000_000  # nanoseconds a day: Timestamp.value -> day number
+_MAX_STAMPS = 65_536  # expiry Timestamps memoised (`RealChains._stamp`): cleared when full
+_FEW_ROWS = 16  # `_t_years`: requests up to this many rows are timed row by row
 _ROW_COLUMNS = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
 
 
@@ -149,6 +152,8 @@ class RealBlock:
     in chain order). Root and settlement are kept as codes into their few
     distinct values (`root`, `settlement` give them per row). The arrays are
     views of the month's (`_MonthIndex`); `order` puts the rows in chain order.
+    ``keyed``: the rows come in key order (`_in_key_order`, as the dataset stores
+    them), so each expiry's rows are one run, its calls by strike (`_expiry_heads`).
     """
 
     expiry: np.ndarray  # datetime64[D]
@@ -164,6 +169,7 @@ class RealBlock:
     keys: np.ndarray  # int64, sorted
     rows: np.ndarray  # int64
     pm: np.ndarray  # bool: settles PM (`_settlement`: anything but "AM"), else AM
+    keyed: bool = False
 
     @cached_property
     def order(self) -> np.ndarray:
@@ -291,6 +297,7 @@ class _MonthIndex:
     keys: np.ndarray
     first: np.ndarray  # int64: row of each key within the month
     pm: np.ndarray
+    keyed: bool  # rows in key order (`_in_key_order`)
 
     def block(self, i: int) -> RealBlock | None:
         """Day ``i``'s block (views of the month's arrays), None where it has no row."""
@@ -302,7 +309,7 @@ class _MonthIndex:
             self.expiry[lo:hi], self.roots, self.root_code[lo:hi], self.settlements,
             self.settlement_code[lo:hi], self.strike[lo:hi], self.call[lo:hi], self.bid[lo:hi],
             self.ask[lo:hi], self.iv[lo:hi], self.keys[klo:khi], self.first[klo:khi] - lo,
-            self.pm[lo:hi],
+            self.pm[lo:hi], self.keyed,
         )  # fmt: skip
 
 
@@ -330,7 +337,8 @@ def _month_index(month: MonthRows) -> _MonthIndex:
     start = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
     keys = _row_keys(ex, strike, put)
-    if _in_key_order(keys, strike, start):  # each row is its key's first in chain order
+    keyed = _in_key_order(keys, strike, start)
+    if keyed:  # each row is its key's first in chain order
         first, key_start = np.arange(keys.size, dtype=np.int64), start
     else:
         day = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
@@ -347,17 +355,46 @@ def _month_index(month: MonthRows) -> _MonthIndex:
     at = {int(d.value // _NS_PER_DAY): i for i, d in enumerate(dates)}
     return _MonthIndex(at, start, key_start, expiry, roots, root, settlements, settlement,
                        strike, ~put, f64("bid"), f64("ask"), f64("iv"), keys, first,
-                       pm)  # fmt: skip
+                       pm, keyed)  # fmt: skip
+
+
+def _expiry_heads(block: RealBlock) -> np.ndarray:
+    """Each expiry's first row in chain order (`RealBlock.order`), by expiry: int64 rows.
+
+    In key order (`RealBlock.keyed`) without sorting: an expiry's rows are one run
+    with its calls by strike (ties in row order), so its first call row, or its first
+    row where it has no call. Else from `RealBlock.order`.
+    """
+    if not block.keyed:
+        o = block.order
+        _, first = np.unique(block.expiry[o], return_index=True)
+        out: np.ndarray = o[first]
+        return out
+    ex = block.expiry.view(np.int64)
+    heads = np.flatnonzero(np.concatenate(([True], ex[1:] != ex[:-1])))
+    calls = np.flatnonzero(block.call)
+    run = np.searchsorted(heads, calls, side="right") - 1  # sorted: calls come by expiry
+    at = np.flatnonzero(np.concatenate(([True], run[1:] != run[:-1]))) if run.size else run
+    heads[run[at]] = calls[at]
+    return heads
 
 
 def _t_years(date: pd.Timestamp, block: RealBlock, pos: np.ndarray) -> FloatArray:
     """`listing.t_years_to_settlement` of the block's rows ``pos`` at ``date`` (its
-    arithmetic on whole days, `listing.t_years_in_days`: the same floats)."""
-    as_of = date.value // _NS_PER_DAY
-    days = (block.expiry[pos].view(np.int64) - as_of).tolist()
+    arithmetic on whole days, `listing.t_years_in_days`: the same floats).
+
+    A long request (a strike list: a few expiries, many rows) prices each distinct
+    (days, settlement) once and gathers; a short one (a position's legs) row by row.
+    """
+    days = block.expiry[pos].view(np.int64) - date.value // _NS_PER_DAY
+    if pos.size > _FEW_ROWS:
+        pairs, inv = np.unique((days << 1) | block.pm[pos], return_inverse=True)
+        each = [listing.t_years_in_days(c >> 1, "PM" if c & 1 else "AM") for c in pairs.tolist()]
+        out: FloatArray = np.asarray(each, dtype=np.float64)[inv.reshape(-1)]
+        return out
     return np.array(
         [listing.t_years_in_days(d, "PM" if pm else "AM")
-         for d, pm in zip(days, block.pm[pos].tolist(), strict=True)],
+         for d, pm in zip(days.tolist(), block.pm[pos].tolist(), strict=True)],
         dtype=np.float64,
     )  # fmt: skip
 
@@ -401,6 +438,7 @@ class RealChains:
         self._cache_days = max(1, cache_days)
         self._cache_months = max(1, cache_months)
         self._futures = futures
+        self._stamps: dict[int, pd.Timestamp] = {}
 
     def block(self, date: pd.Timestamp, underlying: Underlying) -> RealBlock | None:
         """The real rows of ``date`` and ``underlying``, None where the chain has none."""
@@ -439,22 +477,40 @@ class RealChains:
             self._months.popitem(last=False)
         return m.block(i)
 
+    def _stamp(self, day: int) -> pd.Timestamp:
+        """``pd.Timestamp`` of an expiry's ``datetime64[D]`` (day number since 1970), memoised."""
+        ts = self._stamps.get(day)
+        if ts is None:
+            if len(self._stamps) >= _MAX_STAMPS:
+                self._stamps.clear()
+            ts = self._stamps[day] = pd.Timestamp(np.datetime64(day, "D"))
+        return ts
+
+    def _expiries_of(self, day: DayInputs, block: RealBlock, rows: np.ndarray) -> list[Expiry]:
+        """The expiries of the block's ``rows`` (`listing.t_years_to_settlement` in whole
+        days: the same float)."""
+        as_of = day.date.value // _NS_PER_DAY
+        out = []
+        for d, r, s in zip(
+            block.expiry[rows].view(np.int64).tolist(),
+            block.roots[block.root_code[rows]].tolist(),
+            block.settlements[block.settlement_code[rows]].tolist(),
+            strict=True,
+        ):
+            st = _settlement(s)
+            out.append(Expiry(self._stamp(d), str(r), st, listing.t_years_in_days(d - as_of, st)))
+        return out
+
     def _expiry(self, day: DayInputs, block: RealBlock, i: int) -> Expiry:
-        """Row ``i``'s expiry (`listing.t_years_to_settlement` in whole days: the same float)."""
-        ex = block.expiry[i]
-        st = _settlement(block.settlements[block.settlement_code[i]])
-        root = str(block.roots[block.root_code[i]])
-        days = int(ex.view(np.int64)) - day.date.value // _NS_PER_DAY
-        return Expiry(pd.Timestamp(ex), root, st, listing.t_years_in_days(days, st))
+        """Row ``i``'s expiry (`_expiries_of`)."""
+        return self._expiries_of(day, block, np.array([i], dtype=np.int64))[0]
 
     def expiries(self, day: DayInputs, block: RealBlock) -> list[Expiry]:
         """The block's expirations with their times to settlement (root and settlement of
         each expiry's first row in chain order; built once per date)."""
         listed = block.listed.get(day.date)
         if listed is None:
-            o = block.order
-            _, first = np.unique(block.expiry[o], return_index=True)
-            listed = tuple(self._expiry(day, block, int(i)) for i in o[first])
+            listed = tuple(self._expiries_of(day, block, _expiry_heads(block)))
             block.listed[day.date] = listed
         return list(listed)
 

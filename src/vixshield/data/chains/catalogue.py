@@ -9,12 +9,11 @@ Layout under the store root (``Store(home).root``)::
       .staging/<pid>-<import id>/...        (an import in progress)
 
 Hive-style folders, so DuckDB reads ``underlying`` and ``month`` from the path.
-A partition is one (underlying, calendar month of quote dates): one file, one
-row group per quote date, rows sorted by (quote_date, expiry, strike, right), so
-a query for a date reads that row group only (DuckDB skips the others by their
-statistics). Its entry records the file, rows per quote date, sha256, expiry and
-strike ranges and provenance (vendor kinds, source files, import id and
-time). Only files the catalogue names are data: a file
+A partition is one (underlying, calendar month of quote dates): one file, rows
+sorted by (quote_date, expiry, strike, right), one row group (files of earlier
+imports: one row group per quote date, also read). Its entry records the file,
+rows per quote date, sha256, expiry and strike ranges and provenance (vendor
+kinds, source files, import id and time). Only files the catalogue names are data: a file
 left by an import that died before its commit is not read and is removed by the
 next commit. The catalogue is replaced in one ``os.replace``, so a reader sees
 the old or the new dataset, never a mix.
@@ -68,7 +67,7 @@ class Partition:
     rows : int
         Option quotes in the file.
     days : mapping of str to int
-        Quote dates (ISO) in the file and the rows of each (one row group each, in order).
+        Quote dates (ISO) in the file and the rows of each, in their order in the file.
     sha256 : str
         Digest of the file's bytes.
     expiry_min, expiry_max : str

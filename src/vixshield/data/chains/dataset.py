@@ -171,7 +171,7 @@ class ChainDataset:
     def _month(self, p: Partition) -> ChainMonth:
         """The month file of ``p`` read whole (`_read_month`; the last `_OPEN_MONTHS` kept).
 
-        One read of a month's row groups costs less than a read per day (per-call
+        One read of a month costs less than a read per day (per-call
         setup, and the text columns come as dictionaries decoded once a month);
         the file name holds its import id, so a later import is a different key.
         """
@@ -282,7 +282,7 @@ class ChainDataset:
     def day_table(self, date: pd.Timestamp, underlying: str) -> pa.Table | None:
         """One (date, underlying)'s rows as Arrow (no pandas), None where there are none.
 
-        The date's row group of its month's file (the catalogue knows which), sliced
+        The date's rows of its month's file (the catalogue knows which), sliced
         from the month read whole (`month`). ``root``, ``settlement`` and ``right``
         come as dictionary arrays.
         """
@@ -323,17 +323,50 @@ def chain_status(home: str | os.PathLike[str] | None = None) -> tuple[ChainStatu
 def _read_month(folder: Path, p: Partition) -> ChainMonth:
     """The month file of ``p`` (under the ``chains`` ``folder``) read whole.
 
-    The file must hold the catalogue's dates, one row group each, in order
+    The file must hold the catalogue's dates and their rows, in order
     (`_check_days`), else a `DataError`; so must a file Arrow cannot read.
     """
     path = folder / p.file
     try:
         with pq.ParquetFile(path, read_dictionary=_CODES) as f:
-            table = f.read(columns=list(_DAY_COLUMNS), use_threads=False)
-            days = _check_days(f, p, path)
-    except (OSError, pa.ArrowInvalid) as exc:
+            by_day = _by_day(f.metadata, p)
+            cols = list(_DAY_COLUMNS) if by_day else [*_DAY_COLUMNS, "quote_date"]
+            table = f.read(columns=cols, use_threads=False)
+            if by_day:
+                days = _check_days(f, p, path)
+            else:
+                days = _check_rows(table.column("quote_date"), p, path)
+                table = table.drop_columns(["quote_date"])
+    except (OSError, pa.ArrowInvalid, KeyError) as exc:
         raise DataError(f"chain partition {p.key} is unreadable ({exc})", file=str(path)) from exc
     return ChainMonth(table, days, tuple(p.days.values()))
+
+
+def _by_day(meta: pq.FileMetaData, p: Partition) -> bool:
+    """Whether the file has a row group per catalogue date, of its row count (the layout
+    of imports before one row group a month), for `_check_days` to check from the
+    statistics; else `_check_rows` reads the ``quote_date`` column."""
+    n = meta.num_row_groups
+    if n < 2 or n != len(p.days):
+        return False
+    return all(meta.row_group(i).num_rows == r for i, r in enumerate(p.days.values()))
+
+
+def _check_rows(column: pa.ChunkedArray, p: Partition, path: Path) -> tuple[pd.Timestamp, ...]:
+    """The catalogue's quote dates of ``p``, checked against the file's ``quote_date`` column.
+
+    The column must hold each date of the catalogue for its row count, in order
+    (a file of one row group a month, or any layout); a `DataError` otherwise.
+    """
+    dates = np.array(list(p.days), dtype="datetime64[D]")
+    counts = np.fromiter(p.days.values(), dtype=np.int64, count=len(p.days))
+    got = pc.cast(column, pa.int32()).to_numpy()
+    want = np.repeat(dates.astype(np.int64), counts)
+    if (counts <= 0).any() or got.shape != want.shape or not np.array_equal(got, want):
+        raise DataError(
+            f"chain partition {p.key} does not match its catalogue entry", file=str(path)
+        )
+    return tuple(pd.Timestamp(d) for d in dates.tolist())
 
 
 def _check_days(f: pq.ParquetFile, p: Partition, path: Path) -> tuple[pd.Timestamp, ...]:

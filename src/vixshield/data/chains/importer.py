@@ -8,8 +8,8 @@ chunk no longer adds to it, so memory holds about two chunks plus the months the
 touch, not the file. A
 month fed by several chunks or files (an unsorted file, a date in two files) is
 written in pieces and merged at the end. Each month file is sorted by
-(quote_date, expiry, strike, right, root), zstd-compressed, one row group per
-quote date. Then, under the store's write lock (`vixshield.data.lock.store_lock`),
+(quote_date, expiry, strike, right, root), zstd-compressed, one row group a
+month (`_write`). Then, under the store's write lock (`vixshield.data.lock.store_lock`),
 months already stored are merged (their other dates kept: a date imported again
 replaces that date's rows), the files are moved into the dataset and one
 ``os.replace`` of the catalogue commits the import: a failure or a kill at any
@@ -360,24 +360,28 @@ def _merge(tables: list[pa.Table], pieces: list[_Piece], path: Path, *, check: b
 def _write(
     table: pa.Table, path: Path, sources: tuple[str, ...], vendors: tuple[str, ...]
 ) -> _Piece:
-    """Write one month (sorted), a row group per quote date; the piece with its facts."""
+    """Write one month (sorted) as one row group (zstd); the piece with its facts.
+
+    One row group a month, not one a date: a backtest reads a month whole, and
+    per-row-group decoding then costs less (the reader checks the dates from the
+    ``quote_date`` column, `dataset._check_rows`): the 125 months of 22.5M rows
+    decode in 1.62 s of CPU against 1.98 s. zstd, the store's codec, as stores
+    of earlier versions are written (LZ4 would decode in 0.70 s for 1.6x the bytes).
+    """
     qd = np.asarray(pc.cast(table.column("quote_date"), pa.int32()).to_numpy())
-    cut = np.flatnonzero(qd[1:] != qd[:-1]) + 1
-    starts = np.concatenate([[0], cut]).tolist()
-    ends = np.concatenate([cut, [qd.size]]).tolist()
+    heads = np.concatenate([[0], np.flatnonzero(qd[1:] != qd[:-1]) + 1]).tolist()
+    ends = [*heads[1:], qd.size]
+    days = {str(np.datetime64(int(qd[s]), "D")): e - s for s, e in zip(heads, ends, strict=True)}
     out = table.select(list(FILE_COLUMNS))
-    days: dict[str, int] = {}
-    with pq.ParquetWriter(
+    pq.write_table(
+        out,
         path,
-        out.schema,
+        row_group_size=max(out.num_rows, 1),
         compression="zstd",
         compression_level=1,
         use_dictionary=["root", "settlement", "right"],
         write_statistics=["quote_date", "expiry", "strike"],
-    ) as writer:
-        for s, e in zip(starts, ends, strict=True):
-            writer.write_table(out.slice(s, e - s), row_group_size=e - s)
-            days[str(np.datetime64(int(qd[s]), "D"))] = e - s
+    )
     exp = pc.min_max(table.column("expiry")).as_py()
     k = pc.min_max(table.column("strike")).as_py()
     return _Piece(
