@@ -9,13 +9,21 @@ from __future__ import annotations
 from vixshield.markets.listing import listed_expiries
 from vixshield.markets.smile import SmileParams
 from vixshield.markets.spx_model import SpxCalibration, calibrate_spx
-from vixshield.markets.types import CHAIN_COLUMNS, Expiry, MarketView, OptionChain, QuoteBlock
+from vixshield.markets.types import (
+    CHAIN_COLUMNS,
+    Expiry,
+    GridQuotes,
+    MarketView,
+    OptionChain,
+    QuoteBlock,
+)
 from vixshield.markets.view import Markets, chain
 from vixshield.markets.vix_formula import cboe_skew, expiry_moments, vix_index
 
 __all__ = [
     "CHAIN_COLUMNS",
     "Expiry",
+    "GridQuotes",
     "MarketView",
     "Markets",
     "OptionChain",

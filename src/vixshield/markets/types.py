@@ -11,7 +11,7 @@ import pandas as pd
 from vixshield._typing import ArrayLike, FloatArray, Origin, Settlement, Underlying
 from vixshield.data.market import MarketData
 
-__all__ = ["CHAIN_COLUMNS", "Expiry", "MarketView", "OptionChain", "QuoteBlock"]
+__all__ = ["CHAIN_COLUMNS", "Expiry", "GridQuotes", "MarketView", "OptionChain", "QuoteBlock"]
 
 CHAIN_COLUMNS: tuple[str, ...] = (
     "expiry",  # Timestamp (date) of expiration
@@ -142,6 +142,19 @@ class QuoteBlock:
         if self.row_origins is not None:
             return self.row_origins
         return (self.origin,) * len(self.mid)
+
+
+@dataclass(frozen=True)
+class GridQuotes:
+    """Quotes of every listed strike of several expiries of one right (`Markets.quote_grids`).
+
+    Rows ``edges[n]:edges[n + 1]`` are the ``n``-th expiry's, by ascending strike
+    (index points); ``quotes`` holds every row's quote, in the same order.
+    """
+
+    strike: FloatArray
+    edges: tuple[int, ...]
+    quotes: QuoteBlock
 
 
 class MarketView(Protocol):

@@ -18,6 +18,7 @@ data and earlier only; listings before an instrument existed are refused with
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +37,7 @@ from vixshield.markets.real_source import ChainSource, RealBlock, RealChains
 from vixshield.markets.settlement import Settlements
 from vixshield.markets.spx_model import SpxCalibration
 from vixshield.markets.spx_source import ModeledSpx
-from vixshield.markets.types import Expiry, OptionChain, QuoteBlock
+from vixshield.markets.types import Expiry, GridQuotes, OptionChain, QuoteBlock
 from vixshield.markets.vix_source import ModeledVix
 
 __all__ = ["DEFAULT_RATE", "Markets", "chain"]
@@ -260,6 +261,57 @@ class Markets:
         k.setflags(write=False)
         self._strikes[key] = k
         return k
+
+    def quote_grids(
+        self,
+        date: pd.Timestamp,
+        underlying: Underlying,
+        expiries: Sequence[pd.Timestamp],
+        right: str,
+    ) -> GridQuotes:
+        """Quotes of every listed strike of each of ``expiries`` (one ``right``) at ``date``.
+
+        The answer of `strikes` for each expiry (ascending) and of one `quote` of all
+        those options, the expiries one after the other. Modeled VIX options (no real
+        chain at the date, every expiry's future on the curve) are priced in one kernel
+        call without building the request (`vix_source.ModeledVix.grid_quotes`: the same
+        arrays, so the same floats); everything else goes through `strikes` and `quote`.
+
+        Raises
+        ------
+        UserError
+            An expiry is not listed at the date (as `strikes`).
+        """
+        day = self._inputs.day(date)
+        if underlying == "VIX" and self._block(day, underlying) is None:
+            got = self._vix_grids(day, expiries, right)
+            if got is not None:
+                return GridQuotes(got[0], got[1], got[2])
+        grids = [np.sort(self.strikes(date, underlying, e)) for e in expiries]
+        rows: list[pd.Timestamp] = []
+        for e, k in zip(expiries, grids, strict=True):
+            rows += [e] * len(k)
+        k_all = np.concatenate(grids) if grids else np.empty(0)
+        edges = (0, *itertools.accumulate(len(k) for k in grids))
+        qb = self.quote(date, underlying, rows, k_all, [right] * len(k_all))
+        return GridQuotes(k_all, edges, qb)
+
+    def _vix_grids(
+        self, day: DayInputs, expiries: Sequence[pd.Timestamp], right: str
+    ) -> tuple[FloatArray, tuple[int, ...], QuoteBlock] | None:
+        """`quote_grids` of modeled VIX options (None: not every expiry is on the fast path)."""
+        call = _CALLS.get(right) if type(right) is str else None
+        if call is None:
+            return None
+        listed = {e.date.value // _NS_DAY for e in self._listing(day, "VIX")}  # `NotListed`
+        days: list[int] = []
+        for e in expiries:
+            if not (type(e) is pd.Timestamp and e.tzinfo is None and e.value % _NS_DAY == 0):
+                return None  # (not a naive midnight: `strikes` normalises it)
+            days.append(e.value // _NS_DAY)
+        if not set(days) <= listed or len(set(days)) < len(days):
+            return None  # an expiry not listed (`strikes` says so), or one asked twice
+        return self._vix.grid_quotes(day, days, call)
 
     def vx_curve(self, date: pd.Timestamp) -> pd.DataFrame:
         """VX curve at ``date``: expiry, value (vol points), dte (calendar days), origin."""

@@ -8,6 +8,7 @@ two-factor model around the causal anchor); every point carries its origin.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -272,6 +273,37 @@ class ModeledVix:
             bid, ask, mid, iv, g["delta"], g["gamma"], g["vega"], g["theta"],
             f, np.where(live, t, 0.0), "modeled",
         )  # fmt: skip
+
+    def grid_quotes(
+        self, day: DayInputs, days: Sequence[int], call: bool
+    ) -> tuple[FloatArray, tuple[int, ...], QuoteBlock] | None:
+        """Every strike of each expiry (day numbers ``days``, distinct) and their quotes.
+
+        Each expiry's grid is `strikes`' (`vix_strikes` of its future on the curve), and
+        the quotes are `quote`'s of the grids one after the other: the same kernel call
+        on the same arrays, without the request's run detection. Returns (strikes,
+        row edges of each expiry, quotes), or None where an expiry's future is off the
+        curve or its settlement is not after the close (`strikes` and `quote` answer).
+        """
+        points = self._points(day)
+        fs = [points.get(d) for d in days]
+        times = [listing.t_years_in_days(d - day.day_number, "AM") for d in days]
+        if not fs or None in fs or min(times) <= 0.0:
+            return None
+        grids = [vix_strikes(fi) for fi in fs]  # type: ignore[arg-type]
+        lengths = [g.size for g in grids]
+        edges = (0, *itertools.accumulate(lengths))
+        k = np.concatenate(grids)
+        if len(fs) == 1:
+            f = np.full(k.size, fs[0], dtype=np.float64)
+            t = np.full(k.size, times[0], dtype=np.float64)
+        else:
+            f = np.repeat(np.array(fs, dtype=np.float64), lengths)
+            t = np.repeat(np.array(times, dtype=np.float64), lengths)
+        f.setflags(write=False)  # as `quote`'s (the kernel's compiled signature)
+        cc = np.full(k.size, call, dtype=bool)
+        o = quote_kernels().vix_quotes(day.rate, day.vvix, f, k, t, cc)  # (reads k only)
+        return k, edges, live_block(o, t)
 
     def strikes(self, day: DayInputs, expiry: Expiry) -> FloatArray:
         """The strike grid of one expiry around its future (`vix_strikes`)."""

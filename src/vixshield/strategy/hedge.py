@@ -89,6 +89,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pandas as pd
 
@@ -320,12 +321,24 @@ class HedgeContext:
 
     def held(self, layer: str) -> list[Position]:
         """The open hedges of ``layer``."""
-        return [p for p in self.positions if p.kind == "hedge" and p.layer == layer]
+        return list(self._grouped[0].get(layer, ()))
 
     @property
     def condors(self) -> list[Position]:
         """The open condors."""
-        return [p for p in self.positions if p.kind == "condor"]
+        return list(self._grouped[1])
+
+    @cached_property
+    def _grouped(self) -> tuple[dict[str | None, list[Position]], list[Position]]:
+        """The open hedges by layer and the open condors, each in `positions` order."""
+        hedges: dict[str | None, list[Position]] = {}
+        condors: list[Position] = []
+        for p in self.positions:
+            if p.kind == "hedge":
+                hedges.setdefault(p.layer, []).append(p)
+            elif p.kind == "condor":
+                condors.append(p)
+        return hedges, condors
 
 
 @dataclass(frozen=True)
@@ -489,7 +502,8 @@ def _layer_target(
     smoothed target; decides the layer's own target premium of the day.
     """
     name = layer.name
-    budget = annual_budget(layer, hp.budget_basis, ctx.equity, ctx.condors, ctx.condor_dte_target)
+    condors = ctx.condors if hp.budget_basis != "equity" else []  # (the equity basis reads none)
+    budget = annual_budget(layer, hp.budget_basis, ctx.equity, condors, ctx.condor_dte_target)
     cover_inputs: dict[str, float | str] = {}
     if hp.budget_cover:  # bounded by the spend the condor credit funds (module docstring)
         weights = sum(x.weight for x in hp.layers)
@@ -719,12 +733,11 @@ def _plan_layer(
     """
     layer = hp.layers[li]
     name = layer.name
-    day = str(pd.Timestamp(ctx.date).date())
     tgt = _layer_target(ctx, hp, layer, memory)
     target = tgt.own + carry
     exits, new_mon, remaining = _exits(ctx, hp, layer, memory.monetised)
     moved_until = memory.moved.get(name)
-    if moved_until is not None and moved_until < day:
+    if moved_until is not None and moved_until < str(pd.Timestamp(ctx.date).date()):
         moved_until = None
     theta, remaining, moved_until = _temporal_theta(ctx, hp, li, remaining, moved_until)
     steps = [exits, theta]

@@ -13,20 +13,14 @@ close), the layer's frozen spec and the cost model; never the book, the account 
 the strategy state. So it is made once per (market, date, layer spec, cost model):
 
 - per day, for every layer of a book at once (`ExpiryQuotes`): one listing per
-  underlying, one strike list per candidate expiry and one vectorised
-  ``market.quote`` per underlying and right; a row's quote does not depend on the
-  rows quoted with it, so each layer sees what quoting its expiry alone gives;
+  underlying and, per underlying and right, the quotes of every strike of the
+  candidate expiries at once (`_grid_rows`: `Markets.quote_grids` on the markets
+  layer, else one strike list per expiry and one vectorised ``market.quote``); a
+  row's quote does not depend on the rows quoted with it, so each layer sees what
+  quoting its expiry alone gives;
 - per market, across calls and policy variants (`_CHOICES`, a bounded
   `vixshield.strategy.memo.MarketMemo` keyed by the date, the layer spec and the cost
   model: a changed spec or cost model is a miss, never a stale hit).
-
-Many dates at once (`choose_days`, `_fetch_days`): the same choices for a block of
-dates, each date's made from that date's listing, strikes and quotes only (no
-look-ahead: a block of dates gives every date what the date alone gives, audit entries
-included). `ExpiryQuotes` is the block of one date. The markets layer answers one
-date per call today, so `_expiries_days`, `_strikes_days` and `_quote_days` loop over
-the block's dates: they are the prototypes of the multi-date methods a block needs to
-be cheaper than its days one by one.
 """
 
 from __future__ import annotations
@@ -43,13 +37,14 @@ import pandas as pd
 from vixshield._typing import BoolArray, FloatArray, Right, Underlying
 from vixshield.errors import NotListed
 from vixshield.markets.costs import CostModel
-from vixshield.markets.types import Expiry, MarketView
+from vixshield.markets.types import Expiry, MarketView, QuoteBlock
+from vixshield.markets.view import Markets
 from vixshield.strategy.condor import chain_mask, day_number, float_col, nan_median
 from vixshield.strategy.memo import MarketMemo
 from vixshield.strategy.policy import HedgeLayer
 from vixshield.strategy.types import Leg, RuleFired
 
-__all__ = ["ExpiryQuotes", "HedgeChoice", "choose_days", "choose_hedge"]
+__all__ = ["ExpiryQuotes", "HedgeChoice", "choose_hedge"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +118,22 @@ class _Rows:
         return {c: v[self.a : self.b] for c, v in self.cols.items()}
 
 
+def _block_rows(strike: FloatArray, qb: QuoteBlock, edges: Sequence[int]) -> list[_Rows]:
+    """One `_Rows` per expiry of the quotes ``qb`` of ``strike`` (expiry ``n``: rows
+    ``edges[n]:edges[n + 1]``)."""
+    cols = {
+        "strike": strike,
+        "mid": np.asarray(qb.mid, dtype=np.float64),
+        "bid": np.asarray(qb.bid, dtype=np.float64),
+        "ask": np.asarray(qb.ask, dtype=np.float64),
+        "delta": np.asarray(qb.delta, dtype=np.float64),
+        "vega": np.asarray(qb.vega, dtype=np.float64),
+        "theta": np.asarray(qb.theta, dtype=np.float64),
+        "forward": np.asarray(qb.forward, dtype=np.float64),
+    }
+    return _Rows.split(cols, edges)
+
+
 def _quote_strikes(
     date: pd.Timestamp,
     market: MarketView,
@@ -139,17 +150,7 @@ def _quote_strikes(
         edges.append(len(expiry))
     k_all = np.concatenate([k for _, k in grids]) if grids else np.empty(0)
     qb = market.quote(date, und, expiry, k_all, [right] * len(k_all))
-    cols = {
-        "strike": k_all,
-        "mid": np.asarray(qb.mid, dtype=np.float64),
-        "bid": np.asarray(qb.bid, dtype=np.float64),
-        "ask": np.asarray(qb.ask, dtype=np.float64),
-        "delta": np.asarray(qb.delta, dtype=np.float64),
-        "vega": np.asarray(qb.vega, dtype=np.float64),
-        "theta": np.asarray(qb.theta, dtype=np.float64),
-        "forward": np.asarray(qb.forward, dtype=np.float64),
-    }
-    return _Rows.split(cols, edges)
+    return _block_rows(k_all, qb, edges)
 
 
 def _sorted_strikes(
@@ -169,14 +170,33 @@ def _expiry_rows(
     (before the markets layer added it) is read through ``market.chain``.
     """
     if hasattr(market, "strikes"):
-        grid = [(exp, _sorted_strikes(market, date, und, exp))]
-        return _quote_strikes(date, market, und, right, grid)[0]
+        return _grid_rows(date, market, und, right, [exp])[0]
     qf = market.chain(date, und, exp.date).quotes
     sel = chain_mask(qf, exp.date, exp.root) & (qf["right"].to_numpy() == right)
     rows = np.flatnonzero(sel)
     out = {c: float_col(qf, c)[rows] for c in _QUOTE_COLS}
     order = np.argsort(out["strike"], kind="stable")
     return _Rows.split({c: v[order] for c, v in out.items()}, [0, len(order)])[0]
+
+
+def _grid_rows(
+    date: pd.Timestamp,
+    market: MarketView,
+    und: Underlying,
+    right: Right,
+    exps: Sequence[Expiry],
+) -> list[_Rows]:
+    """Quotes of every strike of each of ``exps`` (``right`` options), one `_Rows` each.
+
+    `Markets.quote_grids` on the markets layer (modeled VIX options in one kernel call,
+    the same floats as its ``strikes`` and ``quote``); on another `MarketView`, its
+    ``strikes`` of each expiry and one ``quote`` of them all (`_quote_strikes`).
+    """
+    if isinstance(market, Markets):
+        got = market.quote_grids(date, und, [e.date for e in exps], right)
+        return _block_rows(got.strike, got.quotes, got.edges)
+    grids = [(e, _sorted_strikes(market, date, und, e)) for e in exps]
+    return _quote_strikes(date, market, und, right, grids)
 
 
 def _expiry_quotes(
@@ -198,118 +218,43 @@ class _Day:
     quotes: dict[_QuoteKey, _Rows]
 
 
-def _fetch_days(
-    market: MarketView, dates: Sequence[pd.Timestamp], layers: Sequence[HedgeLayer]
-) -> list[_Day]:
-    """The picks of ``layers`` on each of ``dates`` and the quotes of their expiries.
+def _fetch_day(date: pd.Timestamp, market: MarketView, layers: Sequence[HedgeLayer]) -> _Day:
+    """The picks of ``layers`` at ``date`` and the quotes of their expiries.
 
-    Per underlying one listing per date (`_expiries_days`); per underlying and right
-    one strike list per (date, candidate expiry) (`_strikes_days`) and the quotes of
-    all of them (`_quote_days`: one ``market.quote`` per date). Each date reads its own
-    close only: a block of dates gives each date what it alone gives. A market without
-    ``strikes`` is read per expiry (`_expiry_rows`).
+    Per underlying one listing (``market.expiries``) and its DTEs; per underlying and
+    right the quotes of every strike of the candidate expiries at once (`_grid_rows`).
+    A market without ``strikes`` is read per expiry (`_expiry_rows`).
     """
-    unds = list(dict.fromkeys(_layer_option(x)[0] for x in layers))
-    listed = {und: _expiries_days(market, dates, und) for und in unds}
-    days = [_Day({}, {}) for _ in dates]
-    wanted: dict[tuple[Underlying, Right], dict[tuple[int, int, str], Expiry]] = {}
-    for n, date in enumerate(dates):
-        today = day_number(date)
-        dtes: dict[Underlying, list[int]] = {}
-        for layer in layers:
-            und, right = _layer_option(layer)
-            got = listed[und][n]
-            if isinstance(got, NotListed):
-                days[n].picks[layer.name] = got
-                continue
-            if und not in dtes:  # the DTEs once per underlying for all its layers
-                dtes[und] = [day_number(e.date) - today for e in got]
-            exp = days[n].picks[layer.name] = _pick_by_dte(dtes[und], got, layer)
-            if exp is not None:
-                wanted.setdefault((und, right), {})[(n, exp.date.value, exp.root)] = exp
+    today = day_number(date)
+    listed: dict[Underlying, tuple[list[Expiry], list[int]] | NotListed] = {}
+    picks: dict[str, _Pick] = {}
+    wanted: dict[tuple[Underlying, Right], dict[tuple[int, str], Expiry]] = {}
+    for layer in layers:
+        und, right = _layer_option(layer)
+        got = listed.get(und)
+        if got is None:
+            try:
+                exps = market.expiries(date, und)
+                got = listed[und] = (exps, [day_number(e.date) - today for e in exps])
+            except NotListed as err:  # e.g. VIX options before 2006-02-24: the layers stay idle
+                got = listed[und] = err
+        if isinstance(got, NotListed):
+            picks[layer.name] = got
+            continue
+        exp = picks[layer.name] = _pick_by_dte(got[1], got[0], layer)
+        if exp is not None:
+            wanted.setdefault((und, right), {})[(exp.date.value, exp.root)] = exp
+    quotes: dict[_QuoteKey, _Rows] = {}
     has_strikes = hasattr(market, "strikes")
-    for (und, right), exps in wanted.items():
-        asked = [(dates[n], e) for (n, _, _), e in exps.items()]
+    for (und, right), by_key in wanted.items():
+        asked = list(by_key.values())
         if has_strikes:
-            grids = _strikes_days(market, und, asked)
-            rows = _quote_days(market, und, right, asked, grids)
+            rows = _grid_rows(date, market, und, right, asked)
         else:
-            rows = [_expiry_rows(d, market, und, e, right) for d, e in asked]
-        for (n, ns, root), got_rows in zip(exps, rows, strict=True):
-            days[n].quotes[(und, ns, root, right)] = got_rows
-    return days
-
-
-def _expiries_days(
-    market: MarketView, dates: Sequence[pd.Timestamp], und: Underlying
-) -> list[list[Expiry] | NotListed]:
-    """``market.expiries`` of ``und`` at each date (`NotListed`: why none), in order.
-
-    Prototype of a multi-date listing of the markets layer: one call per date here.
-    """
-    out: list[list[Expiry] | NotListed] = []
-    for date in dates:
-        try:
-            out.append(market.expiries(date, und))
-        except NotListed as err:  # e.g. VIX options before 2006-02-24: the layers stay idle
-            out.append(err)
-    return out
-
-
-def _strikes_days(
-    market: MarketView, und: Underlying, asked: Sequence[tuple[pd.Timestamp, Expiry]]
-) -> list[FloatArray]:
-    """The ascending strikes of each (date, expiry) of ``asked`` (`_sorted_strikes`).
-
-    Prototype of a multi-date strike list of the markets layer: one call per pair here.
-    """
-    return [_sorted_strikes(market, date, und, e) for date, e in asked]
-
-
-def _quote_days(
-    market: MarketView,
-    und: Underlying,
-    right: Right,
-    asked: Sequence[tuple[pd.Timestamp, Expiry]],
-    grids: Sequence[FloatArray],
-) -> list[_Rows]:
-    """Quotes of the ``right`` options at ``grids[n]`` of each (date, expiry) ``asked[n]``,
-    each at its own date's close; one `_Rows` per pair.
-
-    Prototype of a multi-date quote of the markets layer: one vectorised
-    ``market.quote`` per date here (`_quote_strikes`; the pairs of a date are
-    consecutive in ``asked``).
-    """
-    out: list[_Rows] = []
-    start = 0
-    while start < len(asked):
-        date = asked[start][0]
-        stop = start + 1
-        while stop < len(asked) and asked[stop][0] is date:  # (grouping only: one call each)
-            stop += 1
-        pairs = [(asked[n][1], grids[n]) for n in range(start, stop)]
-        out += _quote_strikes(date, market, und, right, pairs)
-        start = stop
-    return out
-
-
-def choose_days(
-    market: MarketView,
-    dates: Sequence[pd.Timestamp],
-    layers: Sequence[HedgeLayer],
-    costs: CostModel,
-) -> list[list[tuple[HedgeChoice | None, RuleFired] | ValueError]]:
-    """`choose_hedge` of every layer on each of ``dates``, made for the block at once.
-
-    One list per date, in the order of ``layers``; a layer whose deltas are all NaN on
-    a date gets the ValueError `choose_hedge` would raise. Each date's choice reads that
-    date's listing, strikes and quotes only (`_fetch_days`), so it equals the choice
-    made on the date alone: no look-ahead. Not memoised (`ExpiryQuotes` is).
-    """
-    out = []
-    for date, day in zip(dates, _fetch_days(market, dates, layers), strict=True):
-        out.append(_choose_many(date, _candidates(layers, day), costs))
-    return out
+            rows = [_expiry_rows(date, market, und, e, right) for e in asked]
+        for (ns, root), got_rows in zip(by_key, rows, strict=True):
+            quotes[(und, ns, root, right)] = got_rows
+    return _Day(picks, quotes)
 
 
 def _candidates(layers: Sequence[HedgeLayer], day: _Day) -> list[_Candidate]:
@@ -330,7 +275,7 @@ class ExpiryQuotes:
 
     The first `get` (or `pick`, `choice`) lists each underlying's expiries once, quotes
     the expiry `choose_hedge` would pick for each of ``layers`` (`_pick_expiry`), all
-    strikes, in one ``market.quote`` call per underlying and right; the quotes of a row
+    strikes, at once per underlying and right (`_grid_rows`); the quotes of a row
     do not depend on the rows quoted with it, so each layer sees exactly what
     `_expiry_quotes` would return for its expiry alone. Layers whose underlying is not
     listed, or with no expiry in their window, are left out (their `choose_hedge`
@@ -350,7 +295,7 @@ class ExpiryQuotes:
         self._index = {id(x): n for n, x in enumerate(self._layers)}  # held: ids stay unique
 
     def _fetch(self) -> dict[_QuoteKey, _Rows]:
-        day = _fetch_days(self._market, [self._date], self._layers)[0]
+        day = _fetch_day(self._date, self._market, self._layers)
         self._picks = day.picks
         return day.quotes
 
@@ -550,6 +495,17 @@ def _choose_many(
     out: list[_Chosen] = []
     today = day_number(date)
     for layer, exp, q in candidates:
+        if type(exp) is Expiry and q is not None:  # the usual case: quoted
+            ok = q.ok[q.a : q.b]
+            if ok.any():
+                fwd = nan_median(q.col("forward"))
+                try:
+                    rows = _strike_rows(layer, q, ok, fwd)
+                except ValueError as err:
+                    out.append(err)
+                    continue
+                out.append(_chosen(layer, exp, q, rows, fwd, costs, today))
+                continue
         rule = f"hedge_select:{layer.name}"
         if isinstance(exp, NotListed):
             out.append((None, RuleFired(rule, {"instrument": layer.instrument}, "fail", str(exp))))
@@ -608,7 +564,7 @@ def _chosen(
 def _nearest(distance: FloatArray) -> int:
     """``np.nanargmin(distance)`` (NaN skipped, ties: the first), without its copy when no
     distance is NaN: ``np.argmin`` returns the first NaN if there is one, else the answer."""
-    i = int(np.argmin(distance))
+    i = int(distance.argmin())
     return int(np.nanargmin(distance)) if math.isnan(distance[i]) else i
 
 
