@@ -47,3 +47,45 @@ def test_floats_are_written_as_pandas_writes_them(index: bool) -> None:
 def test_an_empty_frame_is_its_header() -> None:
     frame = pd.DataFrame({"a": pd.Series([], dtype=np.float64), "b": pd.Series([], dtype=str)})
     assert frame_csv(frame) == "a,b\n"
+
+
+def _reference(frame: pd.DataFrame, index: bool) -> str:
+    """pandas' ``to_csv`` of ``frame`` with its date cells written as ISO text by hand."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = [d.strftime("%Y-%m-%d") if d == d else None for d in out[col]]
+        elif out[col].dtype == object:
+            out[col] = [
+                v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v for v in out[col]
+            ]
+    return _pandas_csv(out, index)
+
+
+@pytest.mark.parametrize("index", [True, False])
+def test_every_cell_kind_is_written_as_pandas_writes_it(index: bool) -> None:
+    n = 6
+    days = pd.bdate_range("2021-03-01", periods=n, name="date" if index else None)
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(
+                ["2021-01-04", None, "2021-01-06", None, "2021-02-01", "2022-12-30"]
+            ),
+            "obj": [None, np.nan, pd.Timestamp("2021-05-03"), "a,b", 'q"t', "two\nlines"],
+            "obj_floats": pd.Series([0.1, 2.0 / 3.0, np.nan, 1e20, -0.0, 5.0], dtype=object),
+            "text": pd.Series(["x", None, "y, z", "", "plain", "end"], dtype="str"),
+            "ints": np.array([-3, 0, 7, 2**40, 1, 2], dtype=np.int64),
+            "flag": [True, False, True, True, False, False],
+            "x": [1.5, np.nan, -np.inf, 3e-9, 0.0, 42.0],
+        },
+        index=days,
+    )
+    assert frame_csv(frame) == _reference(frame, index)
+
+
+def test_dtypes_outside_the_fast_path_go_through_pandas() -> None:
+    frame = pd.DataFrame(
+        {"kind": pd.Categorical(["b", "a", "b"]), "x": [0.25, np.nan, 1.0 / 3.0]},
+        index=pd.Index(["r1", "r2", "r3"], name="row"),
+    )
+    assert frame_csv(frame) == ("row,kind,x\nr1,b,0.25\nr2,a,\nr3,b,0.3333333333\n")

