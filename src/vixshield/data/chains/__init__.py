@@ -11,16 +11,45 @@
   applied to every block a chain file is read in.
 """
 
-from vixshield.data.chains.catalogue import CHAINS_DIR, Catalogue, Partition
-from vixshield.data.chains.dataset import ChainDataset, ChainStatus, chain_status
-from vixshield.data.chains.importer import ChainImportResult, import_chain_frame, import_chains
-from vixshield.data.chains.sources import (
-    CHAIN_LAYOUTS,
-    DEFAULT_CHUNK_BYTES,
-    ChainInput,
-    chain_inputs,
-    chain_kind,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vixshield.data.chains.catalogue import CHAINS_DIR, Catalogue, Partition
+    from vixshield.data.chains.dataset import ChainDataset, ChainStatus, chain_status
+    from vixshield.data.chains.importer import (
+        ChainImportResult,
+        import_chain_frame,
+        import_chains,
+    )
+    from vixshield.data.chains.sources import (
+        CHAIN_LAYOUTS,
+        DEFAULT_CHUNK_BYTES,
+        ChainInput,
+        chain_inputs,
+        chain_kind,
+    )
+
+_HOME = {
+    "CHAINS_DIR": "catalogue",
+    "Catalogue": "catalogue",
+    "Partition": "catalogue",
+    "ChainDataset": "dataset",
+    "ChainStatus": "dataset",
+    "chain_status": "dataset",
+    "ChainImportResult": "importer",
+    "import_chain_frame": "importer",
+    "import_chains": "importer",
+    "CHAIN_LAYOUTS": "sources",
+    "DEFAULT_CHUNK_BYTES": "sources",
+    "ChainInput": "sources",
+    "chain_inputs": "sources",
+    "chain_kind": "sources",
+}
+"""Each public name's module: imported when the name is first asked for, so that reading
+a store's chains does not import the importer and its vendor formats."""
 
 __all__ = [
     "CHAINS_DIR",
@@ -38,3 +67,13 @@ __all__ = [
     "import_chain_frame",
     "import_chains",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """A public name of `_HOME`, imported on first use."""
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -20,9 +20,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -41,6 +40,9 @@ from vixshield.data.chains.catalogue import (
 from vixshield.data.market import CHAIN_FRAME_COLUMNS
 from vixshield.data.store import Store
 from vixshield.errors import DataError
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["ChainDataset", "ChainMonth", "ChainStatus", "chain_status"]
 
@@ -198,6 +200,8 @@ class ChainDataset:
         return self._month(p)
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
+        import duckdb  # here: a backtest reading months never pays for it
+
         if self._con is None:
             self._con = duckdb.connect(config={"threads": 1})
         return self._con
@@ -271,6 +275,8 @@ class ChainDataset:
         named = {"files": files, **{f"p{i}": v for i, v in enumerate(params)}}
         for i in range(len(params)):
             sql = sql.replace("?", f"$p{i}", 1)
+        import duckdb
+
         with self._lock:
             try:
                 return self._connection().sql(sql, params=named).to_arrow_table()
