@@ -269,7 +269,7 @@ def test_context_tables_equal_the_row_rules() -> None:
         policies.append(parse_policy(CUSTOM.format(effect=effect, layer=layer)))
     for policy in policies:
         for i, day in enumerate(frame.index):
-            ctx = engine._context(day, None, (), account, policy, frame, {})  # type: ignore[arg-type]
+            ctx = engine._context(day, None, (), account, engine._plan(policy), frame, {})  # type: ignore[arg-type]
             row = engine._columns(frame).row(i)  # pandas' row (test_decide_fast_paths)
             assert dict(ctx.row) == row and list(ctx.row) == list(row)
             want = regime_inputs(row, policy)
@@ -296,7 +296,7 @@ def test_context_without_a_regime_column_is_normal() -> None:
         None,
         (),
         AccountState(1.0, 1.0, 0.0),
-        load_policy("alvh-442"),
+        engine._plan(load_policy("alvh-442")),
         frame,
         {},  # type: ignore[arg-type]
     )

@@ -27,7 +27,9 @@ What does not change from close to close is derived once: per indicator frame, i
 columns as Python values and the regime inputs and event distances of every row
 (`_Columns`); per policy object, the bound rules, the cost model and, where no custom
 rule reads the row for a layer, each regime's layer multipliers (`_Plan`). A close
-looks its values up; the values are those the per-row rules give.
+looks its values up; the values are those the per-row rules give. The report details
+of a decision (`Decision.details`, strict JSON) are made when first read
+(`Decision.deferred`): a backtest reads the last close's only.
 """
 
 from __future__ import annotations
@@ -155,6 +157,35 @@ class _Columns:
         self.floats = frozenset(k for k, f in floats.items() if f)
         self._derived: dict[tuple[str, str], list[object]] = {}
         self._tables: dict[_Spec, tuple[tuple[str, list[object]], ...]] = {}
+        self._rows: dict[_Spec, tuple[tuple[str, ...], list[tuple[object, ...]]]] = {}
+        self._at: dict[int, int] | None = None
+
+    def position(self, ns: int) -> int:
+        """Row of the last date on or before ``ns`` (nanoseconds since the epoch); -1: none.
+
+        A date of the frame is looked up (a dict of the dates, made on first use);
+        any other is placed by bisection.
+        """
+        at = self._at
+        if at is None:
+            at = self._at = dict(zip(self.index.tolist(), range(len(self.index)), strict=True))
+        i = at.get(ns)
+        if i is None:
+            i = int(self.index.searchsorted(ns, side="right")) - 1
+        return i
+
+    def mapping(self, spec: _Spec, i: int) -> dict[str, object]:
+        """``{key: derived(column, kind)[i]}`` of ``spec`` (`table`), a new dict each call."""
+        got = self._rows.get(spec)
+        if got is None:
+            if len(self._rows) >= _MAX_TABLES:  # the bound of `table`
+                self._rows.clear()
+            table = self.table(spec)
+            keys = tuple(key for key, _ in table)
+            cols = [col for _, col in table]
+            got = (keys, list(zip(*cols, strict=True)) if cols else [()] * len(self.rows))
+            self._rows[spec] = got
+        return dict(zip(got[0], got[1][i], strict=True))
 
     def row(self, i: int) -> dict[str, object]:
         """Row ``i`` as a dict in column order."""
@@ -331,14 +362,13 @@ def _context(
     market: MarketView,
     positions: Sequence[Position],
     account: AccountState,
-    policy: Policy,
+    plan: _Plan,
     indicators: pd.DataFrame,
     marks: Mapping[str, PositionMark] | None,
 ) -> DayContext:
     """The day's context: indicator row, regime and multipliers, marks, costs."""
     cols = _columns(indicators)
-    plan = _plan(policy)
-    i = int(cols.index.searchsorted(date.value, side="right")) - 1
+    i = cols.position(date.value)
     if i < 0:
         raise UserError(f"no market data on or before {date.date()}")
     row = _Row(cols, i)
@@ -357,10 +387,10 @@ def _context(
         account=account,
         row=row,
         regime=regime,
-        regime_inputs={key: col[i] for key, col in cols.table(plan.inputs)},  # type: ignore[misc]
+        regime_inputs=cols.mapping(plan.inputs, i),  # type: ignore[arg-type]
         multipliers=multipliers,
         multiplier_audit=audit,
-        days_to_events={key: col[i] for key, col in cols.table(plan.events)},  # type: ignore[misc]
+        days_to_events=cols.mapping(plan.events, i),  # type: ignore[arg-type]
         sessions=cols.index,
         session=i,
         costs=plan.costs,
@@ -424,18 +454,31 @@ def decide(
     st = _state(state).reconcile(date, positions)
     if indicators is None:
         indicators = compute_indicators(market.data.until(date), policy, start=date)
-    ctx = _context(date, market, positions, account, policy, indicators, marks)
-    steps = fold(ctx, st, _plan(policy).rules)
-    details: dict[str, object] = {"regime": ctx.regime, "condor": None}
-    for step in steps:
-        details.update(step.details)
-    details["events"] = {k: (None if math.isnan(v) else v) for k, v in ctx.days_to_events.items()}
-    return Decision(
+    plan = _plan(policy)
+    ctx = _context(date, market, positions, account, plan, indicators, marks)
+    steps = fold(ctx, st, plan.rules)
+    return Decision.deferred(
+        partial(_details, ctx.regime, tuple(s.details for s in steps), ctx.days_to_events),
         date=date,
         regime=ctx.regime,
         regime_inputs=ctx.regime_inputs,
         orders=tuple(chain.from_iterable(s.orders for s in steps)),
         audit=tuple(chain.from_iterable(s.audit for s in steps)),
-        details=_json(details),  # type: ignore[arg-type]
         state=steps[-1].state,
     )
+
+
+def _details(
+    regime: str, steps: tuple[Mapping[str, object], ...], days_to_events: Mapping[str, float]
+) -> Mapping[str, object]:
+    """`Decision.details`: the regime, then each step's details in rule order, then the
+    event distances (None where none is known), as strict JSON (`_json`).
+
+    Made when the decision's details are first read (`Decision.deferred`): the steps'
+    details and the distances are fresh objects of the day no rule changes afterwards.
+    """
+    details: dict[str, object] = {"regime": regime, "condor": None}
+    for d in steps:
+        details.update(d)
+    details["events"] = {k: (None if math.isnan(v) else v) for k, v in days_to_events.items()}
+    return cast(Mapping[str, object], _json(details))

@@ -64,6 +64,7 @@ __all__ = [
     "garch_cache_key",
     "garch_forecast",
     "macd",
+    "rolling_percentile",
     "rsi_wilder",
     "trading_days_to_events",
 ]
@@ -411,6 +412,44 @@ def event_inputs(
     return out
 
 
+def rolling_percentile(x: FloatArray, window: int, min_periods: int) -> FloatArray:
+    """Share of the trailing ``window`` values (today's included) at or below today's.
+
+    Parameters
+    ----------
+    x : ndarray of float
+        A daily series (NaN where missing).
+    window : int
+        Values in the window (trading days); fewer at the start of the series.
+    min_periods : int
+        Non-NaN values a window needs; NaN below that.
+
+    Returns
+    -------
+    ndarray of float
+        ``count(w <= x[i]) / len(w)`` over the window ``w`` ending at ``i`` (a NaN,
+        or an infinity, which pandas' windows read as NaN, compares False, so a NaN
+        ``x[i]`` gives 0): pandas'
+        ``Series.rolling(window, min_periods).apply(lambda w: np.mean(w <= w[-1]), raw=True)``,
+        on all windows at once (the count and the length are whole numbers, so the
+        quotient is the mean ``np.mean`` returns).
+    """
+    n = len(x)
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    a = np.asarray(x, dtype=np.float64)
+    a = np.where(np.isinf(a), np.nan, a)  # pandas' windows read an infinity as NaN
+    padded = np.concatenate([np.full(window - 1, np.nan), a])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window)  # row i ends at x[i]
+    at_or_below = np.count_nonzero(windows <= windows[:, -1:], axis=1)
+    observed = np.count_nonzero(~np.isnan(windows), axis=1)
+    length = np.minimum(np.arange(1, n + 1), window)
+    ok = observed >= min_periods
+    out[ok] = at_or_below[ok] / length[ok]
+    return out
+
+
 def _vx_slope(data: MarketData, index: pd.DatetimeIndex) -> pd.Series:
     """VX2/VX1 - 1 from the two nearest unexpired VIX futures on each date."""
     vx = data.vx
@@ -516,7 +555,7 @@ def compute_indicators(
         hi > lo, (vix - lo) / (hi - lo), np.where(hi.notna() & vix.notna(), 0.5, np.nan)
     )
     out["iv_rank"] = rank
-    out["vix_pct"] = roll.apply(lambda w: float(np.mean(w <= w[-1])), raw=True)
+    out["vix_pct"] = rolling_percentile(vix.to_numpy(dtype=np.float64), _LOOKBACK, _MIN_LOOKBACK)
     warmup = None if start is None else pd.Timestamp(start) - pd.Timedelta(days=WARMUP_DAYS)
     folder = cache_folder() if cache is True else (cache or None)
     out["garch_vol"] = garch_forecast(

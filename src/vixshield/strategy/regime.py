@@ -42,6 +42,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from vixshield._typing import FloatArray
 from vixshield.errors import NotListed
 from vixshield.markets.costs import CostModel
 from vixshield.markets.parity import Finding, scan_parity
@@ -63,6 +64,7 @@ __all__ = [
     "regime_input_keys",
     "regime_inputs",
     "regime_score",
+    "regime_scores",
     "scan_entries",
 ]
 
@@ -102,26 +104,48 @@ def regime_score(
     return min(score, 3.0)
 
 
+def regime_scores(ind: pd.DataFrame, cfg: RegimePolicy) -> FloatArray:
+    """`regime_score` of every row of an indicator frame, as one array.
+
+    The same rule on arrays: each term is 0, 0.5 or 1 and the sum at most 7, so every
+    partial sum is exact and the order of the terms cannot change a score; a NaN
+    input compares False (adds 0) as in `regime_score`, a NaN ``vix`` scores 1.
+    """
+    vix, slope, vrp, rsi, line, signal, div = (
+        ind[c].to_numpy(dtype=np.float64)
+        for c in ("vix", "ts_slope", "vrp", "vvix_rsi", "macd", "macd_signal", "ad_divergence")
+    )
+    score = np.zeros(len(ind))
+    for t in cfg.vix_thresholds:
+        score += vix >= t
+    score += slope < 0
+    score += vrp < cfg.vrp_floor
+    score += 0.5 * (rsi > cfg.rsi_high)
+    score += 0.5 * ((line < 0) & (line < signal))
+    score += 0.5 * (div > 0)
+    score = np.minimum(score, 3.0)
+    score[np.isnan(vix)] = 1.0
+    return score
+
+
 def classify_regimes(ind: pd.DataFrame, cfg: RegimePolicy) -> tuple[pd.Series, pd.Series]:
     """Scores and regimes (with hysteresis) for an indicator frame, causally.
+
+    The scores are `regime_scores` (`regime_score` row by row); a score's whole part
+    is the candidate regime. A candidate two or more levels above the current regime
+    is taken at once; any other change only after ``cfg.persist_days`` closes in a row.
 
     Returns
     -------
     score : Series of float
     regime : Series of str (one of `REGIMES`)
     """
-    cols = ("vix", "ts_slope", "vrp", "vvix_rsi", "macd", "macd_signal", "ad_divergence")
-    arrs = [ind[c].to_numpy(dtype=np.float64) for c in cols]
-    n = len(ind)
-    scores = np.empty(n)
+    scores = regime_scores(ind, cfg)
     labels: list[str] = []
     current = -1
     pending, count = -1, 0
-    for i in range(n):
-        v = [float(a[i]) for a in arrs]
-        sc = regime_score(v[0], v[1], v[2], v[3], v[4], v[5], v[6], cfg)
-        scores[i] = sc
-        cand = int(sc)
+    persist = cfg.persist_days
+    for cand in scores.astype(np.int64).tolist():  # int(score): 0..3
         if current < 0 or cand == current:
             current = cand if current < 0 else current
             pending, count = -1, 0
@@ -130,7 +154,7 @@ def classify_regimes(ind: pd.DataFrame, cfg: RegimePolicy) -> tuple[pd.Series, p
         else:
             count = count + 1 if cand == pending else 1
             pending = cand
-            if count >= cfg.persist_days:
+            if count >= persist:
                 current, pending, count = cand, -1, 0
         labels.append(REGIMES[current])
     return pd.Series(scores, index=ind.index), pd.Series(labels, index=ind.index, dtype=object)

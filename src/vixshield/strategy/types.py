@@ -7,9 +7,9 @@ in index points per unit (x100 for SPX and VIX options).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol
 
 import pandas as pd
 from typing_extensions import TypeVar
@@ -197,7 +197,8 @@ class Decision(Generic[StateT_co]):
     details : Mapping
         Layer-specific structured output for reports (condor candidate analytics,
         hedge layer targets versus holdings, upcoming events, credit-to-hedge
-        ratio). JSON-serialisable values only.
+        ratio). JSON-serialisable values only. Made on first read for a decision
+        built with `Decision.deferred`.
     state : StateT_co or None
         The strategy state to pass to the next call (for `decide` a
         `vixshield.strategy.StrategyState`: the cycle history of the
@@ -211,6 +212,48 @@ class Decision(Generic[StateT_co]):
     audit: tuple[RuleFired, ...]
     details: Mapping[str, object] = field(default_factory=dict)
     state: StateT_co | None = None
+
+    @classmethod
+    def deferred(
+        cls,
+        make_details: Callable[[], Mapping[str, object]],
+        date: pd.Timestamp,
+        regime: str,
+        regime_inputs: Mapping[str, float | str],
+        orders: tuple[Order, ...],
+        audit: tuple[RuleFired, ...],
+        state: StateT_co | None = None,
+    ) -> Decision[StateT_co]:
+        """A decision whose ``details`` are made by ``make_details()`` when first read.
+
+        Reading ``details`` (directly, or through ``==``, ``repr``, `dataclasses.replace`)
+        calls ``make_details`` once and keeps its answer, so the field reads as the
+        mapping a decision made with ``details=make_details()`` holds. A backtest keeps
+        only its last decision: the reports of the other closes are never built.
+        ``make_details`` must be a pure function of values that are not changed later
+        (a `functools.partial` of plain data pickles with the decision).
+        """
+        new = object.__new__(cls)
+        new.__dict__.update(
+            date=date,
+            regime=regime,
+            regime_inputs=regime_inputs,
+            orders=orders,
+            audit=audit,
+            state=state,
+            _make_details=make_details,
+        )
+        return new
+
+    if not TYPE_CHECKING:  # typed as the field above; only reached while it is unmade
+
+        def __getattr__(self, name: str) -> object:
+            make = self.__dict__.get("_make_details") if name == "details" else None
+            if make is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            details = self.__dict__["details"] = make()
+            self.__dict__.pop("_make_details", None)
+            return details
 
 
 @dataclass(frozen=True)
