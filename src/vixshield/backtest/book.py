@@ -110,6 +110,20 @@ class BookLegs:
     _multipliers: dict[Shock, tuple[FloatArray, FloatArray]] = field(
         default_factory=dict, repr=False
     )
+    _quantities: dict[tuple[int, ...], FloatArray] = field(default_factory=dict, repr=False)
+
+    def quantities(self, contracts: tuple[int, ...]) -> FloatArray:
+        """Signed contracts of each leg: its ratio x its position's ``contracts`` (float64).
+
+        The last one asked is kept (the contracts change only when a position is cut).
+        """
+        got = self._quantities.get(contracts)
+        if got is None:
+            n = np.array(contracts, dtype=np.float64)
+            got = self.ratios * np.repeat(n, self.lengths)
+            self._quantities.clear()
+            self._quantities[contracts] = got
+        return got
 
     def multipliers(self, shock: Shock) -> tuple[FloatArray, FloatArray]:
         """`vixshield.backtest.shock.shock_multipliers` of the legs (kept per shock)."""

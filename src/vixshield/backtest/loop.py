@@ -36,13 +36,21 @@ from vixshield.errors import UserError
 from vixshield.markets.cache import MarketCache
 from vixshield.markets.costs import CostModel
 from vixshield.markets.types import MarketView
+from vixshield.markets.view import Markets
 from vixshield.strategy import Policy, compute_indicators, decide
+from vixshield.strategy.indicators import indicator_policy_key
 from vixshield.strategy.marks import marks_from_legs
+from vixshield.strategy.memo import MarketMemo
 from vixshield.strategy.types import AccountState, DecideFn, Decision, Position, PositionMark
 
 __all__ = ["run_backtest"]
 
 _DAYS_PER_YEAR_MM = 360.0  # ACT/360 money-market day count for T-bill interest
+
+
+_INDICATORS: MarketMemo[pd.DataFrame] = MarketMemo(4)
+"""The default indicator frames of the last runs per `Markets` object (a sweep's variants
+mostly share one: it reads only the policy's `indicator_policy_key`)."""
 
 
 def _default_strategy(
@@ -52,13 +60,23 @@ def _default_strategy(
 
     The GARCH fits are kept in the market's own cache folder (`MarketCache.folder`); a
     market without a cache (``load_data(cache=False)``, ``$VIXSHIELD_MARKET_CACHE=off``, a
-    test's fake) fits them in process only.
+    test's fake) fits them in process only. On a `Markets` object the frame is kept for
+    the next runs (`_INDICATORS`), keyed by everything `compute_indicators` reads besides
+    the market's data: the start, the cache folder and the policy's part of it
+    (`indicator_policy_key`); each run gets its own copy.
     """
     if not isinstance(policy, Policy):
         raise UserError("the default strategy needs a vixshield.strategy.Policy (load_policy)")
     cache = getattr(market, "cache", None)
     folder: Path | bool = cache.folder if isinstance(cache, MarketCache) else False
-    return decide, compute_indicators(market.data, policy, start=start, cache=folder)
+    if not isinstance(market, Markets):
+        return decide, compute_indicators(market.data, policy, start=start, cache=folder)
+    key = (pd.Timestamp(start).value, str(folder), indicator_policy_key(policy))
+    frame = _INDICATORS.get(market, key)
+    if frame is None:
+        frame = compute_indicators(market.data, policy, start=start, cache=folder)
+        _INDICATORS.put(market, key, frame)
+    return decide, frame.copy()
 
 
 def _attribute_hedge_cost(run: RunState) -> None:

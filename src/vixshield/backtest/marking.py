@@ -57,8 +57,7 @@ def shock_loss(run: RunState) -> float:
     if not ops:
         return 0.0
     book = run.book(ops)
-    contracts = np.array([op.position.contracts for op in ops], dtype=np.float64)
-    qty = book.ratios * np.repeat(contracts, book.lengths)
+    qty = book.quantities(tuple([op.position.contracts for op in ops]))
     q = _marked_whole(run, book, ops)
     if q is not None:  # the book as marked: its quotes are the concatenated marks
         mid, forward, t_years, iv = q.mid, q.forward, q.t_years, q.iv

@@ -22,6 +22,7 @@ from vixshield.backtest.book import (
     quote_requests,
 )
 from vixshield.backtest.portfolio import Ledger, OpenPosition
+from vixshield.backtest.quote_memo import LegQuoteMemo
 from vixshield.backtest.shock import Shock
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import MarketView, QuoteBlock
@@ -112,6 +113,10 @@ class RunState:
     marked: tuple[BookLegs, LegQuotes, list[tuple[FloatArray, ...]]] | None = None
     """The day's marks (`vixshield.backtest.marking.mark_all`): the book, its quotes, and
     each position's (mid, iv, t_years, forward) arrays as marked (slices of the quotes)."""
+    _memo: LegQuoteMemo | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._memo = LegQuoteMemo(self.market)
 
     def start_day(self, spx: float, vix: float) -> None:
         """Reset the day's counters and quote cache; set the day's spot levels."""
@@ -175,23 +180,36 @@ class RunState:
         return self._gather([cache[k] for k in keys])
 
     def _fetch(self, t: pd.Timestamp, requests: Sequence[QuoteRequest]) -> None:
-        """Quote ``requests`` at ``t`` (one `MarketView.quote` each) into the day's table."""
+        """Quote ``requests`` at ``t`` (one `MarketView.quote` each) into the day's table.
+
+        A request whose every option the market's `LegQuoteMemo` holds for ``t`` (an
+        earlier run over the same `Markets` quoted them) is read back from it instead.
+        """
         cache = self._quotes
+        memo = self._memo
+        day = t.value
         blocks = [self._table]
         for rq in requests:
-            qb = self.market.quote(
-                t,
-                rq.underlying,  # type: ignore[arg-type]
-                rq.expiry,
-                rq.strike,
-                rq.right,
-            )
             n = len(rq.keys)
-            blocks.append(_block(qb, n))
-            self.origins.setdefault(rq.underlying, set()).add(qb.origin)
+            got = memo.read(day, rq.keys, len(_QUOTE_FIELDS)) if memo is not None else None
+            if got is not None:
+                block, origin = got
+            else:
+                qb = self.market.quote(
+                    t,
+                    rq.underlying,  # type: ignore[arg-type]
+                    rq.expiry,
+                    rq.strike,
+                    rq.right,
+                )
+                block, origin = _block(qb, n), qb.origin
+                if memo is not None:
+                    memo.write(day, rq.keys, block, qb.origins())
+            blocks.append(block)
+            self.origins.setdefault(rq.underlying, set()).add(origin)
             at = len(cache)  # one table column per cached key
             cache.update(zip(rq.keys, range(at, at + n), strict=True))
-            self._table_origin.extend([qb.origin] * n)
+            self._table_origin.extend([origin] * n)
         if len(blocks) > 1:
             self._table = np.concatenate(blocks, axis=1)
 

@@ -63,6 +63,7 @@ __all__ = [
     "event_inputs",
     "garch_cache_key",
     "garch_forecast",
+    "indicator_policy_key",
     "macd",
     "rolling_percentile",
     "rsi_wilder",
@@ -480,6 +481,13 @@ def custom_signal(data: MarketData, spec: CustomIndicator) -> tuple[pd.Series, p
     vals = value.to_numpy(dtype=np.float64)
     on = vals > spec.threshold if spec.rule.endswith("above") else vals < spec.threshold
     return value, pd.Series(on & ~np.isnan(vals), index=idx)
+
+
+def indicator_policy_key(policy: Policy) -> tuple[str, ...]:
+    """Every part of ``policy`` that `compute_indicators` reads (its ``regime`` and
+    ``custom`` sections, as JSON): two policies with equal keys give equal frames of the
+    same data, so a frame can be kept for another policy variant of a sweep."""
+    return (policy.regime.model_dump_json(), *(c.model_dump_json() for c in policy.custom))
 
 
 def compute_indicators(
