@@ -495,29 +495,12 @@ def _choose_many(
     out: list[_Chosen] = []
     today = day_number(date)
     for layer, exp, q in candidates:
-        if type(exp) is Expiry and q is not None:  # the usual case: quoted
-            ok = q.ok[q.a : q.b]
-            if ok.any():
-                fwd = nan_median(q.col("forward"))
-                try:
-                    rows = _strike_rows(layer, q, ok, fwd)
-                except ValueError as err:
-                    out.append(err)
-                    continue
-                out.append(_chosen(layer, exp, q, rows, fwd, costs, today))
-                continue
-        rule = f"hedge_select:{layer.name}"
-        if isinstance(exp, NotListed):
-            out.append((None, RuleFired(rule, {"instrument": layer.instrument}, "fail", str(exp))))
-            continue
-        if exp is None or q is None:
-            window = {"dte_min": layer.dte_min, "dte_max": layer.dte_max}
-            out.append((None, RuleFired(rule, window, "fail", "no expiry in window")))
+        if isinstance(exp, NotListed) or exp is None or q is None:
+            out.append((None, _unquoted(layer, exp, quoted=False)))
             continue
         ok = q.ok[q.a : q.b]
         if not ok.any():
-            where = {"expiry": str(exp.date.date())}
-            out.append((None, RuleFired(rule, where, "fail", "no quotes")))
+            out.append((None, _unquoted(layer, exp, quoted=True)))
             continue
         fwd = nan_median(q.col("forward"))
         try:
@@ -527,6 +510,18 @@ def _choose_many(
             continue
         out.append(_chosen(layer, exp, q, rows, fwd, costs, today))
     return out
+
+
+def _unquoted(layer: HedgeLayer, exp: Expiry | NotListed | None, *, quoted: bool) -> RuleFired:
+    """Why ``layer`` has no option today: not listed, no expiry in its window (``exp``
+    None, or no quotes fetched for it), or no quote with a mid (``quoted``)."""
+    rule = f"hedge_select:{layer.name}"
+    if isinstance(exp, NotListed):
+        return RuleFired(rule, {"instrument": layer.instrument}, "fail", str(exp))
+    if exp is None or not quoted:
+        window = {"dte_min": layer.dte_min, "dte_max": layer.dte_max}
+        return RuleFired(rule, window, "fail", "no expiry in window")
+    return RuleFired(rule, {"expiry": str(exp.date.date())}, "fail", "no quotes")
 
 
 def _chosen(
