@@ -37,10 +37,10 @@ from vixshield.markets.real_source import ChainSource, RealBlock, RealChains
 from vixshield.markets.settlement import Settlements
 from vixshield.markets.spx_model import SpxCalibration
 from vixshield.markets.spx_source import ModeledSpx
-from vixshield.markets.types import Expiry, GridQuotes, OptionChain, QuoteBlock
+from vixshield.markets.types import Expiry, GridQuotes, MarketView, OptionChain, QuoteBlock
 from vixshield.markets.vix_source import ModeledVix
 
-__all__ = ["DEFAULT_RATE", "Markets", "chain"]
+__all__ = ["DEFAULT_RATE", "Markets", "chain", "grid_quotes"]
 
 _CALLS = {"C": True, "P": False, "call": True, "put": False}
 """The usual spellings of `is_call`'s argument, looked up (others go through `is_call`)."""
@@ -287,14 +287,7 @@ class Markets:
             got = self._vix_grids(day, expiries, right)
             if got is not None:
                 return GridQuotes(got[0], got[1], got[2])
-        grids = [np.sort(self.strikes(date, underlying, e)) for e in expiries]
-        rows: list[pd.Timestamp] = []
-        for e, k in zip(expiries, grids, strict=True):
-            rows += [e] * len(k)
-        k_all = np.concatenate(grids) if grids else np.empty(0)
-        edges = (0, *itertools.accumulate(len(k) for k in grids))
-        qb = self.quote(date, underlying, rows, k_all, [right] * len(k_all))
-        return GridQuotes(k_all, edges, qb)
+        return grid_quotes(self, date, underlying, expiries, right)
 
     def _vix_grids(
         self, day: DayInputs, expiries: Sequence[pd.Timestamp], right: str
@@ -400,3 +393,25 @@ def _default_markets() -> Markets:
 def chain(date: pd.Timestamp, underlying: Underlying) -> OptionChain:
     """Convenience: the chain at ``date`` on the embedded data (`load_embedded`)."""
     return _default_markets().chain(date, underlying)
+
+
+def grid_quotes(
+    market: MarketView,
+    date: pd.Timestamp,
+    underlying: Underlying,
+    expiries: Sequence[pd.Timestamp],
+    right: str,
+) -> GridQuotes:
+    """`Markets.quote_grids` on any view: ``market.strikes`` of each of ``expiries``
+    (ascending, float64), then one ``market.quote`` of all those ``right`` options,
+    the expiries one after the other."""
+    grids = [
+        np.sort(np.asarray(market.strikes(date, underlying, e), dtype=np.float64)) for e in expiries
+    ]
+    rows: list[pd.Timestamp] = []
+    for e, k in zip(expiries, grids, strict=True):
+        rows += [e] * len(k)
+    k_all = np.concatenate(grids) if grids else np.empty(0)
+    edges = (0, *itertools.accumulate(len(k) for k in grids))
+    qb = market.quote(date, underlying, rows, k_all, [right] * len(k_all))
+    return GridQuotes(k_all, edges, qb)

@@ -38,7 +38,7 @@ from vixshield._typing import BoolArray, FloatArray, Right, Underlying
 from vixshield.errors import NotListed
 from vixshield.markets.costs import CostModel
 from vixshield.markets.types import Expiry, MarketView, QuoteBlock
-from vixshield.markets.view import Markets
+from vixshield.markets.view import Markets, grid_quotes
 from vixshield.strategy.condor import chain_mask, day_number, float_col, nan_median
 from vixshield.strategy.memo import MarketMemo
 from vixshield.strategy.policy import HedgeLayer
@@ -134,32 +134,6 @@ def _block_rows(strike: FloatArray, qb: QuoteBlock, edges: Sequence[int]) -> lis
     return _Rows.split(cols, edges)
 
 
-def _quote_strikes(
-    date: pd.Timestamp,
-    market: MarketView,
-    und: Underlying,
-    right: Right,
-    grids: Sequence[tuple[Expiry, FloatArray]],
-) -> list[_Rows]:
-    """Quotes of the ``right`` options at the (sorted) strikes of every expiry in ``grids``,
-    in one vectorised ``market.quote`` call; one `_Rows` per expiry."""
-    expiry: list[pd.Timestamp] = []
-    edges = [0]
-    for e, k in grids:
-        expiry += [e.date] * len(k)
-        edges.append(len(expiry))
-    k_all = np.concatenate([k for _, k in grids]) if grids else np.empty(0)
-    qb = market.quote(date, und, expiry, k_all, [right] * len(k_all))
-    return _block_rows(k_all, qb, edges)
-
-
-def _sorted_strikes(
-    market: MarketView, date: pd.Timestamp, und: Underlying, exp: Expiry
-) -> FloatArray:
-    """``market.strikes`` of one expiry, ascending (float64)."""
-    return np.sort(np.asarray(market.strikes(date, und, exp.date), dtype=np.float64))
-
-
 def _expiry_rows(
     date: pd.Timestamp, market: MarketView, und: Underlying, exp: Expiry, right: Right
 ) -> _Rows:
@@ -190,13 +164,14 @@ def _grid_rows(
 
     `Markets.quote_grids` on the markets layer (modeled VIX options in one kernel call,
     the same floats as its ``strikes`` and ``quote``); on another `MarketView`, its
-    ``strikes`` of each expiry and one ``quote`` of them all (`_quote_strikes`).
+    ``strikes`` of each expiry and one ``quote`` of them all (`grid_quotes`).
     """
+    dates = [e.date for e in exps]
     if isinstance(market, Markets):
-        got = market.quote_grids(date, und, [e.date for e in exps], right)
-        return _block_rows(got.strike, got.quotes, got.edges)
-    grids = [(e, _sorted_strikes(market, date, und, e)) for e in exps]
-    return _quote_strikes(date, market, und, right, grids)
+        got = market.quote_grids(date, und, dates, right)
+    else:
+        got = grid_quotes(market, date, und, dates, right)
+    return _block_rows(got.strike, got.quotes, got.edges)
 
 
 def _expiry_quotes(
