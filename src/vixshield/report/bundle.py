@@ -12,11 +12,8 @@ target in one `os.replace`, so a failed run leaves the folder as it was (see
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,33 +67,11 @@ def _float_text(values: FloatArray) -> list[str]:
     return ["" if v != v else _FLOAT_FORMAT % v for v in values.tolist()]
 
 
-def _column_text(column: pd.Series) -> list[Any] | None:
-    """The cells of ``column`` as pandas' ``to_csv`` hands them to the csv writer.
+def frame_csv(frame: pd.DataFrame) -> str:
+    """A frame as deterministic CSV: ISO dates, floats to 10 significant digits, ``\\n`` lines.
 
-    Dates as ISO text, floats by `_float_text`, missing values (NaN, NaT, None, NA)
-    as empty text, integers and booleans as Python scalars (the writer calls
-    ``str``); None for a dtype this fast path does not cover.
+    A named index (``date`` of the daily frame) is written as the first column.
     """
-    dtype = column.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        column = column.dt.strftime("%Y-%m-%d")
-    elif dtype == np.dtype("O"):
-        column = column.map(_cell)
-        if column.dtype != np.dtype("O"):  # map infers: all-float cells become a float column
-            return _column_text(column)
-    elif dtype == np.float64:
-        return _float_text(column.to_numpy())
-    elif dtype.kind in "iub" and isinstance(dtype, np.dtype):
-        return list(column.to_numpy().tolist())
-    elif not isinstance(dtype, pd.StringDtype):
-        return None
-    values = np.array(column.to_numpy(dtype=object), dtype=object)
-    values[column.isna().to_numpy()] = ""
-    return list(values.tolist())
-
-
-def _pandas_csv(frame: pd.DataFrame) -> str:
-    """`frame_csv` through pandas' own writer (dtypes `_column_text` does not cover)."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
@@ -110,44 +85,6 @@ def _pandas_csv(frame: pd.DataFrame) -> str:
     if index and isinstance(out.index, pd.DatetimeIndex):
         out.index = out.index.strftime("%Y-%m-%d").rename(frame.index.name)
     return str(out.to_csv(index=index, lineterminator="\n", float_format=_FLOAT_FORMAT))
-
-
-def frame_csv(frame: pd.DataFrame) -> str:
-    """A frame as deterministic CSV: ISO dates, floats to 10 significant digits, ``\\n`` lines.
-
-    A named index (``date`` of the daily frame) is written as the first column.
-
-    Notes
-    -----
-    The bytes are those of ``to_csv(float_format=_FLOAT_FORMAT, lineterminator="\\n")``
-    on the frame with its dates as ISO text: the cells are formatted column by column
-    (`_column_text`) and written by the same `csv` writer pandas uses (minimal
-    quoting, doubled quotes), without pandas' per-block conversions. Frames with a
-    named non-date index, a column index of several levels or a dtype outside
-    dates, floats, integers, booleans, strings and objects go through pandas itself.
-    """
-    index = frame.index.name is not None
-    simple = isinstance(frame.columns, pd.Index) and not isinstance(frame.columns, pd.MultiIndex)
-    plain = simple and frame.shape[1] > 0
-    days = frame.index if isinstance(frame.index, pd.DatetimeIndex) else None
-    if not plain or (index and days is None):
-        return _pandas_csv(frame)
-    columns: list[list[Any]] = []
-    if index and days is not None:
-        dates = days.strftime("%Y-%m-%d").tolist()
-        columns.append(["" if d is None or d != d else d for d in dates])
-    for i in range(frame.shape[1]):
-        text = _column_text(frame.iloc[:, i])
-        if text is None:
-            return _pandas_csv(frame)
-        columns.append(text)
-    header: list[object] = [frame.index.name] if index else []
-    header.extend(frame.columns.tolist())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(zip(*columns, strict=True))
-    return buffer.getvalue()
 
 
 def render_backtest_files(
