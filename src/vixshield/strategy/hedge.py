@@ -502,8 +502,7 @@ def _layer_target(
     smoothed target; decides the layer's own target premium of the day.
     """
     name = layer.name
-    condors = ctx.condors if hp.budget_basis != "equity" else []  # (the equity basis reads none)
-    budget = annual_budget(layer, hp.budget_basis, ctx.equity, condors, ctx.condor_dte_target)
+    budget = annual_budget(layer, hp.budget_basis, ctx.equity, ctx.condors, ctx.condor_dte_target)
     cover_inputs: dict[str, float | str] = {}
     if hp.budget_cover:  # bounded by the spend the condor credit funds (module docstring)
         weights = sum(x.weight for x in hp.layers)
