@@ -22,10 +22,10 @@ expiry, strike and contracts): with the option off they are identical on the sto
 (every buy is clipped by the cap, so the multiplier never changes an order), with it on
 they differ.
 
-Credit and premium are read from the trades (the test
-``tests/strategy/test_credit_budget_real.py`` does the same): credit = opening condor
-legs' cash flows less commission and fees, premium = minus the hedge opening legs'
-cash flows plus commission and fees, USD.
+Credit, premium and the window ratios are read from the trades by
+`vixshield.backtest.credit_windows` (as the test ``tests/strategy/test_credit_budget_real.py``
+does): credit = opening condor legs' cash flows less commission and fees, premium = minus
+the hedge opening legs' cash flows plus commission and fees, USD.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+
+from vixshield.backtest.credit_windows import credit_and_premium, window_ratios
 
 VARIANTS = (
     ("alvh-442", False),
@@ -64,16 +66,6 @@ class Run:
         self.trades = pd.read_csv(folder / "trades.csv", parse_dates=["date"])
         self.equity = pd.read_csv(folder / "equity.csv", parse_dates=["date"]).set_index("date")
 
-    def credit_and_premium(self) -> tuple[pd.Series, pd.Series]:
-        """Net condor credit per entry day, hedge premium paid per day (USD)."""
-        op = self.trades[self.trades["action"] == "open"]
-        net = op["cash_flow"] - op["commission"] - op["fees"]
-        condor = op["kind"] == "condor"
-        hedge = op["kind"].str.startswith("hedge")
-        credit = net[condor].groupby(op.loc[condor, "date"]).sum().sort_index()
-        paid = (-net[hedge]).groupby(op.loc[hedge, "date"]).sum().sort_index()
-        return credit, paid
-
     def hedge_buys(self) -> Counter[tuple[str, str, str, float, int]]:
         """Hedge buy legs as (date, layer, expiry, strike, contracts)."""
         t = self.trades
@@ -85,25 +77,13 @@ class Run:
         )
 
 
-def window_ratios(credit: pd.Series, paid: pd.Series, n: int) -> list[float]:
-    """Credit / premium over every window of ``n`` consecutive cycles (inf: nothing paid)."""
-    days = list(credit.index)
-    out = []
-    for i in range(len(days) - n + 1):
-        hi = days[i + n] if i + n < len(days) else pd.Timestamp.max
-        p = float(paid[(paid.index >= days[i]) & (paid.index < hi)].sum())
-        c = float(credit.iloc[i : i + n].sum())
-        out.append(c / p if p > 0 else math.inf)
-    return out
-
-
 def _max_dd(equity: pd.Series) -> float:
     return float((equity / equity.cummax() - 1.0).min()) if len(equity) else math.nan
 
 
 def figures(run: Run) -> dict[str, object]:
     """The run's headline figures (shares, USD)."""
-    credit, paid = run.credit_and_premium()
+    credit, paid = credit_and_premium(run.trades)
     ratios = window_ratios(credit, paid, N_CYCLES)
     regime = run.equity["regime"]
     by_regime = paid.groupby(regime.reindex(paid.index)).sum()
@@ -114,8 +94,8 @@ def figures(run: Run) -> dict[str, object]:
         "credit": float(credit.sum()),
         "hedge_premium": float(paid.sum()),
         "credit_over_hedge": float(credit.sum() / paid.sum()) if paid.sum() > 0 else math.inf,
-        "worst_window_ratio": min(ratios) if ratios else math.nan,
-        "windows_below_cap": sum(r < RATIO * (1 - 1e-9) for r in ratios),
+        "worst_window_ratio": float(ratios.min()) if len(ratios) else math.nan,
+        "windows_below_cap": int((ratios < RATIO * (1 - 1e-9)).sum()),
         "hedge_buys": sum(run.hedge_buys().values()),
         "premium_by_regime": {str(k): round(float(v), 2) for k, v in by_regime.items()},
     }

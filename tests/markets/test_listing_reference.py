@@ -1,7 +1,7 @@
 """The month tables of `vixshield.markets.listing` against a plain day-by-day statement.
 
 `listed_expiries` reads what is listed on a day from per-month tables of listing
-spans (`listing._spx_month`, `listing._vix_runs`). The reference below restates
+spans (`listing_spans.spx_month`, `listing._vix_runs`). The reference below restates
 the same Cboe/CFE rules (the module notes and their sources) the direct way: for
 one day, the next 12 monthlies plus the March-cycle months to 24 and Decembers to
 36 months, the first 12 EOMs and first four quarter-ends after the day, next

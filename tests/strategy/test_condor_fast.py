@@ -1,6 +1,6 @@
 """The condor builder's one-pass helpers against the library behaviour they stand in for.
 
-- `_grid_at` is "the first strike ``np.isclose`` finds" for each of the four strikes
+- `grid_positions` is "the first strike ``np.isclose`` finds" for each of the four strikes
   (NumPy's definition of a match, default tolerances), -1 where it finds none or the
   strike is not finite;
 - `vertical_credits` is each vertical's short fill minus its long fill by
@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from vixshield.markets.costs import CostModel
 from vixshield.strategy.condor import (
     SideQuotes,
-    _grid_at,
     analyse_condor,
+    grid_positions,
     risk_neutral_cdf,
     vertical_credits,
 )
@@ -58,7 +58,7 @@ def test_grid_at_is_numpys_isclose(
         k = np.concatenate((k, k[::-1]))
     k = np.sort(k) if picks[0] % 2 else k  # sorted or not: the rule reads neither
     four = [float(k[p % len(k)]) + nudge for p in picks[:3]] + [other]
-    assert _grid_at(k, *four) == tuple(_isclose_first(k, s) for s in four)
+    assert grid_positions(k, *four) == tuple(_isclose_first(k, s) for s in four)
 
 
 def _quotes(n: int, seed: int) -> SideQuotes:

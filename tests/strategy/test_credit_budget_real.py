@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from vixshield.backtest import Backtest
+from vixshield.backtest.credit_windows import credit_and_premium, window_ratios
 from vixshield.data.loader import load_store
 from vixshield.data.market import MarketData
 from vixshield.data.store import Store
@@ -41,34 +41,6 @@ def history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Mark
     for f in FILES:
         import_path(shared_data / f, store)
     return load_store("2004-01-01", "2025-12-31", home=home)
-
-
-def credit_and_premium(trades: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Net condor credit per entry day and hedge premium paid per day, USD, from the trades.
-
-    Credit: the opening legs' cash flows less commission and fees; premium paid: minus
-    the hedge opening legs' cash flows plus commission and fees.
-    """
-    op = trades[trades["action"] == "open"]
-    net = op["cash_flow"] - op["commission"] - op["fees"]
-    condor = op["kind"] == "condor"
-    hedge = op["kind"].str.startswith("hedge")
-    credit = net[condor].groupby(op.loc[condor, "date"]).sum()
-    paid = (-net[hedge]).groupby(op.loc[hedge, "date"]).sum()
-    return credit.sort_index(), paid.sort_index()
-
-
-def window_ratios(credit: pd.Series, paid: pd.Series, n: int) -> np.ndarray:
-    """Credit / premium over each window of ``n`` consecutive cycles, days
-    ``[entry of the first, entry of the one after the last)`` (inf with nothing paid)."""
-    days = list(credit.index)
-    out = []
-    for i in range(len(days) - n + 1):
-        hi = days[i + n] if i + n < len(days) else pd.Timestamp.max
-        p = float(paid[(paid.index >= days[i]) & (paid.index < hi)].sum())
-        c = float(credit.iloc[i : i + n].sum())
-        out.append(c / p if p > 0 else np.inf)
-    return np.array(out)
 
 
 def test_alvh_442_keeps_credit_three_times_hedge_premium_2006_2025(history: MarketData) -> None:

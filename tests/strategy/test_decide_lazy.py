@@ -25,8 +25,6 @@ from hypothesis import strategies as st
 
 from vixshield.strategy import engine
 from vixshield.strategy.indicators import rolling_percentile
-from vixshield.strategy.policy import RegimePolicy
-from vixshield.strategy.regime import regime_score, regime_scores
 from vixshield.strategy.types import Decision, Order, RuleFired
 
 DAY = pd.Timestamp("2020-03-16")
@@ -136,19 +134,6 @@ def test_rolling_percentile_at_the_indicator_lookback() -> None:
     x[200:260] = math.nan  # a gap longer than the minimum history
     got = rolling_percentile(x, 252, 60)
     assert _bits(got) == _bits(_pandas_percentile(x, 252, 60))
-
-
-score_inputs = st.one_of(st.floats(min_value=-50.0, max_value=120.0), st.just(math.nan))
-
-
-@settings(max_examples=200, deadline=None)
-@given(rows=st.lists(st.lists(score_inputs, min_size=7, max_size=7), min_size=1, max_size=40))
-def test_regime_scores_are_regime_score_row_by_row(rows: list[list[float]]) -> None:
-    cfg = RegimePolicy()
-    cols = ("vix", "ts_slope", "vrp", "vvix_rsi", "macd", "macd_signal", "ad_divergence")
-    frame = pd.DataFrame(rows, columns=list(cols))
-    want = np.array([regime_score(*r, cfg) for r in rows])  # type: ignore[arg-type, misc]
-    assert _bits(regime_scores(frame, cfg)) == _bits(want)
 
 
 def test_position_is_pandas_pad_lookup() -> None:

@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 
 from vixshield.markets.types import Expiry
 from vixshield.strategy import engine
-from vixshield.strategy.condor import SideQuotes, _integral, gradient_rows, select_expiry
+from vixshield.strategy.condor import SideQuotes, gradient_rows, select_expiry
+from vixshield.strategy.condor_analysis import _integral
 from vixshield.strategy.policy import CondorPolicy, load_policy, parse_policy
 from vixshield.strategy.regime import layer_multiplier, regime_inputs
 from vixshield.strategy.state import StrategyState, _credit_budget, credit_budget

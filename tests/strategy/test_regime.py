@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vixshield.strategy import load_policy, parse_policy
 from vixshield.strategy.policy import RegimePolicy
@@ -16,28 +18,63 @@ from vixshield.strategy.regime import (
     layer_multiplier,
     regime_inputs,
     regime_score,
+    regime_scores,
 )
 
 NAN = math.nan
 CFG = RegimePolicy()
 
 
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        ((12.0, 0.1, 5.0, 50.0, 0.01, 0.0, 0.0), 0.0),  # calm level, nothing adds
-        ((15.0, 0.1, 5.0, 50.0, 0.01, 0.0, 0.0), 1.0),  # at the first threshold
-        ((22.0, -0.02, 5.0, 50.0, 0.01, 0.0, 0.0), 3.0),  # 2 + backwardation 1
-        ((12.0, 0.1, -2.5, 75.0, 0.01, 0.0, 0.0), 1.5),  # vrp < -2 (+1), RSI > 70 (+0.5)
-        ((12.0, 0.1, -1.0, 50.0, 0.01, 0.0, 0.0), 0.0),  # vrp above the -2 floor
-        ((12.0, 0.1, 5.0, 50.0, -0.01, 0.0, 1.0), 1.0),  # MACD < 0 and < signal, bearish A-D
-        ((40.0, -0.1, -5.0, 90.0, -0.1, 0.0, 1.0), 3.0),  # capped
-        ((12.0, NAN, NAN, NAN, NAN, NAN, NAN), 0.0),  # missing inputs add nothing
-        ((NAN, NAN, NAN, NAN, NAN, NAN, NAN), 1.0),  # no VIX: normal
-    ],
-)
+_BY_HAND = [
+    ((12.0, 0.1, 5.0, 50.0, 0.01, 0.0, 0.0), 0.0),  # calm level, nothing adds
+    ((15.0, 0.1, 5.0, 50.0, 0.01, 0.0, 0.0), 1.0),  # at the first threshold
+    ((22.0, -0.02, 5.0, 50.0, 0.01, 0.0, 0.0), 3.0),  # 2 + backwardation 1
+    ((12.0, 0.1, -2.5, 75.0, 0.01, 0.0, 0.0), 1.5),  # vrp < -2 (+1), RSI > 70 (+0.5)
+    ((12.0, 0.1, -1.0, 50.0, 0.01, 0.0, 0.0), 0.0),  # vrp above the -2 floor
+    ((12.0, 0.1, 5.0, 50.0, -0.01, 0.0, 1.0), 1.0),  # MACD < 0 and < signal, bearish A-D
+    ((40.0, -0.1, -5.0, 90.0, -0.1, 0.0, 1.0), 3.0),  # capped
+    ((12.0, NAN, NAN, NAN, NAN, NAN, NAN), 0.0),  # missing inputs add nothing
+    ((NAN, NAN, NAN, NAN, NAN, NAN, NAN), 1.0),  # no VIX: normal
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), _BY_HAND)
 def test_regime_score_by_hand(args: tuple[float, ...], expected: float) -> None:
     assert regime_score(*args, cfg=CFG) == expected
+
+
+_SCORE_COLUMNS = ["vix", "ts_slope", "vrp", "vvix_rsi", "macd", "macd_signal", "ad_divergence"]
+
+
+def test_regime_scores_of_a_frame_by_hand() -> None:
+    # the same hand-worked rows as above, as the rows of one indicator frame
+    frame = pd.DataFrame([row for row, _ in _BY_HAND], columns=_SCORE_COLUMNS)
+    assert regime_scores(frame, CFG).tolist() == [want for _, want in _BY_HAND]
+
+
+def _rule_by_the_docstring(row: list[float], cfg: RegimePolicy) -> float:
+    """The module docstring's rule, restated in plain Python (the test's reference)."""
+    vix, slope, vrp, rsi, line, signal, div = row
+    if math.isnan(vix):
+        return 1.0
+    score = float(len([t for t in cfg.vix_thresholds if vix >= t]))
+    score += (1.0 if slope < 0 else 0.0) + (1.0 if vrp < cfg.vrp_floor else 0.0)
+    score += 0.5 if rsi > cfg.rsi_high else 0.0
+    score += 0.5 if (line < 0 and line < signal) else 0.0
+    score += 0.5 if div > 0 else 0.0
+    return min(score, 3.0)
+
+
+score_inputs = st.one_of(st.floats(min_value=-50.0, max_value=120.0), st.just(math.nan))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(score_inputs, min_size=7, max_size=7), min_size=1, max_size=40))
+def test_scores_follow_the_documented_rule(rows: list[list[float]]) -> None:
+    frame = pd.DataFrame(rows, columns=_SCORE_COLUMNS)
+    want = [_rule_by_the_docstring(r, CFG) for r in rows]
+    assert regime_scores(frame, CFG).tolist() == want
+    assert [regime_score(*r, cfg=CFG) for r in rows] == want  # type: ignore[misc]
 
 
 def _frame(vix: list[float]) -> pd.DataFrame:

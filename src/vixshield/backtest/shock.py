@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vixshield._typing import BoolArray, FloatArray
-from vixshield.pricing.black import black76_price, black76_price_flat
+from vixshield.pricing.black import black76_price
 
 __all__ = ["Shock", "shock_multipliers", "shocked_prices"]
 
@@ -91,7 +91,7 @@ def shocked_prices(
     if len(forward) and np.isfinite(iv + forward + t_years).all() and forward.min() > 0:
         # every leg known (the usual day): the same prices without the masks
         t = np.maximum(t_years, 0.0)
-        return black76_price_flat(forward * f_mult, strike, t, iv * v_mult, is_call)
+        return black76_price(forward * f_mult, strike, t, 0.0, iv * v_mult, is_call)
     known = np.isfinite(iv) & np.isfinite(forward) & np.isfinite(t_years) & (forward > 0)
     f = np.where(known, forward, 1.0) * f_mult
     sig = np.where(known, iv, 0.0) * v_mult

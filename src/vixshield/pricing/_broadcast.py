@@ -6,13 +6,18 @@ size 1 is passed as a length-1 array that the kernel reads with stride 0, so
 ``bsm_price(S, K_array, T, r, q, sigma, True)`` copies nothing. Only genuine
 multi-dimensional broadcasting (e.g. ``(n, 1)`` against ``(1, m)``)
 materialises a copy.
+
+The daily loop's case, float64 1-D arrays of one length (C-contiguous, writeable) mixed
+with Python floats and a bool array or bool, goes to the kernels as it is, past the
+general conversion (`_lean_args`); the arrays the kernels read, so the prices, are the
+same bit for bit.
 """
 
 from __future__ import annotations
 
 import math
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -48,6 +53,55 @@ def _flat(a: np.ndarray[Any, Any], shape: tuple[int, ...]) -> np.ndarray[Any, An
     return out if out.flags.writeable else out.copy()
 
 
+_F64 = np.dtype(np.float64)
+_BOOL = np.dtype(np.bool_)
+
+
+def _kernel_ready(a: object, dtype: np.dtype[Any], n: int) -> TypeGuard[np.ndarray[Any, Any]]:
+    """Whether ``a`` is an array the kernels read as it is: 1-D of length ``n`` (``n < 0``:
+    any), of ``dtype``, C-contiguous and writeable (read-only or strided arrays would
+    compile one more kernel specialisation each)."""
+    if type(a) is not np.ndarray or a.ndim != 1:
+        return False
+    if a.dtype is not dtype and a.dtype != dtype:  # (an unpickled dtype is an equal copy)
+        return False
+    if n >= 0 and a.shape[0] != n:
+        return False
+    flags = a.flags
+    return bool(flags.c_contiguous and flags.writeable)
+
+
+def _lean_args(
+    floats: tuple[ArrayLike, ...], call: ArrayLike
+) -> tuple[list[FloatArray], np.ndarray[Any, np.dtype[np.bool_]], int] | None:
+    """`flatten_args`' arrays without its general conversion, for the daily loop's case.
+
+    Returns
+    -------
+    (arrays, call_flat, n) or None
+        As `flatten_args`, when every float argument is a Python float or a
+        kernel-ready float64 array of one length ``n`` (at least one of them), and
+        ``call`` is a bool or a kernel-ready bool array of length ``n``; None otherwise.
+    """
+    n = -1
+    arrays: list[FloatArray] = []
+    for a in floats:
+        if type(a) is float:
+            arrays.append(np.array((a,)))
+        elif _kernel_ready(a, _F64, n):
+            n = len(a)
+            arrays.append(a)
+        else:
+            return None
+    if n < 0:
+        return None
+    if type(call) is bool:
+        return arrays, np.array((call,)), n
+    if _kernel_ready(call, _BOOL, n):
+        return arrays, call, n
+    return None
+
+
 def flatten_args(
     floats: tuple[ArrayLike, ...], call: ArrayLike
 ) -> tuple[list[FloatArray], np.ndarray[Any, np.dtype[np.bool_]], tuple[int, ...], int]:
@@ -64,6 +118,9 @@ def flatten_args(
     n : int
         The number of elements of ``shape``.
     """
+    lean = _lean_args(floats, call)
+    if lean is not None:
+        return lean[0], lean[1], (lean[2],), lean[2]
     arrays = [np.asarray(a, dtype=np.float64) for a in floats]
     flags = np.asarray(call, dtype=np.bool_)
     shapes = {a.shape for a in arrays if a.ndim}
@@ -81,4 +138,4 @@ def shape_result(out: FloatArray, shape: tuple[int, ...]) -> float | FloatArray:
     """Reshape a flat kernel output; all-scalar input gives a Python float."""
     if not shape:
         return float(out[0])
-    return out.reshape(shape)
+    return out if out.shape == shape else out.reshape(shape)

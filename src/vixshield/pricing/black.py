@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import overload
 
 import numpy as np
 
@@ -33,7 +33,6 @@ __all__ = [
     "Greeks",
     "black76_greeks",
     "black76_price",
-    "black76_price_flat",
     "bsm_greeks",
     "bsm_price",
 ]
@@ -214,60 +213,6 @@ def black76_price(
     Black, F. (1976). The pricing of commodity contracts. J. Financial Economics 3, 167-179.
     """
     return _price(F, K, T, r, None, sigma, call)
-
-
-_NO_RATE = np.zeros(1)
-"""``r = q = 0`` as the length-1 array the kernels read with stride 0 (never written)."""
-
-
-def _flat_arg(a: ArrayLike, dtype: type, n: int) -> np.ndarray[Any, Any]:
-    """``a`` as a writeable C-contiguous 1-D array of ``dtype`` and length ``n`` (no copy
-    when it is one already: the array the kernel reads)."""
-    arr: np.ndarray[Any, Any] = np.asarray(a, dtype=dtype)
-    if arr.shape != (n,):
-        raise ValueError(f"black76_price_flat: arrays of shape ({n},) expected, got {arr.shape}")
-    if not (arr.flags.writeable and arr.flags.c_contiguous):
-        arr = arr.copy()  # a read-only view would compile one more kernel specialisation
-    return arr
-
-
-def black76_price_flat(
-    F: FloatArray, K: ArrayLike, T: ArrayLike, sigma: ArrayLike, call: ArrayLike
-) -> FloatArray:
-    """`black76_price` with ``r = 0`` of 1-D arrays of one length, without broadcasting.
-
-    The lean entry of the daily loop (`vixshield.backtest.shock.shocked_prices`): float64
-    arrays go to the kernel as they are; the prices are those of `black76_price` with the
-    same arguments and ``r = 0``, bit for bit.
-
-    Parameters
-    ----------
-    F, K : array_like
-        Forward and strike, index points, shape ``(n,)``.
-    T : array_like
-        Years to expiry (ACT/365), shape ``(n,)``.
-    sigma : array_like
-        Volatility, decimal per sqrt(year), shape ``(n,)``.
-    call : array_like of bool
-        True for a call, shape ``(n,)``.
-
-    Returns
-    -------
-    ndarray
-        Undiscounted price per unit, index points, shape ``(n,)``.
-
-    Raises
-    ------
-    ValueError
-        When an argument is not of shape ``(n,)``, ``n = len(F)``.
-    """
-    n = len(F)
-    f_, k_, t_, v_ = (_flat_arg(a, np.float64, n) for a in (F, K, T, sigma))
-    c_ = _flat_arg(call, np.bool_, n)
-    k = kernels()
-    fn = k.price_parallel if n >= PARALLEL_THRESHOLD else k.price_serial
-    out: FloatArray = fn(f_, k_, t_, _NO_RATE, _NO_RATE, v_, c_, n)
-    return out
 
 
 def bsm_greeks(

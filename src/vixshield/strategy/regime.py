@@ -77,45 +77,20 @@ _MIN_KINK_MONTHS = 3  # a kink needs a month and both its neighbours
 _INPUTS = ("vix", "ts_slope", "vrp", "vvix_rsi", "macd_hist", "ad_divergence", "iv_rank")
 
 
-def regime_score(
-    vix: float,
-    ts_slope: float,
-    vrp: float,
-    vvix_rsi: float,
-    macd_line: float,
-    macd_signal: float,
-    ad_divergence: float,
-    cfg: RegimePolicy,
-) -> float:
-    """The daily regime score (0..3) by the module's documented rule; NaN inputs add 0."""
-    if math.isnan(vix):
-        return 1.0
-    score = float(sum(vix >= t for t in cfg.vix_thresholds))
-    if ts_slope < 0:
-        score += 1.0
-    if vrp < cfg.vrp_floor:
-        score += 1.0
-    if vvix_rsi > cfg.rsi_high:
-        score += 0.5
-    if macd_line < 0 and macd_line < macd_signal:
-        score += 0.5
-    if ad_divergence > 0:
-        score += 0.5
-    return min(score, 3.0)
+_SCORE_COLUMNS = ("vix", "ts_slope", "vrp", "vvix_rsi", "macd", "macd_signal", "ad_divergence")
+"""The indicator columns the score reads, in `regime_score`'s argument order."""
 
 
-def regime_scores(ind: pd.DataFrame, cfg: RegimePolicy) -> FloatArray:
-    """`regime_score` of every row of an indicator frame, as one array.
+def _scores(columns: list[FloatArray], cfg: RegimePolicy) -> FloatArray:
+    """The module's documented rule on arrays of one length, the `_SCORE_COLUMNS` in order
+    (the arguments of `regime_score`).
 
-    The same rule on arrays: each term is 0, 0.5 or 1 and the sum at most 7, so every
-    partial sum is exact and the order of the terms cannot change a score; a NaN
-    input compares False (adds 0) as in `regime_score`, a NaN ``vix`` scores 1.
+    Each term is 0, 0.5 or 1 and the sum at most 7, so every partial sum is exact and
+    the order of the terms cannot change a score; a NaN input compares False (adds 0),
+    a NaN ``vix`` scores 1.
     """
-    vix, slope, vrp, rsi, line, signal, div = (
-        ind[c].to_numpy(dtype=np.float64)
-        for c in ("vix", "ts_slope", "vrp", "vvix_rsi", "macd", "macd_signal", "ad_divergence")
-    )
-    score = np.zeros(len(ind))
+    vix, slope, vrp, rsi, line, signal, div = columns
+    score = np.zeros(len(vix))
     for t in cfg.vix_thresholds:
         score += vix >= t
     score += slope < 0
@@ -126,6 +101,34 @@ def regime_scores(ind: pd.DataFrame, cfg: RegimePolicy) -> FloatArray:
     score = np.minimum(score, 3.0)
     score[np.isnan(vix)] = 1.0
     return score
+
+
+def regime_score(
+    vix: float,
+    ts_slope: float,
+    vrp: float,
+    vvix_rsi: float,
+    macd_line: float,
+    macd_signal: float,
+    ad_divergence: float,
+    cfg: RegimePolicy,
+) -> float:
+    """The daily regime score (0..3) by the module's documented rule; NaN inputs add 0.
+
+    One row of `regime_scores` (VIX, term-structure slope and VRP in vol points, VVIX
+    RSI 0..100, MACD line and signal of the slope, A-D divergence flag).
+    """
+    row = (vix, ts_slope, vrp, vvix_rsi, macd_line, macd_signal, ad_divergence)
+    return float(_scores([np.array((float(x),)) for x in row], cfg)[0])
+
+
+def regime_scores(ind: pd.DataFrame, cfg: RegimePolicy) -> FloatArray:
+    """`regime_score` of every row of an indicator frame, as one array.
+
+    Reads the columns ``vix``, ``ts_slope``, ``vrp``, ``vvix_rsi``, ``macd``,
+    ``macd_signal`` and ``ad_divergence`` (all needed).
+    """
+    return _scores([ind[c].to_numpy(dtype=np.float64) for c in _SCORE_COLUMNS], cfg)
 
 
 def classify_regimes(ind: pd.DataFrame, cfg: RegimePolicy) -> tuple[pd.Series, pd.Series]:
