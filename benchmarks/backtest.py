@@ -14,7 +14,9 @@ process: the backtest on cold markets, on markets and GARCH fits seeded from the
 (`vixshield.markets.cache`) and on the same markets object a second time (the report's own
 before/after, plotly graph objects against the JSON figures, is `benchmarks/report.py`).
 As whole processes (``python -m vixshield backtest``, subprocess, medians of ``--repeat
-N``, default 3): reference, current with the cache off, current with a warm cache.
+N``, default 3): reference, current with the cache off, current with a warm cache (the
+market, GARCH, embedded-data, event-calendar and store caches), for the five years and
+for one month (the fixed cost of a process).
 Ratios are reference / current (higher is faster).
 
 For each data set the same daily loop runs with a no-op strategy (the baseline:
@@ -303,6 +305,9 @@ def _single(argv: list[str]) -> None:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     _single_in_process("embedded default 2014-2018", load_embedded(), "2014-01-03", "2018-12-31")
     _single_processes("embedded default 2014-2018", ["backtest", "--json"], repeat)
+    # the fixed cost every process pays (imports, data, kernels, files): a one-month run
+    month = ["backtest", "--json", "--start", "2018-12-03", "--end", "2018-12-31"]
+    _single_processes("embedded default 2018-12 (fixed cost)", month, repeat)
     if "--store" in argv:
         from vixshield.data.loader import load_store
 

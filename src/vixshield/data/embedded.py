@@ -28,13 +28,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vixshield.data.cache_files import (
+    cached_pickle,
+    data_code_files,
+    library_versions,
+    shipped_resources,
+    source_digest,
+)
 from vixshield.data.calendars import trading_days
 from vixshield.data.dividends import DIV_YIELD_NOTE, dividend_yield, dividend_yield_source
 from vixshield.data.events import EVENT_FILES, load_events, policy_rate_mid, resource_path
 from vixshield.data.market import DAILY_COLUMNS, EVENT_KINDS, MarketData, Provenance
 from vixshield.errors import DataError
 
-__all__ = ["EMBEDDED_FETCHED_AT", "RATE_MODEL_NOTE", "load_embedded"]
+__all__ = ["EMBEDDED_FETCHED_AT", "RATE_MODEL_NOTE", "embedded_cache_key", "load_embedded"]
 
 EMBEDDED_FETCHED_AT = "2026-11-26T00:00:00+00:00"
 """Fixed ``fetched_at`` of every embedded series (the package's data date), so
@@ -52,6 +59,26 @@ RATE_MODEL_NOTE = (
 _SPX_COLUMNS = {"Open": "spx_open", "High": "spx_high", "Low": "spx_low", "Close": "spx_close"}
 
 
+_ARCH_FILES: dict[str, tuple[str, str]] = {
+    "sp500": ("sp500", "sp500.csv.gz"),
+    "vix": ("vix", "vix.csv.gz"),
+    "core_cpi": ("core_cpi", "core-cpi.csv.gz"),
+}
+"""Data set -> (``arch.data`` package, file) of the series the embedded default reads."""
+
+
+def _arch_path(name: str, filename: str) -> Path:
+    """Where ``arch`` ships ``arch/data/<name>/<filename>`` (DataError where it does not)."""
+    spec = importlib.util.find_spec("arch")
+    roots = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not roots:
+        raise DataError("embedded data: the arch package is not installed (pip install arch)")
+    path = Path(roots[0]) / "data" / name / filename
+    if not path.is_file():
+        raise DataError(f"embedded data: {path} is missing from the installed arch package")
+    return path
+
+
 def _arch_data(name: str, filename: str) -> pd.DataFrame:
     """One of the data sets shipped inside ``arch`` (``arch/data/<name>/<filename>``).
 
@@ -60,14 +87,7 @@ def _arch_data(name: str, filename: str) -> pd.DataFrame:
     whose package import loads its GARCH models and numba (about 1.5 s per process);
     only the GARCH fit in `vixshield.strategy.indicators` needs those.
     """
-    spec = importlib.util.find_spec("arch")
-    roots = list(spec.submodule_search_locations or []) if spec is not None else []
-    if not roots:
-        raise DataError("embedded data: the arch package is not installed (pip install arch)")
-    path = Path(roots[0]) / "data" / name / filename
-    if not path.is_file():
-        raise DataError(f"embedded data: {path} is missing from the installed arch package")
-    data = pd.read_csv(path)
+    data = pd.read_csv(_arch_path(name, filename))
     if "Date" in data:
         data["Date"] = pd.to_datetime(data["Date"])
         data = data.set_index("Date")
@@ -101,11 +121,22 @@ def _cpi_values(events: pd.DataFrame, core_cpi: pd.Series) -> pd.DataFrame:
     return out
 
 
-@lru_cache(maxsize=1)
-def _build() -> MarketData:
-    spx = _arch_data("sp500", "sp500.csv.gz")
-    vixd = _arch_data("vix", "vix.csv.gz")
-    cpi = _arch_data("core_cpi", "core-cpi.csv.gz")
+def embedded_cache_key() -> str:
+    """The on-disk key of the embedded default (`vixshield.data.cache_files`).
+
+    SHA-256 of the ``arch`` data files read, of every shipped resource file (calendars,
+    rates, dividend yields), of the data layer's code (`data_code_files`) and of the
+    library versions: any change to what `load_embedded` returns gives a new key.
+    """
+    arch = [_arch_path(name, filename) for name, filename in _ARCH_FILES.values()]
+    return source_digest([*arch, *data_code_files()], *shipped_resources(), *library_versions())
+
+
+def _compute() -> MarketData:
+    """The embedded default built from its files (`load_embedded`, without the cache)."""
+    spx = _arch_data(*_ARCH_FILES["sp500"])
+    vixd = _arch_data(*_ARCH_FILES["vix"])
+    cpi = _arch_data(*_ARCH_FILES["core_cpi"])
     spx.index = _naive_ns(spx.index)
     vixd.index = _naive_ns(vixd.index)
     start = min(spx.index.min(), vixd.index.min())
@@ -189,6 +220,12 @@ def _build() -> MarketData:
     return MarketData(daily=daily, vx=vx, events=events, provenance=prov, warnings=tuple(warnings))
 
 
+@lru_cache(maxsize=1)
+def _build() -> MarketData:
+    """`_compute`, once per data and code (kept in the cache folder between processes)."""
+    return cached_pickle("embedded", embedded_cache_key(), MarketData, _compute)
+
+
 def load_embedded() -> MarketData:
     """The embedded default market data (offline, cached in-process).
 
@@ -204,6 +241,9 @@ def load_embedded() -> MarketData:
     Notes
     -----
     The same object is returned on every call; `MarketData` is frozen and its
-    frames must not be mutated (take ``.copy()`` before editing).
+    frames must not be mutated (take ``.copy()`` before editing). Built once per
+    data and code and kept in the cache folder (`embedded_cache_key`,
+    `vixshield.data.cache_files.cached_pickle`; none where
+    ``$VIXSHIELD_MARKET_CACHE=off``), so a later process reads it back as built.
     """
     return _build()

@@ -11,6 +11,7 @@ as-of day and see only the events known then.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -19,7 +20,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from vixshield._typing import FloatArray
+from vixshield._typing import FloatArray, IntArray
+from vixshield.data.cache_files import (
+    cached_pickle,
+    data_code_files,
+    library_versions,
+    source_digest,
+)
 from vixshield.data.calendars import trading_days
 from vixshield.data.formats import parse_bytes
 from vixshield.data.formats.events_csv import known_from_rule, with_known_from
@@ -30,6 +37,7 @@ __all__ = [
     "EVENT_FILES",
     "EventStatus",
     "days_to_next",
+    "events_cache_key",
     "fed_funds_target",
     "known_at",
     "known_from_rule",
@@ -65,14 +73,31 @@ def _read_resource(name: str) -> bytes:
     return resources.files("vixshield.data").joinpath("resources", name).read_bytes()
 
 
-@lru_cache(maxsize=1)
-def _all_events() -> pd.DataFrame:
+def _parse_events() -> pd.DataFrame:
+    """The shipped calendars parsed (`parse_bytes`, kind ``events``), sorted by date and kind."""
     frames = [
         parse_bytes(_read_resource(f), source=resource_path(f), kind="events").frames["events"]
         for f in EVENT_FILES.values()
     ]
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["date", "kind"], kind="stable").reset_index(drop=True)
+
+
+def events_cache_key() -> str:
+    """The on-disk key of the parsed shipped calendars (`vixshield.data.cache_files`).
+
+    SHA-256 of the calendar files, of the data layer's code (`data_code_files`: the
+    parser, its validation, the ``known_from`` rule and its calendar) and of the library
+    versions: any change to what the parsed frame depends on gives a new key.
+    """
+    shipped = [hashlib.sha256(_read_resource(f)).hexdigest() for f in EVENT_FILES.values()]
+    return source_digest(data_code_files(), *shipped, *library_versions())
+
+
+@lru_cache(maxsize=1)
+def _all_events() -> pd.DataFrame:
+    """`_parse_events`, parsed once per data and code (kept in the cache folder)."""
+    return cached_pickle("events", events_cache_key(), pd.DataFrame, _parse_events)
 
 
 def load_events(start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
@@ -180,6 +205,8 @@ def days_to_next(
     -----
     Row ``i`` reads only events with ``known_from <= dates[i]``, so altering the
     calendar after ``dates[i]`` in ways not known at ``dates[i]`` leaves it unchanged.
+    With the events in session order, the answer is the first event from the row's
+    session on (`numpy.searchsorted`) that is known at its date (`_first_known`).
     """
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown event kind {kind!r}; expected {list(EVENT_KINDS)}")
@@ -187,29 +214,48 @@ def days_to_next(
     days = np.full(n, np.nan)
     status: list[EventStatus] = [CALENDAR_UNKNOWN] * n
     ev = with_known_from(events) if "known_from" not in events.columns else events
-    sub = ev.loc[(ev["kind"] == kind).to_numpy()]
-    if n == 0 or sub.empty:
+    of_kind = (ev["kind"] == kind).to_numpy(dtype=bool, na_value=False)
+    if n == 0 or not of_kind.any():
         return days, status
     d = pd.DatetimeIndex(dates).normalize()
-    when = pd.DatetimeIndex(pd.to_datetime(sub["date"])).normalize()
-    known = pd.DatetimeIndex(pd.to_datetime(sub["known_from"])).normalize()
+    when = pd.DatetimeIndex(pd.to_datetime(ev["date"]))[of_kind].normalize()
+    known = pd.DatetimeIndex(pd.to_datetime(ev["known_from"]))[of_kind].normalize()
     first = min(d.min(), when.min())
     sessions = trading_days(first, max(d.max(), when.max()) + pd.Timedelta(days=7))
     pos_d = sessions.searchsorted(d, side="left")
     pos_e = sessions.searchsorted(when, side="left")
-    known_ns = known.to_numpy(dtype="datetime64[ns]")
-    d_ns = d.to_numpy(dtype="datetime64[ns]")
-    big = np.iinfo(np.int64).max
-    step = 2048  # rows per block: bounds the (rows x events) work arrays
-    for lo in range(0, n, step):
-        hi = min(lo + step, n)
-        ok = (known_ns[None, :] <= d_ns[lo:hi, None]) & (pos_e[None, :] >= pos_d[lo:hi, None])
-        dist = np.where(ok, pos_e[None, :] - pos_d[lo:hi, None], big).min(axis=1)
-        has = dist != big
-        days[lo:hi] = np.where(has, dist, np.nan)
-        for i in np.flatnonzero(has):
-            status[lo + int(i)] = "known"
+    order = np.argsort(pos_e, kind="stable")
+    pos_e = pos_e[order]
+    known_ns = known.to_numpy(dtype="datetime64[ns]").view(np.int64)[order]
+    known_ns = np.where(np.asarray(known.isna())[order], np.iinfo(np.int64).max, known_ns)
+    d_ns = d.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    nxt = _first_known(known_ns, np.searchsorted(pos_e, pos_d, side="left"), d_ns)
+    has = nxt < len(pos_e)
+    days[has] = pos_e[nxt[has]] - pos_d[has]
+    status = ["known" if h else CALENDAR_UNKNOWN for h in has.tolist()]
     return days, status
+
+
+def _first_known(known: IntArray, start: IntArray, asof: IntArray) -> IntArray:
+    """Per row ``i``, the first ``j >= start[i]`` with ``known[j] <= asof[i]``, else ``len(known)``.
+
+    Binary lifting over range minima: ``low[k][j] = min(known[j : j + 2**k])``; each row
+    skips, from the largest block down, every block of events all still unknown at its
+    date, so the answer takes ``log2(len(known))`` vectorised steps.
+    """
+    m = len(known)
+    pos = np.asarray(start, dtype=np.int64).copy()
+    low = [np.asarray(known, dtype=np.int64)]
+    while (1 << len(low)) <= m:
+        prev, half = low[-1], 1 << (len(low) - 1)
+        low.append(np.minimum(prev[: len(prev) - half], prev[half:]))
+    for k in range(len(low) - 1, -1, -1):
+        table = low[k]  # table[j] covers known[j : j + 2**k], defined for j < len(table)
+        fits = pos < len(table)
+        idx = np.minimum(pos, len(table) - 1)
+        skip = fits & (table[idx] > asof)
+        pos = np.where(skip, pos + (1 << k), pos)
+    return pos
 
 
 @lru_cache(maxsize=1)

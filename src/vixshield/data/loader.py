@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from vixshield.data.cache_files import (
+    cached_pickle,
+    data_code_files,
+    library_versions,
+    shipped_resources,
+    source_digest,
+)
 from vixshield.data.calendars import CALENDAR_END, CALENDAR_START, trading_days
 from vixshield.data.chains import ChainDataset
 from vixshield.data.dividends import DIV_YIELD_NOTE, dividend_yield, dividend_yield_source
@@ -45,6 +53,7 @@ __all__ = [
     "VX_COLUMNS",
     "load_store",
     "load_store_chains",
+    "store_cache_key",
 ]
 
 RATE_FFILL_LIMIT = 5
@@ -281,7 +290,7 @@ def _rate_origins(
 
 def _benchmarks(
     store: Store,
-    latest: dict[str, VersionInfo],
+    latest: Mapping[str, VersionInfo],
     start: pd.Timestamp | None,
     end: pd.Timestamp | None,
     fallback: MarketData | None,
@@ -388,9 +397,59 @@ def load_store(
     imported, else the shipped annual table stepped onto the trading days
     (`vixshield.data.dividends.dividend_yield`: every day of year Y uses year
     Y-1's year-end value), origin ``modeled``, provider ``vixshield``.
+
+    **Cache.** Without ``fallback``, the result is kept in the cache folder
+    (`vixshield.data.cache_files.cached_pickle`, none where
+    ``$VIXSHIELD_MARKET_CACHE=off``) under `store_cache_key`, which covers every byte
+    it is read from, so a later process reads it back as built.
     """
     store = Store(home)
-    latest = {st.series: st.latest for st in store.status()}
+    latest = {st.series: st.latest for st in store.status()}  # one snapshot: key and read
+    if fallback is not None:
+        return _read_store(store, latest, start, end, fallback)
+    return cached_pickle(
+        "store",
+        store_cache_key(store, latest, start, end),
+        MarketData,
+        lambda: _read_store(store, latest, start, end, None),
+    )
+
+
+def store_cache_key(
+    store: Store,
+    latest: Mapping[str, VersionInfo],
+    start: str | pd.Timestamp | None,
+    end: str | pd.Timestamp | None,
+) -> str:
+    """The on-disk key of `load_store` reading ``latest`` (series -> version) of ``store``.
+
+    SHA-256 of the store's folder, of the versions (their catalogue entries) and of
+    their files (bytes), of the bounds (and of today's date, the default end of a
+    store without daily series), of the data layer's code (`data_code_files`), of the
+    shipped resource files and of the library versions: anything `load_store` reads
+    gives a new key when it changes.
+    """
+    files = sorted({store.root / info.file for info in latest.values()})
+    versions = repr(sorted((series, repr(info)) for series, info in latest.items()))
+    bounds = repr((str(start), str(end), pd.Timestamp.now().normalize().isoformat()))
+    return source_digest(
+        [*files, *data_code_files()],
+        str(store.root.resolve()),
+        versions,
+        bounds,
+        *shipped_resources(),
+        *library_versions(),
+    )
+
+
+def _read_store(
+    store: Store,
+    latest: Mapping[str, VersionInfo],
+    start: str | pd.Timestamp | None,
+    end: str | pd.Timestamp | None,
+    fallback: MarketData | None,
+) -> MarketData:
+    """`load_store` read from the versions ``latest`` of the store's series (no cache)."""
     warnings: list[str] = []
     provenance: dict[str, Provenance] = {}
 

@@ -50,6 +50,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vixshield.data.home import data_home
 from vixshield.data.lock import lock_timeout, store_lock
 from vixshield.data.market import Provenance
 from vixshield.data.store_integrity import (
@@ -98,30 +99,6 @@ SECONDARY_PROVIDERS: tuple[str, ...] = ("yahoo",)
 """Providers whose series are stored under `provider_series` (apart from the
 series key itself, which holds the primary provider's values: stooq's, Cboe's...)."""
 _SAFE = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def data_home(home: str | os.PathLike[str] | None = None) -> Path:
-    """Return the VixShield data home.
-
-    Parameters
-    ----------
-    home : path, optional
-        Explicit folder; wins over everything else.
-
-    Returns
-    -------
-    pathlib.Path
-        ``home``, else ``$VIXSHIELD_HOME``, else ``$XDG_DATA_HOME/vixshield``,
-        else ``~/.local/share/vixshield`` (the XDG default on Linux).
-    """
-    if home is not None:
-        return Path(home).expanduser()
-    env = os.environ.get("VIXSHIELD_HOME")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg).expanduser() if xdg else Path(os.path.expanduser("~")) / ".local" / "share"
-    return base / "vixshield"
 
 
 def provider_series(series: str, provider: str) -> str:

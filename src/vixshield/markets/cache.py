@@ -19,7 +19,8 @@ Other policy-independent series that are costly to compute (the GARCH forecast o
 `vixshield.strategy.indicators.garch_forecast`) are kept next to these files as float
 arrays (`load_array`, `save_array`: ``.npy`` files read without pickle, checked for
 shape and dtype, written atomically); their keys are their owners' business. The
-folder is `cache_folder` (``$VIXSHIELD_MARKET_CACHE``, ``off`` disables every cache).
+folder is `cache_folder` (``$VIXSHIELD_MARKET_CACHE``, ``off`` disables every cache);
+these helpers live in `vixshield.data.cache_files` (re-exported here).
 """
 
 from __future__ import annotations
@@ -27,18 +28,21 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from vixshield._typing import FloatArray
+from vixshield.data.cache_files import (
+    CACHE_ENV,
+    cache_folder,
+    load_array,
+    save_array,
+    write_atomic,
+)
 from vixshield.data.market import MarketData
-from vixshield.data.store import data_home
 
 __all__ = [
     "CACHE_ENV",
@@ -51,85 +55,23 @@ __all__ = [
     "save_array",
 ]
 
-CACHE_ENV = "VIXSHIELD_MARKET_CACHE"
-"""Environment variable: a folder for the cache files, or ``off`` to disable the cache."""
-
+_PACKAGE = Path(__file__).resolve().parents[1]
 MODEL_MODULES: tuple[str, ...] = (
-    "markets/inputs.py",
-    "markets/listing.py",
-    "markets/spx_model.py",
-    "markets/smile.py",
-    "markets/vix_formula.py",
-    "markets/vix_model.py",
-    "markets/vix_source.py",
-    "markets/_kernels.py",
-    "markets/_days.py",
-    "pricing/black.py",
-    "pricing/_kernels.py",
+    *sorted(p.relative_to(_PACKAGE).as_posix() for p in (_PACKAGE / "markets").glob("*.py")),
+    *sorted(p.relative_to(_PACKAGE).as_posix() for p in (_PACKAGE / "pricing").glob("*.py")),
     "data/calendars.py",
 )
-"""Sources (relative to the package) whose code the cached values depend on."""
+"""Sources (relative to the package) whose code the cached values may depend on: every
+module of the markets and pricing layers (broader than needed, never stale: a module
+split or added there is covered without a list to keep up) and the trading calendar."""
 
 _FORMAT = 1  # bump when the pickled layout changes
 
 
-def cache_folder() -> Path | None:
-    """Where the caches live; None where ``$VIXSHIELD_MARKET_CACHE=off``.
-
-    The folder in ``$VIXSHIELD_MARKET_CACHE``, else ``<data home>/cache/markets``
-    (`vixshield.data.store.data_home`).
-    """
-    env = os.environ.get(CACHE_ENV, "")
-    if env.strip().lower() == "off":
-        return None
-    return Path(env).expanduser() if env else data_home() / "cache" / "markets"
-
-
-def _write_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
-    """Call ``write(file)`` on a temporary file next to ``path``, then rename it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def load_array(path: str | os.PathLike[str], length: int) -> FloatArray | None:
-    """The float64 array of ``length`` values stored at ``path``, or None.
-
-    None where the file is missing, unreadable, not an ``.npy`` array (read without
-    pickle) or not a 1-d float64 array of ``length`` values: the caller recomputes and
-    `save_array` overwrites it. A file is never trusted beyond these checks; its name
-    (the caller's key) says what it holds.
-    """
-    try:
-        with open(path, "rb") as fh:
-            arr = np.load(fh, allow_pickle=False)
-    except FileNotFoundError:
-        return None
-    except Exception:  # any unreadable or foreign content: recompute
-        return None
-    if not isinstance(arr, np.ndarray) or arr.dtype != np.float64 or arr.shape != (length,):
-        return None
-    return arr
-
-
-def save_array(path: str | os.PathLike[str], values: FloatArray) -> Path:
-    """Write ``values`` (float64) to ``path`` as ``.npy``, atomically (tmp file + rename)."""
-    arr = np.ascontiguousarray(values, dtype=np.float64)
-    return _write_atomic(Path(path), lambda fh: np.save(fh, arr, allow_pickle=False))
-
-
 def _code_digest() -> str:
-    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(f"format {_FORMAT}".encode())
     for rel in MODEL_MODULES:
-        path = root / rel
+        path = _PACKAGE / rel
         h.update(rel.encode())
         h.update(path.read_bytes() if path.is_file() else b"<missing>")
     return h.hexdigest()
@@ -219,6 +161,6 @@ class MarketCache:
         """Write ``calibrations`` and ``curves`` merged over what the file holds (atomic)."""
         old = self.load()
         merged = CachedValues({**old.calibrations, **calibrations}, {**old.curves, **curves})
-        return _write_atomic(
+        return write_atomic(
             self.path, lambda fh: pickle.dump(merged, fh, protocol=pickle.HIGHEST_PROTOCOL)
         )

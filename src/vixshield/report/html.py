@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from vixshield.backtest.result import BacktestResult
 from vixshield.markets.types import MarketView
 from vixshield.report import figures
+from vixshield.report.labels import fmt_value
 from vixshield.report.plotly_json import plotly_js
 from vixshield.report.sections import (
     banner_section,
@@ -39,7 +40,6 @@ from vixshield.report.sections import (
     window_provenance,
 )
 from vixshield.report.summary import KEY_METRICS, compare_stress_rows
-from vixshield.report.terminal import fmt_value
 
 __all__ = [
     "period_returns_section",

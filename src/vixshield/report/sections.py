@@ -16,12 +16,11 @@ from vixshield.backtest.result import BacktestResult
 from vixshield.markets.types import MarketView
 from vixshield.markets.view import Markets
 from vixshield.report import figures
-from vixshield.report.labels import metric_label
+from vixshield.report.labels import column_kind, fmt_value, metric_label
 from vixshield.report.periods import MONTH_LABELS, monthly_returns, yearly_returns
 from vixshield.report.plotly_json import figure_json
 from vixshield.report.risk_graph import RiskGraph, risk_graph
 from vixshield.report.summary import KEY_METRICS, provenance_rows, stress_rows
-from vixshield.report.terminal import column_kind, fmt_value
 from vixshield.report.window import banner_text, window_provenance
 
 __all__ = [

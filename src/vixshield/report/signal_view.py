@@ -49,7 +49,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vixshield.report.json_out import to_jsonable
-from vixshield.report.terminal import fmt_value
+from vixshield.report.labels import fmt_value
 from vixshield.strategy.types import Decision, Position
 
 __all__ = ["DETAIL_KEYS", "SIGNAL_SCHEMA", "build_signal", "print_signal", "signal_renderable"]

@@ -7,7 +7,6 @@ numbers.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 from rich import box
@@ -15,7 +14,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from vixshield.report.labels import round_money
+from vixshield.report.labels import column_kind, fmt_value
 from vixshield.report.summary import (
     KEY_METRICS,
     compare_stress_rows,
@@ -37,33 +36,6 @@ __all__ = [
 ]
 
 
-def fmt_value(value: object, kind: str = "auto") -> str:
-    """Format a value for display.
-
-    ``kind`` is ``"pct"`` (a decimal fraction shown in percent), ``"usd"``
-    (dollars to the cent), ``"num"`` (two decimals), ``"int"`` (a whole number)
-    or ``"auto"``. None and NaN show as an en dash.
-    """
-    if value is None:
-        return "–"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return "–" if math.isnan(value) else ("∞" if value > 0 else "-∞")
-    if kind == "pct":
-        return f"{100.0 * value:,.2f}%"
-    if kind == "usd":
-        cents = round_money(float(value))
-        return f"-${-cents:,.2f}" if cents < 0 else f"${cents:,.2f}"
-    if kind == "num":
-        return f"{value:,.2f}"
-    if kind == "int":
-        return f"{round(value):,d}"
-    if isinstance(value, int):
-        return f"{value:,d}"
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-
-
 STRESS_COLUMNS: tuple[str, ...] = (
     "window",
     "from",
@@ -76,40 +48,6 @@ STRESS_COLUMNS: tuple[str, ...] = (
     "vix_max",
 )
 """Stress-window fields shown on the terminal (the HTML report shows every field)."""
-
-_PCT_NAMES = frozenset(
-    {
-        "total_return",
-        "cagr",
-        "annual_volatility",
-        "max_drawdown",
-        "worst_day",
-        "worst_week",
-        "worst_month",
-        "cvar_95",
-        "cvar_99",
-        "irr",
-        "alpha",
-        "win_rate",
-        "drawdown",
-    }
-)  # decimal fractions, shown in percent
-_USD_NAMES = frozenset(
-    {"capital", "final_equity", "avg_win", "avg_loss", "credit_collected", "hedge_cost"}
-)  # dollars
-
-
-def column_kind(name: str) -> str:
-    """Display format of a field by its name: ``"usd"``, ``"pct"`` or ``"auto"``.
-
-    ``pnl*`` fields and known money fields are dollars; ``*_return`` and known
-    rate fields are decimal fractions shown in percent.
-    """
-    if name.startswith("pnl") or name in _USD_NAMES:
-        return "usd"
-    if name.endswith("_return") or name in _PCT_NAMES:
-        return "pct"
-    return "auto"
 
 
 def metrics_table(summary: Mapping[str, object], title: str = "Key metrics") -> Table:
