@@ -314,14 +314,24 @@ class ExpiryQuotes:
             raise ValueError(f"layer {layer.name} is not one of this book's layers")
         made = self._choices.get(costs)
         if made is None:
-            hit = _CHOICES.get(self._market, _choice_key(self._date, layer, costs))
-            if hit is not None:  # made on this market for an equal layer and cost model
-                return hit
-            made = self._choices[costs] = self._choose_all(costs)
+            made = self._choices[costs] = self._recall(costs) or self._choose_all(costs)
         got = made[at]
         if isinstance(got, ValueError):
             raise got
         return got
+
+    def _recall(self, costs: CostModel) -> list[_Chosen] | None:
+        """Every layer's choice as stored on this market (`_CHOICES`: made for an equal
+        layer and cost model on this date), None unless all of them are stored."""
+        ns = pd.Timestamp(self._date).value  # the keys of `_choice_key`
+        keys = [(ns, x, costs) for x in self._layers]
+        first = _CHOICES.get(self._market, keys[0]) if keys else None
+        if first is None:  # e.g. every day of a single run: one key looked up, not all
+            return None
+        rest = _CHOICES.get_many(self._market, keys[1:])
+        if any(hit is None for hit in rest):
+            return None
+        return [first, *(hit for hit in rest if hit is not None)]
 
     def _choose_all(self, costs: CostModel) -> list[_Chosen]:
         """Every layer's choice (memoised per market for the later days' variants)."""

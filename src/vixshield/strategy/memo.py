@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 __all__ = ["MarketMemo"]
@@ -61,6 +61,14 @@ class MarketMemo(Generic[V]):
         with self._lock:
             table = self._table(market, create=False)
             return table.get(key) if table is not None else None
+
+    def get_many(self, market: object, keys: Sequence[Hashable]) -> list[V | None]:
+        """`get` of every key of ``keys``, in order (one lock, one table lookup)."""
+        with self._lock:
+            table = self._table(market, create=False)
+            if table is None:
+                return [None] * len(keys)
+            return [table.get(key) for key in keys]
 
     def put(self, market: object, key: Hashable, value: V) -> None:
         """Store ``value`` for ``key`` on ``market`` (dropping the oldest past the limit)."""
