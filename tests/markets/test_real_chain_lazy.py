@@ -78,6 +78,9 @@ class _Counting:
                           "bid": [1.0], "ask": [1.5], "iv": [0.2]})  # fmt: skip
         return table, (date,), (1,)
 
+    def next_month(self, date: pd.Timestamp, underlying: str) -> pd.Timestamp | None:
+        return None  # read on request only: the counts below are the requests'
+
 
 def _no_futures(day: object, ed: np.ndarray) -> np.ndarray:
     raise AssertionError("SPX needs no VX future")

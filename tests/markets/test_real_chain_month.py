@@ -189,3 +189,37 @@ def test_a_month_file_without_quote_dates_is_refused(dataset: ChainDataset) -> N
     pq.write_table(pq.read_table(path).drop_columns(["quote_date"]), path)
     with pytest.raises(DataError, match="SPX/2024-01"):
         ChainDataset(dataset.folder.parent.parent).day_table(pd.Timestamp("2024-01-03"), "SPX")
+
+
+def test_next_month_comes_from_the_catalogue(dataset: ChainDataset) -> None:
+    assert dataset.next_month(pd.Timestamp("2024-01-02"), "SPX") == pd.Timestamp("2024-02-01")
+    assert dataset.next_month(pd.Timestamp("2023-11-30"), "SPX") == pd.Timestamp("2024-01-02")
+    assert dataset.next_month(pd.Timestamp("2024-02-01"), "SPX") is None  # the last month
+    assert dataset.next_month(pd.Timestamp("2024-01-02"), "VIX") is None
+
+
+def test_month_files_repeat_values_through_dictionaries(dataset: ChainDataset) -> None:
+    jan = next(p for p in dataset.partitions("SPX") if p.month == "2024-01")
+    meta = pq.ParquetFile(dataset.folder / jan.file).metadata
+    rg = meta.row_group(0)
+    coded = {rg.column(i).path_in_schema: rg.column(i).has_dictionary_page
+             for i in range(rg.num_columns)}  # fmt: skip
+    assert coded == {"quote_date": True, "root": True, "expiry": True, "settlement": True,
+                     "strike": True, "right": True, "bid": True, "ask": True, "iv": False,
+                     "line": False}  # fmt: skip
+
+
+def test_a_file_of_plain_columns_gives_the_same_days(dataset: ChainDataset) -> None:
+    # the layout of earlier imports: only the text columns dictionary-encoded
+    t = _truth()
+    jan = next(p for p in dataset.partitions("SPX") if p.month == "2024-01")
+    path = dataset.folder / jan.file
+    table = pq.ParquetFile(path).read()
+    pq.write_table(table, path, compression="zstd", use_dictionary=["root", "settlement", "right"])
+    fresh = ChainDataset(dataset.folder.parent.parent)
+    for d in DAYS[:3]:
+        got = fresh.day_table(pd.Timestamp(d), "SPX")
+        assert got is not None
+        want = t[t["quote_date"] == d].sort_values(["expiry", "strike", "right"])
+        assert list(got.column("strike").to_pylist()) == list(want["strike"])
+        assert list(got.column("bid").to_pylist()) == list(want["bid"])

