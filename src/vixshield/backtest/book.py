@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import numpy as np
 import pandas as pd
@@ -138,27 +139,24 @@ class BookLegs:
         legs_of = tuple([op.position.legs for op in ops])
         legs = [lg for pl in legs_of for lg in pl]
         keys = [k for op in ops for k in op.quote_keys]
-        bounds: list[tuple[int, int]] = []
-        at = 0
-        for pl in legs_of:
-            bounds.append((at, at + len(pl)))
-            at += len(pl)
+        lengths = [len(pl) for pl in legs_of]
+        ends = list(accumulate(lengths))
         requests = quote_requests(keys, legs)
-        order = [k for rq in requests for k in rq.keys]
-        column = dict(zip(order, range(len(order)), strict=True))
+        column = {k: i for i, k in enumerate([k for rq in requests for k in rq.keys])}
+        arrays = [op.leg_arrays for op in ops]  # ratio, expiry day, strike, call, AM, VIX
         firsts = [op.first_expiry_day for op in ops]
         return cls(
             legs_of=legs_of,
             legs=legs,
             keys=keys,
-            bounds=bounds,
-            lengths=np.array([len(pl) for pl in legs_of], dtype=np.intp),
+            bounds=list(zip([0, *ends][:-1], ends, strict=True)),
+            lengths=np.array(lengths, dtype=np.intp),
             requests=requests,
             column_list=[column[k] for k in keys],
-            is_vix=_cat([op.is_vix for op in ops], bool),
-            is_call=_cat([op.is_call for op in ops], bool),
-            strikes=_cat([op.strikes for op in ops], np.float64),
-            ratios=_cat([op.ratios for op in ops], np.float64),
+            is_vix=_cat([a[5] for a in arrays], bool),
+            is_call=_cat([a[3] for a in arrays], bool),
+            strikes=_cat([a[2] for a in arrays], np.float64),
+            ratios=_cat([a[0] for a in arrays], np.float64),
             first_expiry_days=[0 if d is None else d for d in firsts],
         )
 

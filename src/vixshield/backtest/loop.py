@@ -98,14 +98,15 @@ def _attribute_hedge_cost(run: RunState) -> None:
         run.pending_hedge_cost += cost
         return
     w = np.array([max(c, 0.0) for _, c in live])
-    w = w / w.sum() if w.sum() > 0 else np.full(len(live), 1.0 / len(live))
-    for (target, _), share in zip(live, w, strict=True):
+    total = w.sum()
+    shares: list[float] = (w / total).tolist() if total > 0 else [1.0 / len(live)] * len(live)
+    for (target, _), share in zip(live, shares, strict=True):
         if isinstance(target, OpenPosition):
-            target.hedge_cost += cost * float(share)
+            target.hedge_cost += cost * share
         else:
             row = target  # a cycle closed today
             assert isinstance(row, dict)
-            row["hedge_cost"] = float(row["hedge_cost"]) + cost * float(share)
+            row["hedge_cost"] = float(row["hedge_cost"]) + cost * share
 
 
 def _marks(run: RunState, t: pd.Timestamp, held: tuple[Position, ...]) -> dict[str, PositionMark]:
@@ -124,6 +125,7 @@ def _marks(run: RunState, t: pd.Timestamp, held: tuple[Position, ...]) -> dict[s
         q.bid,
         q.ask,
         first_expiry_days=book.first_expiry_days,
+        ratios=book.ratios,
     )
 
 

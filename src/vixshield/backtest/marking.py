@@ -10,10 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vixshield.backtest.book import BookLegs
-from vixshield.backtest.portfolio import OpenPosition
+from vixshield._typing import FloatArray
 from vixshield.backtest.shock import shocked_prices
-from vixshield.backtest.state import LegQuotes, RunState
+from vixshield.backtest.state import RunState
 from vixshield.markets.costs import CONTRACT_MULTIPLIER
 
 __all__ = ["mark_all", "shock_loss"]
@@ -21,34 +20,25 @@ __all__ = ["mark_all", "shock_loss"]
 
 def mark_all(run: RunState, t: pd.Timestamp) -> None:
     """Re-mark every open leg at ``t``'s close mid (index points)."""
-    ops = list(run.ledger.positions.values())
+    led = run.ledger
+    ops = list(led.positions.values())
     if not ops:
         return
-    book = run.book(ops)
+    book = run.book()
     q = run.quote_book(t, book)
-    finite = np.isfinite(q.mid)
-    all_finite = bool(finite.all())  # the usual day: no leg to check one by one
-    mark = run.ledger.mark_op
+    mid, iv, t_years, forward = q.mid, q.iv, q.t_years, q.forward
+    all_finite = bool(np.isfinite(mid).all())  # the usual day: no leg to check one by one
+    mids: list[FloatArray] = []
     for op, (at, end) in zip(ops, book.bounds, strict=True):
-        m = q.mid[at:end]
-        if not all_finite and not finite[at:end].all():
+        m = mid[at:end]
+        if not all_finite and not np.isfinite(m).all():
             run.warn("missing quote for an open leg: kept its previous mark", t)
             m = np.where(np.isfinite(m), m, op.mid)
-        op.iv, op.t_years, op.forward = q.iv[at:end], q.t_years[at:end], q.forward[at:end]
-        mark(op, m)
+        op.iv, op.t_years, op.forward = iv[at:end], t_years[at:end], forward[at:end]
+        mids.append(m)
+    led.mark_ops(ops, mids)
     if all_finite:  # every mark a slice of the quotes: shock_loss may use them whole
-        run.marked = (book, q, [(op.mid, op.iv, op.t_years, op.forward) for op in ops])
-
-
-def _marked_whole(run: RunState, book: BookLegs, ops: list[OpenPosition]) -> LegQuotes | None:
-    """The day's quotes of ``book`` when ``ops`` still hold the arrays `mark_all` gave them."""
-    marked = run.marked
-    if marked is None or marked[0] is not book:
-        return None
-    for op, (m, iv, ty, fw) in zip(ops, marked[2], strict=True):
-        if op.mid is not m or op.iv is not iv or op.t_years is not ty or op.forward is not fw:
-            return None
-    return marked[1]
+        run.marked = (book, q, led.version)
 
 
 def shock_loss(run: RunState) -> float:
@@ -56,10 +46,12 @@ def shock_loss(run: RunState) -> float:
     ops = list(run.ledger.positions.values())
     if not ops:
         return 0.0
-    book = run.book(ops)
+    book = run.book()
     qty = book.quantities(tuple([op.position.contracts for op in ops]))
-    q = _marked_whole(run, book, ops)
-    if q is not None:  # the book as marked: its quotes are the concatenated marks
+    marked = run.marked
+    if marked is not None and marked[0] is book and marked[2] == run.ledger.version:
+        # the book as marked: its quotes are the concatenated marks
+        q = marked[1]
         mid, forward, t_years, iv = q.mid, q.forward, q.t_years, q.iv
     else:
         mid = np.concatenate([op.mid for op in ops])

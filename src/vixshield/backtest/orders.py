@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from vixshield.backtest.portfolio import OpenPosition, reg_t_margin
+from vixshield.backtest.portfolio import LegsMargin, OpenPosition
 from vixshield.backtest.state import RunState
 from vixshield.strategy.types import Order, Position
 
@@ -36,7 +36,8 @@ def open_position(run: RunState, t: pd.Timestamp, order: Order) -> None:
     fill = run.costs.fills(mid, q.bid, q.ask, qty)
     led = run.ledger
     margin_now = led.margin(run.spot)
-    margin_new = reg_t_margin(legs, order.contracts, run.spot.get(legs[0].underlying, 0.0))
+    legs_margin = LegsMargin.of(legs)
+    margin_new = legs_margin.margin(order.contracts, run.spot.get(legs[0].underlying, 0.0))
     if margin_new > led.equity - margin_now:
         run.warn(f"{order.label} opening rejected: margin would exceed equity", t)
         return
@@ -58,7 +59,7 @@ def open_position(run: RunState, t: pd.Timestamp, order: Order) -> None:
         {"reason": order.reason, "_contracts0": int(order.contracts)},
         layer=order.layer,
     )
-    op = OpenPosition(pos, mid.copy(), q.iv, q.t_years, q.forward)
+    op = OpenPosition(pos, mid.copy(), q.iv, q.t_years, q.forward, legs_margin=legs_margin)
     led.open(op, cash_flow)
     led.charge(commission + fees, pid)
     run.trade_rows(

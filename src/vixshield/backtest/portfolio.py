@@ -24,6 +24,7 @@ from vixshield.strategy.types import Leg, Position
 __all__ = [
     "NAKED_CALL_SHARE",
     "Ledger",
+    "LegsMargin",
     "OpenPosition",
     "QuoteKey",
     "component_column",
@@ -101,33 +102,75 @@ def reg_t_margin(legs: Sequence[Leg], contracts: int, spot: float) -> float:
     """
     if not legs or contracts == 0:
         return 0.0
-    strike = np.array([lg.strike for lg in legs], dtype=np.float64)
-    is_call = np.array([lg.right == "C" for lg in legs], dtype=bool)
-    ratio = np.array([lg.ratio for lg in legs], dtype=np.float64)
-    return _reg_t_margin(strike, is_call, ratio, contracts, spot)
+    return LegsMargin.of(legs).margin(contracts, spot)
 
 
-def _reg_t_margin(
-    strike: FloatArray, is_call: np.ndarray, ratio: FloatArray, contracts: int, spot: float
-) -> float:
-    """`reg_t_margin` on per-leg arrays (strikes, call flags, signed ratios)."""
-    fixed = np.concatenate(([0.0], strike))
-    fixed_worst = float(payoff_at_expiry(strike, is_call, ratio, fixed).min())
-    return _margin_at(strike, is_call, ratio, contracts, spot, fixed_worst)
+@dataclass(frozen=True, eq=False)
+class LegsMargin:
+    """`reg_t_margin` of one set of legs, with its spot-free part worked out once.
 
+    Attributes
+    ----------
+    legs : tuple of Leg
+        The legs (per unit), whose identity a holder checks before reusing this.
+    strike, ratio : ndarray
+        Per leg, index points and signed ratio (float64).
+    is_call : ndarray
+        Per leg (bool).
+    fixed_worst : float
+        The worst expiry payoff per unit over ``S`` in ``{0} U strikes``, index points.
+    put_max, call_min : float
+        The highest put strike (-inf without puts) and the lowest call strike (inf
+        without calls): at a spot between them every leg is out of the money.
+    net_calls : float
+        The sum of the call legs' signed ratios.
+    """
 
-def _margin_at(
-    strike: FloatArray,
-    is_call: np.ndarray,
-    ratio: FloatArray,
-    contracts: int,
-    spot: float,
-    fixed_worst: float,
-) -> float:
-    """`reg_t_margin` given the worst expiry payoff over ``S`` in ``{0} U strikes``."""
-    at_spot = float(payoff_at_expiry(strike, is_call, ratio, np.array([max(spot, 0.0)]))[0])
-    net_calls = float(ratio[is_call].sum())
-    return _margin_from_worst(min(fixed_worst, at_spot), net_calls, contracts, spot)
+    legs: tuple[Leg, ...]
+    strike: FloatArray
+    ratio: FloatArray
+    is_call: np.ndarray
+    fixed_worst: float
+    put_max: float
+    call_min: float
+    net_calls: float
+
+    @classmethod
+    def of(cls, legs: Sequence[Leg]) -> LegsMargin:
+        """The margin of ``legs`` (at least one)."""
+        return cls.from_arrays(
+            tuple(legs),
+            np.array([lg.strike for lg in legs], dtype=np.float64),
+            np.array([lg.ratio for lg in legs], dtype=np.float64),
+            np.array([lg.right == "C" for lg in legs], dtype=bool),
+        )
+
+    @classmethod
+    def from_arrays(
+        cls, legs: tuple[Leg, ...], strike: FloatArray, ratio: FloatArray, is_call: np.ndarray
+    ) -> LegsMargin:
+        """The margin of ``legs`` given their per-leg arrays (strikes, signed ratios, calls)."""
+        fixed = np.concatenate(([0.0], strike))
+        puts, calls = strike[~is_call], strike[is_call]
+        return cls(
+            legs,
+            strike,
+            ratio,
+            is_call,
+            float(payoff_at_expiry(strike, is_call, ratio, fixed).min()),
+            float(puts.max()) if len(puts) else -np.inf,
+            float(calls.min()) if len(calls) else np.inf,
+            float(ratio[is_call].sum()),
+        )
+
+    def margin(self, contracts: int, spot: float) -> float:
+        """`reg_t_margin` of ``contracts`` of the legs at ``spot`` (index points), dollars."""
+        s = max(spot, 0.0)
+        if self.put_max <= s <= self.call_min:  # every leg out of the money: payoff 0
+            return _margin_from_worst(min(self.fixed_worst, 0.0), self.net_calls, contracts, spot)
+        at_spot = float(payoff_at_expiry(self.strike, self.is_call, self.ratio, np.array([s]))[0])
+        worst = min(self.fixed_worst, at_spot)
+        return _margin_from_worst(worst, self.net_calls, contracts, spot)
 
 
 def _margin_from_worst(worst: float, net_calls: float, contracts: int, spot: float) -> float:
@@ -159,6 +202,9 @@ class OpenPosition:
         Net premium received at opening, dollars (negative for a debit).
     hedge_cost : float
         Hedge cost (premium consumed) attributed to this condor's cycle, dollars.
+    legs_margin : LegsMargin, optional
+        The spot-free part of the margin of the current legs (made from the legs when
+        missing or of other legs).
     """
 
     position: Position
@@ -170,15 +216,13 @@ class OpenPosition:
     costs: float = 0.0
     credit: float = 0.0
     hedge_cost: float = 0.0
+    legs_margin: LegsMargin | None = field(default=None, repr=False)
     _margin_key: tuple[Position, float] | None = field(default=None, repr=False)
     _margin: float = field(default=0.0, repr=False)
     _legs_of: Position | None = field(default=None, repr=False)
     _leg_arrays: tuple[np.ndarray, ...] = field(default=(), repr=False)
     _value_key: tuple[Position, FloatArray] | None = field(default=None, repr=False)
     _value: float = field(default=0.0, repr=False)
-    _worst_of: tuple[Leg, ...] | None = field(default=None, repr=False)
-    _fixed_worst: float = field(default=0.0, repr=False)
-    _flat: tuple[float, float, float] = field(default=(0.0, 0.0, 0.0), repr=False)
     _first_expiry: int | None = field(default=None, repr=False)
     _keys: list[QuoteKey] = field(default_factory=list, repr=False)
     _component_of: Position | None = field(default=None, repr=False)
@@ -206,34 +250,23 @@ class OpenPosition:
     def margin(self, spot: float) -> float:
         """Reg-T requirement, dollars (cached until the position or ``spot`` changes)."""
         key = self._margin_key
-        if key is None or key[0] is not self.position or key[1] != spot:
-            pos = self.position
+        pos = self.position
+        if key is None or key[0] is not pos or key[1] != spot:
             if pos.legs and pos.contracts != 0:
-                ratio, _, strike, is_call = self._arrays()[:4]
-                if self._worst_of is not pos.legs:  # the spot-free part, once per leg set
-                    fixed = np.concatenate(([0.0], strike))
-                    payoff = payoff_at_expiry(strike, is_call, ratio, fixed)
-                    self._fixed_worst = float(payoff.min())
-                    puts, calls = strike[~is_call], strike[is_call]
-                    self._flat = (
-                        float(puts.max()) if len(puts) else -np.inf,
-                        float(calls.min()) if len(calls) else np.inf,
-                        float(ratio[is_call].sum()),
-                    )
-                    self._worst_of = pos.legs
-                s = max(spot, 0.0)
-                if self._flat[0] <= s <= self._flat[1]:  # every leg out of the money: payoff 0
-                    self._margin = _margin_from_worst(
-                        min(self._fixed_worst, 0.0), self._flat[2], pos.contracts, spot
-                    )
-                else:
-                    self._margin = _margin_at(
-                        strike, is_call, ratio, pos.contracts, spot, self._fixed_worst
-                    )
+                lm = self.legs_margin
+                if lm is None or lm.legs is not pos.legs:  # the spot-free part, once per leg set
+                    ratio, _, strike, is_call = self._arrays()[:4]
+                    lm = self.legs_margin = LegsMargin.from_arrays(pos.legs, strike, ratio, is_call)
+                self._margin = lm.margin(pos.contracts, spot)
             else:
                 self._margin = 0.0
-            self._margin_key = (self.position, spot)
+            self._margin_key = (pos, spot)
         return self._margin
+
+    @property
+    def leg_arrays(self) -> tuple[np.ndarray, ...]:
+        """`ratios`, `expiry_days`, `strikes`, `is_call`, `am_settled`, `is_vix` (this order)."""
+        return self._arrays()
 
     @property
     def expiry_days(self) -> np.ndarray:
@@ -292,13 +325,14 @@ class OpenPosition:
         Cached until ``position`` or ``mid`` is replaced (they are never changed in place).
         """
         key = self._value_key
-        if key is None or key[0] is not self.position or key[1] is not self.mid:
-            if not self.position.legs:
+        pos, mid = self.position, self.mid
+        if key is None or key[0] is not pos or key[1] is not mid:
+            if not pos.legs:
                 self._value = 0.0
             else:
-                per_unit = float(np.dot(self.ratios, self.mid))
-                self._value = per_unit * self.position.contracts * CONTRACT_MULTIPLIER
-            self._value_key = (self.position, self.mid)
+                per_unit = float(np.dot(self._arrays()[0], mid))  # the ratios
+                self._value = per_unit * pos.contracts * CONTRACT_MULTIPLIER
+            self._value_key = (pos, mid)
         return self._value
 
 
@@ -307,17 +341,38 @@ class Ledger:
     """Cash, open positions and the day's P&L by component (engine-internal, mutable).
 
     Every method that moves money books it to one component of ``today``; a day's
-    P&L components therefore sum to its change in equity.
+    P&L components therefore sum to its change in equity. The positions and their
+    marks change only through its methods, which keep the book's totals (value,
+    margin) until the next change.
     """
 
     cash: float
     positions: dict[str, OpenPosition] = field(default_factory=dict)
     today: dict[str, float] = field(default_factory=dict)
     components: set[str] = field(default_factory=set)
+    # bumped by every method that changes the positions (``changes``) or their marks
+    # (``marks``): the totals below are kept until the next change
+    _changes: int = field(default=0, repr=False)
+    _marks: int = field(default=0, repr=False)
+    _worth: tuple[int, int, float] = field(default=(-1, -1, 0.0), repr=False)
+    _held: tuple[int, tuple[Position, ...]] = field(default=(-1, ()), repr=False)
+    _margin: tuple[int, tuple[tuple[str, float], ...], float] = field(
+        default=(-1, (), 0.0), repr=False
+    )
 
     def _book(self, component: str, amount: float) -> None:
         self.components.add(component)
         self.today[component] = self.today.get(component, 0.0) + amount
+
+    @property
+    def changes(self) -> int:
+        """How many times the open positions changed (opened, closed, settled), a counter."""
+        return self._changes
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """`changes` and the number of re-markings: equal versions, equal positions and marks."""
+        return (self._changes, self._marks)
 
     def start_day(self) -> None:
         """Reset the day's P&L components."""
@@ -325,8 +380,12 @@ class Ledger:
 
     @property
     def positions_value(self) -> float:
-        """Sum of marked values of open positions, dollars."""
-        return float(sum(p.value for p in self.positions.values()))
+        """Sum of marked values of open positions, dollars (kept until a change or a mark)."""
+        changes, marks, worth = self._worth
+        if changes != self._changes or marks != self._marks:
+            worth = float(sum(p.value for p in self.positions.values()))
+            self._worth = (self._changes, self._marks, worth)
+        return worth
 
     @property
     def equity(self) -> float:
@@ -334,12 +393,20 @@ class Ledger:
         return self.cash + self.positions_value
 
     def margin(self, spot: dict[str, float]) -> float:
-        """Reg-T requirement of all open positions, dollars (``spot`` by underlying)."""
+        """Reg-T requirement of all open positions, dollars (``spot`` by underlying).
+
+        Kept until the positions or ``spot`` change.
+        """
+        levels = tuple(spot.items())
+        changes, at, total = self._margin
+        if changes == self._changes and at == levels:
+            return total
         total = 0.0
         for p in self.positions.values():
             legs = p.position.legs
             if legs:
                 total += p.margin(spot.get(legs[0].underlying, 0.0))
+        self._margin = (self._changes, levels, total)
         return total
 
     def accrue(self, amount: float) -> None:
@@ -357,6 +424,7 @@ class Ledger:
     def open(self, op: OpenPosition, cash_flow: float) -> None:
         """Add a position traded for ``cash_flow`` dollars (credit > 0), marked at ``op.mid``."""
         self.positions[op.position.id] = op
+        self._changes += 1
         op.cash_flows += cash_flow
         op.credit += cash_flow
         self.cash += cash_flow
@@ -368,9 +436,18 @@ class Ledger:
 
     def mark_op(self, op: OpenPosition, mid: FloatArray) -> None:
         """`mark` of an open position of this ledger, given the record itself."""
-        before = op.value
-        op.mid = np.asarray(mid, dtype=np.float64)
-        self._book(op.component, op.value - before)
+        self.mark_ops((op,), (np.asarray(mid, dtype=np.float64),))
+
+    def mark_ops(self, ops: Sequence[OpenPosition], mids: Sequence[FloatArray]) -> None:
+        """`mark_op` of each of ``ops`` (open positions of this ledger) at its float64 ``mids``."""
+        today = self.today
+        for op, mid in zip(ops, mids, strict=True):
+            before = op.value
+            op.mid = mid
+            component = op.component
+            self.components.add(component)
+            today[component] = today.get(component, 0.0) + (op.value - before)
+        self._marks += 1
 
     def close(self, position_id: str, contracts: int, cash_flow: float) -> OpenPosition:
         """Close ``contracts`` of a position for ``cash_flow`` dollars; return the record.
@@ -386,6 +463,7 @@ class Ledger:
         op.cash_flows += cash_flow
         self._book(op.component, cash_flow - removed)
         op.position = replace(op.position, contracts=n - k)
+        self._changes += 1
         if op.position.contracts == 0:
             del self.positions[position_id]
         return op
@@ -404,6 +482,7 @@ class Ledger:
         self._book(op.component, cash_flow - removed)
         legs = tuple(lg for lg, k in zip(op.position.legs, keep, strict=True) if k)
         op.position = replace(op.position, legs=legs)
+        self._changes += 1
         op.mid, op.iv = op.mid[keep], op.iv[keep]
         op.t_years, op.forward = op.t_years[keep], op.forward[keep]
         if not legs:
@@ -411,5 +490,9 @@ class Ledger:
         return op
 
     def open_positions(self) -> tuple[Position, ...]:
-        """The open positions as the strategy sees them, in opening order."""
-        return tuple(p.position for p in self.positions.values())
+        """The open positions as the strategy sees them, in opening order (kept until a change)."""
+        changes, held = self._held
+        if changes != self._changes:
+            held = tuple(p.position for p in self.positions.values())
+            self._held = (self._changes, held)
+        return held

@@ -110,9 +110,12 @@ class RunState:
     _books: BookCache = field(default_factory=BookCache)
     # the day's quotes of one book: the book and its `LegQuotes`
     _book_quotes: tuple[BookLegs, LegQuotes] | None = None
-    marked: tuple[BookLegs, LegQuotes, list[tuple[FloatArray, ...]]] | None = None
-    """The day's marks (`vixshield.backtest.marking.mark_all`): the book, its quotes, and
-    each position's (mid, iv, t_years, forward) arrays as marked (slices of the quotes)."""
+    # the book of the ledger's open positions and the `Ledger.changes` it was found at
+    _book_at: tuple[int, BookLegs] | None = None
+    marked: tuple[BookLegs, LegQuotes, tuple[int, int]] | None = None
+    """The day's marks (`vixshield.backtest.marking.mark_all`) when every position was
+    marked at the slices of the book's quotes: the book, its quotes, and the
+    `Ledger.version` they were marked at (while it holds, the marks are those slices)."""
     _memo: LegQuoteMemo | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,7 +135,13 @@ class RunState:
 
     def book(self, ops: Sequence[OpenPosition] | None = None) -> BookLegs:
         """The `BookLegs` of ``ops`` (default: the ledger's open positions, in order)."""
-        return self._books.book(list(self.ledger.positions.values()) if ops is None else ops)
+        if ops is not None:
+            return self._books.book(ops)
+        changes = self.ledger.changes
+        at = self._book_at
+        if at is None or at[0] != changes:
+            at = self._book_at = (changes, self._books.book(list(self.ledger.positions.values())))
+        return at[1]
 
     def quote_book(self, t: pd.Timestamp, book: BookLegs) -> LegQuotes:
         """`quote` of ``book.legs``: the same rows, without rebuilding the requests from the legs.

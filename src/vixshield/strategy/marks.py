@@ -14,7 +14,7 @@ cost model (`close_cash`), exactly as the execution layer books it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -117,6 +117,7 @@ def marks_from_legs(
     ask: FloatArray,
     *,
     first_expiry_days: Sequence[int] | None = None,
+    ratios: FloatArray | None = None,
 ) -> dict[str, PositionMark]:
     """Marks of ``positions`` from the quotes of their legs, concatenated in position order.
 
@@ -124,37 +125,95 @@ def marks_from_legs(
     unit: delta per point, vega per vol point, theta per calendar day). The backtest hands
     the quotes it marked the book with, so the strategy does not quote the legs again,
     and the earliest expiry of each position as whole days since 1970-01-01
-    (``first_expiry_days``, else found from the legs).
+    (``first_expiry_days``, else found from the legs) and the legs' signed ratios
+    (``ratios``, float64, else read from the legs). Each sum accumulates leg by leg from
+    0.0, in leg order (`_position_sums`).
     """
-    n = sum(len(p.legs) for p in positions)
+    counts = [len(p.legs) for p in positions]
+    n = sum(counts)
     if any(len(a) != n for a in (mid, delta, vega, theta, bid, ask)):
         raise ValueError(f"leg quotes of {n} legs expected")
     if first_expiry_days is None:
         first_expiry_days = [_day_number(min([leg.expiry for leg in p.legs])) for p in positions]
     elif len(first_expiry_days) != len(positions):
         raise ValueError(f"first expiry days of {len(positions)} positions expected")
-    mids, deltas, vegas, thetas = (
-        np.asarray(a, dtype=np.float64).tolist() for a in (mid, delta, vega, theta)
+    if ratios is None:
+        ratios = np.array([leg.ratio for p in positions for leg in p.legs], dtype=np.float64)
+    elif len(ratios) != n:
+        raise ValueError(f"ratios of {n} legs expected")
+    lengths = np.array(counts, dtype=np.int64)
+    m, d, v, th, b, a = (
+        np.ascontiguousarray(x, dtype=np.float64) for x in (mid, delta, vega, theta, bid, ask)
     )
-    bids, asks = np.asarray(bid).tolist(), np.asarray(ask).tolist()
+    r = np.ascontiguousarray(ratios, dtype=np.float64)
+    sums = _sums_kernel()(r, m, d, v, th, b, a, lengths).tolist()
+    mids, bids, asks = m.tolist(), b.tolist(), a.tolist()
     day = pd.Timestamp(date).normalize().value // _NS_PER_DAY
     out: dict[str, PositionMark] = {}
-    i = 0
-    for p, first in zip(positions, first_expiry_days, strict=True):
-        # each sum accumulates leg by leg from 0.0, in leg order
-        value = dlt = vga = tht = spread = bid_value = 0.0
-        legq: list[tuple[float, float, float]] = []
-        for leg in p.legs:
-            r = leg.ratio
-            m, b, a = mids[i], bids[i], asks[i]
-            value += r * m
-            dlt += r * deltas[i]
-            vga += r * vegas[i]
-            tht += r * thetas[i]
-            spread += (r if r > 0 else -r) * (a - b)  # |r|
-            bid_value += r * (b if r > 0 else a)
-            legq.append((m, b, a))
-            i += 1
+    at = 0
+    for p, first, (value, dlt, vga, tht, spread, bid_value) in zip(
+        positions, first_expiry_days, sums, strict=True
+    ):
+        end = at + len(p.legs)
+        legq = tuple(zip(mids[at:end], bids[at:end], asks[at:end], strict=True))
         dte = first - day  # the day number rises with time
-        out[p.id] = PositionMark(value, dlt, vga, tht, int(dte), spread, bid_value, tuple(legq))
+        out[p.id] = PositionMark(value, dlt, vga, tht, int(dte), spread, bid_value, legq)
+        at = end
+    return out
+
+
+_KERNEL: list[Callable[..., FloatArray]] = []
+"""`_position_sums` compiled, once per process (numba is imported on the first marks)."""
+
+
+def _sums_kernel() -> Callable[..., FloatArray]:
+    """`_position_sums` compiled by numba (made on first use: importing numba takes time)."""
+    if not _KERNEL:
+        from numba import njit
+
+        _KERNEL.append(njit(cache=True, fastmath=False, error_model="numpy")(_position_sums))
+    return _KERNEL[0]
+
+
+def _position_sums(
+    ratio: FloatArray,
+    mid: FloatArray,
+    delta: FloatArray,
+    vega: FloatArray,
+    theta: FloatArray,
+    bid: FloatArray,
+    ask: FloatArray,
+    lengths: np.ndarray,
+) -> FloatArray:
+    """Per position (``lengths[p]`` consecutive legs): value, delta, vega, theta, spread and
+    bid value, each summed leg by leg from 0.0 in leg order. The plain-Python reference of
+    `_sums_kernel` (compiled without fast math, so without fused multiply-adds: the same
+    sums bit for bit).
+
+    ``value = sum(r m)``, ``delta``, ``vega``, ``theta`` alike, ``spread = sum(|r| (a - b))``,
+    ``bid_value = sum(r b)`` over long legs plus ``sum(r a)`` over short legs.
+    """
+    out = np.zeros((len(lengths), 6))
+    i = 0
+    for p in range(len(lengths)):
+        value = dlt = vga = tht = spread = bid_value = 0.0
+        for _ in range(lengths[p]):
+            r, b, a = ratio[i], bid[i], ask[i]
+            value += r * mid[i]
+            dlt += r * delta[i]
+            vga += r * vega[i]
+            tht += r * theta[i]
+            if r > 0:
+                spread += r * (a - b)
+                bid_value += r * b
+            else:
+                spread += -r * (a - b)
+                bid_value += r * a
+            i += 1
+        out[p, 0] = value
+        out[p, 1] = dlt
+        out[p, 2] = vga
+        out[p, 3] = tht
+        out[p, 4] = spread
+        out[p, 5] = bid_value
     return out
