@@ -14,6 +14,8 @@ Measured in this one run (wall times, seconds):
   start, each worker opening the market once, every run); target ``<= 25 x cold`` for
   N = 100 on 2 cores (issue 11);
 * ``sweep(1)``: the same sweep on 1 worker; target ``sweep(1) / sweep(2) >= 1.7``;
+* ``sweep(0)``: the same sweep in this process (one market object for every run): the
+  cost of a run without Dask, so ``sweep(1) / sweep(0)`` is what a worker adds;
 * the extrapolated 1,000-variant time: the 2-worker fixed cost (a 1-variant sweep)
   plus 1,000 x the marginal cost per variant, times the window's length in years over 5
   (target under 5 minutes).
@@ -68,6 +70,7 @@ def main() -> None:
     one = timed_sweep(1, 2)
     two = timed_sweep(n, 2)
     single = timed_sweep(n, 1)
+    here = timed_sweep(n, 0)
     years = 5.0  # 2014-2018
     per_variant = max(two - one, 0.0) / max(n - 1, 1)
     thousand = (one + 1000 * per_variant) * 5.0 / years
@@ -76,6 +79,8 @@ def main() -> None:
     print(f"1-variant sweep, 2 workers (fixed):   {one:8.1f} s  {one / cold:6.1f}x")
     print(f"{n}-variant sweep, 2 workers:        {two:8.1f} s  {two / cold:6.1f}x  (target <= 25x)")
     print(f"{n}-variant sweep, 1 worker:         {single:8.1f} s  {single / cold:6.1f}x")
+    print(f"{n}-variant sweep, in process:       {here:8.1f} s  {here / cold:6.1f}x")
+    print(f"1 worker / in process:                {single / here:8.2f}x")
     print(f"speedup 1 -> 2 workers:               {single / two:8.2f}x  (target >= 1.7x)")
     print(f"marginal cost per variant, 2 workers: {per_variant:8.2f} s")
     print(f"extrapolated 1,000 variants x 5 years: {thousand:7.0f} s  (target < 300 s)")
