@@ -8,11 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from bt_fakes import FakeMarket, Script, at, check_invariants, condor_legs, make_data, policy, ts
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from vixshield.backtest import Backtest
-from vixshield.backtest.portfolio import OpenPosition, reg_t_margin
+from vixshield.backtest.portfolio import OpenPosition
 from vixshield.markets.types import QuoteBlock
 from vixshield.strategy.types import Leg, Order, Position
 
@@ -74,34 +72,6 @@ def _position(strikes: list[float], rights: list[str], ratios: list[int], n: int
         for k, r, q in zip(strikes, rights, ratios, strict=True)
     )
     return Position("P1", "condor", legs, n, ts("2016-01-04"), 0.0)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    legs=st.lists(
-        st.tuples(
-            st.sampled_from([1500.0, 1800.0, 1850.0, 1900.0, 2000.0, 2100.0, 2150.0]),
-            st.sampled_from(["C", "P"]),
-            st.sampled_from([-2, -1, 1, 2]),
-        ),
-        min_size=1,
-        max_size=5,
-    ),
-    spots=st.lists(st.floats(0.0, 3000.0), min_size=1, max_size=5),
-    contracts=st.integers(1, 5),
-)
-def test_cached_margin_equals_reg_t_margin(
-    legs: list[tuple[float, str, int]], spots: list[float], contracts: int
-) -> None:
-    # invariant: the per-position cache (spot-free part kept, spot-only part redone)
-    # gives exactly the public reg_t_margin at every spot, in any order of spots
-    pos = _position(
-        [k for k, _, _ in legs], [r for _, r, _ in legs], [q for _, _, q in legs], contracts
-    )
-    n = len(pos.legs)
-    op = OpenPosition(pos, np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
-    for s in [*spots, *spots[::-1]]:
-        assert op.margin(s) == reg_t_margin(pos.legs, contracts, s)
 
 
 def test_condor_margin_is_its_widest_wing() -> None:

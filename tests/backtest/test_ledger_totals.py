@@ -85,10 +85,12 @@ def test_legs_margin_is_reg_t_by_brute_force(
 ) -> None:
     lgs = [_leg("SPX", k, r, q) for k, r, q in legs]
     lm = LegsMargin.of(lgs)
-    for s in spots:
+    op = _op("A", lgs, contracts, [0.0] * len(lgs))  # its margin kept per spot
+    for s in [*spots, *spots[::-1]]:  # any order of spots
         want = _brute_force_margin(lgs, contracts, s)
         assert lm.margin(contracts, s) == pytest.approx(want, rel=1e-12, abs=1e-6)
         assert reg_t_margin(lgs, contracts, s) == lm.margin(contracts, s)
+        assert op.margin(s) == lm.margin(contracts, s)
 
 
 def test_an_open_position_uses_a_given_legs_margin_only_for_its_own_legs() -> None:
