@@ -42,9 +42,9 @@ def test_layer_details_are_made_when_first_read_with_the_fields_by_hand(
     made: list[object] = []
     real = hedge._layer_details
 
-    def counted(of: Any) -> dict[str, float | int | str]:
-        made.append(of)
-        return real(of)
+    def counted(*args: Any) -> dict[str, float | int | str]:
+        made.append(args)
+        return real(*args)
 
     monkeypatch.setattr(hedge, "_layer_details", counted)
     pos = _medium_call(DAY - pd.Timedelta(days=20), 4, 1.50)

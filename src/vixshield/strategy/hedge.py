@@ -90,8 +90,9 @@ they are re-exported here. This module runs them per layer (`plan_hedges`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import NamedTuple
 
 from vixshield.strategy.hedge_choice import ExpiryQuotes, HedgeChoice, choose_hedge
@@ -229,12 +230,14 @@ def _plan_layer(
     for st in steps:  # the rules' orders and audit entries, in rule order
         orders, audit = orders + st.orders, audit + st.audit
     details = _LayerDetails(
-        (
+        partial(
+            _layer_details,
             layer,
             hp,
             tgt,
             target,
-            (share, layer_cap),
+            share,
+            layer_cap,
             reb,
             remaining,
             held,
@@ -271,36 +274,24 @@ def _proceeds(ctx: HedgeContext, orders: tuple[Order, ...]) -> float:
     )
 
 
-_DetailsOf = tuple[
-    HedgeLayer,
-    HedgePolicy,
-    _Target,
-    float,
-    tuple[float, float],
-    _Rebalance,
-    _Held,
-    tuple[float, float],
-    str | None,
-    int,
-]
-"""What `_layer_details` reads: layer, policy, its target, the target premium, (share, cap),
-the rebalance, the holdings, (held premium, held basis), moved until, the order count."""
+def _layer_details(
+    layer: HedgeLayer,
+    hp: HedgePolicy,
+    tgt: _Target,
+    target: float,
+    share: float,
+    layer_cap: float,
+    reb: _Rebalance,
+    remaining: _Held,
+    held: tuple[float, float],
+    moved_until: str | None,
+    n_orders: int,
+) -> dict[str, float | int | str]:
+    """The layer's target versus holdings for reports (USD; deltas and vegas x100).
 
-
-def _layer_details(of: _DetailsOf) -> dict[str, float | int | str]:
-    """The layer's target versus holdings for reports (USD; deltas and vegas x100)."""
-    (
-        layer,
-        hp,
-        tgt,
-        target,
-        (share, layer_cap),
-        reb,
-        remaining,
-        held,
-        moved_until,
-        n_orders,
-    ) = of
+    ``target`` is the target premium, ``(share, layer_cap)`` the layer's budget share
+    and cap, ``held`` (held premium, held basis), ``n_orders`` the day's order count.
+    """
     if reb.choice is not None:
         c = reb.choice
         unit, unit_delta, unit_vega = c.fill * _MULT, c.delta * _MULT, c.vega * _MULT
@@ -339,7 +330,8 @@ def _layer_details(of: _DetailsOf) -> dict[str, float | int | str]:
 
 
 class _LayerDetails(Mapping[str, float | int | str]):
-    """`LayerPlan.details`: the mapping `_layer_details` makes, made when first read.
+    """`LayerPlan.details`: the mapping ``make()`` returns (a `functools.partial` of
+    `_layer_details`), made when first read (as `Decision.deferred` makes its details).
 
     A backtest reads a day's details only where it shows them (`Decision.details`
     is deferred too), so the layer's report fields are not built every close. The
@@ -347,16 +339,16 @@ class _LayerDetails(Mapping[str, float | int | str]):
     no rule changes afterwards: the mapping read later is the one made at once.
     """
 
-    __slots__ = ("_made", "_of")
+    __slots__ = ("_made", "_make")
 
-    def __init__(self, of: _DetailsOf) -> None:
-        self._of = of
+    def __init__(self, make: Callable[[], dict[str, float | int | str]]) -> None:
+        self._make = make
         self._made: dict[str, float | int | str] | None = None
 
     def _dict(self) -> dict[str, float | int | str]:
         made = self._made
         if made is None:
-            made = self._made = _layer_details(self._of)
+            made = self._made = self._make()
         return made
 
     def __getitem__(self, key: str) -> float | int | str:
