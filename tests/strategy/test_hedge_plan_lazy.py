@@ -81,7 +81,7 @@ def test_held_days_of_tz_aware_dates_follow_pandas_normalize() -> None:
 
 
 def test_memo_get_many_reads_in_order_and_misses_as_none() -> None:
-    memo: MarketMemo[str] = MarketMemo(10)
+    memo: MarketMemo[str] = MarketMemo(10, "test-get-many")
 
     class _Market:
         pass

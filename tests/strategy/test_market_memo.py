@@ -63,7 +63,7 @@ class _Key:
 
 
 def test_memo_keeps_at_most_its_limit_oldest_dropped_first() -> None:
-    memo: MarketMemo[int] = MarketMemo(2)
+    memo: MarketMemo[int] = MarketMemo(2, "test-limit")
     market = _Key()
     for n in range(3):
         memo.put(market, n, n * 10)
@@ -71,11 +71,11 @@ def test_memo_keeps_at_most_its_limit_oldest_dropped_first() -> None:
     assert memo.get(market, 0) is None  # the oldest went first
     assert (memo.get(market, 1), memo.get(market, 2)) == (10, 20)
     with pytest.raises(ValueError, match="at least one entry"):
-        MarketMemo(0)
+        MarketMemo(0, "test-zero")
 
 
 def test_memo_holds_its_market_weakly_and_per_object() -> None:
-    memo: MarketMemo[str] = MarketMemo(10)
+    memo: MarketMemo[str] = MarketMemo(10, "test-weak")
     a, b = _Key(), _Key()
     memo.put(a, "k", "of a")
     assert memo.get(b, "k") is None  # another market object: its own table
@@ -86,7 +86,7 @@ def test_memo_holds_its_market_weakly_and_per_object() -> None:
 
 
 def test_a_market_without_hash_is_served_without_memo() -> None:
-    memo: MarketMemo[str] = MarketMemo(10)
+    memo: MarketMemo[str] = MarketMemo(10, "test-unhashable")
     market = _Unhashable()
     memo.put(market, "k", "v")
     assert memo.get(market, "k") is None

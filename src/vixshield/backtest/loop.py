@@ -48,7 +48,7 @@ __all__ = ["run_backtest"]
 _DAYS_PER_YEAR_MM = 360.0  # ACT/360 money-market day count for T-bill interest
 
 
-_INDICATORS: MarketMemo[pd.DataFrame] = MarketMemo(4)
+_INDICATORS: MarketMemo[pd.DataFrame] = MarketMemo(4, "indicators")
 """The default indicator frames of the last runs per `Markets` object (a sweep's variants
 mostly share one: it reads only the policy's `indicator_policy_key`)."""
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from vixshield._typing import FloatArray
 from vixshield.backtest.portfolio import QuoteKey
 from vixshield.markets.types import MarketView
 from vixshield.markets.view import Markets
+from vixshield.strategy.memo import book_of
 
 __all__ = ["LEG_QUOTES_LIMIT", "LegQuoteMemo"]
 
@@ -44,27 +46,36 @@ _Row = tuple[bytes, str]
 
 
 class _Table:
-    """One market's stored quotes: day (ns) -> leg key -> row, oldest day first."""
+    """One market's stored quotes: day (ns) -> leg key -> row, oldest day first.
 
-    def __init__(self) -> None:
-        self.days: dict[int, dict[QuoteKey, _Row]] = {}
-        self.size = 0  # legs stored, over all days
+    ``days`` is the market's ``"leg-quotes"`` table of its `MemoBook` (so it is kept with
+    the other memos, `vixshield.backtest.memo_cache`).
+    """
+
+    def __init__(self, days: dict[int, dict[QuoteKey, _Row]]) -> None:
+        self.days = days
+        self.size = sum(map(len, days.values()))  # legs stored, over all days
         self.lock = threading.Lock()  # writers only: a read is one dict lookup per leg
 
 
+_NAME = "leg-quotes"
 _TABLES: weakref.WeakKeyDictionary[Markets, _Table] = weakref.WeakKeyDictionary()
 _TABLES_LOCK = threading.Lock()
 
 
 def _table(market: Markets) -> tuple[_Table, bool]:
     """The table of ``market`` (created on first use, dropped with the market), and
-    whether this call created it."""
+    whether this call created it where no earlier run's quotes are kept (the market's
+    `MemoBook` is not `MemoBook.persistent`)."""
     with _TABLES_LOCK:
         table = _TABLES.get(market)
         if table is not None:
             return table, False
-        table = _TABLES[market] = _Table()
-        return table, True
+        book = book_of(market)
+        assert book is not None  # a Markets object is weakly referable and hashable
+        days = book.tables().setdefault(_NAME, {})
+        table = _TABLES[market] = _Table(cast("dict[int, dict[QuoteKey, _Row]]", days))
+        return table, not book.persistent
 
 
 class LegQuoteMemo:
@@ -79,8 +90,10 @@ class LegQuoteMemo:
         oldest stored first.
     first : bool
         Store from the first memo made on ``market`` on. By default the first one (a
-        market's first run) neither reads nor stores, so a lone backtest pays nothing;
-        the table serves the runs after the second.
+        market's first run) neither reads nor stores, so a lone backtest pays nothing,
+        and the table serves the runs after the second; except where the market's
+        memos are kept beyond the process (`MemoBook.persistent`): then the first run
+        stores, for the next process.
     """
 
     def __init__(

@@ -7,7 +7,9 @@ imported real option chains, those chains in front of the modeled surface.
 The markets keep their policy-independent work (daily calibrations, VX curves) in
 `vixshield.markets.cache` files under ``<data home>/cache/markets`` (the store's home,
 `vixshield.data.store.data_home`), or the folder in ``$VIXSHIELD_MARKET_CACHE``
-(``off`` disables it). What a command computed is stored when its markets are dropped.
+(``off`` disables it), and so do the memos of their backtests (`vixshield.backtest.memo_cache`:
+a second process over the same data starts where the first left). What a command
+computed is stored when its markets are dropped.
 
 A command's default ``--data`` is `choose_source`'s: the config file's ``data``
 (`vixshield.service.config`), else ``store`` once the store holds SPX and VIX closes,
@@ -27,6 +29,9 @@ from typing import TYPE_CHECKING
 from vixshield.errors import UserError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from vixshield.data.chains.dataset import ChainDataset
     from vixshield.data.market import MarketData
     from vixshield.markets import Markets
     from vixshield.markets.cache import MarketCache
@@ -36,6 +41,7 @@ __all__ = [
     "DATA_SOURCES",
     "cache_folder",
     "choose_source",
+    "keep_memos",
     "load_data",
     "market_cache",
     "open_markets",
@@ -123,8 +129,8 @@ def open_markets(source: str, *, cache: bool = True) -> Markets:
     """The markets layer over ``--data SOURCE``, with the store's real chains where imported.
 
     With ``cache`` (and the cache not disabled, see `cache_folder`) the markets start from
-    the calibrations and VX curves earlier runs stored for the same data and code, and
-    store what they add when they are dropped (or the process exits).
+    the calibrations, VX curves and memos earlier runs stored for the same data, chains
+    and code, and store what they add when they are dropped (or the process exits).
     """
     from vixshield.markets import Markets
 
@@ -138,4 +144,16 @@ def open_markets(source: str, *, cache: bool = True) -> Markets:
     saver = markets.cache_saver()
     if saver is not None:  # when the markets are dropped, or at exit
         weakref.finalize(markets, _save, saver)
+        keep_memos(markets, chains)
     return markets
+
+
+def keep_memos(markets: Markets, chains: ChainDataset | pd.DataFrame | None) -> None:
+    """Start the memos of ``markets`` from an earlier process's, and store them when the
+    markets are dropped or at exit (`vixshield.backtest.memo_cache`)."""
+    from vixshield.backtest.memo_cache import chains_identity
+    from vixshield.backtest.memo_cache import keep_memos as keep
+
+    saver = keep(markets, chains_identity(chains))
+    if saver is not None:
+        weakref.finalize(markets, _save, saver)

@@ -38,6 +38,7 @@ __all__ = [
     "library_versions",
     "load_array",
     "load_pickle",
+    "prune_files",
     "save_array",
     "save_pickle",
     "shipped_resources",
@@ -166,12 +167,12 @@ def cached_pickle(name: str, key: str, kind: type[T], compute: Callable[[], T]) 
     except OSError as err:
         warnings.warn(f"{name} cache not saved to {path}: {err}", RuntimeWarning, stacklevel=2)
         return value
-    _prune(folder, name)
+    prune_files(folder, name)
     return value
 
 
-def _prune(folder: Path, name: str) -> None:
-    """Remove the files of ``name`` beyond the `_KEEP_FILES` newest (by modification time)."""
+def prune_files(folder: Path, name: str, keep: int = _KEEP_FILES) -> None:
+    """Remove the files ``<name>-*.pkl`` beyond the ``keep`` newest (by modification time)."""
 
     def mtime(p: Path) -> float:
         try:
@@ -180,7 +181,7 @@ def _prune(folder: Path, name: str) -> None:
             return 0.0
 
     files = sorted(folder.glob(f"{name}-*.pkl"), key=mtime, reverse=True)
-    for old in files[_KEEP_FILES:]:
+    for old in files[keep:]:
         old.unlink(missing_ok=True)
 
 

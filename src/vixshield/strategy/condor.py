@@ -142,7 +142,7 @@ class _Unsized:
 
 
 _CONDORS_LIMIT = 20_000  # unsized candidates kept per market: ~4 condor specs x 20 years
-_CONDORS: MarketMemo[_Unsized] = MarketMemo(_CONDORS_LIMIT)
+_CONDORS: MarketMemo[_Unsized] = MarketMemo(_CONDORS_LIMIT, "condors")
 """`_unsized_condor` per market, by `_condor_key`."""
 
 _Number = tuple[str, str]  # a float as (type name, float.hex): NaN and -0.0 hit themselves

@@ -407,7 +407,8 @@ def choose_hedge(
 
 
 _CHOICES_LIMIT = 50_000  # hedge choices kept per market: ~10 layer specs x 20 years of days
-_CHOICES: MarketMemo[tuple[HedgeChoice | None, RuleFired]] = MarketMemo(_CHOICES_LIMIT)
+_CHOICES: MarketMemo[tuple[HedgeChoice | None, RuleFired]]
+_CHOICES = MarketMemo(_CHOICES_LIMIT, "hedge-choices")
 """`choose_hedge` per market, by `_choice_key` (what the choice reads besides the market)."""
 
 

@@ -15,18 +15,95 @@ every field), so a changed spec or cost model is a miss, never a stale hit. A ma
 quotes of a date do not change over its life (`vixshield.markets.Markets` memoises them
 itself). A market object that cannot be weakly referenced or hashed has no table: its
 decisions are made afresh every call (same results, no memo).
+
+The tables of one market object, of every memo (each has a `MarketMemo.name`), are one
+`MemoBook`. A book can start from tables an earlier process kept
+(`vixshield.backtest.memo_cache`, which keys them by the data, the chains and the code),
+loaded on the first use of any memo on that market, never before; `MemoBook.persistent`
+tells memos whose first run would otherwise store nothing that what they store is kept.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Hashable, Iterable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
-__all__ = ["MarketMemo"]
+__all__ = ["MarketMemo", "MemoBook", "MemoTables", "attach_book", "book_of"]
 
 V = TypeVar("V")
+
+MemoTables = dict[str, dict[Hashable, Any]]
+"""The tables of one market: memo name -> (key -> value)."""
+
+_BOOKS: weakref.WeakKeyDictionary[object, MemoBook] = weakref.WeakKeyDictionary()
+_BOOKS_LOCK = threading.Lock()
+_NAMES: set[str] = set()
+
+
+class MemoBook:
+    """Every memo table of one market object.
+
+    Parameters
+    ----------
+    load : callable, optional
+        Returns the tables to start from (an earlier process's); called once, at the
+        first use of any memo on the market. None: start empty.
+    persistent : bool
+        Whether what the memos store is kept beyond this process.
+    """
+
+    def __init__(
+        self, load: Callable[[], MemoTables] | None = None, *, persistent: bool = False
+    ) -> None:
+        self._load = load
+        self._tables: MemoTables | None = None
+        self._lock = threading.Lock()
+        self.persistent = persistent
+
+    def tables(self) -> MemoTables:
+        """The tables (loaded on the first call)."""
+        tables = self._tables
+        if tables is None:
+            with self._lock:
+                if self._tables is None:
+                    load, self._load = self._load, None
+                    self._tables = load() if load is not None else {}
+                tables = self._tables
+        return tables
+
+    def used(self) -> MemoTables | None:
+        """The tables where any memo used them, else None (nothing loaded, nothing new)."""
+        return self._tables
+
+
+def book_of(market: object, create: bool = True) -> MemoBook | None:
+    """The `MemoBook` of ``market`` (made empty where ``create``); None where it has none
+    or cannot have one (not weakly referable, or unhashable)."""
+    try:
+        book = _BOOKS.get(market)
+        if book is None and create:
+            with _BOOKS_LOCK:
+                book = _BOOKS.get(market)
+                if book is None:
+                    book = _BOOKS[market] = MemoBook()
+    except TypeError:
+        return None
+    return book
+
+
+def attach_book(market: object, book: MemoBook) -> bool:
+    """Make ``book`` the memo book of ``market``; False (nothing attached) where the
+    market already has one or cannot have one."""
+    try:
+        with _BOOKS_LOCK:
+            if market in _BOOKS:
+                return False
+            _BOOKS[market] = book
+    except TypeError:
+        return False
+    return True
 
 
 class MarketMemo(Generic[V]):
@@ -37,12 +114,18 @@ class MarketMemo(Generic[V]):
     limit : int
         Most entries kept per market; past it the oldest entry is dropped first
         (insertion order), so a long sweep's memory stays bounded.
+    name : str
+        The table's name in each market's `MemoBook` (unique per memo).
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, name: str) -> None:
         if limit < 1:
             raise ValueError(f"a memo keeps at least one entry, got limit={limit}")
+        if name in _NAMES:
+            raise ValueError(f"a memo named {name!r} exists already")
+        _NAMES.add(name)
         self._limit = limit
+        self.name = name
         self._tables: weakref.WeakKeyDictionary[object, dict[Hashable, V]]
         self._tables = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
@@ -50,8 +133,16 @@ class MarketMemo(Generic[V]):
     def _table(self, market: object, create: bool) -> dict[Hashable, V] | None:
         try:
             table = self._tables.get(market)
-            if table is None and create:
-                table = self._tables[market] = {}
+            if table is None:
+                book = book_of(market, create)
+                if book is None:
+                    return None
+                tables = book.tables()
+                table = tables.get(self.name)
+                if table is None and create:
+                    table = tables[self.name] = {}
+                if table is not None:
+                    self._tables[market] = table
         except TypeError:  # not weakly referable, or unhashable: no memo for it
             return None
         return table
