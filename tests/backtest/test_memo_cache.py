@@ -106,9 +106,13 @@ def test_memos_of_other_chains_or_data_are_other_files(tmp_path: Path) -> None:
     other = dataclasses.replace(data, daily=changed)
     c = Markets(other, cache=MarketCache.for_data(other, tmp_path))
     save_c = keep_memos(c)
-    savers = (save_a, save_b, save_c)
+    fewer_events = dataclasses.replace(data, events=data.events.iloc[1:])
+    d = Markets(fewer_events, cache=MarketCache.for_data(fewer_events, tmp_path))
+    save_d = keep_memos(d)  # the same market cache key: calibrations do not read events
+    assert d.cache is not None and a.cache is not None and d.cache.key == a.cache.key
+    savers = (save_a, save_b, save_c, save_d)
     assert all(s is not None for s in savers)
-    assert len({s.path for s in savers if s is not None}) == 3
+    assert len({s.path for s in savers if s is not None}) == 4
     assert save_a is not None and memo_path(a) == save_a.path
     assert memo_path(Markets(data)) is None  # no cache: nothing kept on disk
 

@@ -8,8 +8,10 @@ the runs after it over the same object read them back. `keep_memos` makes the ne
 second one costs in one process.
 
 Key: SHA-256 of the markets' `vixshield.markets.cache.MarketCache` key (the daily frame,
-the VX settlements and the markets' code), of the real chains' identity (``chains_key``:
-the store's chain catalogue, whose file names hold each import's id), of the source of
+the VX settlements and the markets' code), of the rest of their data (the macro
+calendar, the benchmarks, the rates' origins, the provenance), of the real chains'
+identity (``chains_key``: the store's chain catalogue, whose file names hold each
+import's id), of the source of
 every module of the package (a memo's value may depend on any of the strategy's code)
 and of the library versions. A change to any of them gives another file, never a
 stale value; values are pickled as computed, so a run that reads them is byte-identical
@@ -41,6 +43,7 @@ from vixshield.strategy.memo import MemoBook, MemoTables, attach_book
 
 if TYPE_CHECKING:
     from vixshield.data.chains.dataset import ChainDataset
+    from vixshield.data.market import MarketData
 
 __all__ = ["MEMO_FILES", "MemoSaver", "chains_identity", "keep_memos", "memo_path"]
 
@@ -68,10 +71,27 @@ def memo_path(markets: Markets, chains_key: str = "") -> Path | None:
     if cache is None:
         return None
     h = hashlib.sha256()
-    for part in (cache.key, chains_key, _code_digest()):
+    for part in (cache.key, _rest_of_data(markets.data), chains_key, _code_digest()):
         h.update(part.encode())
         h.update(b"\0")
     return cache.folder / f"{MEMO_FILES}-{h.hexdigest()}.pkl"
+
+
+def _rest_of_data(data: MarketData) -> str:
+    """SHA-256 of what the market cache key leaves out: the macro calendar, the benchmark
+    indices, the rates' origins and the series' provenance (a memo may read any of it)."""
+    h = hashlib.sha256()
+    frames: list[pd.DataFrame | pd.Series] = [data.events, data.benchmarks]
+    if data.rate_origins is not None:
+        frames.append(data.rate_origins)
+    for frame in frames:
+        names = list(frame.columns) if isinstance(frame, pd.DataFrame) else [frame.name]
+        h.update(repr(names).encode())
+        if len(frame):
+            h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        h.update(b"\0")
+    h.update(repr(sorted((k, repr(v)) for k, v in data.provenance.items())).encode())
+    return h.hexdigest()
 
 
 def _load(path: Path) -> MemoTables:
