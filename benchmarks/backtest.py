@@ -15,8 +15,10 @@ process: the backtest on cold markets, on markets and GARCH fits seeded from the
 before/after, plotly graph objects against the JSON figures, is `benchmarks/report.py`).
 As whole processes (``python -m vixshield backtest``, subprocess, medians of ``--repeat
 N``, default 3): reference, current with the cache off, current with a warm cache (the
-market, GARCH, embedded-data, event-calendar and store caches), for the five years and
-for one month (the fixed cost of a process).
+market, GARCH, embedded-data, event-calendar and store caches) but no memos kept (a first
+run over these data), and current with the memos an earlier run kept
+(`vixshield.backtest.memo_cache`: a rerun), for the five years and for one month (the
+fixed cost of a process).
 Ratios are reference / current (higher is faster).
 
 For each data set the same daily loop runs with a no-op strategy (the baseline:
@@ -38,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ from typing import Any
 import pandas as pd
 
 from vixshield.backtest import Backtest
+from vixshield.backtest.memo_cache import MEMO_FILES
 from vixshield.data.market import MarketData
 from vixshield.strategy.types import Decision
 
@@ -180,12 +183,16 @@ def _reference_cli(args: list[str]) -> None:
     cli_main()
 
 
-def _median_process(cmd: list[str], env: dict[str, str], repeat: int) -> float:
+def _median_process(
+    cmd: list[str], env: dict[str, str], repeat: int, before: Callable[[], object] | None = None
+) -> float:
     import statistics
     import subprocess
 
     times = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         t0 = time.perf_counter()
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - t0)
@@ -286,16 +293,25 @@ def _single_processes(label: str, args: list[str], repeat: int) -> None:
             {**env, "VIXSHIELD_MARKET_CACHE": "off"},
             repeat,
         )
-        cached = {**env, "VIXSHIELD_MARKET_CACHE": str(Path(tmp) / "cache")}
-        _median_process([sys.executable, "-m", "vixshield", *args, *out], cached, 1)  # fill it
-        warm = _median_process([sys.executable, "-m", "vixshield", *args, *out], cached, repeat)
+        folder = Path(tmp) / "cache"
+        cached = {**env, "VIXSHIELD_MARKET_CACHE": str(folder)}
+        cmd = [sys.executable, "-m", "vixshield", *args, *out]
+        _median_process(cmd, cached, 1)  # fill it
+        warm = _median_process(cmd, cached, repeat)
+
+        def drop_memos() -> None:  # the first run over these data: memos not kept yet
+            for f in folder.glob(f"{MEMO_FILES}-*.pkl"):
+                f.unlink()
+
+        first = _median_process(cmd, cached, repeat, before=drop_memos)
         t0 = time.perf_counter()
         _median_process([sys.executable, "-c", "import vixshield"], env, 1)
         bare = time.perf_counter() - t0
     print(f"{label}: whole processes, medians of {repeat} (ratio: reference / this)")
     _line("reference (per-span shading, arch, no cache)", reference, reference)
     _line("current, cache off", off, reference)
-    _line("current, warm market cache", warm, reference)
+    _line("current, warm market cache, no memos kept (a first run)", first, reference)
+    _line("current, warm market cache and memos (a rerun)", warm, reference)
     print(f"  (python -c 'import vixshield': {bare:.2f} s)")
 
 
