@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Hashable
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,9 +61,8 @@ _SCALARS = (int, float, str, bytes, bool, type(None))
 def _code_digest() -> str:
     """SHA-256 of every module of the package and of the libraries' versions."""
     files = sorted(_PACKAGE.rglob("*.py"))
-    import numba  # the kernels' code generator: its version is part of the values
-
-    return source_digest(files, _FORMAT, *library_versions(), f"numba {numba.__version__}")
+    numba = metadata.version("numba")  # the kernels' compiler (read without importing it)
+    return source_digest(files, _FORMAT, *library_versions(), f"numba {numba}")
 
 
 def memo_path(markets: Markets, chains_key: str = "") -> Path | None:
