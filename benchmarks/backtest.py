@@ -48,7 +48,7 @@ from typing import Any
 import pandas as pd
 
 from vixshield.backtest import Backtest
-from vixshield.backtest.memo_cache import MEMO_FILES
+from vixshield.backtest.memo_cache import MEMO_FILES, keep_memos
 from vixshield.data.market import MarketData
 from vixshield.strategy.types import Decision
 
@@ -221,15 +221,25 @@ def _single_in_process(label: str, market_data: MarketData, start: str, end: str
         again = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as folder, _cache_env(folder):
         markets_with_cache = Markets(market_data, cache=MarketCache.for_data(market_data, folder))
+        save_memos = keep_memos(markets_with_cache)
         Backtest(policy, markets_with_cache, start=start, end=end).run()
         markets_with_cache.save_cache()
+        if save_memos is not None:
+            save_memos()
         _clear_garch_memo()
         t0 = time.perf_counter()
         seeded = Markets(market_data, cache=MarketCache.for_data(market_data, folder))
         Backtest(policy, seeded, start=start, end=end).run()
         warm = time.perf_counter() - t0
+        _clear_garch_memo()
+        t0 = time.perf_counter()
+        with_memos = Markets(market_data, cache=MarketCache.for_data(market_data, folder))
+        keep_memos(with_memos)
+        Backtest(policy, with_memos, start=start, end=end).run()
+        rerun = time.perf_counter() - t0
     _line("backtest, cold markets (reference)", cold, cold)
     _line("backtest, markets and GARCH from the disk cache", warm, cold)
+    _line("backtest, ... and the memos an earlier process kept", rerun, cold)
     _line("backtest, same markets object again", again, cold)
 
 
