@@ -9,10 +9,21 @@ import numpy as np
 import pandas as pd
 
 from vixshield.data.market import DAILY_COLUMNS, MarketData
+from vixshield.markets import Markets
 from vixshield.markets.types import OptionChain, QuoteBlock
 from vixshield.strategy.types import AccountState, Decision, Leg, Order, Position
 
 QuoteKey = tuple[pd.Timestamp, str, pd.Timestamp, float, str]
+
+
+class CountingMarkets(Markets):
+    """A `Markets` that counts its quote calls (still a `Markets`: it has memos)."""
+
+    calls = 0
+
+    def quote(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        return super().quote(*args, **kwargs)
 
 
 def ts(s: str) -> pd.Timestamp:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bt_fakes import CountingMarkets
 
 from vixshield.backtest import Backtest
 from vixshield.backtest.memo_cache import (
@@ -33,19 +34,9 @@ from vixshield.strategy.policy import load_policy
 _WINDOW = {"start": "2016-01-04", "end": "2016-04-29"}
 
 
-class _Counting(Markets):
-    """`Markets` that counts its quote calls."""
-
-    calls = 0
-
-    def quote(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.calls += 1
-        return super().quote(*args, **kwargs)
-
-
-def _process(folder: Path, chains_key: str = "") -> tuple[_Counting, MemoSaver | None]:
+def _process(folder: Path, chains_key: str = "") -> tuple[CountingMarkets, MemoSaver | None]:
     data = load_embedded()
-    markets = _Counting(data, cache=MarketCache.for_data(data, folder))
+    markets = CountingMarkets(data, cache=MarketCache.for_data(data, folder))
     return markets, keep_memos(markets, chains_key)
 
 
@@ -57,7 +48,7 @@ def _frames(result: object) -> tuple[str, str, str]:
 @pytest.fixture(scope="module")
 def fresh() -> tuple[tuple[str, str, str], int]:
     """A run on markets with no cache and no memo: its frames and its quote calls."""
-    markets = _Counting(load_embedded())
+    markets = CountingMarkets(load_embedded())
     result = Backtest(load_policy("alvh-442"), markets, **_WINDOW).run()
     return _frames(result), markets.calls
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from bt_fakes import FakeMarket, make_data
+from bt_fakes import CountingMarkets, FakeMarket, make_data
 
 from vixshield.backtest import Backtest
 from vixshield.backtest.quote_memo import LegQuoteMemo
@@ -18,16 +18,6 @@ from vixshield.markets import Markets
 from vixshield.strategy.policy import load_policy, with_overrides
 
 _WINDOW = {"start": "2015-01-02", "end": "2015-06-30"}
-
-
-class _CountingMarkets(Markets):
-    """A `Markets` that counts its quote calls (still a `Markets`: it has a memo)."""
-
-    calls = 0
-
-    def quote(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.calls += 1
-        return super().quote(*args, **kwargs)
 
 
 def _frames(result: object) -> tuple[str, str]:
@@ -39,7 +29,7 @@ def test_a_second_run_on_one_market_reads_the_quotes_back_and_gives_the_fresh_re
     base = load_policy("alvh-442")
     variant = with_overrides(base, {"sizing.risk_per_condor": 0.006}, "test")
     fresh_variant = _frames(Backtest(variant, Markets(data), **_WINDOW).run())
-    shared = _CountingMarkets(data)
+    shared = CountingMarkets(data)
     Backtest(base, shared, **_WINDOW).run()  # the market's first run: no memo
     shared.calls = 0
     Backtest(base, shared, **_WINDOW).run()  # stores its quotes
