@@ -1,6 +1,6 @@
-"""Real chains read a month ahead: the same rows, each month read once, errors in place.
+"""Real chains read months ahead: the same rows, each month read once, errors in place.
 
-`RealChains` indexes the month after the one it read on a worker thread
+`RealChains` indexes the two months after the one it read on a worker thread
 (`ChainSource.next_month`). The reference is the hand-made table (`_table`: each
 option's bid tells its day, expiry, strike and right apart) and the reads the source
 counts: a backtest walking forward must see exactly the table's quotes, read every

@@ -1,8 +1,8 @@
 """Real option chains (imported quotes): chains, quotes and strike lists of the dates they cover.
 
 The rows come from a `ChainSource` a month at a time (`MonthRows`: whole quote
-dates), read when a request needs one of its dates, and the month after it read
-and indexed ahead on a worker thread meanwhile (`RealChains._from_month`); the
+dates), read when a request needs one of its dates, and the two months after it
+read and indexed ahead on a worker thread meanwhile (`RealChains._from_month`); the
 last months read are kept indexed (`DEFAULT_CACHE_MONTHS`) and the last days'
 blocks (`DEFAULT_CACHE_DAYS`), so a backtest over years of chains holds a few
 months, not the chain:
@@ -29,7 +29,7 @@ the day's rate and dividend yield; Black-76 on the VX future for VIX).
 from __future__ import annotations
 
 import bisect
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -70,6 +70,10 @@ DEFAULT_CACHE_DAYS = 8
 DEFAULT_CACHE_MONTHS = 2
 """Month indexes (`_MonthIndex`) kept in memory (a backtest walks forward)."""
 
+_MONTHS_AHEAD = 2
+"""Months read and indexed ahead (`RealChains._read_ahead`): a month's read may take
+longer than the day loop takes over a month on a loaded machine, not over two."""
+
 MonthRows = tuple[pa.Table, tuple[pd.Timestamp, ...], tuple[int, ...]]
 """Whole quote dates of a chain, one after the other: ``(table, days, rows)``.
 
@@ -90,8 +94,8 @@ _ROW_COLUMNS = ("root", "expiry", "settlement", "strike", "right", "bid", "ask",
 class ChainSource(Protocol):
     """Where real chains come from: whole quote dates at a time (a month of the dataset).
 
-    `month` may run on a worker thread (`RealChains` reads the next month ahead)
-    while `has` is called: never two `month` or `next_month` calls at once.
+    `month` may run on a worker thread (`RealChains` reads the next months ahead)
+    while `has` and `next_month` are called: never two `month` calls at once.
     """
 
     def has(self, date: pd.Timestamp, underlying: str) -> bool:
@@ -109,7 +113,7 @@ class ChainSource(Protocol):
         """The first date of ``underlying`` after ``date``'s calendar month, None after the last.
 
         The month a backtest walking forward reads next (`RealChains` reads and
-        indexes it ahead, on a worker thread).
+        indexes it and the one after ahead, on a worker thread).
         """
         ...
 
@@ -174,7 +178,7 @@ class RealBlock:
     in chain order). Root and settlement are kept as codes into their few
     distinct values (`root`, `settlement` give them per row). The arrays are
     views of the month's (`_MonthIndex`); `order` puts the rows in chain order.
-    ``keyed``: the rows come in key order (`_in_key_order`, as the dataset stores
+    ``keyed``: the rows come in key order (`_month_keys`, as the dataset stores
     them), so each expiry's rows are one run, its calls by strike (`_expiry_heads`).
     """
 
@@ -285,38 +289,6 @@ def _row_order(
     return np.lexsort((strike, expiry * 2 + put, day))
 
 
-def _row_keys(ex: np.ndarray, strike: FloatArray, put: np.ndarray) -> np.ndarray:
-    """`_pack` of a month's rows (``ex`` int64 expiry days, ``put`` bool), in place where
-    it can: a few passes over the month."""
-    k = np.multiply(strike, _STRIKE_SCALE)
-    np.rint(k, out=k)
-    keys = k.astype(np.int64)
-    keys <<= 1
-    np.bitwise_or(keys, put, out=keys)
-    np.bitwise_or(keys, ex << _DAY_SHIFT, out=keys)
-    return keys
-
-
-def _in_key_order(keys: np.ndarray, strike: FloatArray, start: np.ndarray) -> bool:
-    """Whether every date's rows come by (expiry, strike, calls first), as the dataset
-    stores them, with strikes the keys hold: their keys (`_pack`) are then sorted, and
-    each key's first row in chain order is its first row.
-
-    Within a date the keys must not decrease, and where two neighbours share expiry
-    and key strike (keys 0 or 1 apart) the strikes must not either.
-    """
-    if not (float(strike.min(initial=0.0)) >= 0.0 and float(strike.max(initial=0.0)) < _MAX_STRIKE):
-        return False  # NaN fails too
-    if keys.size < 2:
-        return True
-    dk = np.diff(keys)
-    bad = dk < 0
-    bad |= (dk < 2) & (strike[1:] < strike[:-1])
-    new_day = start[1:-1]
-    bad[new_day[(new_day > 0) & (new_day < keys.size)] - 1] = False  # a date starts afresh
-    return not bool(bad.any())
-
-
 @dataclass(frozen=True)
 class _MonthIndex:
     """A `MonthRows` as arrays in its row order, with each date's sorted keys and their rows."""
@@ -338,7 +310,7 @@ class _MonthIndex:
     keys: np.ndarray
     first: np.ndarray  # int64: row of each key within the month
     pm: np.ndarray
-    keyed: bool  # rows in key order (`_in_key_order`)
+    keyed: bool  # rows in key order (`_month_keys`)
 
     def block(self, i: int) -> RealBlock | None:
         """Day ``i``'s block (views of the month's arrays), None where it has no row."""
@@ -370,15 +342,12 @@ def _month_index(month: MonthRows) -> _MonthIndex:
 
     expiry = np.asarray(table.column("expiry").to_numpy(), dtype="datetime64[D]")
     ex = expiry.view(np.int64)
-    if ex.size and not (int(ex.min()) > -_MAX_DAY and int(ex.max()) < _MAX_DAY):
-        raise DataError("chain expiries must be dates (NaT or beyond the year 9999 are not)")
     strike = f64("strike")
     rights, right = _codes(table.column("right"))
     put = _rows_where(rights != "C", right)
     start = np.zeros(counts.size + 1, dtype=np.int64)
     np.cumsum(counts, out=start[1:])
-    keys = _row_keys(ex, strike, put)
-    keyed = _in_key_order(keys, strike, start)
+    keys, keyed = _month_keys(ex, strike, put, start)
     if keyed:  # each row is its key's first in chain order
         first, key_start = np.arange(keys.size, dtype=np.int64), start
     else:
@@ -397,6 +366,32 @@ def _month_index(month: MonthRows) -> _MonthIndex:
     return _MonthIndex(tuple(dates), at, start, key_start, expiry, roots, root,
                        settlements, settlement, strike, ~put, f64("bid"), f64("ask"), f64("iv"),
                        keys, first, pm, keyed)  # fmt: skip
+
+
+def _month_keys(
+    ex: np.ndarray, strike: FloatArray, put: np.ndarray, start: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """`_pack` of a month's rows (``ex`` int64 expiry days, ``put`` bool), and whether
+    every date's rows come by (expiry, strike, calls first), as the dataset stores
+    them, with strikes the keys hold: their keys are then sorted, and each key's
+    first row in chain order is its first row (`_real_kernels.month_keys`: one pass,
+    without the GIL). A `DataError` where an expiry is NaT or beyond the keys' days.
+    """
+    from vixshield.markets import _real_kernels as kernels
+
+    keys, outcome = kernels.month_keys(
+        np.ascontiguousarray(ex, dtype=np.int64),
+        np.ascontiguousarray(strike, dtype=np.float64),
+        np.ascontiguousarray(put, dtype=np.bool_),
+        start,
+        _MAX_DAY,
+        _MAX_STRIKE,
+        _STRIKE_SCALE,
+        _DAY_SHIFT,
+    )
+    if outcome == kernels.BAD_DAYS:
+        raise DataError("chain expiries must be dates (NaT or beyond the year 9999 are not)")
+    return keys, outcome == kernels.KEYED
 
 
 def _expiry_heads(block: RealBlock) -> np.ndarray:
@@ -466,12 +461,13 @@ class RealChains:
         self._cache_months = max(1, cache_months)
         self._futures = futures
         self._stamps: dict[int, pd.Timestamp] = {}
-        self._ahead: Future[_MonthIndex | None] | None = None  # the month indexed ahead
-        self._ahead_of: Underlying = "SPX"  # its underlying
+        self._ahead: deque[Future[_MonthIndex | None]] = deque()  # months indexed ahead, in order
+        self._ahead_of: Underlying = "SPX"  # their underlying
+        self._ahead_last = pd.Timestamp(0)  # a date of the last month asked for ahead
         self._worker: ThreadPoolExecutor | None = None  # started at the first read ahead
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled without its worker thread and the month read ahead (waited for first)."""
+        """Pickled without its worker thread and the months read ahead (waited for first)."""
         self._take_ahead(None, self._ahead_of)
         state = self.__dict__.copy()
         state["_worker"] = None
@@ -497,13 +493,14 @@ class RealChains:
     def _from_month(self, date: pd.Timestamp, underlying: Underlying) -> RealBlock | None:
         """``date``'s block from its month's index (indexed once a month, last few kept).
 
-        The month after the one indexed last (`ChainSource.next_month`) is read and
-        indexed ahead on a worker thread while the days of this one are served
+        The two months after the one indexed last (`ChainSource.next_month`) are read
+        and indexed ahead on a worker thread while the days of this one are served
         (Arrow's read and most NumPy passes release the GIL, so on two cores it costs
-        the day loop little wall time), then used once a request asks for one of its
-        dates. The source is read by one thread at a time (a request waits for the
-        month pending), and a month whose read ahead failed is read again here, so
-        that its error is raised where it was without the thread.
+        the day loop little wall time), then used once a request asks for one of their
+        dates (`_read_ahead`). The source is read by one thread at a time (a request
+        waits for the months pending), and a month whose read ahead failed is read
+        again here (the month after it is not read ahead), so that its error is raised
+        where it was without the thread.
         """
         dn = date.value // _NS_PER_DAY
         for key, kept in self._months.items():
@@ -522,30 +519,47 @@ class RealChains:
         self._months[(m.days[0].value, underlying)] = m
         if len(self._months) > self._cache_months:
             self._months.popitem(last=False)
-        following = self._source.next_month(m.days[-1], underlying)
-        if following is not None:
-            if self._worker is None:
-                self._worker = ThreadPoolExecutor(1, thread_name_prefix="vixshield-chain")
-            self._ahead = self._worker.submit(self._index, following, underlying)
-            self._ahead_of = underlying
+        self._read_ahead(m.days[-1], underlying)
         return m.block(m.at[dn])
 
-    def _take_ahead(self, dn: int | None, underlying: Underlying) -> _MonthIndex | None:
-        """The month indexed ahead where it holds day number ``dn`` of ``underlying``
-        (else dropped, as is a failed read: read again on request), once it is done."""
-        ahead, self._ahead = self._ahead, None
-        if ahead is None:
-            return None
-        try:
-            m = ahead.result()
-        except Exception:  # read again where it is asked for: its error raised in its place
-            return None
-        if m is None or self._ahead_of != underlying or dn not in m.at:
-            return None
-        return m
+    def _read_ahead(self, last: pd.Timestamp, underlying: Underlying) -> None:
+        """Have the `_MONTHS_AHEAD` months after ``last``'s (``underlying``) read and
+        indexed on the worker, after those pending (`_take_ahead` leaves only the months
+        after the one it hands out pending, else none)."""
+        date = self._ahead_last if self._ahead else last
+        while len(self._ahead) < _MONTHS_AHEAD:
+            following = self._source.next_month(date, underlying)
+            if following is None:
+                return
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="vixshield-chain")
+            after = self._ahead[-1] if self._ahead else None
+            self._ahead.append(self._worker.submit(self._index, following, underlying, after))
+            self._ahead_of, self._ahead_last = underlying, following
+            date = following
 
-    def _index(self, date: pd.Timestamp, underlying: Underlying) -> _MonthIndex | None:
-        """`_month_index` of ``date``'s month (the work done ahead), None where it has none."""
+    def _take_ahead(self, dn: int | None, underlying: Underlying) -> _MonthIndex | None:
+        """The month indexed ahead that holds day number ``dn`` of ``underlying``, once it
+        is done (those before it dropped, as is a failed read: read again on request);
+        None, with every month pending dropped once done, where none holds it."""
+        while self._ahead:
+            ahead = self._ahead.popleft()
+            try:
+                m = ahead.result()
+            except Exception:  # read again where it is asked for: its error raised in its place
+                continue
+            if m is not None and self._ahead_of == underlying and dn in m.at:
+                return m
+        return None
+
+    def _index(
+        self, date: pd.Timestamp, underlying: Underlying, after: Future[_MonthIndex | None] | None
+    ) -> _MonthIndex | None:
+        """`_month_index` of ``date``'s month (the work done ahead), None where it has none
+        or where the read of the month before it (``after``, done: the worker runs one
+        task at a time) failed: only the month that failed is read again, on request."""
+        if after is not None and after.exception() is not None:
+            return None
         month = self._source.month(date, underlying)
         return None if month is None or not month[1] else _month_index(month)
 
