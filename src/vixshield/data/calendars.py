@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY, day_number
+
 __all__ = [
     "CALENDAR_END",
     "CALENDAR_START",
@@ -66,32 +68,20 @@ def _sessions() -> pd.DatetimeIndex:
     return pd.DatetimeIndex(days, name="date")
 
 
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
-_MIN_DAY = (CALENDAR_START - pd.Timedelta(days=40)).value // _NS_PER_DAY  # range check bounds
-_MAX_DAY = CALENDAR_END.value // _NS_PER_DAY
+_MIN_DAY = (CALENDAR_START - pd.Timedelta(days=40)).value // NS_PER_DAY  # range check bounds
+_MAX_DAY = CALENDAR_END.value // NS_PER_DAY
 
 
 @lru_cache(maxsize=1)
 def _session_days() -> tuple[np.ndarray, frozenset[int]]:
     """Sessions as sorted day numbers since the epoch, and the same as a set (O(1) lookups)."""
-    days = np.asarray(_sessions().asi8 // _NS_PER_DAY, dtype=np.int64)
+    days = np.asarray(_sessions().asi8 // NS_PER_DAY, dtype=np.int64)
     return days, frozenset(int(x) for x in days)
-
-
-def _day_number(value: DateLike) -> int:
-    """Calendar day number since the epoch of a tz-naive date (time of day dropped)."""
-    if type(value) is pd.Timestamp and value.tzinfo is None:
-        return (
-            int(value.value // _NS_PER_DAY)
-            if value.unit == "ns"
-            else _day_number(value.as_unit("ns"))
-        )
-    return int(_ts(value).as_unit("ns").value // _NS_PER_DAY)
 
 
 def _check_day(day: int) -> None:
     if day < _MIN_DAY or day > _MAX_DAY:
-        _check_range(pd.Timestamp(day * _NS_PER_DAY))
+        _check_range(pd.Timestamp(day * NS_PER_DAY))
 
 
 def _ts(value: DateLike) -> pd.Timestamp:
@@ -139,14 +129,14 @@ def early_closes(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
 
 def is_trading_day(date: DateLike) -> bool:
     """True where ``date`` is an NYSE session (a set lookup on precomputed day numbers)."""
-    day = _day_number(date)
+    day = day_number(date)
     _check_day(day)
     return day in _session_days()[1]
 
 
 def previous_trading_day(date: DateLike) -> pd.Timestamp:
     """The last NYSE session strictly before ``date``."""
-    day = _day_number(date)
+    day = day_number(date)
     _check_day(day)
     days = _session_days()[0]
     i = int(np.searchsorted(days, day, side="left"))

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY, day_number
 from vixshield._typing import FloatArray, Settlement
 from vixshield.markets import listing
 from vixshield.markets.types import QuoteBlock
@@ -32,7 +33,6 @@ __all__ = [
     "t_years_days",
 ]
 
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
 _MINUTES_PER_DAY = 1440
 _CLOSE_MINUTE = 16 * 60  # the as-of time: the 16:00 ET close, minutes after midnight
 _AM_MINUTE, _PM_MINUTE = 9 * 60 + 30, 16 * 60  # settlement times, minutes after midnight ET
@@ -85,11 +85,8 @@ def is_call(right: object) -> bool:
 
 @lru_cache(maxsize=65536)
 def expiry_day(e: object) -> int:
-    """Calendar day number since the epoch of a date-like (time of day dropped), memoised."""
-    ts = pd.Timestamp(e)  # type: ignore[arg-type]
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return int(ts.as_unit("ns").value // _NS_PER_DAY)
+    """`vixshield._daynumber.day_number` of a date-like, memoised."""
+    return day_number(e)  # type: ignore[arg-type]
 
 
 class DayRuns(NamedTuple):
@@ -127,7 +124,7 @@ def expiry_runs(expiry: Sequence[object]) -> DayRuns:
         and seq.count(first) == n
     ):
         # every row equal to a naive Timestamp: the same instant, so the same day number
-        one = first.value // _NS_PER_DAY
+        one = first.value // NS_PER_DAY
         return DayRuns(np.full(n, one, dtype=np.int64), [one], [n])
     days: list[int] = []
     lengths: list[int] = []
@@ -135,7 +132,7 @@ def expiry_runs(expiry: Sequence[object]) -> DayRuns:
         run = list(group)
         e, m = run[0], len(run)
         naive = type(e) is pd.Timestamp and e.tzinfo is None
-        d = e.value // _NS_PER_DAY if naive else expiry_day(e)
+        d = e.value // NS_PER_DAY if naive else expiry_day(e)
         if days and days[-1] == d:  # equal neighbouring days (other objects): one run
             lengths[-1] += m
         else:
@@ -156,7 +153,7 @@ def expand_runs(values: list[float], runs: DayRuns) -> FloatArray:
 @lru_cache(maxsize=65536)
 def day_ts(day: int) -> pd.Timestamp:
     """The midnight Timestamp of a day number."""
-    return pd.Timestamp(day * _NS_PER_DAY)
+    return pd.Timestamp(day * NS_PER_DAY)
 
 
 @lru_cache(maxsize=65536)

@@ -3,8 +3,9 @@
 `SideQuotes` holds an expiry's quotes on a common strike grid (index points per unit,
 time ACT/365, theta per calendar day, vega per vol point), built from a chain frame or
 from a market's vectorised quotes; `sd_vol` is one standard deviation of the expiry's
-move from its Cboe variance. The small chain-frame helpers (`day_number`, `float_col`,
-`nan_median`, `chain_mask`) are shared with the hedge choice.
+move from its Cboe variance. The small chain-frame helpers (`float_col`, `nan_median`,
+`chain_mask`, and `day_number` from `vixshield._daynumber`) are shared with the hedge
+choice.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY, day_number
 from vixshield._typing import BoolArray, FloatArray
 from vixshield.markets.types import Expiry, MarketView, OptionChain
 from vixshield.markets.vix_formula import expiry_moments
@@ -29,17 +31,6 @@ __all__ = [
     "nan_median",
     "sd_vol",
 ]
-
-NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
-
-
-def day_number(ts: pd.Timestamp) -> int:
-    """Calendar day number since 1970-01-01 of a tz-naive timestamp (time of day dropped).
-
-    Differences of day numbers are calendar days (DTE) without building Timestamps.
-    """
-    value = ts.value if isinstance(ts, pd.Timestamp) else pd.Timestamp(ts).value
-    return int(value // NS_PER_DAY)
 
 
 def float_col(frame: pd.DataFrame, name: str) -> FloatArray:

@@ -44,6 +44,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY
 from vixshield.errors import UserError
 from vixshield.markets.types import MarketView
 from vixshield.strategy.indicators import EVENT_COLUMNS, compute_indicators
@@ -75,7 +76,6 @@ __all__ = ["decide", "manage_condors", "rules_of"]
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})  # returned as they are
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
 
 
 def _json(v: object) -> object:
@@ -449,7 +449,7 @@ def decide(
         The positions' marks at this close, when the caller has quoted them already
         (the backtest hands those it marked the book with); quoted here when None.
     """
-    if type(date) is not pd.Timestamp or date.tz is not None or date.value % _NS_PER_DAY:
+    if type(date) is not pd.Timestamp or date.tz is not None or date.value % NS_PER_DAY:
         date = pd.Timestamp(date).normalize()  # else already a tz-naive midnight
     st = _state(state).reconcile(date, positions)
     if indicators is None:

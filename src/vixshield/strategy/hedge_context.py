@@ -19,6 +19,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import MarketView
 from vixshield.strategy.hedge_choice import ExpiryQuotes, HedgeChoice
@@ -142,9 +143,6 @@ def _sellable(position: Position, mark: PositionMark, per_contract: float) -> bo
     return _bid_proceeds(mark) >= _round_trip(position, mark, per_contract)
 
 
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
-
-
 def _held_days(p: Position, date: pd.Timestamp) -> int:
     """Calendar days from ``p.opened`` to ``date``, times of day dropped.
 
@@ -154,7 +152,7 @@ def _held_days(p: Position, date: pd.Timestamp) -> int:
     opened = p.opened
     naive = type(date) is pd.Timestamp and type(opened) is pd.Timestamp
     if naive and date.tz is None and opened.tz is None:
-        return int(date.value // _NS_PER_DAY - opened.value // _NS_PER_DAY)
+        return int(date.value // NS_PER_DAY - opened.value // NS_PER_DAY)
     return int((pd.Timestamp(date).normalize() - pd.Timestamp(opened).normalize()).days)
 
 
