@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -42,15 +43,51 @@ from vixshield.markets.vix_model import (
 
 __all__ = ["ModeledVix", "VxCurve", "vix_strikes"]
 
+_TimeUnit = Literal["s", "ms", "us", "ns"]
+
 
 @dataclass(frozen=True)
 class VxCurve:
-    """One date's VX curve: expiries (day numbers, sorted), values (vol points), origins."""
+    """One date's VX curve: expiries (day numbers, sorted), values (vol points), origins.
+
+    Pickled compactly (the market cache holds one per trading day): as lists of day
+    numbers and values where every expiry is the midnight ``ns`` Timestamp of its day
+    number, rebuilt as equal arrays and Timestamps; as its fields otherwise.
+    """
 
     days: np.ndarray
     expiry: tuple[pd.Timestamp, ...]
     value: FloatArray
     origin: tuple[str, ...]
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        days = self.days.tolist()
+        midnights = len(days) == len(self.expiry) and all(
+            type(e) is pd.Timestamp and e.tzinfo is None and e == _midnight(d, e.unit)
+            for e, d in zip(self.expiry, days, strict=True)
+        )
+        if midnights and self.days.dtype == np.int64 and self.value.dtype == np.float64:
+            units = tuple(e.unit for e in self.expiry)
+            return _compact_curve, (days, self.value.tolist(), self.origin, units)
+        return VxCurve, (self.days, self.expiry, self.value, self.origin)
+
+
+@lru_cache(maxsize=65536)
+def _midnight(day: int, unit: str) -> pd.Timestamp:
+    """The midnight Timestamp of a day number, in ``unit`` (shared: Timestamps are immutable)."""
+    return day_ts(day).as_unit(cast(_TimeUnit, unit))
+
+
+def _compact_curve(
+    days: list[int], values: list[float], origin: tuple[str, ...], units: tuple[str, ...]
+) -> VxCurve:
+    """The `VxCurve` a compact pickle holds (`VxCurve.__reduce__`)."""
+    return VxCurve(
+        np.array(days, dtype=np.int64),
+        tuple(map(_midnight, days, units)),
+        np.array(values, dtype=np.float64),
+        origin,
+    )
 
 
 def vix_strikes(f: float) -> FloatArray:
