@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vixshield._daynumber import NS_PER_DAY
 from vixshield._typing import FloatArray, Settlement, Underlying
 from vixshield.data.market import CHAIN_FRAME_COLUMNS
 from vixshield.errors import DataError, UserError
@@ -86,7 +87,6 @@ _STRIKE_SCALE = 1000.0  # strikes are keyed in thousandths of an index point
 _DAY_SHIFT = 41  # key bits below the expiry day: 2 * strike * 1000 < 2**41 (strikes < 1.1e9)
 _MAX_STRIKE = 2.0**40 / _STRIKE_SCALE  # index points: strikes the keys hold
 _MAX_DAY = 2**22  # expiry days since 1970 the keys hold (|day| < 2**22: years -9513..13453)
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds a day: Timestamp.value -> day number
 _MAX_STAMPS = 65_536  # expiry Timestamps memoised (`RealChains._stamp`): cleared when full
 _ROW_COLUMNS = ("root", "expiry", "settlement", "strike", "right", "bid", "ask", "iv")
 
@@ -362,7 +362,7 @@ def _month_index(month: MonthRows) -> _MonthIndex:
     roots, root = _codes(table.column("root"))
     settlements, settlement = _codes(table.column("settlement"))
     pm = _rows_where(settlements != "AM", settlement)
-    at = {int(d.value // _NS_PER_DAY): i for i, d in enumerate(dates)}
+    at = {int(d.value // NS_PER_DAY): i for i, d in enumerate(dates)}
     return _MonthIndex(tuple(dates), at, start, key_start, expiry, roots, root,
                        settlements, settlement, strike, ~put, f64("bid"), f64("ask"), f64("iv"),
                        keys, first, pm, keyed)  # fmt: skip
@@ -418,7 +418,7 @@ def _expiry_heads(block: RealBlock) -> np.ndarray:
 def _t_years(date: pd.Timestamp, block: RealBlock, pos: np.ndarray) -> FloatArray:
     """`listing.t_years_to_settlement` of the block's rows ``pos`` at ``date``
     (`_days.t_years_days`: the arithmetic of `listing.t_years_in_days`, the same floats)."""
-    return t_years_days(date.value // _NS_PER_DAY, block.expiry[pos].view(np.int64), ~block.pm[pos])
+    return t_years_days(date.value // NS_PER_DAY, block.expiry[pos].view(np.int64), ~block.pm[pos])
 
 
 def _greeks(g: Mapping[str, float | FloatArray]) -> dict[str, FloatArray]:
@@ -502,7 +502,7 @@ class RealChains:
         again here (the month after it is not read ahead), so that its error is raised
         where it was without the thread.
         """
-        dn = date.value // _NS_PER_DAY
+        dn = date.value // NS_PER_DAY
         for key, kept in self._months.items():
             i = kept.at.get(dn) if key[1] == underlying else None
             if i is not None:
@@ -578,7 +578,7 @@ class RealChains:
         """The expiries of the block's ``rows`` (`_days.t_years_days`: the floats of
         `listing.t_years_to_settlement`)."""
         ex = block.expiry[rows].view(np.int64)
-        t = t_years_days(day.date.value // _NS_PER_DAY, ex, ~block.pm[rows])
+        t = t_years_days(day.date.value // NS_PER_DAY, ex, ~block.pm[rows])
         fields = [
             (self._stamp(d), str(r), _settlement(s))
             for d, r, s in zip(

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY
 from vixshield._typing import ArrayLike, FloatArray, Origin, Underlying
 from vixshield.data.market import MarketData
 from vixshield.errors import UserError
@@ -45,7 +46,6 @@ __all__ = ["DEFAULT_RATE", "Markets", "chain", "grid_quotes"]
 _CALLS = {"C": True, "P": False, "call": True, "put": False}
 """The usual spellings of `is_call`'s argument, looked up (others go through `is_call`)."""
 
-_NS_DAY = 86_400_000_000_000  # nanoseconds per calendar day (`pd.Timestamp.value`)
 _BLOCK_FIELDS = (
     "bid", "ask", "mid", "iv", "delta", "gamma", "vega", "theta", "forward", "t_years",
 )  # fmt: skip
@@ -238,7 +238,8 @@ class Markets:
         if cached is not None:
             return cached
         day = self._inputs.day(date)
-        if type(expiry) is pd.Timestamp and expiry.tzinfo is None and expiry.value % _NS_DAY == 0:
+        naive = type(expiry) is pd.Timestamp and expiry.tzinfo is None
+        if naive and expiry.value % NS_PER_DAY == 0:
             want = expiry  # a naive midnight (the usual request): normalised already
         else:
             want = pd.Timestamp(expiry).normalize()
@@ -296,12 +297,12 @@ class Markets:
         call = _CALLS.get(right) if type(right) is str else None
         if call is None:
             return None
-        listed = {e.date.value // _NS_DAY for e in self._listing(day, "VIX")}  # `NotListed`
+        listed = {e.date.value // NS_PER_DAY for e in self._listing(day, "VIX")}  # `NotListed`
         days: list[int] = []
         for e in expiries:
-            if not (type(e) is pd.Timestamp and e.tzinfo is None and e.value % _NS_DAY == 0):
+            if not (type(e) is pd.Timestamp and e.tzinfo is None and e.value % NS_PER_DAY == 0):
                 return None  # (not a naive midnight: `strikes` normalises it)
-            days.append(e.value // _NS_DAY)
+            days.append(e.value // NS_PER_DAY)
         if not set(days) <= listed or len(set(days)) < len(days):
             return None  # an expiry not listed (`strikes` says so), or one asked twice
         return self._vix.grid_quotes(day, days, call)
