@@ -53,17 +53,20 @@ def quote_requests(
     of ``legs`` (``keys``: their `leg_key`) once, leaving out the keys in ``known``."""
     todo: dict[str, dict[QuoteKey, Leg]] = {}
     for key, lg in zip(keys, legs, strict=True):
-        if key not in known:
-            todo.setdefault(lg.underlying, {}).setdefault(key, lg)
-    return tuple(
-        QuoteRequest(
-            und,
-            list(want),
-            [lg.expiry for lg in want.values()],
-            np.array([lg.strike for lg in want.values()], dtype=np.float64),
-            [lg.right for lg in want.values()],
-        )
-        for und, want in todo.items()
+        if key not in known:  # key[0]: the leg's underlying
+            todo.setdefault(key[0], {}).setdefault(key, lg)
+    return tuple([_request(und, want) for und, want in todo.items()])
+
+
+def _request(underlying: str, want: dict[QuoteKey, Leg]) -> QuoteRequest:
+    """The `QuoteRequest` of the options ``want`` (`leg_key` -> a leg), in its order."""
+    keys = list(want)
+    return QuoteRequest(
+        underlying,
+        keys,
+        [lg.expiry for lg in want.values()],
+        np.array([k[2] for k in keys], dtype=np.float64),  # float(strike)
+        [k[3] for k in keys],  # the right
     )
 
 

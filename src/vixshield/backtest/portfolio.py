@@ -12,8 +12,10 @@ Conventions: option prices per unit in index points; values and cash in dollars
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 import numpy as np
 
@@ -163,6 +165,16 @@ class LegsMargin:
             float(ratio[is_call].sum()),
         )
 
+    @property
+    def flat_range(self) -> tuple[float, float]:
+        """The levels ``max(spot, 0)`` (index points, both ends in) over which `margin` is
+        the same at every spot: every leg out of the money (the payoff at the spot is 0) and
+        no uncovered call (no 20% of spot); an empty range (``lo > hi``) with uncovered calls.
+        """
+        if self.net_calls < 0:
+            return (math.inf, -math.inf)
+        return (self.put_max, self.call_min)
+
     def margin(self, contracts: int, spot: float) -> float:
         """`reg_t_margin` of ``contracts`` of the legs at ``spot`` (index points), dollars."""
         s = max(spot, 0.0)
@@ -217,7 +229,7 @@ class OpenPosition:
     credit: float = 0.0
     hedge_cost: float = 0.0
     legs_margin: LegsMargin | None = field(default=None, repr=False)
-    _margin_key: tuple[Position, float] | None = field(default=None, repr=False)
+    _margin_key: tuple[Position, float, float] | None = field(default=None, repr=False)
     _margin: float = field(default=0.0, repr=False)
     _legs_of: Position | None = field(default=None, repr=False)
     _leg_arrays: tuple[np.ndarray, ...] = field(default=(), repr=False)
@@ -248,20 +260,39 @@ class OpenPosition:
         return self._leg_arrays
 
     def margin(self, spot: float) -> float:
-        """Reg-T requirement, dollars (cached until the position or ``spot`` changes)."""
+        """Reg-T requirement, dollars.
+
+        Kept until the position changes or ``max(spot, 0)`` leaves `margin_range`.
+        """
         key = self._margin_key
         pos = self.position
-        if key is None or key[0] is not pos or key[1] != spot:
-            if pos.legs and pos.contracts != 0:
-                lm = self.legs_margin
-                if lm is None or lm.legs is not pos.legs:  # the spot-free part, once per leg set
-                    ratio, _, strike, is_call = self._arrays()[:4]
-                    lm = self.legs_margin = LegsMargin.from_arrays(pos.legs, strike, ratio, is_call)
-                self._margin = lm.margin(pos.contracts, spot)
-            else:
-                self._margin = 0.0
-            self._margin_key = (pos, spot)
+        if key is not None and key[0] is pos and key[1] <= max(spot, 0.0) <= key[2]:
+            return self._margin
+        s = max(spot, 0.0)
+        lo = hi = s
+        if pos.legs and pos.contracts != 0:
+            lm = self.legs_margin
+            if lm is None or lm.legs is not pos.legs:  # the spot-free part, once per leg set
+                ratio, _, strike, is_call = self._arrays()[:4]
+                lm = self.legs_margin = LegsMargin.from_arrays(pos.legs, strike, ratio, is_call)
+            self._margin = lm.margin(pos.contracts, spot)
+            flat_lo, flat_hi = lm.flat_range
+            if flat_lo <= s <= flat_hi:
+                lo, hi = flat_lo, flat_hi
+        else:
+            self._margin = 0.0
+            lo, hi = -math.inf, math.inf
+        self._margin_key = (pos, lo, hi)
         return self._margin
+
+    @property
+    def margin_range(self) -> tuple[float, float]:
+        """The levels ``max(spot, 0)`` (index points) at which the last `margin` holds: the
+        legs' `LegsMargin.flat_range` when it held the spot, else that one level."""
+        key = self._margin_key
+        if key is None or key[0] is not self.position:
+            return (math.inf, -math.inf)  # none kept
+        return (key[1], key[2])
 
     @property
     def leg_arrays(self) -> tuple[np.ndarray, ...]:
@@ -325,15 +356,28 @@ class OpenPosition:
         Cached until ``position`` or ``mid`` is replaced (they are never changed in place).
         """
         key = self._value_key
-        pos, mid = self.position, self.mid
-        if key is None or key[0] is not pos or key[1] is not mid:
-            if not pos.legs:
-                self._value = 0.0
-            else:
-                per_unit = float(np.dot(self._arrays()[0], mid))  # the ratios
-                self._value = per_unit * pos.contracts * CONTRACT_MULTIPLIER
-            self._value_key = (pos, mid)
+        if key is None or key[0] is not self.position or key[1] is not self.mid:
+            return self._revalue()
         return self._value
+
+    def remark(self, mid: FloatArray) -> float:
+        """Mark the legs at ``mid`` (float64 per leg, index points); return the change of
+        `value`, dollars."""
+        before = self.value
+        self.mid = mid
+        return self._revalue() - before
+
+    def _revalue(self) -> float:
+        """`value` worked out from ``position`` and ``mid``, and kept with them as its key."""
+        pos, mid = self.position, self.mid
+        if not pos.legs:
+            value = 0.0
+        else:
+            arrays = self._leg_arrays if self._legs_of is pos else self._arrays()
+            per_unit = float(np.dot(arrays[0], mid))  # the ratios
+            value = per_unit * pos.contracts * CONTRACT_MULTIPLIER
+        self._value, self._value_key = value, (pos, mid)
+        return value
 
 
 @dataclass
@@ -356,9 +400,13 @@ class Ledger:
     _marks: int = field(default=0, repr=False)
     _worth: tuple[int, int, float] = field(default=(-1, -1, 0.0), repr=False)
     _held: tuple[int, tuple[Position, ...]] = field(default=(-1, ()), repr=False)
-    _margin: tuple[int, tuple[tuple[str, float], ...], float] = field(
-        default=(-1, (), 0.0), repr=False
+    # the margin total: at `changes`, the levels by underlying where it holds, the total and
+    # how many positions (the first, in opening order) it sums; ``_cut``: the `changes` of
+    # the last change other than an opening added at the end (a close, a settlement)
+    _margin: tuple[int, tuple[tuple[str, float, float], ...], float, int] = field(
+        default=(-1, (), 0.0, 0), repr=False
     )
+    _cut: int = field(default=0, repr=False)
 
     def _book(self, component: str, amount: float) -> None:
         self.components.add(component)
@@ -383,7 +431,7 @@ class Ledger:
         """Sum of marked values of open positions, dollars (kept until a change or a mark)."""
         changes, marks, worth = self._worth
         if changes != self._changes or marks != self._marks:
-            worth = float(sum(p.value for p in self.positions.values()))
+            worth = float(sum([p.value for p in self.positions.values()]))
             self._worth = (self._changes, self._marks, worth)
         return worth
 
@@ -395,18 +443,30 @@ class Ledger:
     def margin(self, spot: dict[str, float]) -> float:
         """Reg-T requirement of all open positions, dollars (``spot`` by underlying).
 
-        Kept until the positions or ``spot`` change.
+        Kept while a spot stays at the levels where every position's margin holds
+        (`OpenPosition.margin_range`, by underlying) and the positions do not change;
+        positions opened since are added to the kept total, in opening order (the sum a
+        fresh walk makes).
         """
-        levels = tuple(spot.items())
-        changes, at, total = self._margin
-        if changes == self._changes and at == levels:
+        changes, ranges, total, counted = self._margin
+        if not all(lo <= max(spot.get(und, 0.0), 0.0) <= hi for und, lo, hi in ranges):
+            ranges, total, counted = (), 0.0, 0  # a spot moved a margin: all afresh
+        elif changes == self._changes:
             return total
-        total = 0.0
-        for p in self.positions.values():
+        elif changes < self._cut:  # a position closed or settled since: all afresh
+            ranges, total, counted = (), 0.0, 0
+        held = {und: (lo, hi) for und, lo, hi in ranges}  # underlying -> levels where all hold
+        for p in islice(self.positions.values(), counted, None):
             legs = p.position.legs
             if legs:
-                total += p.margin(spot.get(legs[0].underlying, 0.0))
-        self._margin = (self._changes, levels, total)
+                und = legs[0].underlying
+                total += p.margin(spot.get(und, 0.0))
+                lo, hi = p.margin_range
+                if und in held:
+                    lo, hi = max(lo, held[und][0]), min(hi, held[und][1])
+                held[und] = (lo, hi)
+        levels = tuple([(u, lo, hi) for u, (lo, hi) in held.items()])
+        self._margin = (self._changes, levels, total, len(self.positions))
         return total
 
     def accrue(self, amount: float) -> None:
@@ -423,8 +483,11 @@ class Ledger:
 
     def open(self, op: OpenPosition, cash_flow: float) -> None:
         """Add a position traded for ``cash_flow`` dollars (credit > 0), marked at ``op.mid``."""
+        replaced = op.position.id in self.positions
         self.positions[op.position.id] = op
         self._changes += 1
+        if replaced:  # not added at the end: the kept margin total is void
+            self._cut = self._changes
         op.cash_flows += cash_flow
         op.credit += cash_flow
         self.cash += cash_flow
@@ -440,13 +503,12 @@ class Ledger:
 
     def mark_ops(self, ops: Sequence[OpenPosition], mids: Sequence[FloatArray]) -> None:
         """`mark_op` of each of ``ops`` (open positions of this ledger) at its float64 ``mids``."""
-        today = self.today
+        today, components = self.today, self.components
         for op, mid in zip(ops, mids, strict=True):
-            before = op.value
-            op.mid = mid
+            change = op.remark(mid)
             component = op.component
-            self.components.add(component)
-            today[component] = today.get(component, 0.0) + (op.value - before)
+            components.add(component)
+            today[component] = today.get(component, 0.0) + change
         self._marks += 1
 
     def close(self, position_id: str, contracts: int, cash_flow: float) -> OpenPosition:
@@ -464,6 +526,7 @@ class Ledger:
         self._book(op.component, cash_flow - removed)
         op.position = replace(op.position, contracts=n - k)
         self._changes += 1
+        self._cut = self._changes
         if op.position.contracts == 0:
             del self.positions[position_id]
         return op
@@ -483,6 +546,7 @@ class Ledger:
         legs = tuple(lg for lg, k in zip(op.position.legs, keep, strict=True) if k)
         op.position = replace(op.position, legs=legs)
         self._changes += 1
+        self._cut = self._changes
         op.mid, op.iv = op.mid[keep], op.iv[keep]
         op.t_years, op.forward = op.t_years[keep], op.forward[keep]
         if not legs:

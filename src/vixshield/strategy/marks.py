@@ -36,6 +36,11 @@ def _day_number(ts: pd.Timestamp) -> int:
     return int(value // _NS_PER_DAY)
 
 
+def _naive(date: object) -> bool:
+    """Whether ``date`` is a tz-naive `pandas.Timestamp` (its day number is `_day_number`)."""
+    return type(date) is pd.Timestamp and date.tz is None
+
+
 def close_cash(position: Position, mark: PositionMark, costs: CostModel, contracts: int) -> float:
     """The strategy's estimate of the cash of closing ``contracts`` of ``position``, USD.
 
@@ -147,17 +152,18 @@ def marks_from_legs(
     )
     r = np.ascontiguousarray(ratios, dtype=np.float64)
     sums = _sums_kernel()(r, m, d, v, th, b, a, lengths).tolist()
-    mids, bids, asks = m.tolist(), b.tolist(), a.tolist()
-    day = pd.Timestamp(date).normalize().value // _NS_PER_DAY
+    quotes = list(zip(m.tolist(), b.tolist(), a.tolist(), strict=True))  # (mid, bid, ask)
+    day = _day_number(date) if _naive(date) else pd.Timestamp(date).normalize().value // _NS_PER_DAY
     out: dict[str, PositionMark] = {}
     at = 0
-    for p, first, (value, dlt, vga, tht, spread, bid_value) in zip(
-        positions, first_expiry_days, sums, strict=True
+    for p, count, first, (value, dlt, vga, tht, spread, bid_value) in zip(
+        positions, counts, first_expiry_days, sums, strict=True
     ):
-        end = at + len(p.legs)
-        legq = tuple(zip(mids[at:end], bids[at:end], asks[at:end], strict=True))
-        dte = first - day  # the day number rises with time
-        out[p.id] = PositionMark(value, dlt, vga, tht, int(dte), spread, bid_value, legq)
+        end = at + count
+        dte = int(first - day)  # the day number rises with time
+        out[p.id] = PositionMark(
+            value, dlt, vga, tht, dte, spread, bid_value, tuple(quotes[at:end])
+        )
         at = end
     return out
 

@@ -61,6 +61,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from operator import itemgetter
 
 import pandas as pd
@@ -72,7 +73,15 @@ __all__ = ["CreditBudget", "StrategyState", "credit_budget"]
 
 def _day(date: pd.Timestamp | str) -> str:
     """ISO date of a date-like (time of day dropped)."""
+    if type(date) is pd.Timestamp and date.tz is None:  # the backtest's days: kept by value
+        return _naive_day(date.value)
     return str((date if type(date) is pd.Timestamp else pd.Timestamp(date)).date())
+
+
+@lru_cache(maxsize=4096)
+def _naive_day(value: int) -> str:
+    """`_day` of the tz-naive timestamp of ``value`` nanoseconds (since 1970-01-01)."""
+    return str(pd.Timestamp(value).date())
 
 
 def _since(
