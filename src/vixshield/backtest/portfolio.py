@@ -19,6 +19,7 @@ from itertools import islice
 
 import numpy as np
 
+from vixshield._daynumber import NS_PER_DAY
 from vixshield._typing import FloatArray
 from vixshield.markets.costs import CONTRACT_MULTIPLIER
 from vixshield.strategy.types import Leg, Position
@@ -35,7 +36,6 @@ __all__ = [
     "reg_t_margin",
 ]
 
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per day (pandas Timestamp.value)
 
 NAKED_CALL_SHARE = 0.20
 """Reg-T uncovered broad-index option requirement, share of the underlying (Cboe Margin Manual)."""
@@ -247,7 +247,7 @@ class OpenPosition:
             legs = pos.legs
             self._leg_arrays = (
                 np.array([lg.ratio for lg in legs], dtype=np.float64),
-                np.array([lg.expiry.value // _NS_PER_DAY for lg in legs], dtype=np.int64),
+                np.array([lg.expiry.value // NS_PER_DAY for lg in legs], dtype=np.int64),
                 np.array([lg.strike for lg in legs], dtype=np.float64),
                 np.array([lg.right == "C" for lg in legs], dtype=bool),
                 np.array([lg.settlement == "AM" for lg in legs], dtype=bool),

@@ -17,13 +17,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY
 from vixshield.backtest.state import RunState
 from vixshield.markets.costs import CONTRACT_MULTIPLIER
 from vixshield.strategy.types import Position
 
 __all__ = ["settle"]
-
-_NS_PER_DAY = 86_400_000_000_000
 
 
 def settle(
@@ -41,7 +40,7 @@ def settle(
     spot : mapping
         Close by underlying, index points (fallback settlement value).
     """
-    day = t.value // _NS_PER_DAY  # whole days since 1970-01-01
+    day = t.value // NS_PER_DAY  # whole days since 1970-01-01
     ledger = run.ledger
     if not ledger.positions or min(run.book().first_expiry_days) > day:
         return  # nothing due: the common case

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from vixshield._daynumber import NS_PER_DAY, day_number
 from vixshield._typing import FloatArray, Origin
 from vixshield.markets.costs import CostModel
 from vixshield.markets.types import MarketView, QuoteBlock
@@ -27,17 +28,8 @@ from vixshield.strategy.types import Leg, Position, PositionMark
 __all__ = ["PositionMark", "close_cash", "mark_positions", "marks_from_legs", "quote_legs"]
 
 
-_NS_PER_DAY = 86_400_000_000_000  # nanoseconds per calendar day
-
-
-def _day_number(ts: pd.Timestamp) -> int:
-    """Calendar day number since the epoch (tz-naive, time of day dropped)."""
-    value = ts.value if isinstance(ts, pd.Timestamp) else pd.Timestamp(ts).value
-    return int(value // _NS_PER_DAY)
-
-
 def _naive(date: object) -> bool:
-    """Whether ``date`` is a tz-naive `pandas.Timestamp` (its day number is `_day_number`)."""
+    """Whether ``date`` is a tz-naive `pandas.Timestamp` (its day number is `day_number`)."""
     return type(date) is pd.Timestamp and date.tz is None
 
 
@@ -139,7 +131,7 @@ def marks_from_legs(
     if any(len(a) != n for a in (mid, delta, vega, theta, bid, ask)):
         raise ValueError(f"leg quotes of {n} legs expected")
     if first_expiry_days is None:
-        first_expiry_days = [_day_number(min([leg.expiry for leg in p.legs])) for p in positions]
+        first_expiry_days = [day_number(min([leg.expiry for leg in p.legs])) for p in positions]
     elif len(first_expiry_days) != len(positions):
         raise ValueError(f"first expiry days of {len(positions)} positions expected")
     if ratios is None:
@@ -153,7 +145,7 @@ def marks_from_legs(
     r = np.ascontiguousarray(ratios, dtype=np.float64)
     sums = _sums_kernel()(r, m, d, v, th, b, a, lengths).tolist()
     quotes = list(zip(m.tolist(), b.tolist(), a.tolist(), strict=True))  # (mid, bid, ask)
-    day = _day_number(date) if _naive(date) else pd.Timestamp(date).normalize().value // _NS_PER_DAY
+    day = day_number(date) if _naive(date) else pd.Timestamp(date).normalize().value // NS_PER_DAY
     out: dict[str, PositionMark] = {}
     at = 0
     for p, count, first, (value, dlt, vga, tht, spread, bid_value) in zip(
