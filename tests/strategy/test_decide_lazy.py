@@ -138,7 +138,7 @@ def test_rolling_percentile_at_the_indicator_lookback() -> None:
 
 def test_position_is_pandas_pad_lookup() -> None:
     idx = pd.DatetimeIndex(["2021-01-04", "2021-01-05", "2021-01-08", "2021-01-11"])
-    cols = engine._Columns(pd.DataFrame({"vix": [1.0, 2.0, 3.0, 4.0]}, index=idx))
+    cols = engine._columns(pd.DataFrame({"vix": [1.0, 2.0, 3.0, 4.0]}, index=idx))
     for day in pd.date_range("2020-12-30", "2021-01-14"):  # sessions, gaps, before, after
         want = int(idx.get_indexer([day], method="pad")[0])  # -1 before the first
         assert cols.position(day.value) == want, day

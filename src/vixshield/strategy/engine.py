@@ -23,34 +23,34 @@ was not filled (`StrategyState.reconcile`), then the rules run in order
 The condor orders come before the hedge orders. Chains are only built on entry days
 or when a hedge layer must buy.
 
-What does not change from close to close is derived once: per indicator frame, its
+What does not change from close to close is derived once: per indicator frame content
+(a run's own copy of the market's frame reads the rows an earlier run read), its
 columns as Python values and the regime inputs and event distances of every row
-(`_Columns`); per policy object, the bound rules, the cost model and, where no custom
-rule reads the row for a layer, each regime's layer multipliers (`_Plan`). A close
-looks its values up; the values are those the per-row rules give. The report details
-of a decision (`Decision.details`, strict JSON) are made when first read
-(`Decision.deferred`): a backtest reads the last close's only.
+(`vixshield.strategy.indicator_rows`); per policy object, the bound rules, the cost
+model and, where no custom rule reads the row for a layer, each regime's layer
+multipliers (`_Plan`). A close looks its values up; the values are those the per-row
+rules give. The report details of a decision (`Decision.details`, strict JSON) are
+made when first read (`Decision.deferred`): a backtest reads the last close's only.
 """
 
 from __future__ import annotations
 
 import math
-import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from itertools import chain
 from typing import cast
 
-import numpy as np
 import pandas as pd
 
 from vixshield._daynumber import NS_PER_DAY
 from vixshield.errors import UserError
 from vixshield.markets.types import MarketView
+from vixshield.strategy.indicator_rows import _PLAIN, _columns, _Row, _Spec
 from vixshield.strategy.indicators import EVENT_COLUMNS, compute_indicators
 from vixshield.strategy.marks import mark_positions
 from vixshield.strategy.policy import Policy
-from vixshield.strategy.regime import ABSENT, layer_multiplier, regime_input, regime_input_keys
+from vixshield.strategy.regime import layer_multiplier, regime_input_keys
 from vixshield.strategy.rules import (
     DayContext,
     Rule,
@@ -73,9 +73,6 @@ from vixshield.strategy.types import (
 )
 
 __all__ = ["decide", "manage_condors", "rules_of"]
-
-
-_PLAIN = frozenset({str, int, bool, type(None)})  # returned as they are
 
 
 def _json(v: object) -> object:
@@ -115,179 +112,6 @@ def _nonfinite(v: float) -> object:
     if math.isnan(v):
         return None
     return "inf" if v > 0 else "-inf"
-
-
-def _cell(v: object) -> object:
-    """A row value as `decide` hands it out: numpy floats and bools as Python ones."""
-    if isinstance(v, np.floating):
-        return float(v)
-    return bool(v) if isinstance(v, np.bool_) else v
-
-
-class _Columns:
-    """The rows of an indicator frame, read once, for O(1) row reads in `decide`.
-
-    The frame is read when first seen (the indicator frame of a run is never
-    changed after `compute_indicators` returns it). `derived` keeps a column read
-    through a per-value rule (the regime inputs, the event distances), all rows at
-    once, so a close looks its values up instead of converting them.
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.ref = weakref.ref(frame)
-        self.index = pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[ns]").view(np.int64)
-        self.names = tuple(str(c) for c in frame.columns)
-        cols: list[list[object]] = []
-        floats: dict[str, bool] = {}  # name -> its column holds Python floats only
-        for name, c in zip(self.names, frame.columns, strict=True):
-            a = frame[c].to_numpy()
-            kind = a.dtype.kind
-            floats[name] = kind == "f"
-            if kind in "fb":  # ``tolist``: the Python floats / bools `_cell` makes
-                cols.append(a.tolist())
-            elif kind == "O":  # objects as they are, numpy floats / bools among them converted
-                cols.append(
-                    [v if type(v) in _PLAIN or type(v) is float else _cell(v) for v in a.tolist()]
-                )
-            else:  # ints, dates: the numpy scalars ``a[i]`` gives (`_cell` keeps them)
-                cols.append(list(a))
-        self.rows = list(zip(*cols, strict=True)) if cols else [()] * len(frame)
-        self.by_name = dict(zip(self.names, cols, strict=True))  # a repeated name: the last
-        self.keys = tuple(self.by_name)
-        self.floats = frozenset(k for k, f in floats.items() if f)
-        self._derived: dict[tuple[str, str], list[object]] = {}
-        self._tables: dict[_Spec, tuple[tuple[str, list[object]], ...]] = {}
-        self._rows: dict[_Spec, tuple[tuple[str, ...], list[tuple[object, ...]]]] = {}
-        self._at: dict[int, int] | None = None
-
-    def position(self, ns: int) -> int:
-        """Row of the last date on or before ``ns`` (nanoseconds since the epoch); -1: none.
-
-        A date of the frame is looked up (a dict of the dates, made on first use);
-        any other is placed by bisection.
-        """
-        at = self._at
-        if at is None:
-            at = self._at = dict(zip(self.index.tolist(), range(len(self.index)), strict=True))
-        i = at.get(ns)
-        if i is None:
-            i = int(self.index.searchsorted(ns, side="right")) - 1
-        return i
-
-    def mapping(self, spec: _Spec, i: int) -> dict[str, object]:
-        """``{key: derived(column, kind)[i]}`` of ``spec`` (`table`), a new dict each call."""
-        got = self._rows.get(spec)
-        if got is None:
-            if len(self._rows) >= _MAX_TABLES:  # the bound of `table`
-                self._rows.clear()
-            table = self.table(spec)
-            keys = tuple(key for key, _ in table)
-            cols = [col for _, col in table]
-            got = (keys, list(zip(*cols, strict=True)) if cols else [()] * len(self.rows))
-            self._rows[spec] = got
-        return dict(zip(got[0], got[1][i], strict=True))
-
-    def row(self, i: int) -> dict[str, object]:
-        """Row ``i`` as a dict in column order."""
-        return dict(zip(self.names, self.rows[i], strict=True))
-
-    def derived(self, name: str, kind: str) -> list[object]:
-        """Column ``name`` through `_RULES` ``[kind]``, one value per row (absent: `ABSENT`'s)."""
-        got = self._derived.get((name, kind))
-        if got is None:
-            col = self.by_name.get(name)
-            if col is None:
-                got = [_RULES[kind](ABSENT)] * len(self.rows)
-            elif name in self.floats and kind in _ON_FLOATS:  # the rule inlined on floats
-                got = _ON_FLOATS[kind](cast(list[float], col))
-            else:
-                rule = _RULES[kind]
-                got = [rule(v) for v in col]
-            self._derived[(name, kind)] = got
-        return got
-
-    def table(self, spec: _Spec) -> tuple[tuple[str, list[object]], ...]:
-        """``(key, derived(column, kind))`` of each ``(key, column, kind)`` of ``spec``."""
-        got = self._tables.get(spec)
-        if got is None:
-            if len(self._tables) >= _MAX_TABLES:  # a bound: a sweep's specs come and go
-                self._tables.clear()
-            got = tuple((key, self.derived(name, kind)) for key, name, kind in spec)
-            self._tables[spec] = got
-        return got
-
-
-_Spec = tuple[tuple[str, str, str], ...]  # (key, column, `_RULES` kind) of a table
-_MAX_TABLES = 64  # tables kept per frame
-
-
-class _Row(Mapping[str, object]):
-    """Row ``i`` of `_Columns` as a read-only mapping, each value looked up when read."""
-
-    __slots__ = ("_cols", "_i")
-
-    def __init__(self, cols: _Columns, i: int) -> None:
-        self._cols, self._i = cols, i
-
-    def __getitem__(self, key: str) -> object:
-        return self._cols.by_name[key][self._i]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._cols.keys)
-
-    def __len__(self) -> int:
-        return len(self._cols.keys)
-
-
-_CACHE: dict[int, _Columns] = {}  # id(frame) -> arrays; a read cache, checked by weakref
-
-
-def _columns(frame: pd.DataFrame) -> _Columns:
-    cols = _CACHE.get(id(frame))
-    if cols is None or cols.ref() is not frame:
-        for key in [k for k, v in _CACHE.items() if v.ref() is None]:
-            del _CACHE[key]
-        cols = _CACHE[id(frame)] = _Columns(frame)
-    return cols
-
-
-def _float(v: object) -> float:
-    """A float from a row value; NaN for None, strings and other non-numbers."""
-    return float(v) if isinstance(v, int | float | np.number) else math.nan
-
-
-def _regime_name(v: object) -> str:
-    """The regime of a row value (``"normal"`` without a regime column)."""
-    return "normal" if v is ABSENT else str(v)
-
-
-_RULES: dict[str, Callable[[object], object]] = {
-    "rounded": partial(regime_input, kind="rounded"),
-    "text": partial(regime_input, kind="text"),
-    "raw": partial(regime_input, kind="raw"),
-    "event": _float,  # an absent column is NaN too (`ABSENT` is no number)
-    "regime": _regime_name,
-}
-"""The per-value rules `_Columns.derived` applies: `regime_input`'s kinds, the event
-distance, the regime name."""
-
-
-def _rounded_floats(col: list[float]) -> list[object]:
-    """`regime_input` ``"rounded"`` of Python floats: NaN is "missing", else 6 places."""
-    return ["missing" if v != v else round(v, 6) for v in col]
-
-
-def _same_floats(col: list[float]) -> list[object]:
-    """`regime_input` ``"raw"`` and `_float` of Python floats: the floats themselves."""
-    return list(col)
-
-
-_ON_FLOATS: dict[str, Callable[[list[float]], list[object]]] = {
-    "rounded": _rounded_floats,
-    "raw": _same_floats,
-    "event": _same_floats,
-}
-"""`_RULES` on a column of Python floats, without a call per value (same values)."""
 
 
 def _state(state: object) -> StrategyState:

@@ -90,11 +90,11 @@ they are re-exported here. This module runs them per layer (`plan_hedges`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import NamedTuple
 
+from vixshield.strategy.frozen_init import direct_init
 from vixshield.strategy.hedge_choice import ExpiryQuotes, HedgeChoice, choose_hedge
 from vixshield.strategy.hedge_context import (
     _MULT,
@@ -109,6 +109,7 @@ from vixshield.strategy.hedge_context import (
     target_premium,
 )
 from vixshield.strategy.hedge_rules import (
+    _NOTHING,
     _exits,
     _Held,
     _layer_target,
@@ -139,6 +140,7 @@ __all__ = [
 ]
 
 
+@direct_init
 @dataclass(frozen=True)
 class LayerPlan:
     """One layer's target versus holdings, and its orders.
@@ -228,22 +230,10 @@ def _plan_layer(
     orders: tuple[Order, ...] = ()
     audit = tgt.audit
     for st in steps:  # the rules' orders and audit entries, in rule order
-        orders, audit = orders + st.orders, audit + st.audit
+        if st is not _NOTHING:
+            orders, audit = orders + st.orders, audit + st.audit
     details = _LayerDetails(
-        partial(
-            _layer_details,
-            layer,
-            hp,
-            tgt,
-            target,
-            share,
-            layer_cap,
-            reb,
-            remaining,
-            held,
-            moved_until,
-            len(orders),
-        )
+        (layer, hp, tgt, target, share, layer_cap, reb, remaining, held, moved_until, len(orders))
     )
     plan = LayerPlan(
         name,
@@ -256,14 +246,14 @@ def _plan_layer(
         moved_until,
         tgt.smoothed,
         reb.paid,
-        _proceeds(ctx, orders),
+        _proceeds(ctx, orders) if orders else 0.0,
     )
     return plan, carry_out
 
 
 def _proceeds(ctx: HedgeContext, orders: tuple[Order, ...]) -> float:
     """Modeled USD proceeds of the closing ``orders`` (`sale_proceeds`; 0 with none)."""
-    closing = [o for o in orders if o.action == "close"] if orders else []
+    closing = [o for o in orders if o.action == "close"]
     if not closing:
         return 0.0
     by_id = {p.id: p for p in ctx.positions}
@@ -329,9 +319,25 @@ def _layer_details(
     }
 
 
+_DetailArgs = tuple[
+    HedgeLayer,
+    HedgePolicy,
+    _Target,
+    float,
+    float,
+    float,
+    _Rebalance,
+    _Held,
+    tuple[float, float],
+    str | None,
+    int,
+]
+"""`_layer_details`' arguments, in its order."""
+
+
 class _LayerDetails(Mapping[str, float | int | str]):
-    """`LayerPlan.details`: the mapping ``make()`` returns (a `functools.partial` of
-    `_layer_details`), made when first read (as `Decision.deferred` makes its details).
+    """`LayerPlan.details`: the mapping ``_layer_details(*args)`` returns, made when first
+    read (as `Decision.deferred` makes its details).
 
     A backtest reads a day's details only where it shows them (`Decision.details`
     is deferred too), so the layer's report fields are not built every close. The
@@ -339,16 +345,16 @@ class _LayerDetails(Mapping[str, float | int | str]):
     no rule changes afterwards: the mapping read later is the one made at once.
     """
 
-    __slots__ = ("_made", "_make")
+    __slots__ = ("_args", "_made")
 
-    def __init__(self, make: Callable[[], dict[str, float | int | str]]) -> None:
-        self._make = make
+    def __init__(self, args: _DetailArgs) -> None:
+        self._args = args
         self._made: dict[str, float | int | str] | None = None
 
     def _dict(self) -> dict[str, float | int | str]:
         made = self._made
         if made is None:
-            made = self._made = self._make()
+            made = self._made = _layer_details(*self._args)
         return made
 
     def __getitem__(self, key: str) -> float | int | str:

@@ -22,6 +22,7 @@ import pandas as pd
 from vixshield._daynumber import NS_PER_DAY
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import MarketView
+from vixshield.strategy.frozen_init import direct_init
 from vixshield.strategy.hedge_choice import ExpiryQuotes, HedgeChoice
 from vixshield.strategy.marks import PositionMark, close_cash
 from vixshield.strategy.policy import HedgeLayer
@@ -156,6 +157,7 @@ def _held_days(p: Position, date: pd.Timestamp) -> int:
     return int((pd.Timestamp(date).normalize() - pd.Timestamp(opened).normalize()).days)
 
 
+@direct_init
 @dataclass(frozen=True)
 class HedgeContext:
     """What every hedge layer reads at one close.
@@ -259,6 +261,7 @@ class HedgeContext:
         return hedges, condors
 
 
+@direct_init
 @dataclass(frozen=True)
 class HedgeMemory:
     """The hedge layers' slice of the strategy state at the previous close.

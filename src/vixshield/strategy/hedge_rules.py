@@ -221,10 +221,11 @@ def _layer_target(
         note = f"scale x{ev_scale:g}" if in_window else "off"
         audit = (RuleFired(f"event_preposition:{name}", inputs, "info", note),)
     raw = target_premium(budget, layer, mult)
-    own_s = smooth(memory.smoothed.get(name), raw, hp.target_halflife)
+    previous = memory.smoothed.get(name)
+    own_s = smooth(previous, raw, hp.target_halflife)
     inputs = {
         "raw": raw,
-        "previous": memory.smoothed.get(name, "none"),
+        "previous": previous if previous is not None else "none",
         "halflife": hp.target_halflife,
         **cover_inputs,
     }

@@ -35,6 +35,7 @@ from vixshield._typing import IntArray
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import MarketView
 from vixshield.strategy.condor import build_condor, entry_filters, event_filter
+from vixshield.strategy.frozen_init import direct_init
 from vixshield.strategy.hedge import HedgeContext, HedgeMemory, plan_hedges
 from vixshield.strategy.marks import PositionMark, close_cash
 from vixshield.strategy.policy import HedgePolicy, ManagementPolicy, Policy, ScanPolicy
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 
+@direct_init
 @dataclass(frozen=True)
 class DayContext:
     """Everything a rule may read at one close (never changed by a rule).
@@ -130,6 +132,7 @@ class DayContext:
         return float(v) if isinstance(v, int | float | np.number) else math.nan
 
 
+@direct_init
 @dataclass(frozen=True)
 class Step:
     """What one rule decided: orders, audit entries, the state after it, report details.
@@ -334,10 +337,9 @@ def hedge_rule(
         state.monetised, state.prepositioned, dict(state.moved), dict(state.targets)
     )
     plans = plan_hedges(hctx, section, memory)
-    open_ids = {p.id for p in ctx.positions}
-    monetised = (
-        frozenset().union(*(pl.monetised for pl in plans)) & open_ids if plans else frozenset()
-    )
+    monetised: frozenset[str] = frozenset().union(*(pl.monetised for pl in plans))
+    if monetised:  # those still open (an empty set stays empty)
+        monetised &= {p.id for p in ctx.positions}
     paid = sum(pl.premium_paid for pl in plans)
     st = state.record(
         ctx.date,

@@ -16,6 +16,7 @@ from typing_extensions import TypeVar
 
 from vixshield._typing import Outcome, PositionKind, Right, Settlement, Underlying
 from vixshield.markets.types import MarketView
+from vixshield.strategy.frozen_init import direct_init
 
 __all__ = [
     "AccountState",
@@ -90,6 +91,7 @@ class Leg:
     ratio: int
 
 
+@direct_init
 @dataclass(frozen=True)
 class Position:
     """An open position: legs times ``contracts``.
@@ -118,6 +120,7 @@ class Position:
         return kind_label(self.kind, self.layer)
 
 
+@direct_init
 @dataclass(frozen=True)
 class Order:
     """An instruction from the strategy to the execution layer.
@@ -144,6 +147,7 @@ class Order:
         return kind_label(self.kind, self.layer)
 
 
+@direct_init
 @dataclass(frozen=True)
 class RuleFired:
     """One entry of a decision's audit trail.
@@ -169,6 +173,7 @@ class RuleFired:
         return f"{self.outcome}: {self.note}" if self.note else self.outcome
 
 
+@direct_init
 @dataclass(frozen=True)
 class AccountState:
     """The account as the strategy sees it at a close (dollars)."""
@@ -256,6 +261,7 @@ class Decision(Generic[StateT_co]):
             return details
 
 
+@direct_init
 @dataclass(frozen=True)
 class PositionMark:
     """Mark of one position per unit: value (points), greeks, calendar days to the first expiry.
