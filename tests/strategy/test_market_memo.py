@@ -195,3 +195,25 @@ def test_sweep_variants_on_one_market_equal_runs_on_fresh_markets() -> None:
         pd.testing.assert_frame_equal(a.trades, b.trades)
         pd.testing.assert_frame_equal(a.daily, b.daily)
         assert len(a.trades) > 0
+
+
+def test_spec_keys_are_equal_for_equal_specs_and_tell_floats_apart() -> None:
+    import pickle
+
+    from vixshield.markets.costs import CostModel
+    from vixshield.strategy.memo import spec_key
+    from vixshield.strategy.policy import load_policy
+
+    layer = load_policy("alvh-442").hedge.layers[0]
+    twin = layer.model_copy()
+    assert twin is not layer and spec_key(twin) == spec_key(layer)
+    assert hash(spec_key(twin)) == hash(spec_key(layer))
+    assert spec_key(layer.model_copy(update={"weight": 0.05})) != spec_key(layer)
+    assert pickle.loads(pickle.dumps(spec_key(layer))) == spec_key(layer)
+    costs = CostModel(commission_per_contract=0.65, fees_per_contract=0.0, spread_share=0.25)
+    negative_zero = CostModel(
+        commission_per_contract=0.65, fees_per_contract=-0.0, spread_share=0.25
+    )
+    assert costs == negative_zero  # equal as numbers ...
+    assert spec_key(costs) != spec_key(negative_zero)  # ... told apart by the key (a miss, safe)
+    assert spec_key(costs) != spec_key(layer)

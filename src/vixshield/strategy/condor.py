@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from vixshield.markets.costs import CostModel
 from vixshield.markets.types import Expiry, MarketView
 from vixshield.strategy.condor_analysis import (
     MULTIPLIER,
@@ -57,7 +56,7 @@ from vixshield.strategy.condor_strikes import (
     spread_rule,
     strike_increment,
 )
-from vixshield.strategy.memo import MarketMemo
+from vixshield.strategy.memo import MarketMemo, SpecKey, spec_key
 from vixshield.strategy.policy import CondorPolicy, Policy
 from vixshield.strategy.types import Leg, RuleFired
 
@@ -154,15 +153,16 @@ def _number_key(x: float) -> _Number:
 
 def _condor_key(
     date: pd.Timestamp, policy: Policy, iv_rank: float, k_multiplier: float
-) -> tuple[int, CondorPolicy, int, CostModel, _Number, _Number]:
+) -> tuple[int, SpecKey, int, SpecKey, _Number, _Number]:
     """Everything `_unsized_condor` reads besides the market: the date (ns), the condor
-    section, the exit DTE (the expiry floor), the cost model, iv rank and k multiplier
-    (as recorded in the audit: NaN, -0.0 and the number's type are told apart)."""
+    section, the exit DTE (the expiry floor), the cost model (the two as
+    `vixshield.strategy.memo.spec_key`), iv rank and k multiplier (as recorded in the
+    audit: NaN, -0.0 and the number's type are told apart)."""
     return (
         pd.Timestamp(date).value,
-        policy.condor,
+        spec_key(policy.condor),
         policy.management.exit_dte,
-        policy.costs.model(),
+        spec_key(policy.costs.model()),
         _number_key(iv_rank),
         _number_key(k_multiplier),
     )

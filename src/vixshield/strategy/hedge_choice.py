@@ -40,7 +40,7 @@ from vixshield.markets.costs import CostModel
 from vixshield.markets.types import Expiry, MarketView, QuoteBlock
 from vixshield.markets.view import Markets, grid_quotes
 from vixshield.strategy.condor import chain_mask, day_number, float_col, nan_median
-from vixshield.strategy.memo import MarketMemo
+from vixshield.strategy.memo import MarketMemo, SpecKey, spec_key
 from vixshield.strategy.policy import HedgeLayer
 from vixshield.strategy.types import Leg, RuleFired
 
@@ -324,7 +324,8 @@ class ExpiryQuotes:
         """Every layer's choice as stored on this market (`_CHOICES`: made for an equal
         layer and cost model on this date), None unless all of them are stored."""
         ns = pd.Timestamp(self._date).value  # the keys of `_choice_key`
-        keys = [(ns, x, costs) for x in self._layers]
+        cost_key = spec_key(costs)
+        keys = [(ns, spec_key(x), cost_key) for x in self._layers]
         first = _CHOICES.get(self._market, keys[0]) if keys else None
         if first is None:  # e.g. every day of a single run: one key looked up, not all
             return None
@@ -340,8 +341,9 @@ class ExpiryQuotes:
         day = _Day(self._picks, self._quotes)
         made = _choose_many(self._date, _candidates(self._layers, day), costs)
         ns = pd.Timestamp(self._date).value  # the keys of `_choice_key`
+        cost_key = spec_key(costs)
         keep = [
-            ((ns, x, costs), chosen)
+            ((ns, spec_key(x), cost_key), chosen)
             for x, chosen in zip(self._layers, made, strict=True)
             if not isinstance(chosen, ValueError)
         ]
@@ -414,10 +416,11 @@ _CHOICES = MarketMemo(_CHOICES_LIMIT, "hedge-choices")
 
 def _choice_key(
     date: pd.Timestamp, layer: HedgeLayer, costs: CostModel
-) -> tuple[int, HedgeLayer, CostModel]:
+) -> tuple[int, SpecKey, SpecKey]:
     """Everything `choose_hedge` reads besides the market: the date (ns; time of day
-    kept), the layer's frozen spec (every field) and the cost model (the fills)."""
-    return (pd.Timestamp(date).value, layer, costs)
+    kept), the layer's frozen spec (every field) and the cost model (the fills), the
+    two as `vixshield.strategy.memo.spec_key` (worked out once per object)."""
+    return (pd.Timestamp(date).value, spec_key(layer), spec_key(costs))
 
 
 _Candidate = tuple[HedgeLayer, Expiry | NotListed | None, _Rows | None]

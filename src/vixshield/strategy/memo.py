@@ -25,12 +25,15 @@ tells memos whose first run would otherwise store nothing that what they store i
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
-__all__ = ["MarketMemo", "MemoBook", "MemoTables", "attach_book", "book_of"]
+from pydantic import BaseModel
+
+__all__ = ["MarketMemo", "MemoBook", "MemoTables", "SpecKey", "attach_book", "book_of", "spec_key"]
 
 V = TypeVar("V")
 
@@ -104,6 +107,71 @@ def attach_book(market: object, book: MemoBook) -> bool:
     except TypeError:
         return False
     return True
+
+
+class SpecKey:
+    """A frozen spec (a pydantic model or a frozen dataclass) as a memo key part: its class
+    and every field's value, floats as ``(type, float.hex)`` (NaN and -0.0 hit themselves),
+    nested specs and sequences likewise. Equal parts are equal keys; the hash is worked out
+    once (and again in a process that unpickles it: string hashes differ by process).
+    """
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[Hashable, ...]) -> None:
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(other) is not SpecKey:
+            return NotImplemented
+        return self._hash == other._hash and self.parts == other.parts
+
+    def __reduce__(self) -> tuple[type[SpecKey], tuple[tuple[Hashable, ...]]]:
+        return SpecKey, (self.parts,)
+
+    def __repr__(self) -> str:
+        return f"SpecKey{self.parts!r}"
+
+
+_SPEC_KEYS: dict[int, tuple[object, SpecKey]] = {}  # id -> (the spec, kept alive; its key)
+_SPEC_KEYS_LIMIT = 4096
+
+
+def _part(value: object) -> Hashable:
+    if type(value) is float:
+        return ("float", value.hex())
+    if isinstance(value, BaseModel) or dataclasses.is_dataclass(value):
+        return spec_key(value)
+    if isinstance(value, tuple | list | frozenset):
+        return (type(value).__name__, tuple(_part(v) for v in value))
+    if isinstance(value, Hashable):
+        return (type(value).__name__, value)
+    raise TypeError(f"a spec field of type {type(value).__name__} cannot key a memo")
+
+
+def spec_key(spec: object) -> SpecKey:
+    """The `SpecKey` of ``spec`` (worked out once per object: specs are frozen)."""
+    got = _SPEC_KEYS.get(id(spec))
+    if got is not None and got[0] is spec:
+        return got[1]
+    if isinstance(spec, BaseModel):
+        items = [(name, getattr(spec, name)) for name in type(spec).model_fields]
+    elif dataclasses.is_dataclass(spec) and not isinstance(spec, type):
+        items = [(f.name, getattr(spec, f.name)) for f in dataclasses.fields(spec)]
+    else:
+        raise TypeError(f"{type(spec).__name__} is not a spec (pydantic model or dataclass)")
+    cls = type(spec)
+    key = SpecKey((f"{cls.__module__}.{cls.__qualname__}", *((n, _part(v)) for n, v in items)))
+    if len(_SPEC_KEYS) >= _SPEC_KEYS_LIMIT:
+        _SPEC_KEYS.pop(next(iter(_SPEC_KEYS)))
+    _SPEC_KEYS[id(spec)] = (spec, key)
+    return key
 
 
 class MarketMemo(Generic[V]):
