@@ -21,7 +21,7 @@ FLOATS = [
 
 def _pandas_csv(frame: pd.DataFrame, index: bool) -> str:
     out = frame.copy()
-    if index:
+    if index and isinstance(out.index, pd.DatetimeIndex):
         out.index = out.index.strftime("%Y-%m-%d").rename(frame.index.name)
     return str(out.to_csv(index=index, lineterminator="\n", float_format="%.10g"))
 
@@ -89,3 +89,30 @@ def test_dtypes_outside_the_fast_path_go_through_pandas() -> None:
         index=pd.Index(["r1", "r2", "r3"], name="row"),
     )
     assert frame_csv(frame) == ("row,kind,x\nr1,b,0.25\nr2,a,\nr3,b,0.3333333333\n")
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"only": ["", "x", "a,b"]}),  # a row's only field, empty: quoted
+        pd.DataFrame({"a,b": [1, 2], 'say "q"': ["x\ry", " s "]}),  # quoted header cells
+        pd.DataFrame(index=range(3)),  # rows of no fields
+        pd.DataFrame(
+            {
+                "obj": pd.Series(
+                    [np.float64(0.5), np.int64(3), True, pd.NA, pd.Timestamp("2021-01-04")],
+                    dtype=object,
+                ),
+                "maybe": pd.array([True, None, False, True, None], dtype="boolean"),
+                "small": np.arange(5, dtype=np.int32),
+            }
+        ),
+        pd.DataFrame({"x": [1.0, 2.0]}, index=pd.Index([10, 20], name="row")),
+        pd.DataFrame(  # written at the wall time of its zone
+            {"aware": pd.date_range("2021-03-13 23:30", periods=3, freq="D", tz="US/Eastern")}
+        ),
+    ],
+)
+def test_edge_frames_are_written_as_pandas_writes_them(frame: pd.DataFrame) -> None:
+    index = frame.index.name is not None
+    assert frame_csv(frame) == _reference(frame, index)

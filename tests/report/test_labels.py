@@ -7,6 +7,7 @@ notice of 29 Nov 2022 for VIX options (0.01 below 3.00, 0.05 from 3.00).
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,11 @@ from vixshield.report import bundle
 from vixshield.report.labels import (
     METRIC_LABELS,
     metric_label,
+    money_cents,
     price_tick,
     round_money,
     round_price,
+    tick_prices,
     tick_round_trades,
 )
 from vixshield.report.stress import default_stress_windows
@@ -55,6 +58,42 @@ def test_money_rounds_to_the_cent_half_away_from_zero() -> None:
     assert round_money(-2.675) in (-2.68, -2.67)  # 2.675 is 2.67499999... in binary
     assert round_money(0.125) == 0.13 and round_money(-0.125) == -0.13
     assert round_money(-0.001) == 0.0 and np.isnan(round_money(float("nan")))
+
+
+def _ticked(root: str, price: float) -> float:
+    """The tick rule one price at a time with Python's own decimal ``round`` (the reference)."""
+    if not math.isfinite(price):
+        return price
+    small = abs(price) < 3.0
+    tick = (0.01 if small else 0.05) if root.upper() == "VIX" else (0.05 if small else 0.10)
+    ticks = math.floor(abs(price) / tick + 1e-9 + 0.5)
+    return math.copysign(round(ticks * tick, 2), price) if ticks else 0.0
+
+
+def _cents(value: float) -> float:
+    """Half-away-from-zero cents one value at a time (the reference)."""
+    if not math.isfinite(value):
+        return value
+    cents = math.floor(abs(value) * 100.0 + 0.5)
+    return math.copysign(cents / 100.0, value) if cents else 0.0
+
+
+def test_whole_columns_round_as_each_value_does_alone() -> None:
+    rng = np.random.default_rng(11)
+    prices = np.concatenate(
+        [
+            rng.uniform(-20.0, 20.0, 4000),
+            rng.uniform(0.0, 500.0, 4000).round(3),
+            np.arange(0.0, 6.0, 0.005),  # every half tick and tick edge near 3.00
+            [0.0, -0.0, 0.024, 0.025, 2.975, 2.999, 3.0, -3.0, np.nan, np.inf, -np.inf, 9999.95],
+        ]
+    )
+    roots = rng.choice(np.array(["SPX", "SPXW", "VIX", "vix"]), prices.size)
+    ticked = tick_prices(roots, prices)
+    expected = [_ticked(str(r), float(p)) for r, p in zip(roots, prices, strict=True)]
+    assert [repr(v) for v in ticked.tolist()] == [repr(v) for v in expected]
+    money = np.concatenate([prices * 1000.0, rng.normal(0.0, 5e4, 4000)]).tolist()
+    assert [repr(v) for v in money_cents(money).tolist()] == [repr(_cents(v)) for v in money]
 
 
 def test_trades_csv_has_fills_on_the_tick_and_money_in_cents(tmp_path: Path) -> None:

@@ -319,35 +319,53 @@ def stress_windows(
         ``pnl_condor``, ``pnl_hedge`` (all layers) and each ``pnl_hedge:<layer>``
         (dollars), ``spx_return`` (decimal, from the close before the window to its
         last close inside the run) and ``vix_max`` (highest VIX close in it).
+
+    Notes
+    -----
+    ``daily`` is indexed by its days in ascending order (a run's frame): a window
+    is the rows from the first day at or after its start to the last at or before
+    its end, found by bisection, and its sums are pandas' own (`_window_sum`).
     """
     out: dict[str, dict[str, object]] = {}
     if len(daily) == 0:
         return out
-    first, last = daily.index[0], daily.index[-1]
+    idx = pd.DatetimeIndex(daily.index)
+    first, last = idx[0], idx[-1]
     hedges = _hedge_cols(daily)
+    col = {c: daily[c].to_numpy() for c in ("pnl", "pnl_condor", "spx", "vix", *hedges)}
     for name, (a, b) in windows.items():
         lo, hi = pd.Timestamp(a), pd.Timestamp(b)
-        w = daily.loc[lo:hi]
-        if len(w) == 0:
+        i0, i1 = idx.searchsorted(lo, side="left"), idx.searchsorted(hi, side="right")
+        if i1 <= i0:
             continue
-        spx = daily["spx"].loc[:hi]
-        before = daily["spx"].loc[: lo - pd.Timedelta(days=1)]
-        base = float(before.iloc[-1]) if len(before) else float(w["spx"].iloc[0])
+        j = idx.searchsorted(lo - pd.Timedelta(days=1), side="right")  # closes before lo
+        base = float(col["spx"][j - 1]) if j else float(col["spx"][i0])
+        per_layer = {c: _window_sum(col[c][i0:i1]) for c in hedges}
         entry: dict[str, object] = {
             "start": a,
             "end": b,
-            "days": len(w),
+            "days": int(i1 - i0),
             "partial": bool(lo < first or hi > last),
-            "pnl": float(w["pnl"].sum()),
-            "pnl_condor": float(w["pnl_condor"].sum()),
-            "pnl_hedge": float(w[hedges].sum().sum()) if hedges else 0.0,
-            "spx_return": float(spx.iloc[-1] / base - 1.0) if base else float("nan"),
-            "vix_max": float(w["vix"].max()),
+            "pnl": float(_window_sum(col["pnl"][i0:i1])),
+            "pnl_condor": float(_window_sum(col["pnl_condor"][i0:i1])),
+            "pnl_hedge": float(_window_sum(np.array(list(per_layer.values())))) if hedges else 0.0,
+            "spx_return": float(col["spx"][i1 - 1] / base - 1.0) if base else float("nan"),
+            "vix_max": float(np.fmax.reduce(col["vix"][i0:i1])),
         }
         for c in hedges:
-            entry[c] = float(w[c].sum())
+            entry[c] = float(per_layer[c])
         out[name] = entry
     return out
+
+
+def _window_sum(values: FloatArray) -> np.float64:
+    """``pd.Series(values).sum()`` (NaN counted as zero), summed in the same order.
+
+    pandas zeroes the missing values of a copy and sums it with numpy (pairwise);
+    so does this, on the same slice of the same column.
+    """
+    missing = np.isnan(values)
+    return np.float64(np.where(missing, 0.0, values).sum() if missing.any() else values.sum())
 
 
 def event_study(daily: pd.DataFrame, events: pd.DataFrame) -> dict[str, dict[str, object]]:

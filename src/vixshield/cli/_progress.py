@@ -15,7 +15,8 @@ def progress_bar(
     """A transient progress bar on stderr, or None when disabled (``--json``).
 
     Yields ``update(done, total)``; the bar is redrawn when the count moves by half a
-    percent of the total, and at the end. The count reads ``done/total unit``
+    percent of the total, and at the end, by the caller's thread: no refresh thread
+    competes with the run for the interpreter. The count reads ``done/total unit``
     (``done/total`` without a unit); ``eta`` adds the estimated time remaining.
     """
     if not enabled:
@@ -43,7 +44,9 @@ def progress_bar(
     ]
     if eta:
         columns += [TextColumn("ETA"), TimeRemainingColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        *columns, console=Console(stderr=True), transient=True, auto_refresh=False
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         shown = [-1, -1]  # the last (permille, total) drawn
@@ -53,6 +56,6 @@ def progress_bar(
             step = (200 * done) // total if total > 0 else done
             if (step, total) != (shown[0], shown[1]) or done >= total:
                 shown[:] = [step, total]
-                bar.update(task, completed=done, total=total)
+                bar.update(task, completed=done, total=total, refresh=True)
 
         yield update

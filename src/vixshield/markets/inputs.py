@@ -26,7 +26,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from vixshield._typing import FloatArray, Origin
+from vixshield._typing import BoolArray, FloatArray, Origin
 from vixshield.data.market import MarketData
 from vixshield.errors import UserError
 from vixshield.markets import listing
@@ -40,9 +40,11 @@ from vixshield.markets.spx_model import (
 from vixshield.markets.types import Expiry
 from vixshield.markets.vix_model import vvix_proxy, vx_anchor
 
-__all__ = ["DEFAULT_RATE", "DailyArrays", "DayInputs", "MarketInputs"]
+__all__ = ["DEFAULT_RATE", "INPUT_KEYS", "DailyArrays", "DayInputs", "MarketInputs"]
 
 DEFAULT_RATE = 0.02  # decimal per year, used only where no rate is known up to the date
+INPUT_KEYS = ("rate", "q", "vix", "vvix")
+"""The inputs `DayInputs.origins` tags, in that order."""
 INDEX_COLUMNS = {9: "vix9d", 30: "vix", 93: "vix3m", 182: "vix6m"}
 """Cboe volatility indices by constant maturity (days): the calibration targets."""
 _RV_WINDOW = 21  # trading days of SPX returns behind the VIX stand-in
@@ -90,6 +92,25 @@ class DailyArrays:
         self.rate_known = np.asarray(
             pd.Series(self.cols["rate"]).ffill().to_numpy(dtype=np.float64), dtype=np.float64
         )
+
+    @cached_property
+    def real(self) -> dict[str, BoolArray]:
+        """Input (`INPUT_KEYS`) -> per row, whether the day's value is the data's own.
+
+        Elsewhere a stand-in is used (module notes) and the day's origin is
+        ``modeled``: the rate where the row has none, the dividend yield always
+        (the ``div_yield`` series is itself modeled), the VIX where the row has
+        no close, the VVIX where it has none or one below 40.
+        """
+        vvix = self.cols["vvix"]
+        with np.errstate(invalid="ignore"):
+            vvix_real = np.isfinite(vvix) & (vvix > 40.0)
+        return {
+            "rate": np.isfinite(self.cols["rate"]),
+            "q": np.zeros(len(self.index), dtype=np.bool_),
+            "vix": np.isfinite(self.cols["vix"]),
+            "vvix": vvix_real,
+        }
 
     @cached_property
     def vix_anchor(self) -> FloatArray:
@@ -206,29 +227,48 @@ class MarketInputs:
         arrays = self.arrays
         i = arrays.row(ts)
         if i is None:
-            idx = arrays.index
-            lo, hi = (idx[0].date(), idx[-1].date()) if len(idx) else ("-", "-")
-            raise UserError(f"{ts.date()} is not a trading day in the data ({lo} .. {hi})")
+            raise self._not_trading(ts)
         spot = arrays.col("spx_close", i)
         if not np.isfinite(spot):
             raise UserError(f"no SPX close on {ts.date()}")
-        origins: dict[str, Origin] = {}
+        real = arrays.real
+        origins: dict[str, Origin] = {
+            key: "real" if real[key][i] else "modeled" for key in INPUT_KEYS
+        }
         known = float(arrays.rate_known[i])
         rate = known if np.isfinite(known) else DEFAULT_RATE
-        origins["rate"] = "real" if np.isfinite(arrays.col("rate", i)) else "modeled"
         q = arrays.col("div_yield", i)
-        origins["q"] = "modeled"  # the div_yield series itself is modeled (data.resources)
         if not np.isfinite(q):
             q = DIVIDEND_YIELD
-        vix = arrays.col("vix", i)
-        origins["vix"] = "real"
-        if not np.isfinite(vix):
-            vix, origins["vix"] = self._vix_stand_in(i), "modeled"
-        vvix = arrays.col("vvix", i)
-        origins["vvix"] = "real"
-        if not (np.isfinite(vvix) and vvix > 40.0):
-            vvix, origins["vvix"] = vvix_proxy(vix), "modeled"
+        vix = arrays.col("vix", i) if real["vix"][i] else self._vix_stand_in(i)
+        vvix = arrays.col("vvix", i) if real["vvix"][i] else vvix_proxy(vix)
         return DayInputs(ts, i, spot, rate, q, vix, vvix, None, origins)
+
+    def _not_trading(self, ts: pd.Timestamp) -> UserError:
+        """The error for a date that is not a row of the data, naming the data's range."""
+        idx = self.arrays.index
+        lo, hi = (idx[0].date(), idx[-1].date()) if len(idx) else ("-", "-")
+        return UserError(f"{ts.date()} is not a trading day in the data ({lo} .. {hi})")
+
+    def origin_counts(self, dates: pd.DatetimeIndex) -> dict[str, int]:
+        """Input (`INPUT_KEYS`) -> on how many of the trading days ``dates`` it was real.
+
+        The count of ``day(d).origins[key] == "real"`` over ``dates``, from the
+        rows at once (`DailyArrays.real`) without building a `DayInputs` per
+        day; the same `UserError` as `day` for a date that is not a trading day
+        or has no SPX close.
+        """
+        arrays = self.arrays
+        days = pd.DatetimeIndex(dates).normalize()
+        rows = arrays.index.get_indexer(days) if len(days) else np.zeros(0, dtype=np.intp)
+        missing = np.flatnonzero(rows < 0)
+        if missing.size:
+            raise self._not_trading(days[missing[0]])
+        no_close = np.flatnonzero(~np.isfinite(arrays.cols["spx_close"][rows]))
+        if no_close.size:
+            raise UserError(f"no SPX close on {days[no_close[0]].date()}")
+        real = arrays.real
+        return {key: int(np.count_nonzero(real[key][rows])) for key in INPUT_KEYS}
 
     def _vix_stand_in(self, i: int) -> float:
         """``clip(1.1 RV21 + 3, 9, 90)`` from the SPX closes up to row ``i`` (module notes)."""

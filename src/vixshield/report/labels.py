@@ -15,14 +15,18 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from vixshield._typing import ArrayLike, BoolArray, FloatArray
+
 __all__ = [
     "METRIC_LABELS",
     "column_kind",
     "fmt_value",
     "metric_label",
+    "money_cents",
     "price_tick",
     "round_money",
     "round_price",
+    "tick_prices",
     "tick_round_trades",
 ]
 
@@ -71,12 +75,28 @@ def metric_label(key: str) -> tuple[str, str]:
     return key.replace("_", " ").capitalize(), "auto"
 
 
+def money_cents(values: ArrayLike) -> FloatArray:
+    """Dollars rounded to the cent (half away from zero), element-wise; NaN stays NaN.
+
+    ``floor(|v| 100 + 0.5) / 100`` with the sign of ``v`` (``0.0`` where that is
+    zero cents); non-finite values are returned as given.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        cents = np.floor(np.abs(v) * 100.0 + 0.5)
+        rounded = np.where(cents != 0.0, np.copysign(cents / 100.0, v), 0.0)
+    return np.where(np.isfinite(v), rounded, v)
+
+
 def round_money(value: float) -> float:
-    """Dollars rounded to the cent (half away from zero); NaN stays NaN."""
-    if not math.isfinite(value):
-        return value
-    cents = math.floor(abs(value) * 100.0 + 0.5)
-    return math.copysign(cents / 100.0, value) if cents else 0.0
+    """Dollars rounded to the cent (half away from zero); NaN stays NaN (`money_cents`)."""
+    return float(money_cents(np.array([value], dtype=np.float64))[0])
+
+
+def _ticks(vix: BoolArray, prices: FloatArray) -> FloatArray:
+    """`price_tick` element-wise: ``vix`` marks VIX rows (else SPX/SPXW)."""
+    small = np.abs(prices) < 3.0
+    return np.where(vix, np.where(small, 0.01, 0.05), np.where(small, 0.05, 0.10))
 
 
 def price_tick(root: str, price: float) -> float:
@@ -86,19 +106,31 @@ def price_tick(root: str, price: float) -> float:
     VIX: 0.01 below 3.00, 0.05 from 3.00 (Cboe notice of 29 Nov 2022; before
     it 0.05 / 0.10).
     """
-    small = abs(price) < 3.0
-    if root.upper() == "VIX":
-        return 0.01 if small else 0.05
-    return 0.05 if small else 0.10
+    vix = np.array([root.upper() == "VIX"])
+    return float(_ticks(vix, np.array([price], dtype=np.float64))[0])
+
+
+def tick_prices(roots: ArrayLike, prices: ArrayLike) -> FloatArray:
+    """``prices`` rounded to the nearest tick of their ``roots`` (`price_tick`), to 2 decimals.
+
+    ``floor(|p| / tick + 1e-9 + 0.5)`` ticks with the sign of ``p`` (``0.0`` where
+    that is zero ticks); non-finite prices are returned as given.
+    """
+    p = np.asarray(prices, dtype=np.float64)
+    codes, names = pd.factorize(np.asarray(roots, dtype=object))
+    vix = np.array([str(n).upper() == "VIX" for n in names], dtype=np.bool_)
+    is_vix = vix[codes] if len(names) else np.zeros(len(p), dtype=np.bool_)
+    is_vix = np.where(codes >= 0, is_vix, False)  # a missing root is not VIX
+    with np.errstate(invalid="ignore"):
+        tick = _ticks(is_vix, p)
+        ticks = np.floor(np.abs(p) / tick + 1e-9 + 0.5)
+        rounded = np.where(ticks != 0.0, np.copysign(np.round(ticks * tick, 2), p), 0.0)
+    return np.where(np.isfinite(p), rounded, p)
 
 
 def round_price(root: str, price: float) -> float:
-    """``price`` rounded to the nearest tick of ``root`` (`price_tick`), to 2 decimals."""
-    if not math.isfinite(price):
-        return price
-    tick = price_tick(root, price)
-    ticks = math.floor(abs(price) / tick + 1e-9 + 0.5)
-    return math.copysign(round(ticks * tick, 2), price) if ticks else 0.0
+    """``price`` rounded to the nearest tick of ``root`` (`tick_prices`), to 2 decimals."""
+    return float(tick_prices([root], [price])[0])
 
 
 _MONEY_COLUMNS = ("cash_flow", "commission", "fees")
@@ -117,14 +149,12 @@ def tick_round_trades(trades: pd.DataFrame) -> pd.DataFrame:
         return out
     if {"fill", "root"}.issubset(out.columns):
         out["fill_model"] = out["fill"]
-        out["fill"] = [
-            round_price(str(r), float(f)) for r, f in zip(out["root"], out["fill"], strict=True)
-        ]
+        out["fill"] = tick_prices(out["root"].astype(str), out["fill"].astype(float))
     if "mid" in out.columns:
         out["mid"] = np.round(out["mid"].astype(float), 4)
     for col in _MONEY_COLUMNS:
         if col in out.columns:
-            out[col] = [round_money(float(v)) for v in out[col]]
+            out[col] = money_cents(out[col].astype(float))
     return out
 
 

@@ -4,10 +4,11 @@ The store's provenance (`BacktestResult.provenance`) says where each series
 came from over all of history. A run sees only its own days: this module
 counts, over those days, the fills priced from real chains against modeled
 ones (``trades.origin``), and where the run's markets are given, the days each
-pricing input was real (`Markets.inputs` origins: VIX, VVIX, rate, dividend
-yield, and the store's own origin of that series, `STORE_SERIES`) and the days
-the front VX future was real (`Markets.vx_curve`, sampled on the first trading
-day of each week: building the curve is a frame per call).
+pricing input was real (`DayInputs.origins`, counted over the rows at once by
+`MarketInputs.origin_counts`: VIX, VVIX, rate, dividend yield, and the store's
+own origin of that series, `STORE_SERIES`) and the days the front VX future
+was real (`Markets.vx_front_origin`, sampled on the first trading day of each
+week).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from vixshield.backtest.result import BacktestResult
 from vixshield.errors import UserError
+from vixshield.markets.inputs import MarketInputs
 from vixshield.markets.types import MarketView
 from vixshield.markets.view import Markets
 
@@ -73,6 +75,23 @@ def _vx_origin(markets: Markets, day: pd.Timestamp) -> str | None:
     return None if origin is None else str(origin)
 
 
+def _vx_weeks(markets: Markets, days: pd.Index) -> tuple[int, int]:
+    """(real, modeled) front VX futures on the first trading day of each week of ``days``.
+
+    Building the VX curve is a frame per call: sampled once a week. A week whose
+    first day has no future listed (before 2004) is not counted.
+    """
+    weeks = pd.DatetimeIndex(days).to_period("W")
+    firsts = pd.Series(days, index=days).groupby(weeks).first()
+    n_real = n_modeled = 0
+    for day in days[days.isin(firsts)]:
+        origin = _vx_origin(markets, day)
+        if origin is not None:
+            n_real += origin == "real"
+            n_modeled += origin != "real"
+    return n_real, n_modeled
+
+
 def window_provenance(
     result: BacktestResult, markets: MarketView | None = None
 ) -> list[dict[str, object]]:
@@ -93,24 +112,18 @@ def window_provenance(
         note = f"inputs not counted: the run's markets {why}"
         rows.append(_row("inputs", 0, 0, "days", note))
         return rows
-    counts: dict[str, list[int]] = {k: [0, 0] for k in ("vix", "vvix", "rate", "q", "vx")}
     stored = {
         key: p.origin
         for key, series in STORE_SERIES.items()
         if (p := result.provenance.get(series)) is not None
     }
-    weeks = pd.DatetimeIndex(days).to_period("W")
-    weekly = set(pd.Series(days, index=days).groupby(weeks).first())
-    for day in days:
-        origins: dict[str, str] = dict(markets.inputs(day).origins)
-        if day in weekly:  # the VX curve is a frame per call: sampled once a week
-            vx = _vx_origin(markets, day)
-            if vx is not None:
-                origins["vx"] = vx
-        for key, origin in origins.items():
-            if key in counts:
-                is_real = origin == "real" and stored.get(key, "real") == "real"
-                counts[key][0 if is_real else 1] += 1
+    n_days = len(days)
+    real_days = MarketInputs(markets.data).origin_counts(pd.DatetimeIndex(days))
+    counts: dict[str, tuple[int, int]] = {}
+    for key in ("vix", "vvix", "rate", "q"):
+        n_real = real_days[key] if stored.get(key, "real") == "real" else 0
+        counts[key] = (n_real, n_days - n_real)
+    counts["vx"] = _vx_weeks(markets, days)
     for key, (n_real, n_modeled) in counts.items():
         rows.append(_row(key, n_real, n_modeled, "weeks" if key == "vx" else "days"))
     return rows
