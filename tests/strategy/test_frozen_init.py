@@ -35,16 +35,8 @@ class Plain:
 
 @direct_init
 @dataclass(frozen=True)
-class Direct:
-    a: str
-    b: float
-    c: Mapping[str, float] = field(default_factory=dict)
-    d: int = 3
-    e: tuple[int, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.d < 0:
-            raise ValueError("d must be >= 0")
+class Direct(Plain):
+    """`Plain`'s fields and check (inherited), its ``__init__`` made by `direct_init`."""
 
 
 CALLS: list[tuple[tuple[object, ...], dict[str, object]]] = [
