@@ -39,6 +39,7 @@ from vixshield.data.cache_files import (
     save_pickle,
     source_digest,
 )
+from vixshield.markets.cache import frame_digest
 from vixshield.markets.view import Markets
 from vixshield.strategy.memo import MemoBook, MemoTables, attach_book
 
@@ -81,14 +82,11 @@ def _rest_of_data(data: MarketData) -> str:
     """SHA-256 of what the market cache key leaves out: the macro calendar, the benchmark
     indices, the rates' origins and the series' provenance (a memo may read any of it)."""
     h = hashlib.sha256()
-    frames: list[pd.DataFrame | pd.Series] = [data.events, data.benchmarks]
+    frames = [data.events, data.benchmarks]
     if data.rate_origins is not None:
-        frames.append(data.rate_origins)
+        frames.append(data.rate_origins.to_frame())
     for frame in frames:
-        names = list(frame.columns) if isinstance(frame, pd.DataFrame) else [frame.name]
-        h.update(repr(names).encode())
-        if len(frame):
-            h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        frame_digest(h, frame)
         h.update(b"\0")
     h.update(repr(sorted((k, repr(v)) for k, v in data.provenance.items())).encode())
     return h.hexdigest()
@@ -193,8 +191,7 @@ def chains_identity(chains: ChainDataset | pd.DataFrame | None) -> str:
     if chains is None:
         return ""
     if isinstance(chains, pd.DataFrame):
-        h.update(repr(list(chains.columns)).encode())
-        h.update(pd.util.hash_pandas_object(chains, index=True).to_numpy().tobytes())
+        frame_digest(h, chains)
         return h.hexdigest()
     parts = sorted(chains.catalogue.partitions.values(), key=lambda p: p.key)
     for p in parts:

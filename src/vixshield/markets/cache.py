@@ -51,6 +51,7 @@ __all__ = [
     "MarketCache",
     "cache_folder",
     "data_key",
+    "frame_digest",
     "load_array",
     "save_array",
 ]
@@ -77,7 +78,8 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _frame_digest(h: Any, frame: pd.DataFrame) -> None:
+def frame_digest(h: Any, frame: pd.DataFrame) -> None:
+    """Feed ``frame`` to the hash ``h``: its columns, dtypes and every value with its index."""
     h.update(repr(list(frame.columns)).encode())
     h.update(repr([str(t) for t in frame.dtypes]).encode())
     if len(frame):
@@ -88,8 +90,8 @@ def _frame_digest(h: Any, frame: pd.DataFrame) -> None:
 def data_key(data: MarketData) -> str:
     """SHA-256 (hex) of the data the markets read and of the model's code (module notes)."""
     h = hashlib.sha256(_code_digest().encode())
-    _frame_digest(h, data.daily)
-    _frame_digest(h, data.vx)
+    frame_digest(h, data.daily)
+    frame_digest(h, data.vx)
     return h.hexdigest()
 
 

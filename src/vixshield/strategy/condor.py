@@ -155,14 +155,15 @@ def _condor_key(
     date: pd.Timestamp, policy: Policy, iv_rank: float, k_multiplier: float
 ) -> tuple[int, SpecKey, int, SpecKey, _Number, _Number]:
     """Everything `_unsized_condor` reads besides the market: the date (ns), the condor
-    section, the exit DTE (the expiry floor), the cost model (the two as
-    `vixshield.strategy.memo.spec_key`), iv rank and k multiplier (as recorded in the
-    audit: NaN, -0.0 and the number's type are told apart)."""
+    section, the exit DTE (the expiry floor), the costs section (whose fields are the
+    cost model's; the two sections as `vixshield.strategy.memo.spec_key`, worked out
+    once per policy object), iv rank and k multiplier (as recorded in the audit: NaN,
+    -0.0 and the number's type are told apart)."""
     return (
         pd.Timestamp(date).value,
         spec_key(policy.condor),
         policy.management.exit_dte,
-        spec_key(policy.costs.model()),
+        spec_key(policy.costs),
         _number_key(iv_rank),
         _number_key(k_multiplier),
     )
