@@ -74,6 +74,9 @@ def test_compiled_sums_are_the_python_sums_bit_for_bit(
     got = _sums_kernel()(ratio, *cols, counts)
     assert got.shape == (len(lengths), 6)
     assert got.tobytes() == want.tobytes()
+    # the plain-Python run on lists (marks_from_legs' path while numba is not loaded)
+    on_lists = _position_sums(ratio.tolist(), *(c.tolist() for c in cols), lengths)
+    assert on_lists.tobytes() == want.tobytes()
     # and the plain sums of Python floats, leg by leg from 0.0
     at = 0
     for p, k in enumerate(lengths):

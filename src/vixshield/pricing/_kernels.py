@@ -28,6 +28,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from vixshield.pricing import _python
+
 __all__ = [
     "IV_ABOVE_UPPER_BOUND",
     "IV_BELOW_INTRINSIC",
@@ -66,18 +68,8 @@ def _ncdf(x: float) -> float:
     return 0.5 * math.erfc(-x * _INV_SQRT2)
 
 
-@njit(cache=True, fastmath=False, error_model="numpy")
-def _price_one(S: float, K: float, T: float, r: float, q: float, sigma: float, w: float) -> float:
-    F = S * math.exp((r - q) * T)
-    D = math.exp(-r * T)
-    sd = sigma * math.sqrt(T)
-    if sd > 0.0:
-        d1 = (math.log(F / K) + 0.5 * sd * sd) / sd
-        d2 = d1 - sd
-        return D * w * (F * _ncdf(w * d1) - K * _ncdf(w * d2))
-    if sd == 0.0:
-        return D * max(w * (F - K), 0.0)
-    return math.nan
+_price_one = njit(cache=True, fastmath=False, error_model="numpy")(_python.price_one)
+"""The price of one option, compiled from the plain-Python `vixshield.pricing._python.price_one`."""
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")

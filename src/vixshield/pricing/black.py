@@ -20,7 +20,9 @@ from typing import overload
 
 import numpy as np
 
+from vixshield._compiled import numba_loaded
 from vixshield._typing import ArrayLike, FloatArray
+from vixshield.pricing import _python
 from vixshield.pricing._broadcast import (
     PARALLEL_THRESHOLD,
     flatten_args,
@@ -104,9 +106,13 @@ def _price(
     sigma: ArrayLike,
     call: ArrayLike,
 ) -> float | FloatArray:
-    k = kernels()
     floats = (S, K, T, r, r if q is None else q, sigma)
     (s_, k_, t_, r_, q_, v_), c_, shape, n = flatten_args(floats, call)
+    if n <= _python.SMALL_N and not numba_loaded():  # the same prices bit for bit
+        out = _python.price_small(s_, k_, t_, r_, q_, v_, c_, n)
+        if out is not None:
+            return shape_result(out, shape)
+    k = kernels()
     fn = k.price_parallel if n >= PARALLEL_THRESHOLD else k.price_serial
     return shape_result(fn(s_, k_, t_, r_, q_, v_, c_, n), shape)
 

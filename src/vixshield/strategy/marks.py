@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from vixshield._compiled import numba_loaded
 from vixshield._daynumber import NS_PER_DAY, day_number
 from vixshield._typing import FloatArray, Origin
 from vixshield.markets.costs import CostModel
@@ -138,12 +139,15 @@ def marks_from_legs(
         ratios = np.array([leg.ratio for p in positions for leg in p.legs], dtype=np.float64)
     elif len(ratios) != n:
         raise ValueError(f"ratios of {n} legs expected")
-    lengths = np.array(counts, dtype=np.int64)
     m, d, v, th, b, a = (
         np.ascontiguousarray(x, dtype=np.float64) for x in (mid, delta, vega, theta, bid, ask)
     )
     r = np.ascontiguousarray(ratios, dtype=np.float64)
-    sums = _sums_kernel()(r, m, d, v, th, b, a, lengths).tolist()
+    if n <= SMALL_LEGS and not numba_loaded():  # the same sums bit for bit
+        cols = (r.tolist(), m.tolist(), d.tolist(), v.tolist(), th.tolist(), b.tolist(), a.tolist())
+        sums = _position_sums(*cols, counts).tolist()
+    else:
+        sums = _sums_kernel()(r, m, d, v, th, b, a, np.array(counts, dtype=np.int64)).tolist()
     quotes = list(zip(m.tolist(), b.tolist(), a.tolist(), strict=True))  # (mid, bid, ask)
     day = day_number(date) if _naive(date) else pd.Timestamp(date).normalize().value // NS_PER_DAY
     out: dict[str, PositionMark] = {}
@@ -160,6 +164,14 @@ def marks_from_legs(
     return out
 
 
+_Column = FloatArray | Sequence[float]
+"""A column of `_position_sums`: an array (compiled) or a list (plain Python)."""
+
+SMALL_LEGS = 256
+"""Legs up to which the sums run as plain Python (`_position_sums` on lists) while numba is
+not loaded in the process (`vixshield._compiled`): about 0.4 us a leg, against 0.9 s to
+load numba for the compiled kernel."""
+
 _KERNEL: list[Callable[..., FloatArray]] = []
 """`_position_sums` compiled, once per process (numba is imported on the first marks)."""
 
@@ -174,14 +186,14 @@ def _sums_kernel() -> Callable[..., FloatArray]:
 
 
 def _position_sums(
-    ratio: FloatArray,
-    mid: FloatArray,
-    delta: FloatArray,
-    vega: FloatArray,
-    theta: FloatArray,
-    bid: FloatArray,
-    ask: FloatArray,
-    lengths: np.ndarray,
+    ratio: _Column,
+    mid: _Column,
+    delta: _Column,
+    vega: _Column,
+    theta: _Column,
+    bid: _Column,
+    ask: _Column,
+    lengths: np.ndarray | Sequence[int],
 ) -> FloatArray:
     """Per position (``lengths[p]`` consecutive legs): value, delta, vega, theta, spread and
     bid value, each summed leg by leg from 0.0 in leg order. The plain-Python reference of
