@@ -215,14 +215,16 @@ def run_backtest(
     # plain Python values, read once: indexing a DatetimeIndex or an array builds an object
     day_list: list[pd.Timestamp] = list(days)
     spx_l, vix_l, rate_l = spx.tolist(), vix.tolist(), rate.tolist()
+    # calendar days since the previous simulated day, 0 for the first: ``(t - previous).days``
+    # of every day at once (a TimedeltaIndex's ``days``, in the index's own time unit)
+    gaps: list[int] = [0, *(days[1:] - days[:-1]).days.tolist()]
     for i in range(n):
         t = day_list[i]
         s_spx = spx_l[i] if math.isfinite(spx_l[i]) else 0.0
         s_vix = vix_l[i] if math.isfinite(vix_l[i]) else 0.0
         run.start_day(s_spx, s_vix)
         if i > 0 and cash_yield and prev_idle > 0:
-            dt = (t - day_list[i - 1]).days
-            led.accrue(prev_idle * rate_l[i - 1] * dt / _DAYS_PER_YEAR_MM)
+            led.accrue(prev_idle * rate_l[i - 1] * gaps[i] / _DAYS_PER_YEAR_MM)
         settle(run, t, "AM", run.spot)
         mark_all(run, t)
         settle(run, t, "PM", run.spot)

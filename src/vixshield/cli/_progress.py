@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from time import monotonic
 
 __all__ = ["progress_bar"]
+
+_MIN_REDRAW_S = 0.1
+"""Least time between two redraws of the bar, seconds (the final state is always drawn)."""
 
 
 @contextmanager
@@ -15,7 +20,8 @@ def progress_bar(
     """A transient progress bar on stderr, or None when disabled (``--json``).
 
     Yields ``update(done, total)``; the bar is redrawn when the count moves by half a
-    percent of the total, and at the end, by the caller's thread: no refresh thread
+    percent of the total and at least ``_MIN_REDRAW_S`` (0.1 s) passed since the last
+    redraw, and at the end, by the caller's thread: no refresh thread
     competes with the run for the interpreter. The count reads ``done/total unit``
     (``done/total`` without a unit); ``eta`` adds the estimated time remaining.
     """
@@ -49,13 +55,18 @@ def progress_bar(
     ) as bar:
         task = bar.add_task(label, total=None)
 
-        shown = [-1, -1]  # the last (permille, total) drawn
+        shown = [-1, -1]  # the last (step, total) drawn
+        drawn = [-math.inf]  # `time.monotonic` of the last redraw, seconds
 
         def update(done: int, total: int) -> None:
-            # redraw at most 200 times a run (a backtest reports every day)
+            # redraw at most 200 times a run (a backtest reports every day) and at most
+            # once per _MIN_REDRAW_S; the final count (done >= total) is always drawn
             step = (200 * done) // total if total > 0 else done
-            if (step, total) != (shown[0], shown[1]) or done >= total:
+            if done >= total or (
+                (step, total) != (shown[0], shown[1]) and monotonic() - drawn[0] >= _MIN_REDRAW_S
+            ):
                 shown[:] = [step, total]
                 bar.update(task, completed=done, total=total, refresh=True)
+                drawn[0] = monotonic()
 
         yield update
