@@ -6,9 +6,9 @@ the store and the network providers (part B) append their names in the
 clearly marked block at the end.
 """
 
-import importlib
 from typing import TYPE_CHECKING
 
+from vixshield._lazy import lazy_names
 from vixshield.data.calendars import (
     early_closes,
     is_trading_day,
@@ -109,14 +109,7 @@ if TYPE_CHECKING:
     from vixshield.data.store_import import ImportResult, import_path
 
 
-def __getattr__(name: str) -> object:
-    """The store and provider names, imported when first asked for."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ += [

@@ -14,8 +14,9 @@ notifications (smtplib, urllib, ssl) and the daily run for that would cost each
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from vixshield._lazy import lazy_names
 
 if TYPE_CHECKING:
     from vixshield.service.config import Config, NotifyConfig, Webhook, config_path, load_config
@@ -31,7 +32,7 @@ _HOMES = {
     "notify": ("Delivery", "Message"),
     "tickets": ("Ticket", "build_ticket", "occ_symbol", "parse_occ_symbol"),
 }
-_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+_MODULE_OF = {name: f"{__name__}.{module}" for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "Account",
@@ -55,13 +56,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'vixshield.service' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"vixshield.service.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _MODULE_OF, globals())
 
 
 def __dir__() -> list[str]:

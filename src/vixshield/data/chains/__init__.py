@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from vixshield._lazy import lazy_names
 
 if TYPE_CHECKING:
     from vixshield.data.chains.catalogue import CHAINS_DIR, Catalogue, Partition
@@ -69,11 +70,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """A public name of `_HOME`, imported on first use."""
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, {k: f"{__name__}.{m}" for k, m in _HOME.items()}, globals())
