@@ -158,3 +158,30 @@ def test_hedges_only_book_has_no_condor_lines(embedded_markets: Markets) -> None
 def test_empty_positions_rejected(embedded_markets: Markets) -> None:
     with pytest.raises(ValueError, match="at least one position"):
         risk_graph([], embedded_markets, AS_OF)
+
+
+def test_the_graph_reads_the_runs_stored_quotes_with_the_same_result() -> None:
+    # Two runs over one Markets object: the second stores its leg quotes (LegQuoteMemo).
+    # The graph of the book then reads that day's quotes back instead of quoting again,
+    # and gives what a fresh market, quoting every leg, gives, to the bit.
+    from vixshield.backtest.state import stored_quotes
+    from vixshield.data import load_embedded
+
+    def run(m: Markets) -> tuple[Position, ...]:
+        r = Backtest(load_policy("alvh-442"), m, start="2018-01-02", end="2018-04-30").run()
+        return r.open_positions
+
+    memo = Markets(load_embedded())
+    run(memo)
+    book = run(memo)
+    end = pd.Timestamp("2018-04-30")
+    legs = [leg for p in book for leg in p.legs if leg.underlying == "SPX"]
+    assert stored_quotes(memo, end, legs) is not None
+    fresh = Markets(load_embedded())
+    assert stored_quotes(fresh, end, legs) is None  # a look-up makes no table
+    a, b = risk_graph(list(book), memo, end), risk_graph(list(book), fresh, end)
+    assert a.origins == b.origins and a.marked_value == b.marked_value
+    for h in a.pnl:
+        for g in a.pnl[h]:
+            assert a.pnl[h][g].tobytes() == b.pnl[h][g].tobytes()
+    assert a.scenarios == b.scenarios

@@ -35,7 +35,7 @@ from vixshield.markets.types import MarketView
 from vixshield.markets.view import Markets
 from vixshield.strategy.memo import book_of
 
-__all__ = ["LEG_QUOTES_LIMIT", "LegQuoteMemo"]
+__all__ = ["LEG_QUOTES_LIMIT", "LegQuoteMemo", "stored_rows"]
 
 LEG_QUOTES_LIMIT = 200_000
 """Legs kept per market (about 250 bytes each: 50 MB at most). A 5-year run stores about
@@ -78,6 +78,51 @@ def _table(market: Markets) -> tuple[_Table, bool]:
         return table, not book.persistent
 
 
+def _rows(
+    days: dict[int, dict[QuoteKey, _Row]], day: int, keys: Sequence[QuoteKey], fields: int
+) -> tuple[FloatArray, list[str]] | None:
+    """The ``(fields, len(keys))`` block and row origins stored at ``day``; None when any
+    key is missing."""
+    stored = days.get(day)
+    if stored is None:
+        return None
+    get = stored.get
+    rows: list[bytes] = []
+    origins: list[str] = []
+    for key in keys:
+        got = get(key)
+        if got is None:
+            return None
+        rows.append(got[0])
+        origins.append(got[1])
+    flat = np.frombuffer(b"".join(rows), dtype=np.float64)
+    return flat.reshape(len(keys), fields).T, origins
+
+
+def stored_rows(
+    market: MarketView, day: int, keys: Sequence[QuoteKey], fields: int
+) -> tuple[FloatArray, list[str]] | None:
+    """What a run over ``market`` stored for ``keys`` at ``day`` (nanoseconds): the
+    ``(fields, len(keys))`` block and each key's row origin; None when any key is missing.
+
+    A look-up only: no table is made (a report reading the run's last quotes changes
+    nothing a later run over the market does).
+    """
+    if not isinstance(market, Markets):
+        return None
+    with _TABLES_LOCK:
+        table = _TABLES.get(market)
+    if table is not None:
+        days = table.days
+    else:
+        book = book_of(market, create=False)
+        found = book.tables().get(_NAME) if book is not None else None
+        if found is None:
+            return None
+        days = cast("dict[int, dict[QuoteKey, _Row]]", found)
+    return _rows(days, day, keys, fields)
+
+
 class LegQuoteMemo:
     """The leg quotes of one market, read from and written to its shared table.
 
@@ -118,20 +163,11 @@ class LegQuoteMemo:
         table = self._table
         if table is None:
             return None
-        stored = table.days.get(day)
-        if stored is None:
+        got = _rows(table.days, day, keys, fields)
+        if got is None:
             return None
-        get = stored.get
-        rows: list[bytes] = []
-        real = True
-        for key in keys:
-            got = get(key)
-            if got is None:
-                return None
-            rows.append(got[0])
-            real = real and got[1] == "real"
-        flat = np.frombuffer(b"".join(rows), dtype=np.float64)
-        return flat.reshape(len(keys), fields).T, "real" if real else "modeled"
+        block, origins = got
+        return block, "real" if all(o == "real" for o in origins) else "modeled"
 
     def write(
         self, day: int, keys: Sequence[QuoteKey], block: FloatArray, origins: Sequence[str]

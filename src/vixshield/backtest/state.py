@@ -22,13 +22,13 @@ from vixshield.backtest.book import (
     quote_requests,
 )
 from vixshield.backtest.portfolio import Ledger, OpenPosition
-from vixshield.backtest.quote_memo import LegQuoteMemo
+from vixshield.backtest.quote_memo import LegQuoteMemo, stored_rows
 from vixshield.backtest.shock import Shock
 from vixshield.markets.costs import CONTRACT_MULTIPLIER, CostModel
 from vixshield.markets.types import MarketView, QuoteBlock
 from vixshield.strategy.types import Leg, Position
 
-__all__ = ["LegQuotes", "RunState", "leg_key"]
+__all__ = ["LegQuotes", "RunState", "leg_key", "stored_quotes"]
 
 _QUOTE_FIELDS = ("bid", "ask", "mid", "iv", "t_years", "forward", "delta", "vega", "theta")
 """The `QuoteBlock` fields a `LegQuotes` keeps, in its row order."""
@@ -45,6 +45,22 @@ def _block(qb: QuoteBlock, n: int) -> FloatArray:
         [np.asarray(a, dtype=np.float64) for a in _quote_rows(qb)],
         dtype=np.float64,
     ).reshape(len(_QUOTE_FIELDS), n)
+
+
+def stored_quotes(
+    market: MarketView, t: pd.Timestamp, legs: Sequence[Leg]
+) -> tuple[dict[str, FloatArray], list[str]] | None:
+    """The quotes a run over ``market`` stored for ``legs`` at ``t`` (its `LegQuoteMemo`).
+
+    Returns the `_QUOTE_FIELDS` arrays by name (one value per leg, the bytes
+    `MarketView.quote` returned) and each leg's row origin; None when any leg is not
+    stored. Makes no memo table (`vixshield.backtest.quote_memo.stored_rows`).
+    """
+    got = stored_rows(market, t.value, [leg_key(lg) for lg in legs], len(_QUOTE_FIELDS))
+    if got is None:
+        return None
+    block, origins = got
+    return dict(zip(_QUOTE_FIELDS, block, strict=True)), origins
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,16 @@ from vixshield._typing import FloatArray
 
 __all__ = ["SMALL_N", "price_one", "price_small"]
 
-SMALL_N = 64
+SMALL_N = 4096
 """Options per call up to which `price_small` is used while numba is not loaded.
 
 Measured on this project's 2-core machine: a compiled call costs about 3 us plus 0.09 us
-per option, this module about 1.8 us per option (64 options: 9 us against 117 us). A
-day's shock prices a few dozen legs (median 24 in the embedded backtest), so a backtest
-pays tens of milliseconds here against 0.9 s to load numba."""
+per option once numba is loaded, which costs about 0.9 s per process; this module about
+1.8 us per option. A day's shock prices a few dozen legs (median 24 in the embedded
+backtest) and the report's risk graph about 1,600 options at a time (the book's legs
+over its SPX grid: 3 ms here), so a backtest whose other results are read from its
+memos pays milliseconds here against 0.9 s to load numba. The bound caps what a process
+that does load numba later loses: at most about 7 ms a call."""
 
 _INV_SQRT2 = 0.7071067811865476  # 1/sqrt(2)
 

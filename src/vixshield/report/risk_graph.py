@@ -44,9 +44,10 @@ import pandas as pd
 
 from vixshield._typing import FloatArray
 from vixshield.backtest.shock import Shock
+from vixshield.backtest.state import stored_quotes
 from vixshield.markets.view import Markets
 from vixshield.pricing import black76_price
-from vixshield.strategy.types import Position
+from vixshield.strategy.types import Leg, Position
 
 __all__ = [
     "CONTRACT_MULTIPLIER",
@@ -205,6 +206,28 @@ class _Legs:
     origins: list[str]
 
 
+def _quotes(
+    markets: Markets, as_of: pd.Timestamp, legs: Sequence[Leg]
+) -> tuple[dict[str, FloatArray], list[str]]:
+    """Mid, iv, forward and time (years) of ``legs`` (one underlying) at ``as_of``, and
+    each leg's origin: the quotes the run stored for them that day where it did (the
+    same bytes, `vixshield.backtest.state.stored_quotes`), else quoted afresh."""
+    stored = stored_quotes(markets, as_of, legs)
+    if stored is not None:
+        rows, origins = stored
+        return {"mid": rows["mid"], "iv": rows["iv"], "forward": rows["forward"],
+                "t": rows["t_years"]}, origins  # fmt: skip
+    q = markets.quote(
+        as_of,
+        legs[0].underlying,
+        [leg.expiry for leg in legs],
+        np.array([leg.strike for leg in legs], dtype=np.float64),
+        [leg.right for leg in legs],
+    )
+    arrays = {"mid": q.mid, "iv": q.iv, "forward": q.forward, "t": q.t_years}
+    return {k: np.asarray(a, dtype=np.float64) for k, a in arrays.items()}, list(q.origins())
+
+
 def _quote_legs(positions: Sequence[Position], markets: Markets, as_of: pd.Timestamp) -> _Legs:
     legs = [(p, leg) for p in positions for leg in p.legs]
     n = len(legs)
@@ -214,16 +237,10 @@ def _quote_legs(positions: Sequence[Position], markets: Markets, as_of: pd.Times
         rows = [i for i, (_, leg) in enumerate(legs) if leg.underlying == und]
         if not rows:
             continue
-        q = markets.quote(
-            as_of,
-            und,
-            [legs[i][1].expiry for i in rows],
-            np.array([legs[i][1].strike for i in rows], dtype=np.float64),
-            [legs[i][1].right for i in rows],
-        )
-        for key, arr in (("mid", q.mid), ("iv", q.iv), ("forward", q.forward), ("t", q.t_years)):
-            fields[key][rows] = np.asarray(arr, dtype=np.float64)
-        for i, origin in zip(rows, q.origins(), strict=True):
+        got = _quotes(markets, as_of, [legs[i][1] for i in rows])
+        for key, arr in got[0].items():
+            fields[key][rows] = arr
+        for i, origin in zip(rows, got[1], strict=True):
             origins[i] = origin
     if not np.isfinite(fields["mid"]).all():
         missing = [f"{leg.root} {leg.strike:g}{leg.right}" for (_, leg), m in
