@@ -23,7 +23,7 @@ from vixshield.backtest.frame import (
     daily_frame,
     options_provenance,
 )
-from vixshield.backtest.marking import mark_all, shock_loss
+from vixshield.backtest.marking import ShockDemands, mark_all
 from vixshield.backtest.metrics import compute_metrics
 from vixshield.backtest.orders import close_position, open_position, reduce_for_margin
 from vixshield.backtest.portfolio import Ledger, OpenPosition
@@ -206,6 +206,7 @@ def run_backtest(
 
     rows: dict[str, list[object]] = {k: [] for k in DAILY_ROW_COLUMNS}
     comps: list[dict[str, float]] = []
+    shocks = ShockDemands(shock)  # each day's margin + shock loss of its closing book
     state: object = None
     decision: Decision[Any] | None = None
     prev_idle = 0.0
@@ -258,7 +259,7 @@ def run_backtest(
         rows["margin"].append(margin)
         rows["regime"].append(decision.regime)
         rows["margin_call"].append(bool(margin_call))
-        rows["shock_demand"].append(margin + shock_loss(run))
+        shocks.add(run, margin)
         rows["credit"].append(run.today_credit)
         rows["hedge_premium"].append(run.today_hedge)
         rows["n_positions"].append(len(led.positions))
@@ -269,6 +270,7 @@ def run_backtest(
         if progress is not None:
             progress(i + 1, n)
 
+    rows["shock_demand"] = list(shocks.demands())
     frame = daily_frame(days, rows, comps, led.components, capital, spx, vix, rate_all)
     cycles = cycles_frame(run.cycles)
     warnings = tuple(
