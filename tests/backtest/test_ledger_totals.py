@@ -16,7 +16,7 @@ from bt_fakes import FakeMarket, make_data, ts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vixshield.backtest.marking import mark_all, shock_loss
+from vixshield.backtest.marking import ShockDemands, mark_all
 from vixshield.backtest.portfolio import Ledger, LegsMargin, OpenPosition, reg_t_margin
 from vixshield.backtest.shock import Shock
 from vixshield.backtest.state import RunState
@@ -144,9 +144,16 @@ def _run_with_condor(contracts: int) -> RunState:
     return run
 
 
+def _shock_loss(run: RunState) -> float:
+    demands = ShockDemands(run.shock)
+    demands.add(run, 0.0)
+    (loss,) = demands.losses()
+    return loss
+
+
 def test_shock_loss_of_the_marked_book_is_the_black76_repricing() -> None:
     run = _run_with_condor(2)
-    loss = shock_loss(run)
+    loss = _shock_loss(run)
     # reference: every leg repriced by Black-76 at F x 0.9 and iv x 2, t unchanged, no
     # discounting; the loss is sum(qty x (mid - shocked)) x 100 (the fake quotes iv 0.2,
     # the forward at the close)
@@ -160,4 +167,4 @@ def test_shock_loss_of_the_marked_book_is_the_black76_repricing() -> None:
     assert loss == pytest.approx(max(want, 0.0), rel=1e-9)
     # the same once the positions changed after the marks (the per-position marks path)
     run.ledger.close("A", 1, 0.0)
-    assert shock_loss(run) == loss / 2
+    assert _shock_loss(run) == loss / 2

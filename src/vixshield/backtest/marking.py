@@ -39,7 +39,7 @@ def mark_all(run: RunState, t: pd.Timestamp) -> None:
         op.iv, op.t_years, op.forward = iv[at:end], t_years[at:end], forward[at:end]
         mids.append(m)
     led.mark_ops(ops, mids)
-    if all_finite:  # every mark a slice of the quotes: shock_loss may use them whole
+    if all_finite:  # every mark a slice of the quotes: ShockDemands may use them whole
         run.marked = (book, q, led.version)
 
 
