@@ -330,9 +330,10 @@ def _single(argv: list[str]) -> None:
 
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     _single_in_process("embedded default 2014-2018", load_embedded(), "2014-01-03", "2018-12-31")
-    _single_processes("embedded default 2014-2018", ["backtest", "--json"], repeat)
+    embedded = ["backtest", "--data", "embedded", "--json"]  # not the store, when one is imported
+    _single_processes("embedded default 2014-2018", embedded, repeat)
     # the fixed cost every process pays (imports, data, kernels, files): a one-month run
-    month = ["backtest", "--json", "--start", "2018-12-03", "--end", "2018-12-31"]
+    month = [*embedded, "--start", "2018-12-03", "--end", "2018-12-31"]
     _single_processes("embedded default 2018-12 (fixed cost)", month, repeat)
     if "--store" in argv:
         from vixshield.data.loader import load_store
