@@ -158,3 +158,23 @@ def test_sweep_on_a_separately_started_scheduler_and_worker(
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+
+
+def test_the_sweep_table_shows_each_grid_path_and_ratios_in_percent(
+    tmp_path: Path, references: dict[str, dict[str, object]]
+) -> None:
+    grid = tmp_path / "GRID.toml"
+    grid.write_text('"hedge.budget_basis" = ["equity", "credit"]\n')
+    args = ["sweep", str(grid), "--data", "embedded", "--start", START, "--end", END,
+            "--workers", "0", "--out", str(tmp_path / "out")]  # fmt: skip
+    res = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    header = next(line for line in res.stdout.splitlines() if "variant" in line and "┃" in line)
+    assert [c.strip() for c in header.strip("┃").split("┃")][:3] == [
+        "variant", "hedge.budget_basis", "cagr"
+    ]  # fmt: skip
+    for basis, ref in references.items():
+        row = next(line for line in res.stdout.splitlines() if f"│ {basis} " in line)
+        cagr, drawdown = ref["cagr"], ref["max_drawdown"]
+        assert isinstance(cagr, float) and isinstance(drawdown, float)
+        assert f"{cagr * 100:.2f} %" in row and f"{drawdown * 100:.2f} %" in row

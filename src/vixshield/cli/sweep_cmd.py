@@ -68,6 +68,20 @@ def _validate(grid: Path, policy: str) -> None:
     expand(load_grid(grid), resolve_policy(policy))
 
 
+_PERCENT = frozenset({"cagr", "total_return", "max_drawdown", "annual_volatility"})
+"""Summary ratios the terminal tables show in percent (the files keep the fractions)."""
+
+
+def _cell(column: str, value: object) -> str:
+    """``value`` as a table cell: ratios of `_PERCENT` in percent, other floats to 4
+    significant digits, a missing value (None: NaN in the JSON rows) empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value * 100:.2f} %" if column in _PERCENT else f"{value:.4g}"
+    return str(value)
+
+
 def _print_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -76,12 +90,13 @@ def _print_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> 
     for c in columns:
         table.add_column(c, overflow="fold")
     for row in rows:
-        cells = []
-        for c in columns:
-            v = row.get(c)
-            cells.append(f"{v:.4g}" if isinstance(v, float) else ("" if v is None else str(v)))
-        table.add_row(*cells)
+        table.add_row(*(_cell(c, row.get(c)) for c in columns))
     Console(file=sys.stdout).print(table)
+
+
+def _best(rows: list[dict[str, Any]], metric: str, n: int) -> list[dict[str, Any]]:
+    """The ``n`` rows of highest ``metric``, rows without it (NaN, None) last."""
+    return sorted(rows, key=lambda r: (r.get(metric) is None, -(r.get(metric) or 0.0)))[:n]
 
 
 _SHOWN = ("cagr", "max_drawdown", "calmar", "sharpe", "cycles")
@@ -130,9 +145,12 @@ def sweep(
             sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
             keep_note(note)
             return
-        best = sorted(rows, key=lambda r: -(r.get("calmar") or float("-inf")))[:10]
+        params = [*run.grid.paths]  # one column per grid path, then the metrics
+        cells = json.loads(frame[["variant", *params, *shown]].to_json(orient="records"))
         _print_table(
-            f"{len(frame)} variants (best 10 by calmar)", best, ["variant", "label", *shown]
+            f"{len(frame)} variants (best 10 by calmar)",
+            _best(cells, "calmar", 10),
+            ["variant", *params, *shown],
         )
         dropped = f" ({run.dropped} rows of another sweep dropped)" if run.dropped else ""
         typer.echo(
