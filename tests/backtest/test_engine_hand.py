@@ -337,3 +337,32 @@ def test_days_without_spx_close_are_skipped() -> None:
     res = Backtest(policy(), m, decide=Script(lambda d, p, a: [])).run()
     assert res.end == ts("2016-01-13") and len(res.daily) == 8
     assert not any("without an SPX close" in w for w in res.warnings)
+
+
+def test_days_without_vix_close_are_skipped_after_the_vix_history_starts() -> None:
+    # the SPX runs on past the last VIX close (as a store with a newer SPX file), and one
+    # VIX close is missing in the middle: neither is decided on a VIX stand-in
+    data = make_data(DAYS)
+    daily = data.daily.copy()
+    daily.loc[ts("2016-01-08"), "vix"] = np.nan
+    daily.loc[ts("2016-01-14") :, "vix"] = np.nan
+    m = FakeMarket(replace(data, daily=daily))
+    seen: list[pd.Timestamp] = []
+
+    def record(d: pd.Timestamp, p: object, a: object) -> list[Order]:
+        seen.append(d)
+        return []
+
+    res = Backtest(policy(), m, decide=Script(record)).run()
+    # by default: to the last day with both closes, the middle gap skipped with a word
+    assert res.end == ts("2016-01-13") and ts("2016-01-08") not in res.daily.index
+    assert len(res.daily) == 7 and ts("2016-01-08") not in seen
+    (warned,) = [w for w in res.warnings if "no VIX close not simulated" in w]
+    assert warned.startswith("1 trading day(s) with an SPX close but no VIX close")
+    assert "first 2016-01-08" in warned
+    # asked to run to the last SPX close: the days past the VIX are skipped, with a word
+    res = Backtest(policy(), m, end=DAYS[-1], decide=Script(lambda d, p, a: [])).run()
+    assert res.end == ts("2016-01-13") and len(res.daily) == 7
+    (warned,) = [w for w in res.warnings if "no VIX close not simulated" in w]
+    assert warned.startswith(f"{1 + len(DAYS) - 8} trading day(s)")
+    assert f"last {DAYS[-1]}" in warned and "first 2016-01-08" in warned

@@ -73,7 +73,10 @@ class Backtest:
     start, end : date-like, optional
         First and last day simulated. Default start: the first day with a VIX close (the
         strategy needs VIX; before it the markets layer only has a realised-vol stand-in);
-        default end: the last day with an SPX close.
+        default end: the last day with both an SPX and a VIX close. Days without an SPX
+        close, and from the first VIX close on days without a VIX close, are not
+        simulated (counted in the warnings): the run never decides on a VIX stand-in
+        inside the VIX history (`vixshield.backtest.loop.day_closes`).
     capital : float, optional
         Starting equity in dollars (default ``policy.account.capital``).
     decide : DecideFn, optional

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from vixshield._typing import BoolArray
 from vixshield.backtest.frame import (
     DAILY_ROW_COLUMNS,
     TRADE_COLUMNS,
@@ -43,7 +44,7 @@ from vixshield.strategy.marks import marks_from_legs
 from vixshield.strategy.memo import MarketMemo
 from vixshield.strategy.types import AccountState, DecideFn, Decision, Position, PositionMark
 
-__all__ = ["run_backtest"]
+__all__ = ["DayCloses", "day_closes", "run_backtest"]
 
 _DAYS_PER_YEAR_MM = 360.0  # ACT/360 money-market day count for T-bill interest
 
@@ -136,32 +137,78 @@ def _check_day(t: pd.Timestamp, now: float, before: float, today: dict[str, floa
         raise AssertionError(f"P&L attribution off by {gap:.6g} dollars on {t.date()}")
 
 
+class DayCloses(NamedTuple):
+    """Which rows of a daily frame the engine can simulate (`day_closes`)."""
+
+    spx: BoolArray  # per row: an SPX close
+    vix: BoolArray  # per row: a VIX close
+    needs_vix: BoolArray  # per row: on or after the first VIX close
+    first_vix: pd.Timestamp | None  # the first VIX close (None: the data has none)
+
+    @property
+    def simulated(self) -> BoolArray:
+        """Rows with an SPX close and, from the first VIX close on, a VIX close."""
+        ok: BoolArray = self.spx & (self.vix | ~self.needs_vix)
+        return ok
+
+
+def day_closes(daily: pd.DataFrame) -> DayCloses:
+    """The SPX and VIX closes of ``daily`` as the engine reads them (`_days`)."""
+    idx = daily.index
+    spx_ok = daily["spx_close"].notna().to_numpy()
+    vix_ok = daily["vix"].notna().to_numpy() if "vix" in daily else np.zeros(len(idx), bool)
+    with_vix = idx[vix_ok]
+    first_vix = pd.Timestamp(with_vix[0]) if len(with_vix) else None
+    needs_vix = idx >= first_vix if first_vix is not None else np.zeros(len(idx), bool)
+    return DayCloses(spx_ok, vix_ok, np.asarray(needs_vix, dtype=bool), first_vix)
+
+
 def _days(
     daily: pd.DataFrame,
     start: pd.Timestamp | str | None,
     end: pd.Timestamp | str | None,
     run: RunState,
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """The simulated days (with an SPX close, in the window) and their selection mask."""
+    """The simulated days (in the window, with an SPX close and, from the first VIX close
+    on, a VIX close) and their selection mask.
+
+    The default window runs from the first VIX close to the last day with both closes
+    (the data's last day, `vixshield.api.Data.last_day`, where `signal` stops too).
+    Before the first VIX close the markets stand in for it (`vixshield.markets.inputs`,
+    tagged modeled); after it a day without its VIX close is not simulated, like a day
+    without its SPX close, and the run's warnings say how many and from when: the run
+    does not trade on a stand-in where the real index should be.
+    """
     idx = daily.index
-    with_vix = idx[daily["vix"].notna().to_numpy()] if "vix" in daily else idx[:0]
-    default_lo = with_vix[0] if len(with_vix) else idx[0]
+    closes = day_closes(daily)
+    spx_ok, vix_ok, needs_vix, first_vix = closes
+    both = closes.simulated
+    default_lo = first_vix if first_vix is not None else idx[0]
     lo = pd.Timestamp(start) if start is not None else default_lo
-    with_spx = idx[daily["spx_close"].notna().to_numpy()]
-    default_hi = with_spx[-1] if len(with_spx) else idx[-1]
+    with_both = idx[both]
+    default_hi = with_both[-1] if len(with_both) else idx[-1]
     hi = pd.Timestamp(end) if end is not None else default_hi
     window = (idx >= lo) & (idx <= hi)
-    sel = window & daily["spx_close"].notna().to_numpy()
+    sel = window & both
     days = pd.DatetimeIndex(idx[sel])
     if len(days) == 0:
+        vix = f" (and a VIX close, from {first_vix:%Y-%m-%d})" if first_vix is not None else ""
         raise UserError(
-            f"no trading days with an SPX close in the data between {lo.date()} and {hi.date()}"
+            f"no trading days with an SPX close{vix} in the data between {lo.date()} and "
+            f"{hi.date()}"
         )
-    skipped = idx[window & ~sel]
-    if len(skipped):
+    no_spx = idx[window & ~spx_ok]
+    if len(no_spx):
         run.warn(
-            f"{len(skipped)} trading day(s) without an SPX close not simulated",
-            pd.Timestamp(skipped[0]),
+            f"{len(no_spx)} trading day(s) without an SPX close not simulated",
+            pd.Timestamp(no_spx[0]),
+        )
+    no_vix = idx[window & spx_ok & needs_vix & ~vix_ok]
+    if len(no_vix):
+        run.warn(
+            f"{len(no_vix)} trading day(s) with an SPX close but no VIX close not simulated "
+            f"(the VIX closes start {first_vix:%Y-%m-%d}; last {no_vix[-1]:%Y-%m-%d})",
+            pd.Timestamp(no_vix[0]),
         )
     return days, np.asarray(sel, dtype=bool)
 

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from vixshield.backtest.engine import Backtest
+from vixshield.backtest.loop import day_closes
 from vixshield.errors import UserError
 from vixshield.markets.types import MarketView
 from vixshield.strategy import Policy, StrategyState, compute_indicators, decide
@@ -104,12 +105,12 @@ class _Recorder:
 
 
 def _closes(market: MarketView, vix: bool) -> pd.DatetimeIndex:
-    """Days with an SPX close (the days the engine simulates), and a VIX close if ``vix``."""
+    """The days the engine simulates (`vixshield.backtest.loop.day_closes`), or with
+    ``vix`` the days with both an SPX and a VIX close."""
     daily = market.data.daily
-    ok = daily["spx_close"].notna()
-    if vix and "vix" in daily:
-        ok = ok & daily["vix"].notna()
-    return pd.DatetimeIndex(daily.index[ok.to_numpy()])
+    closes = day_closes(daily)
+    ok = closes.spx & closes.vix if vix else closes.simulated
+    return pd.DatetimeIndex(daily.index[ok])
 
 
 def replay_start(
@@ -146,8 +147,9 @@ def replay(
         The close to decide; a day with SPX and VIX closes.
     since : date-like, optional
         First day replayed (default `replay_start`: one year before ``date``, or the
-        data's first day when later); moved to the first day with an SPX close on or
-        after it, the backtest's first day for ``start=since``.
+        data's first day when later); moved to the first day the engine simulates on or
+        after it (`vixshield.backtest.loop.day_closes`), the backtest's first day for
+        ``start=since``.
     capital : float, optional
         Starting equity of the replay in dollars (default ``policy.account.capital``).
 
@@ -169,7 +171,7 @@ def replay(
         raise UserError(f"{day:%Y-%m-%d} has no SPX and VIX closes in the data")
     if since is None:
         first = replay_start(market, day)
-    else:  # the backtest's own first day for start=since: the first with an SPX close
+    else:  # the backtest's own first day for start=since: the first it simulates
         later = days[(days >= pd.Timestamp(since)) & (days <= day)]
         if len(later) == 0:
             raise UserError(f"replay start {pd.Timestamp(since):%Y-%m-%d} is after {day:%Y-%m-%d}")
@@ -187,7 +189,7 @@ def replay(
         indicators=indicators,
     )
     result = spec.run()
-    if recorder.seen is None:  # a bug: the engine simulates every day with an SPX close
+    if recorder.seen is None:  # a bug: the engine simulates every day with both closes
         raise AssertionError(f"the backtest did not decide at {day.date()}")
     positions, account, state, decision = recorder.seen
     return Replay(
