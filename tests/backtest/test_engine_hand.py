@@ -366,3 +366,20 @@ def test_days_without_vix_close_are_skipped_after_the_vix_history_starts() -> No
     (warned,) = [w for w in res.warnings if "no VIX close not simulated" in w]
     assert warned.startswith(f"{1 + len(DAYS) - 8} trading day(s)")
     assert f"last {DAYS[-1]}" in warned and "first 2016-01-08" in warned
+
+
+def test_days_before_the_vix_history_are_simulated_on_a_tagged_stand_in() -> None:
+    data = make_data(DAYS)
+    daily = data.daily.copy()
+    daily.loc[: ts("2016-01-05"), "vix"] = np.nan  # the VIX history starts 2016-01-06
+    m = FakeMarket(replace(data, daily=daily))
+    # by default the run starts at the first VIX close: no stand-in, nothing to say
+    res = Backtest(policy(), m, decide=Script(lambda d, p, a: [])).run()
+    assert res.start == ts("2016-01-06") and "vix:modeled_fill" not in res.provenance
+    assert not any(w.startswith("vix: ") for w in res.warnings)
+    # asked to start before it: those days run on the stand-in, tagged modeled and counted
+    res = Backtest(policy(), m, start=DAYS[0], decide=Script(lambda d, p, a: [])).run()
+    assert res.start == ts(DAYS[0]) and len(res.daily) == len(DAYS)
+    assert res.provenance["vix:modeled_fill"].origin == "modeled"
+    (warned,) = [w for w in res.warnings if w.startswith("vix: ")]
+    assert warned.startswith("vix: 2 simulated day(s) before the first VIX close, up to 2016-01-05")

@@ -134,11 +134,33 @@ def cycles_frame(cycles: list[dict[str, object]]) -> pd.DataFrame:
     return frame
 
 
+VIX_STAND_IN = "vix:modeled_fill"
+"""The provenance key of the VIX stand-in a run used before the first VIX close."""
+
+
 def options_provenance(
-    base: Mapping[str, Provenance], origins: Mapping[str, set[str]]
+    base: Mapping[str, Provenance],
+    origins: Mapping[str, set[str]],
+    vix_stand_in: pd.DatetimeIndex | None = None,
 ) -> dict[str, Provenance]:
-    """The data's provenance plus one entry per option underlying quoted."""
+    """The data's provenance plus one entry per option underlying quoted, and
+    `VIX_STAND_IN` where the run simulated days without a VIX close (``vix_stand_in``:
+    those days, all before the data's first VIX close, `vixshield.backtest.loop._days`)."""
     prov = dict(base)
+    if vix_stand_in is not None and len(vix_stand_in):
+        first, last = vix_stand_in[0], vix_stand_in[-1]
+        prov[VIX_STAND_IN] = Provenance(
+            series=VIX_STAND_IN,
+            provider="model",
+            source="vixshield.markets.inputs",
+            fetched_at="",
+            origin="modeled",
+            note=(
+                f"{len(vix_stand_in)} simulated day(s) before the first VIX close "
+                f"({first:%Y-%m-%d} .. {last:%Y-%m-%d}) priced and decided on the stand-in "
+                "clip(1.1 x RV21 + 3, 9, 90)"
+            ),
+        )
     for und, seen in sorted(origins.items()):
         origin: Origin = "modeled" if "modeled" in seen else "real"
         prov[f"options:{und}"] = Provenance(
