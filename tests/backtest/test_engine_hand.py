@@ -20,6 +20,7 @@ from bt_fakes import (
 )
 
 from vixshield.backtest import Backtest
+from vixshield.data.market import Provenance
 from vixshield.strategy.types import Leg, Order
 
 # Jan 2016: Monday 4th .. Friday 15th (the third Friday: SPX monthly AM expiry)
@@ -372,14 +373,23 @@ def test_days_before_the_vix_history_are_simulated_on_a_tagged_stand_in() -> Non
     data = make_data(DAYS)
     daily = data.daily.copy()
     daily.loc[: ts("2016-01-05"), "vix"] = np.nan  # the VIX history starts 2016-01-06
-    m = FakeMarket(replace(data, daily=daily))
-    # by default the run starts at the first VIX close: no stand-in, nothing to say
+    daily["skew"] = 130.0
+    daily.loc[ts("2016-01-12"), "skew"] = np.nan  # one SKEW close missing
+    real = {c: Provenance(c, "cboe", "file", "", "real", "") for c in ("vix", "skew")}
+    m = FakeMarket(replace(data, daily=daily, provenance=real))
+    # by default the run starts at the first VIX close: no VIX stand-in, nothing to say
     res = Backtest(policy(), m, decide=Script(lambda d, p, a: [])).run()
     assert res.start == ts("2016-01-06") and "vix:modeled_fill" not in res.provenance
     assert not any(w.startswith("vix: ") for w in res.warnings)
+    # the SKEW gap is a modeled input of the run, said so (VVIX: not in the data, no entry)
+    skew = res.provenance["skew:modeled_fill"]
+    assert skew.origin == "modeled" and skew.note.startswith("1 simulated day(s) without")
+    assert "(2016-01-12 .. 2016-01-12)" in skew.note and "vvix:modeled_fill" not in res.provenance
     # asked to start before it: those days run on the stand-in, tagged modeled and counted
     res = Backtest(policy(), m, start=DAYS[0], decide=Script(lambda d, p, a: [])).run()
     assert res.start == ts(DAYS[0]) and len(res.daily) == len(DAYS)
     assert res.provenance["vix:modeled_fill"].origin == "modeled"
     (warned,) = [w for w in res.warnings if w.startswith("vix: ")]
-    assert warned.startswith("vix: 2 simulated day(s) before the first VIX close, up to 2016-01-05")
+    assert warned.startswith(
+        "vix: 2 simulated day(s) without a vix close (2016-01-04 .. 2016-01-05)"
+    )

@@ -20,10 +20,11 @@ from vixshield._typing import BoolArray
 from vixshield.backtest.frame import (
     DAILY_ROW_COLUMNS,
     TRADE_COLUMNS,
-    VIX_STAND_IN,
     cycles_frame,
     daily_frame,
     options_provenance,
+    stand_in_days,
+    stand_in_note,
 )
 from vixshield.backtest.marking import ShockDemands, mark_all
 from vixshield.backtest.metrics import compute_metrics
@@ -319,14 +320,11 @@ def run_backtest(
             progress(i + 1, n)
 
     rows["shock_demand"] = list(shocks.demands())
-    stand_in = days[~np.isfinite(vix)]  # before the first VIX close only (`_days`)
-    if len(stand_in):
-        run.warn(
-            f"vix: {len(stand_in)} simulated day(s) before the first VIX close, up to "
-            f"{stand_in[-1]:%Y-%m-%d}, priced and decided on the realised-vol stand-in "
-            f"(provenance {VIX_STAND_IN})",
-            pd.Timestamp(stand_in[0]),
-        )
+    stand_ins = stand_in_days(daily.loc[days])
+    for col, on in stand_ins.items():
+        if col in data.provenance:  # a series the data has, with gaps in the window
+            note = stand_in_note(col, on)
+            run.warn(f"{col}: {note} (provenance {col}:modeled_fill)", pd.Timestamp(on[0]))
     frame = daily_frame(days, rows, comps, led.components, capital, spx, vix, rate_all)
     cycles = cycles_frame(run.cycles)
     warnings = tuple(
@@ -353,7 +351,7 @@ def run_backtest(
         trades=pd.DataFrame(run.trades, columns=TRADE_COLUMNS),
         cycles=cycles,
         metrics=compute_metrics(frame, cycles, data.events, capital),
-        provenance=options_provenance(data.provenance, run.origins, stand_in),
+        provenance=options_provenance(data.provenance, run.origins, stand_ins),
         last_decision=decision,
         open_positions=led.open_positions(),
         warnings=warnings,
