@@ -12,7 +12,7 @@ import pandas as pd
 
 from vixshield._typing import FloatArray, Origin
 from vixshield.data.market import Provenance
-from vixshield.markets.spx_model import DEFAULT_SKEW
+from vixshield.markets.inputs import STAND_INS, VVIX_FLOOR
 
 __all__ = [
     "CYCLE_COLUMNS",
@@ -135,36 +135,9 @@ def cycles_frame(cycles: list[dict[str, object]]) -> pd.DataFrame:
     return frame
 
 
-STAND_INS: dict[str, str] = {
-    "vix": "priced and decided on the realised-vol stand-in clip(1.1 x RV21 + 3, 9, 90)",
-    "vvix": "VIX options priced with the VVIX stand-in 77.9 + 0.796 x VIX (vix_model.vvix_proxy)",
-    "skew": f"SPX surface fitted to the constant SKEW {DEFAULT_SKEW:g}",
-    "vix9d": "SPX surface not fitted to a 9-day index: its short end is modeled",
-    "vix3m": "SPX surface not fitted to a 3-month index: its term structure is modeled",
-    "vix6m": "SPX surface not fitted to a 6-month index: its long end is modeled",
-}
-"""The daily inputs the markets stand in for where a day has none
-(`vixshield.markets.inputs`), and what the stand-in is."""
-
-
-def stand_in_days(daily: pd.DataFrame) -> dict[str, pd.DatetimeIndex]:
-    """The days of ``daily`` (the simulated rows) on which each input of `STAND_INS` was
-    stood in for: no value (the VVIX: none above 40, as `MarketInputs` reads it)."""
-    out: dict[str, pd.DatetimeIndex] = {}
-    for col in STAND_INS:
-        if col not in daily:
-            continue
-        values = daily[col].to_numpy(dtype=np.float64, na_value=np.nan)
-        with np.errstate(invalid="ignore"):
-            real = np.isfinite(values) & (values > 40.0 if col == "vvix" else True)
-        if not real.all():
-            out[col] = pd.DatetimeIndex(daily.index[~real])
-    return out
-
-
 def stand_in_note(col: str, days: pd.DatetimeIndex) -> str:
     """How many simulated days ``col`` was stood in for, their span and the stand-in."""
-    above = " above 40" if col == "vvix" else ""
+    above = f" above {VVIX_FLOOR:g}" if col == "vvix" else ""
     return (
         f"{len(days)} simulated day(s) without a {col} close{above} ({days[0]:%Y-%m-%d} .. "
         f"{days[-1]:%Y-%m-%d}): {STAND_INS[col]}"
@@ -178,7 +151,8 @@ def options_provenance(
 ) -> dict[str, Provenance]:
     """The data's provenance plus one entry per option underlying quoted, and a modeled
     ``<input>:modeled_fill`` entry for each input of the data's (one ``base`` has) that
-    the run stood in for on some of its days (``stand_ins``, `stand_in_days`)."""
+    the run stood in for on some of its days (``stand_ins``,
+    `vixshield.markets.inputs.stand_in_rows`)."""
     prov = dict(base)
     for col, days in (stand_ins or {}).items():
         if col not in base or not len(days):

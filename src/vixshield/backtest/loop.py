@@ -23,8 +23,6 @@ from vixshield.backtest.frame import (
     cycles_frame,
     daily_frame,
     options_provenance,
-    stand_in_days,
-    stand_in_note,
 )
 from vixshield.backtest.marking import ShockDemands, mark_all
 from vixshield.backtest.metrics import compute_metrics
@@ -38,6 +36,7 @@ from vixshield.backtest.state import RunState
 from vixshield.errors import UserError
 from vixshield.markets.cache import MarketCache
 from vixshield.markets.costs import CostModel
+from vixshield.markets.inputs import stand_in_rows
 from vixshield.markets.types import MarketView
 from vixshield.markets.view import Markets
 from vixshield.strategy import Policy, compute_indicators, decide
@@ -320,11 +319,12 @@ def run_backtest(
             progress(i + 1, n)
 
     rows["shock_demand"] = list(shocks.demands())
-    stand_ins = stand_in_days(daily.loc[days])
+    stand_ins = stand_in_rows(daily.loc[days])
+    provenance = options_provenance(data.provenance, run.origins, stand_ins)
     for col, on in stand_ins.items():
-        if col in data.provenance:  # a series the data has, with gaps in the window
-            note = stand_in_note(col, on)
-            run.warn(f"{col}: {note} (provenance {col}:modeled_fill)", pd.Timestamp(on[0]))
+        filled = provenance.get(f"{col}:modeled_fill")
+        if filled is not None:  # a series the data has, with gaps in the window
+            run.warn(f"{col}: {filled.note} (provenance {filled.series})", pd.Timestamp(on[0]))
     frame = daily_frame(days, rows, comps, led.components, capital, spx, vix, rate_all)
     cycles = cycles_frame(run.cycles)
     warnings = tuple(
@@ -351,7 +351,7 @@ def run_backtest(
         trades=pd.DataFrame(run.trades, columns=TRADE_COLUMNS),
         cycles=cycles,
         metrics=compute_metrics(frame, cycles, data.events, capital),
-        provenance=options_provenance(data.provenance, run.origins, stand_ins),
+        provenance=provenance,
         last_decision=decision,
         open_positions=led.open_positions(),
         warnings=warnings,

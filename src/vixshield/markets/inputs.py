@@ -40,7 +40,17 @@ from vixshield.markets.spx_model import (
 from vixshield.markets.types import Expiry
 from vixshield.markets.vix_model import vvix_proxy, vx_anchor
 
-__all__ = ["DEFAULT_RATE", "INPUT_KEYS", "DailyArrays", "DayInputs", "MarketInputs"]
+__all__ = [
+    "DEFAULT_RATE",
+    "INPUT_KEYS",
+    "STAND_INS",
+    "VVIX_FLOOR",
+    "DailyArrays",
+    "DayInputs",
+    "MarketInputs",
+    "stand_in_rows",
+    "vvix_usable",
+]
 
 DEFAULT_RATE = 0.02  # decimal per year, used only where no rate is known up to the date
 INPUT_KEYS = ("rate", "q", "vix", "vvix")
@@ -62,6 +72,49 @@ _DAILY_USED = (
     "rate",
     "div_yield",
 )
+
+
+VVIX_FLOOR = 40.0
+"""VVIX closes at or below this are implausible: the VVIX stand-in is used instead."""
+
+STAND_INS: dict[str, str] = {
+    "vix": "priced and decided on the realised-vol stand-in clip(1.1 x RV21 + 3, 9, 90)",
+    "vvix": "VIX options priced with the VVIX stand-in 77.9 + 0.796 x VIX (vix_model.vvix_proxy)",
+    "skew": f"SPX surface fitted to the constant SKEW {DEFAULT_SKEW:g}",
+    "vix9d": "SPX surface not fitted to a 9-day index: its short end is modeled",
+    "vix3m": "SPX surface not fitted to a 3-month index: its term structure is modeled",
+    "vix6m": "SPX surface not fitted to a 6-month index: its long end is modeled",
+}
+"""The daily inputs stood in for where a row has no usable value (module notes), and what
+stands in."""
+
+
+def vvix_usable(vvix: FloatArray) -> BoolArray:
+    """Per row, whether the VVIX close is the data's own: present and above `VVIX_FLOOR`."""
+    with np.errstate(invalid="ignore"):
+        usable: BoolArray = np.isfinite(vvix) & (vvix > VVIX_FLOOR)
+    return usable
+
+
+def stand_in_rows(daily: pd.DataFrame) -> dict[str, pd.DatetimeIndex]:
+    """The rows of ``daily`` on which each input of `STAND_INS` it has is stood in for: no
+    value, for the VVIX none above `VVIX_FLOOR` (`DailyArrays.real`), for the VIX9D,
+    VIX3M and VIX6M none above 0 (the targets `MarketInputs.calibration` fits)."""
+    out: dict[str, pd.DatetimeIndex] = {}
+    for col in STAND_INS:
+        if col not in daily:
+            continue
+        values = daily[col].to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            if col == "vvix":
+                usable = vvix_usable(values)
+            elif col in ("vix9d", "vix3m", "vix6m"):
+                usable = np.isfinite(values) & (values > 0)
+            else:
+                usable = np.isfinite(values)
+        if not usable.all():
+            out[col] = pd.DatetimeIndex(daily.index[~usable])
+    return out
 
 
 class DailyArrays:
@@ -100,11 +153,9 @@ class DailyArrays:
         Elsewhere a stand-in is used (module notes) and the day's origin is
         ``modeled``: the rate where the row has none, the dividend yield always
         (the ``div_yield`` series is itself modeled), the VIX where the row has
-        no close, the VVIX where it has none or one below 40.
+        no close, the VVIX where it has none above `VVIX_FLOOR`.
         """
-        vvix = self.cols["vvix"]
-        with np.errstate(invalid="ignore"):
-            vvix_real = np.isfinite(vvix) & (vvix > 40.0)
+        vvix_real = vvix_usable(self.cols["vvix"])
         return {
             "rate": np.isfinite(self.cols["rate"]),
             "q": np.zeros(len(self.index), dtype=np.bool_),
