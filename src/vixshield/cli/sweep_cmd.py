@@ -131,8 +131,8 @@ def sweep(
             run = run_sweep(grid, policy, source, first, last, workers, scheduler, out, update)
         frame = run.frame
         shown = [c for c in _SHOWN if c in frame.columns]
-        rows = json.loads(frame[["variant", "label", *shown]].to_json(orient="records"))
         if json_output:
+            rows = json.loads(frame[["variant", "label", *shown]].to_json(orient="records"))
             doc = {
                 "schema": "vixshield.sweep/1",
                 "grid": str(grid),
