@@ -21,6 +21,7 @@ from bt_fakes import (
 
 from vixshield.backtest import Backtest
 from vixshield.data.market import Provenance
+from vixshield.errors import UserError
 from vixshield.strategy.types import Leg, Order
 
 # Jan 2016: Monday 4th .. Friday 15th (the third Friday: SPX monthly AM expiry)
@@ -393,3 +394,16 @@ def test_days_before_the_vix_history_are_simulated_on_a_tagged_stand_in() -> Non
     assert warned.startswith(
         "vix: 2 simulated day(s) without a vix close (2016-01-04 .. 2016-01-05)"
     )
+
+
+def test_a_window_with_no_vix_close_is_refused_with_the_reason() -> None:
+    data = make_data(DAYS)
+    daily = data.daily.copy()
+    daily.loc[ts("2016-01-11") :, "vix"] = np.nan  # VIX history 2016-01-04 .. 2016-01-08
+    m = FakeMarket(replace(data, daily=daily))
+    bt = Backtest(
+        policy(), m, start="2016-01-11", end="2016-01-15", decide=Script(lambda d, p, a: [])
+    )
+    with pytest.raises(UserError, match=r"and a VIX close, from 2016-01-04\) in the data between "
+                       r"2016-01-11 and 2016-01-15"):  # fmt: skip
+        bt.run()
