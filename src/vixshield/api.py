@@ -515,6 +515,7 @@ def signal(
     since : date-like, optional
         First day replayed (default: one year before ``date``).
     """
+    from vixshield.backtest.close_provenance import close_provenance, decision_options
     from vixshield.backtest.replay import decide_replayed, replay
     from vixshield.report.signal_view import build_signal
     from vixshield.strategy.types import AccountState
@@ -545,7 +546,8 @@ def signal(
         account = AccountState(equity=equity, cash=equity, margin=0.0)
         decision, given = decide_replayed(rep, spec, opened.markets, held, account), held
     origin = {"since": rep.since, "positions": "replayed" if held is None else "file"}
-    doc = build_signal(decision, given, spec.name, origin)
+    prov = close_provenance(opened.markets, day, decision_options(decision, given))
+    doc = build_signal(decision, given, spec.name, origin, prov)
     return Signal(decision, given, rep.since, doc)
 
 

@@ -52,7 +52,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return fakes.make_result(policy=policy.name)
 
     def decide(date: Any, market: Any, held: Any, policy: Any, *args: Any) -> Any:
-        return fakes.make_decision(date), held or (), date
+        return fakes.make_decision(date), held or (), date, {}
 
     def load_policy(name: str) -> Any:
         return SimpleNamespace(name=name, account=SimpleNamespace(capital=fakes.CAPITAL))

@@ -56,7 +56,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     def decide(date: Any, data: Any, held: Any, policy: Any, capital: Any, since: Any) -> Any:
         seen["decide"].append((date, held, policy.name, capital))
         seen["since"].append(since)
-        return fakes.make_decision(date), held or (), since if since is not None else date
+        return fakes.make_decision(date), held or (), since if since is not None else date, {}
 
     real_load_market = run_cmd._load_market
     monkeypatch.setattr(  # the fake policy has no hedge layers to check positions against

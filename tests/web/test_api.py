@@ -177,7 +177,12 @@ def test_provenance_names_real_and_modeled_inputs(client: TestClient, book: Book
     assert body["date"] == book.days[-1]
     assert body["data_source"] == "embedded"
     want = {k: p.origin for k, p in book.data.data.provenance.items()}
+    at_close = book.last_doc["provenance"]["inputs"]  # the close's own record wins
+    want |= {k: v["origin"] for k, v in at_close.items()}
     assert {s["series"]: s["origin"] for s in body["series"]} == want
+    # the embedded data has no VIX3M: that close's surface stood in for it, and says so
+    assert "vix3m" not in book.data.data.provenance and want["vix3m"] == "modeled"
+    assert want["vix"] == "real" and want["options:SPX"] == "modeled"
     assert {s["series"] for s in body["series"] if s["version"]} >= {"spx_close", "vix"}
     assert all(t["prices"] == "modeled" for t in body["tickets"])
     assert body["overall"] == "mixed"  # real index closes, modeled rate and option prices
@@ -255,4 +260,7 @@ def test_unopenable_data_is_503_and_provenance_says_so(
     assert computed.status_code == 503
     assert prov.status_code == 200
     assert "could not be opened" in prov.json()["summary"]
-    assert {s["origin"] for s in prov.json()["series"]} == {"unknown"}
+    recorded = book.last_doc["provenance"]["inputs"]  # the signal's record of its close
+    got = {s["series"]: s["origin"] for s in prov.json()["series"]}
+    assert {k: got[k] for k in recorded} == {k: v["origin"] for k, v in recorded.items()}
+    assert {v for k, v in got.items() if k not in recorded} == {"unknown"}

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from vixshield.backtest.result import BacktestResult
-    from vixshield.data.market import MarketData
+    from vixshield.data.market import MarketData, Provenance
     from vixshield.markets.types import MarketView
     from vixshield.strategy.types import Decision, Position
 
@@ -107,22 +107,28 @@ def _decide(
     policy: Any,
     capital: float | None,
     since: pd.Timestamp | None,
-) -> tuple[Decision, tuple[Position, ...], pd.Timestamp]:
+) -> tuple[Decision, tuple[Position, ...], pd.Timestamp, dict[str, Provenance]]:
     """The decision at ``date`` with the strategy state replayed by the backtest.
 
-    Returns (decision, the positions it was given, the first day replayed). With
-    ``positions`` None the decision is the replayed backtest's own at ``date`` (its book
-    and account); else it is taken on ``positions`` and ``capital`` as all cash.
+    Returns (decision, the positions it was given, the first day replayed, where the
+    close's inputs came from: `vixshield.backtest.close_provenance`). With ``positions``
+    None the decision is the replayed backtest's own at ``date`` (its book and account);
+    else it is taken on ``positions`` and ``capital`` as all cash.
     """
+    from vixshield.backtest.close_provenance import close_provenance, decision_options
     from vixshield.backtest.replay import decide_replayed, replay
     from vixshield.strategy.types import AccountState
 
     rep = replay(policy, market, date, since=since, capital=capital)
     if positions is None:
-        return rep.decision, rep.positions, rep.since
-    equity = float(capital if capital is not None else policy.account.capital)
-    account = AccountState(equity=equity, cash=equity, margin=0.0)
-    return decide_replayed(rep, policy, market, positions, account), positions, rep.since
+        decision, given = rep.decision, rep.positions
+    else:
+        equity = float(capital if capital is not None else policy.account.capital)
+        account = AccountState(equity=equity, cash=equity, margin=0.0)
+        decision = decide_replayed(rep, policy, market, positions, account)
+        given = positions
+    prov = close_provenance(market, rep.date, decision_options(decision, given))
+    return decision, given, rep.since, prov
 
 
 def _check_positions(
@@ -360,9 +366,9 @@ def signal(
         if positions is not None:  # read above; now against the date, policy and market
             held = _check_positions(positions, day, spec, market)
         keep_note(note)
-        decision, given, replayed_from = _decide(day, market, held, spec, capital, first)
+        decision, given, replayed_from, prov = _decide(day, market, held, spec, capital, first)
         origin = {"since": replayed_from, "positions": "replayed" if held is None else "file"}
-        doc = build_signal(decision, given, str(getattr(spec, "name", policy)), origin)
+        doc = build_signal(decision, given, str(getattr(spec, "name", policy)), origin, prov)
         if json_output:
             sys.stdout.write(dumps_stable(doc))
             return

@@ -25,6 +25,16 @@ Signal JSON schema (``"schema": "vixshield.signal/1"``), keys sorted::
                                             # backtest replayed to restore it),
                                             # "positions": "replayed" (the replayed book's)
                                             # or "file" (--positions)}; null when not given
+      "provenance": {                       # where this close's inputs came from
+        "inputs": {name: {"origin": "real" | "modeled", "provider": str,
+                          "source": str, "note": str}},
+                                            # the daily series (spx_close, vix, vvix, skew,
+                                            # vix9d, vix3m, vix6m, rate, div_yield, breadth),
+                                            # "vx" (the VX curve) and "options:<underlying>"
+                                            # (the quotes behind orders, candidate, positions)
+                                            # (vixshield.backtest.close_provenance)
+        "modeled": [name]                   # the inputs stood in for or modeled (sorted)
+      } | null,                             # null when the caller does not say
       "audit": [{"rule": str, "inputs": {...}, "outcome": str, "note": str}],
                                             # outcome: "pass", "fail", "warn" or "info";
                                             # "note" (why, in words) only when there is one
@@ -48,6 +58,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from vixshield.data.market import Provenance
 from vixshield.report.json_out import to_jsonable
 from vixshield.report.labels import fmt_value
 from vixshield.strategy.types import Decision, Position
@@ -71,11 +82,14 @@ def build_signal(
     positions: Sequence[Position],
     policy_name: str,
     replay: Mapping[str, object] | None = None,
+    provenance: Mapping[str, Provenance] | None = None,
 ) -> dict[str, object]:
     """The signal document of ``decision`` (plain JSON types, schema in the module docstring).
 
     ``replay`` describes where the decision's strategy state came from (the ``"replay"``
-    key: ``since`` and ``positions``); None when the caller does not say.
+    key: ``since`` and ``positions``); ``provenance`` where each input of the close came
+    from (`vixshield.backtest.close_provenance.close_provenance`); None when the caller
+    does not say.
     """
     details = dict(decision.details)
     used: set[str] = set()
@@ -109,6 +123,7 @@ def build_signal(
         "management": management,
         "positions": list(positions),
         "replay": None if replay is None else dict(replay),
+        "provenance": None if provenance is None else _provenance(provenance),
         "audit": [
             {"rule": r.rule, "inputs": dict(r.inputs), "outcome": r.outcome}
             | ({"note": r.note} if r.note else {})
@@ -119,6 +134,17 @@ def build_signal(
     out = to_jsonable(doc)
     assert isinstance(out, dict)
     return out
+
+
+def _provenance(provenance: Mapping[str, Provenance]) -> dict[str, object]:
+    inputs = {
+        k: {"origin": p.origin, "provider": p.provider, "source": p.source, "note": p.note}
+        for k, p in provenance.items()
+    }
+    return {
+        "inputs": inputs,
+        "modeled": sorted(k for k, p in provenance.items() if p.origin != "real"),
+    }
 
 
 def _kv_table(title: str, mapping: Mapping[str, object]) -> Table:
@@ -207,6 +233,24 @@ def _orders_table(title: str, orders: Sequence[Mapping[str, object]]) -> Table:
     return table
 
 
+def _provenance_parts(prov: object) -> list[RenderableType]:
+    """The real inputs in one line and a table of the modeled ones with their notes."""
+    if not isinstance(prov, Mapping) or not isinstance(prov.get("inputs"), Mapping):
+        return [Text("Inputs: provenance not given", style="yellow")]
+    inputs: Mapping[str, Mapping[str, object]] = prov["inputs"]
+    real = [k for k, v in inputs.items() if v.get("origin") == "real"]
+    parts: list[RenderableType] = [Text(f"Real inputs: {', '.join(real) or 'none'}", style="dim")]
+    modeled = {k: v for k, v in inputs.items() if v.get("origin") != "real"}
+    if modeled:
+        table = Table(title="Modeled inputs at this close", header_style="bold yellow")
+        table.add_column("input")
+        table.add_column("why")
+        for k, v in modeled.items():
+            table.add_row(k, str(v.get("note") or ""))
+        parts.append(table)
+    return parts
+
+
 def signal_renderable(doc: Mapping[str, object]) -> RenderableType:
     """The terminal view of a signal document (`build_signal`)."""
     regime = doc.get("regime")
@@ -227,6 +271,7 @@ def signal_renderable(doc: Mapping[str, object]) -> RenderableType:
                 style="dim",
             )
         )
+    parts += _provenance_parts(doc.get("provenance"))
     parts += [
         Text(f"Regime: {regime_map.get('name')}", style="bold magenta"),
         _section("Regime inputs", regime_map.get("inputs"), "none"),

@@ -42,6 +42,7 @@ import pandas as pd
 
 from vixshield._json import to_jsonable
 from vixshield.backtest import decide_replayed, replay
+from vixshield.backtest.close_provenance import close_provenance, decision_options
 from vixshield.backtest.portfolio import reg_t_margin
 from vixshield.data.calendars import is_trading_day, previous_trading_day
 from vixshield.errors import UserError
@@ -288,6 +289,7 @@ def run_daily(
         positions,
         policy.name,
         {"since": rep.since, "positions": "journal", "account": account.name},
+        close_provenance(market, session, decision_options(decision, positions)),
     )
     modeled = modeled_warning(tickets, session)
     if modeled is not None:

@@ -220,6 +220,16 @@ def _missing_inputs(doc: Mapping[str, Any]) -> list[str]:
     )
 
 
+def _close_inputs(document: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The signal document's per-close input origins (``provenance.inputs``); empty for a
+    signal recorded before the document carried them."""
+    prov = document.get("provenance")
+    inputs = prov.get("inputs") if isinstance(prov, Mapping) else None
+    if not isinstance(inputs, Mapping):
+        return {}
+    return {str(k): v for k, v in inputs.items() if isinstance(v, Mapping)}
+
+
 def provenance_out(
     signal: SignalOut,
     provenance: Mapping[str, Any] | None,
@@ -227,6 +237,10 @@ def provenance_out(
     data_last_day: str | None = None,
 ) -> ProvenanceOut:
     """Real against modeled for ``signal``: its tickets' quotes and the data's series.
+
+    A series the signal document records for its close (``provenance.inputs``,
+    `vixshield.backtest.close_provenance`) is shown as recorded there: the origin of that
+    close's value (a stand-in is modeled), not of the series at large.
 
     ``provenance`` is the opened data's `MarketData.provenance` (series -> `Provenance`),
     None where the data could not be opened (then only the tickets and the recorded
@@ -243,7 +257,20 @@ def provenance_out(
     ]
     versions = signal.data_versions
     series: list[SeriesOrigin] = []
-    for name in sorted(set(versions) | set(provenance or {})):
+    close = _close_inputs(signal.document)
+    for name in sorted(set(versions) | set(provenance or {}) | set(close)):
+        at_close = close.get(name)
+        if at_close is not None:  # the signal's own record of the close (day-level)
+            series.append(
+                SeriesOrigin(
+                    series=name,
+                    provider=str(at_close.get("provider", "")),
+                    origin=str(at_close.get("origin", "unknown")),
+                    version=versions.get(name),
+                    note=str(at_close.get("note", "")),
+                )
+            )
+            continue
         p = (provenance or {}).get(name)
         series.append(
             SeriesOrigin(
