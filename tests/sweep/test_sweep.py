@@ -3,6 +3,7 @@ and the Dask paths (a LocalCluster, and a separately started scheduler plus work
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import socket
@@ -178,3 +179,42 @@ def test_the_sweep_table_shows_each_grid_path_and_ratios_in_percent(
         cagr, drawdown = ref["cagr"], ref["max_drawdown"]
         assert isinstance(cagr, float) and isinstance(drawdown, float)
         assert f"{cagr * 100:.2f} %" in row and f"{drawdown * 100:.2f} %" in row
+
+
+def _modeled(ref: dict[str, object]) -> set[str]:
+    """The series a separate backtest's summary declares modeled."""
+    pre, suf = "provenance.", ".origin"
+    return {
+        k[len(pre) : -len(suf)]
+        for k, v in ref.items()
+        if k.startswith(pre) and k.endswith(suf) and v == "modeled"
+    }
+
+
+def test_the_sweep_says_which_inputs_were_modeled(
+    tmp_path: Path, references: dict[str, dict[str, object]]
+) -> None:
+    """--json, the terminal and sweep.html name the inputs the separate backtests of the
+    variants declare modeled (the embedded data: its rate, dividend yield, VVIX, SKEW and
+    option quotes), each with the count of runs."""
+    grid = tmp_path / "GRID.toml"
+    grid.write_text('"hedge.budget_basis" = ["equity", "credit"]\n')
+    out = tmp_path / "out"
+    args = ["sweep", str(grid), "--data", "embedded", "--start", START, "--end", END,
+            "--workers", "0", "--out", str(out)]  # fmt: skip
+    res = CliRunner().invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    inputs = json.loads(res.stdout)["inputs"]
+    want = set.union(*(_modeled(r) for r in references.values()))
+    assert {"options:SPX", "div_yield"} <= want
+    assert set(inputs["modeled"]) == want and inputs["runs"] == 2
+    for name in want:
+        n = sum(name in _modeled(r) for r in references.values())
+        assert inputs["series"][name]["modeled_runs"] == n
+    assert inputs["series"]["vix"] == {"origin": "real", "provider": "arch", "runs": 2,
+                                       "modeled_runs": 0}  # fmt: skip
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "200"})  # reuses both rows
+    line = next(x for x in shown.stdout.splitlines() if x.startswith("Modeled inputs: "))
+    assert all(name in line for name in want) and "vix," not in line
+    page = (out / "sweep.html").read_text(encoding="utf-8")
+    assert "Inputs: real or modeled" in page and "options:SPX" in page

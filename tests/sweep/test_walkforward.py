@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -86,3 +87,26 @@ def test_training_never_sees_the_test_window(original: Any, embedded_market: Any
     assert after["in_sample_sharpe"] == before["in_sample_sharpe"]
     # the alteration is real: the out-of-sample runs saw it
     assert altered.metrics["oos"]["total_return"] != result.metrics["oos"]["total_return"]
+
+
+def test_walk_forward_says_which_inputs_were_modeled(original: Any, embedded_market: Any) -> None:
+    """Its JSON and HTML count, over the training and test runs, the inputs a separate
+    backtest of the base policy on the test window declares modeled."""
+    from vixshield.backtest import Backtest
+    from vixshield.strategy.policy import load_policy
+
+    result, out = original
+    test = result.folds.iloc[0]
+    ref = Backtest(load_policy("alvh-442"), embedded_market, test["test_start"],
+                   test["test_end"]).run()  # fmt: skip
+    modeled = {k for k, p in ref.provenance.items() if p.origin == "modeled"}
+    doc = json.loads((out / "walkforward.json").read_text(encoding="utf-8"))
+    inputs = doc["inputs"]
+    assert inputs == result.inputs
+    # training: 1 fold x 2 variants; tests: the chosen variant and the base policy (one
+    # run where the chosen variant is the base policy)
+    assert inputs["runs"] in (3, 4)
+    assert modeled <= set(inputs["modeled"])
+    assert all(inputs["series"][k]["modeled_runs"] >= 1 for k in modeled)
+    assert inputs["series"]["vix"]["origin"] == "real"
+    assert "Inputs: real or modeled" in (out / "walkforward.html").read_text(encoding="utf-8")

@@ -137,9 +137,12 @@ def cycles_frame(cycles: list[dict[str, object]]) -> pd.DataFrame:
 
 def stand_in_note(col: str, days: pd.DatetimeIndex) -> str:
     """How many simulated days ``col`` was stood in for, their span and the stand-in."""
-    above = f" above {VVIX_FLOOR:g}" if col == "vvix" else ""
+    if col == "vx":
+        what = "a real VX futures settlement"
+    else:
+        what = f"a {col} close" + (f" above {VVIX_FLOOR:g}" if col == "vvix" else "")
     return (
-        f"{len(days)} simulated day(s) without a {col} close{above} ({days[0]:%Y-%m-%d} .. "
+        f"{len(days)} simulated day(s) without {what} ({days[0]:%Y-%m-%d} .. "
         f"{days[-1]:%Y-%m-%d}): {STAND_INS[col]}"
     )
 

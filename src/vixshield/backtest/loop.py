@@ -36,7 +36,7 @@ from vixshield.backtest.state import RunState
 from vixshield.errors import UserError
 from vixshield.markets.cache import MarketCache
 from vixshield.markets.costs import CostModel
-from vixshield.markets.inputs import stand_in_rows
+from vixshield.markets.inputs import stand_in_rows, vx_stand_in_days
 from vixshield.markets.types import MarketView
 from vixshield.markets.view import Markets
 from vixshield.strategy import Policy, compute_indicators, decide
@@ -320,6 +320,10 @@ def run_backtest(
 
     rows["shock_demand"] = list(shocks.demands())
     stand_ins = stand_in_rows(daily.loc[days])
+    if "vx" in data.provenance:  # a VX history the run's days partly lack (as the columns)
+        vx_days = vx_stand_in_days(data.vx, days)
+        if len(vx_days):
+            stand_ins["vx"] = vx_days
     provenance = options_provenance(data.provenance, run.origins, stand_ins)
     for col, on in stand_ins.items():
         filled = provenance.get(f"{col}:modeled_fill")

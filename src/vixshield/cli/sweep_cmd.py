@@ -121,6 +121,7 @@ def sweep(
     every summary metric; a rerun skips the variants already there) and sweep.html.
     """
     with user_errors(), source_note() as keep_note:
+        from vixshield.sweep.inputs import inputs_document, modeled_line
         from vixshield.sweep.sweep import run_sweep
 
         _check_workers(workers, scheduler)
@@ -131,6 +132,7 @@ def sweep(
             run = run_sweep(grid, policy, source, first, last, workers, scheduler, out, update)
         frame = run.frame
         shown = [c for c in _SHOWN if c in frame.columns]
+        inputs = inputs_document(frame.to_dict("records"))
         if json_output:
             rows = json.loads(frame[["variant", "label", *shown]].to_json(orient="records"))
             doc = {
@@ -141,6 +143,7 @@ def sweep(
                 "reused": len(run.reused),
                 "out": str(out),
                 "rows": rows,
+                "inputs": inputs,
             }
             sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
             keep_note(note)
@@ -152,6 +155,7 @@ def sweep(
             _best(cells, "calmar", 10),
             ["variant", *params, *shown],
         )
+        typer.echo(modeled_line(inputs))
         dropped = f" ({run.dropped} rows of another sweep dropped)" if run.dropped else ""
         typer.echo(
             f"Ran {len(run.executed)}, reused {len(run.reused)}{dropped}. "
@@ -185,6 +189,7 @@ def walk_forward(
     walkforward_equity.parquet, walkforward_runs.parquet (training runs, resumable).
     """
     with user_errors(), source_note() as keep_note:
+        from vixshield.sweep.inputs import modeled_line
         from vixshield.sweep.walkforward import result_document
         from vixshield.sweep.walkforward import walk_forward as run_walk_forward
 
@@ -211,6 +216,7 @@ def walk_forward(
             rows,
             ["series", "total_return", "cagr", "max_drawdown", "calmar", "sharpe"],
         )
+        typer.echo(modeled_line(result.inputs))
         typer.echo(f"Wrote walkforward.json, walkforward.html and Parquet tables to {out}/")
         keep_note(note)
 

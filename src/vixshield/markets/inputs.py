@@ -50,6 +50,7 @@ __all__ = [
     "MarketInputs",
     "stand_in_rows",
     "vvix_usable",
+    "vx_stand_in_days",
 ]
 
 DEFAULT_RATE = 0.02  # decimal per year, used only where no rate is known up to the date
@@ -84,9 +85,10 @@ STAND_INS: dict[str, str] = {
     "vix9d": "SPX surface not fitted to a 9-day index: its short end is modeled",
     "vix3m": "SPX surface not fitted to a 3-month index: its term structure is modeled",
     "vix6m": "SPX surface not fitted to a 6-month index: its long end is modeled",
+    "vx": "VIX options and the hedge layers priced off the modeled VX term structure",
 }
-"""The daily inputs stood in for where a row has no usable value (module notes), and what
-stands in."""
+"""The inputs stood in for where a day has no usable value (module notes), and what
+stands in: the daily columns, and ``vx`` (the VX futures curve, `vx_stand_in_days`)."""
 
 
 def vvix_usable(vvix: FloatArray) -> BoolArray:
@@ -115,6 +117,20 @@ def stand_in_rows(daily: pd.DataFrame) -> dict[str, pd.DatetimeIndex]:
         if not usable.all():
             out[col] = pd.DatetimeIndex(daily.index[~usable])
     return out
+
+
+def vx_stand_in_days(vx: pd.DataFrame, days: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The ``days`` from the first VX futures listing (2004-03-26) on with no real VX
+    settlement of a future still to expire in ``vx`` (`MarketData.vx`): on them the whole
+    VX curve is the modeled term structure (`vixshield.markets.vix_source`)."""
+    listed = days[days >= listing.listing_start("VIX", "futures")]
+    if len(vx) == 0 or not {"date", "expiry", "settle"} <= set(vx.columns):
+        return pd.DatetimeIndex(listed)
+    settle = vx["settle"].to_numpy(dtype=np.float64, na_value=np.nan)
+    dates = pd.DatetimeIndex(vx["date"])
+    live = np.isfinite(settle) & (pd.DatetimeIndex(vx["expiry"]) > dates)
+    real = pd.DatetimeIndex(dates[live]).normalize().unique()
+    return pd.DatetimeIndex(listed[~listed.isin(real)])
 
 
 class DailyArrays:

@@ -22,9 +22,11 @@ import pandas as pd
 
 from vixshield._typing import ArrayLike, BoolArray
 from vixshield.errors import UserError
+from vixshield.sweep.inputs import inputs_document
 
 __all__ = [
     "HEADLINE",
+    "inputs_sections",
     "pareto_front",
     "render_sweep_html",
     "render_walkforward_html",
@@ -214,6 +216,39 @@ def _options(name: str, values: Sequence[str], selected: str) -> str:
     return f'<label>{_esc(name)} <select id="hm-{name}">{opts}</select></label>'
 
 
+_MAX_WARNINGS = 40  # distinct warnings listed in a report (the JSON keeps them all)
+
+
+def inputs_sections(inputs: Mapping[str, Any]) -> list[str]:
+    """The report sections of an `vixshield.sweep.inputs.inputs_document`: each input
+    series real, modeled or mixed over the runs, then the runs' warnings."""
+    runs = int(inputs.get("runs", 0))
+    series = inputs.get("series", {})
+    rows = [
+        {
+            "series": name,
+            "origin": v.get("origin"),
+            "provider": v.get("provider"),
+            "modeled in": f"{v.get('modeled_runs')} of {v.get('runs')} runs",
+        }
+        for name, v in series.items()
+    ]
+    warnings = list(inputs.get("warnings", []))
+    shown = [{"runs": w.get("runs"), "warning": w.get("text")} for w in warnings[:_MAX_WARNINGS]]
+    more = len(warnings) - len(shown)
+    tail = f'<p class="note">{more} more in the JSON document.</p>' if more > 0 else ""
+    return [
+        "<h2>Inputs: real or modeled</h2>",
+        f'<p class="note">Over the {runs} runs: where each input came from (a '
+        "<code>:modeled_fill</code> entry counts the days a real series was stood in for; "
+        "<code>options:*</code> the option quotes).</p>",
+        _table(rows, ["series", "origin", "provider", "modeled in"]),
+        "<h2>Warnings</h2>",
+        _table(shown, ["runs", "warning"]) if shown else '<p class="note">None.</p>',
+        tail,
+    ]
+
+
 def render_sweep_html(frame: pd.DataFrame, params: Sequence[str], title: str) -> str:
     """The sweep report (see the module docstring) of a `run_sweep` frame."""
     import plotly.graph_objects as go
@@ -278,6 +313,7 @@ def render_sweep_html(frame: pd.DataFrame, params: Sequence[str], title: str) ->
             margin={"t": 30},
         )
         sections += ["<h2>Pareto front: return against drawdown</h2>", _figure("pareto", fig)]
+    sections += inputs_sections(inputs_document(frame.to_dict("records")))
     data = [{k: row.get(k) for k in ["label", *params, *metrics]} for row in rows]
     script = f"var VS_ROWS = {_json(data)};{_HEATMAP_JS}"
     return _page(title, sections, script)
@@ -308,8 +344,10 @@ def render_walkforward_html(
     metrics: Sequence[Mapping[str, object]],
     folds: pd.DataFrame,
     fold_columns: Sequence[str],
+    inputs: Mapping[str, Any],
 ) -> str:
-    """The walk-forward report: equity curves, the metrics table and the folds table."""
+    """The walk-forward report: equity curves, the metrics table, the folds table and
+    what the runs' inputs were (``inputs``: `vixshield.sweep.inputs.inputs_document`)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -329,5 +367,6 @@ def render_walkforward_html(
         _table(metrics, metric_cols),
         "<h2>Folds</h2>",
         _table(fold_rows, list(fold_columns)),
+        *inputs_sections(inputs),
     ]
     return _page(title, sections)

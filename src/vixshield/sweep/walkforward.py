@@ -31,6 +31,7 @@ import pandas as pd
 from vixshield.errors import UserError
 from vixshield.strategy.policy import Policy
 from vixshield.sweep.grid import Variant, expand, grid_from
+from vixshield.sweep.inputs import inputs_document
 from vixshield.sweep.keys import iso_day, variant_key
 from vixshield.sweep.runner import DataRef, Job, JobResult, ResultTable, open_runner
 from vixshield.sweep.sweep import (
@@ -103,6 +104,9 @@ class WalkForwardResult:
         The metric the folds chose by.
     runs : DataFrame
         Every training run (one row per fold and variant, summary fields flattened).
+    inputs : dict
+        What the training and test runs were priced and decided on
+        (`vixshield.sweep.inputs.inputs_document`).
     """
 
     folds: pd.DataFrame
@@ -111,6 +115,7 @@ class WalkForwardResult:
     metrics: dict[str, dict[str, float | None]]
     metric: str
     runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 def _months(years: float, flag: str) -> int:
@@ -369,8 +374,11 @@ def _assemble(
         "base_oos": oos_metrics(base_equity, rate, capital),
         "in_sample_mean": {k: _mean([_score(s, k) for s in in_sample]) for k in _OOS},
     }
+    runs = table.frame()
+    every: list[Mapping[Any, Any]] = [*runs.to_dict("records")]
+    every += [r.summary for r in tests.values()]
     result = WalkForwardResult(
-        pd.DataFrame(rows), equity, base_equity, metrics, metric, table.frame()
+        pd.DataFrame(rows), equity, base_equity, metrics, metric, runs, inputs_document(every)
     )
     if out_dir is not None:
         _write(result, paths, out_dir)
@@ -392,6 +400,7 @@ def result_document(result: WalkForwardResult) -> dict[str, Any]:
         "folds": folds,
         "oos_start": iso_day(result.equity.index[0]),
         "oos_end": iso_day(result.equity.index[-1]),
+        "inputs": result.inputs,
     }
 
 
@@ -414,6 +423,6 @@ def _write(result: WalkForwardResult, paths: Sequence[str], out: Path) -> None:
         f"in_sample_{result.metric}", f"oos_{result.metric}", f"base_oos_{result.metric}", "note",
     ]  # fmt: skip
     page = render_walkforward_html(
-        f"Walk-forward by {result.metric}", equity, table, result.folds, columns
+        f"Walk-forward by {result.metric}", equity, table, result.folds, columns, result.inputs
     )
     write_text(out / "walkforward.html", page)
