@@ -7,6 +7,7 @@ Usage::
     python benchmarks/backtest.py --long     # 1990-2026 only
     python benchmarks/backtest.py --single   # a single run: reference vs current, see below
     python benchmarks/backtest.py --single --store   # ... plus 2006-2025 on $VIXSHIELD_HOME
+    python benchmarks/backtest.py --fresh    # the first command on a new machine, see below
 
 ``--single`` (issue 11, item 4) times one run against the reference path measured in the
 same invocation: ``arch`` imported in every process and no market or GARCH cache. In
@@ -20,6 +21,12 @@ run over these data), and current with the memos an earlier run kept
 (`vixshield.backtest.memo_cache`: a rerun), for the five years and for one month (the
 fixed cost of a process).
 Ratios are reference / current (higher is faster).
+
+``--fresh`` times what every other row leaves out: the embedded default as the first
+command on a new machine or after a code change, with numba's cache of compiled kernels
+empty (``NUMBA_CACHE_DIR`` a new folder) and no market cache; then the same command again
+(the kernels and the market cache on disk, the memos kept), in the same run. The compile
+time of each kernel numba built is listed from its own timers.
 
 For each data set the same daily loop runs with a no-op strategy (the baseline:
 calendar, accounting and metrics with nothing to mark) and with the ``alvh-442``
@@ -343,11 +350,65 @@ def _single(argv: list[str]) -> None:
         _single_processes("store 2006-2025", ["backtest", "--data", "store", *window, "--json"], 1)
 
 
+_FRESH_TIMERS = """
+import sys
+from vixshield.cli.app import main
+sys.argv = ["vixshield", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+from numba.core.registry import CPUDispatcher
+import vixshield.markets._kernels as mk, vixshield.pricing._kernels as pk
+seen = set()
+for mod in (mk, pk):
+    for name in sorted(vars(mod)):
+        f = getattr(mod, name)
+        if isinstance(f, CPUDispatcher) and id(f) not in seen:
+            seen.add(id(f))
+            for sig in f.signatures:
+                t = (f.get_metadata(sig) or {}).get("timers", {})
+                name = f"{f.py_func.__module__}.{f.py_func.__name__}"
+                print(name, t.get("compiler_lock", 0.0), file=sys.stderr)
+"""
+
+
+def _fresh() -> None:
+    """The embedded default as a new machine's first command, then as its second."""
+    import os
+    import subprocess
+
+    args = ["backtest", "--data", "embedded", "--json"]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "NUMBA_CACHE_DIR": str(Path(tmp) / "numba"),
+            "VIXSHIELD_MARKET_CACHE": str(Path(tmp) / "cache"),
+        }
+        cmd = [sys.executable, "-c", _FRESH_TIMERS, *args, "--out", str(Path(tmp) / "out")]
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+        first = time.perf_counter() - t0
+        plain = [sys.executable, "-m", "vixshield", *args, "--out", str(Path(tmp) / "out")]
+        second = _median_process(plain, env, 1)
+    compiled = [ln.rsplit(" ", 1) for ln in done.stderr.splitlines() if ln.startswith("vixshield.")]
+    # a kernel's timer includes the kernels it calls compiled for it: the outermost ones sum
+    print("embedded default 2014-2018, a new machine: whole processes (ratio: first / this)")
+    _line("first command (numba compiles, no market cache)", first, first)
+    _line("second command (kernels, market cache and memos on disk)", second, first)
+    print("  compile time of each kernel built by the first command (s, includes its callees):")
+    for name, seconds in sorted(compiled, key=lambda x: -float(x[1])):
+        print(f"    {name:<50} {float(seconds):8.2f}")
+
+
 def main(argv: list[str]) -> int:
     from vixshield.data.embedded import load_embedded
 
     if argv[:1] == ["--reference-cli"]:
         _reference_cli(argv[1:])
+        return 0
+    if "--fresh" in argv:
+        _fresh()
         return 0
     if "--single" in argv:
         _single(argv)
