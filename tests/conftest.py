@@ -64,3 +64,34 @@ def real_history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     if reference.is_file():
         import_path(reference, store)
     return load_store("1990-01-02", None, home=home)
+
+
+@pytest.fixture
+def three_row_chain_home(tmp_path: Path) -> Path:
+    """A data home holding a real SPX chain of three rows on 2022-01-14 (expiry 2022-02-18,
+    AM: 4650 C and P, 4700 C) and that day's SPX close and open and VIX close."""
+    import pandas as pd
+
+    from vixshield.data.market import Provenance
+    from vixshield.data.store import Store
+    from vixshield.data.store_import import import_path
+
+    day = pd.DatetimeIndex([pd.Timestamp("2022-01-14")], name="date")
+
+    def daily(value: float) -> pd.DataFrame:
+        return pd.DataFrame({"value": [value]}, index=day)
+
+    f = tmp_path / "chain.csv"
+    f.write_text(
+        "quote_date,underlying,root,expiry,settlement,strike,right,bid,ask,iv\n"
+        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,C,112.1,113.4,0.17\n"
+        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,P,95.3,96.6,0.175\n"
+        "2022-01-14,SPX,SPX,2022-02-18,AM,4700,C,80.2,81.5,0.165\n"
+    )
+    store = Store(tmp_path)
+    import_path(f, store)
+    prov = Provenance("x", "file", "hand-made", "2026-01-01T00:00:00+00:00", "real")
+    store.write(
+        {"spx_close": daily(4662.85), "spx_open": daily(4637.99), "vix": daily(19.19)}, prov
+    )
+    return tmp_path

@@ -16,9 +16,7 @@ import pytest
 from vixshield.backtest.close_provenance import close_provenance, decision_options
 from vixshield.data.chains import ChainDataset
 from vixshield.data.loader import load_store, load_store_chains
-from vixshield.data.market import MarketData, Provenance
-from vixshield.data.store import Store
-from vixshield.data.store_import import import_path
+from vixshield.data.market import MarketData
 from vixshield.markets import Markets
 from vixshield.markets.inputs import STAND_INS
 from vixshield.strategy.types import Decision, Leg, Order
@@ -104,29 +102,14 @@ def test_before_vx_futures_no_vx_entry(market: Markets) -> None:
 
 DAY = pd.Timestamp("2022-01-14")
 EXPIRY = pd.Timestamp("2022-02-18")
-PROV = Provenance("x", "file", "hand-made", "2026-01-01T00:00:00+00:00", "real")
-
-
-def _daily(value: float) -> pd.DataFrame:
-    return pd.DataFrame({"value": [value]}, index=pd.DatetimeIndex([DAY], name="date"))
 
 
 @pytest.fixture
-def chain_market(tmp_path: Path) -> Markets:
-    f = tmp_path / "chain.csv"
-    f.write_text(
-        "quote_date,underlying,root,expiry,settlement,strike,right,bid,ask,iv\n"
-        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,C,112.1,113.4,0.17\n"
-        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,P,95.3,96.6,0.175\n"
-        "2022-01-14,SPX,SPX,2022-02-18,AM,4700,C,80.2,81.5,0.165\n"
-    )
-    store = Store(tmp_path)
-    import_path(f, store)
-    store.write({"spx_close": _daily(4662.85), "spx_open": _daily(4637.99),
-                 "vix": _daily(19.19)}, PROV)  # fmt: skip
-    chains = load_store_chains(tmp_path)
+def chain_market(three_row_chain_home: Path) -> Markets:
+    """Markets on the shared three-row real chain (tests/conftest.py)."""
+    chains = load_store_chains(three_row_chain_home)
     assert isinstance(chains, ChainDataset)
-    return Markets(load_store(home=tmp_path), chains=chains)
+    return Markets(load_store(home=three_row_chain_home), chains=chains)
 
 
 def _leg(strike: float, right: str, ratio: int) -> Leg:

@@ -11,35 +11,17 @@ import pytest
 
 from vixshield.data.chains import ChainDataset
 from vixshield.data.loader import load_store, load_store_chains
-from vixshield.data.market import Provenance
-from vixshield.data.store import Store
-from vixshield.data.store_import import import_path
 from vixshield.markets import Markets
 from vixshield.markets.real_source import MonthRows, RealChains
 
-PROV = Provenance("x", "file", "hand-made", "2026-01-01T00:00:00+00:00", "real")
 DAY = pd.Timestamp("2022-01-14")
 EXPIRY = pd.Timestamp("2022-02-18")
 
 
-def _daily(value: float) -> pd.DataFrame:
-    return pd.DataFrame({"value": [value]}, index=pd.DatetimeIndex([DAY], name="date"))
-
-
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    f = tmp_path / "chain.csv"
-    f.write_text(
-        "quote_date,underlying,root,expiry,settlement,strike,right,bid,ask,iv\n"
-        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,C,112.1,113.4,0.17\n"
-        "2022-01-14,SPX,SPX,2022-02-18,AM,4650,P,95.3,96.6,0.175\n"
-        "2022-01-14,SPX,SPX,2022-02-18,AM,4700,C,80.2,81.5,0.165\n"
-    )
-    store = Store(tmp_path)
-    import_path(f, store)
-    store.write({"spx_close": _daily(4662.85), "spx_open": _daily(4637.99),
-                 "vix": _daily(19.19)}, PROV)  # fmt: skip
-    return tmp_path
+def home(three_row_chain_home: Path) -> Path:
+    """The data home of the shared three-row chain (tests/conftest.py)."""
+    return three_row_chain_home
 
 
 def test_store_chains_are_the_lazy_dataset(home: Path) -> None:
