@@ -392,7 +392,7 @@ def _fresh() -> None:
         plain = [sys.executable, "-m", "vixshield", *args, "--out", str(Path(tmp) / "out")]
         second = _median_process(plain, env, 1)
     compiled = [ln.rsplit(" ", 1) for ln in done.stderr.splitlines() if ln.startswith("vixshield.")]
-    # a kernel's timer includes the kernels it calls compiled for it: the outermost ones sum
+    # a kernel's timer includes the callees compiled for it, so the rows overlap (not a sum)
     print("embedded default 2014-2018, a new machine: whole processes (ratio: first / this)")
     _line("first command (numba compiles, no market cache)", first, first)
     _line("second command (kernels, market cache and memos on disk)", second, first)
