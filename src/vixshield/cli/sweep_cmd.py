@@ -82,16 +82,68 @@ def _cell(column: str, value: object) -> str:
     return str(value)
 
 
-def _print_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
+def _print_table(
+    title: str,
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    headers: dict[str, str] | None = None,
+    whole: frozenset[str] = frozenset(),
+) -> None:
+    """``rows`` as a Rich table of ``columns`` (``headers``: a shown name per column; the
+    cells of ``whole`` columns are never folded, the others fold to fit the terminal)."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title)
+    table = Table(title=title, show_edge=False, pad_edge=False)
     for c in columns:
-        table.add_column(c, overflow="fold")
+        table.add_column((headers or {}).get(c, c), overflow="fold", no_wrap=c in whole)
     for row in rows:
         table.add_row(*(_cell(c, row.get(c)) for c in columns))
     Console(file=sys.stdout).print(table)
+
+
+def short_names(paths: list[str]) -> dict[str, str]:
+    """Each dotted path's shortest tail of components that no other path ends with, and
+    that does not start at a list index (``hedge.budget_basis`` -> ``budget_basis``;
+    ``hedge.layers.0.weight`` and ``hedge.layers.2.weight`` -> ``layers.0.weight``,
+    ``layers.2.weight``)."""
+    out: dict[str, str] = {}
+    for path in paths:
+        parts = path.split(".")
+        n = 1
+        while n < len(parts):
+            tail = ".".join(parts[-n:])
+            clash = any(o != path and (o == tail or o.endswith("." + tail)) for o in paths)
+            if not clash and not parts[-n].isdigit():
+                break
+            n += 1
+        out[path] = ".".join(parts[-n:])
+    return out
+
+
+def _fold_table(doc: dict[str, Any], paths: list[str], metric: str) -> None:
+    """The folds, one row each: both windows (first and last day, one above the other),
+    the value the fold chose for each grid path and the metric in sample, out of sample
+    and of the base policy out of sample; a fold's note, where any fold has one."""
+    rows = [
+        {
+            **fold,
+            "train": f"{fold['train_start']}\n{fold['train_end']}",
+            "test": f"{fold['test_start']}\n{fold['test_end']}",
+        }
+        for fold in doc["folds"]
+    ]
+    scores = [f"in_sample_{metric}", f"oos_{metric}", f"base_oos_{metric}"]
+    notes = ["note"] if any(fold.get("note") for fold in rows) else []
+    # a path's short name with spaces for underscores, so a narrow terminal wraps it by word
+    named = {p: n.replace("_", " ") for p, n in short_names(paths).items()}
+    headers = {**named, "fold": "#", scores[0]: "in", scores[1]: "out", scores[2]: "base"}
+    columns = ["fold", "train", "test", *paths, *scores, *notes]
+    title = (
+        f"Folds: the choice, its {metric} in sample (in) and out of sample (out), and the "
+        "base policy's out of sample (base)"
+    )
+    _print_table(title, rows, columns, headers, frozenset(["train", "test", *scores]))
 
 
 def _best(rows: list[dict[str, Any]], metric: str, n: int) -> list[dict[str, Any]]:
@@ -207,9 +259,9 @@ def walk_forward(
             sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
             keep_note(note)
             return
-        cols = ["fold", "train_start", "train_end", "test_start", "test_end", "chosen_label",
-                f"in_sample_{metric}", f"oos_{metric}", f"base_oos_{metric}"]  # fmt: skip
-        _print_table("Folds", doc["folds"], cols)
+        from vixshield.sweep.grid import load_grid
+
+        _fold_table(doc, list(load_grid(grid).paths), metric)
         rows = [{"series": k, **v} for k, v in result.metrics.items()]
         _print_table(
             f"Out of sample {doc['oos_start']} to {doc['oos_end']}",
