@@ -23,6 +23,8 @@ from vixshield.errors import UserError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from vixshield.sweep.grid import Grid
+
 __all__ = ["register"]
 
 GridArg = Annotated[Path, typer.Argument(help="GRID.toml: dotted policy paths -> lists/ranges.")]
@@ -60,12 +62,15 @@ def _dates(start: str | None, end: str | None) -> tuple[pd.Timestamp | None, pd.
     return first, last
 
 
-def _validate(grid: Path, policy: str) -> None:
-    """Every variant checked by the schema before any output (the run checks them again)."""
+def _validate(grid: Path, policy: str) -> Grid:
+    """The grid, every variant checked by the schema before any output (the run checks
+    them again)."""
     from vixshield.sweep.grid import expand, load_grid
     from vixshield.sweep.sweep import resolve_policy
 
-    expand(load_grid(grid), resolve_policy(policy))
+    loaded = load_grid(grid)
+    expand(loaded, resolve_policy(policy))
+    return loaded
 
 
 _PERCENT = frozenset({"cagr", "total_return", "max_drawdown", "annual_volatility"})
@@ -247,7 +252,7 @@ def walk_forward(
 
         _check_workers(workers, scheduler)
         first, last = _dates(start, end)
-        _validate(grid, policy)
+        paths = list(_validate(grid, policy).paths)
         source, note = choose_source(data)
         with progress_bar(not json_output, f"walk-forward {grid.name}", eta=True) as update:
             result = run_walk_forward(
@@ -259,9 +264,7 @@ def walk_forward(
             sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
             keep_note(note)
             return
-        from vixshield.sweep.grid import load_grid
-
-        _fold_table(doc, list(load_grid(grid).paths), metric)
+        _fold_table(doc, paths, metric)
         rows = [{"series": k, **v} for k, v in result.metrics.items()]
         _print_table(
             f"Out of sample {doc['oos_start']} to {doc['oos_end']}",
